@@ -1,0 +1,74 @@
+# routini: build, run and test the nginx module.
+#
+#   make              build build/nginx/objs/ngx_http_routini_module.so
+#   make run          install what is missing, build, start the example
+#   make stop         stop the example
+#   make test         install test dependencies, build, run the whole suite
+#
+# NGINX_SRC selects the nginx tree to build against.  By default it is
+# Debian's nginx-dev tree (/usr/share/nginx/src) configured with Debian's own
+# flags, so the module loads into Debian's packaged /usr/sbin/nginx.  Any
+# nginx source tree configured --with-compat works:
+#
+#   make NGINX_SRC=/path/to/nginx-1.22.1 NGINX_BIN=/path/to/objs/nginx
+
+NGINX_SRC   ?= /usr/share/nginx/src
+NGINX_BIN   ?= /usr/sbin/nginx
+BUILD       ?= build
+NGX_BUILD   := $(BUILD)/nginx
+MODULE      := $(NGX_BUILD)/objs/ngx_http_routini_module.so
+ROOT        := $(CURDIR)
+
+# module sources compile with -Wall -Wextra -Werror (nginx adds -W -Wall
+# -Wpointer-arith -Wno-unused-parameter -Werror itself)
+MOD_CC_OPT  ?= -g -O2 -Wall -Wextra -Wno-unused-parameter \
+               -Wno-missing-field-initializers -Werror
+
+SRCS        := $(wildcard src/*.c src/*.h src/*.inc)
+
+export TEST_NGINX_BINARY       ?= $(NGINX_BIN)
+export TEST_NGINX_LOAD_MODULES ?= $(ROOT)/$(MODULE)
+
+.PHONY: all module run stop test test-deps deps clean distclean
+
+all: module
+
+module: $(MODULE)
+
+# configure once (again only when config or the nginx tree changes), then
+# only recompile
+$(NGX_BUILD)/objs/Makefile: config
+	@rm -rf $(NGX_BUILD)
+	@mkdir -p $(BUILD)
+	cp -a $(NGINX_SRC)/. $(NGX_BUILD)
+	cd $(NGX_BUILD) && util_flags=$$(bash $(ROOT)/util/conf-flags.sh \
+	    $(NGINX_SRC) $(NGINX_BIN)) && eval "set -- $$util_flags" \
+	    && ./configure "$$@" --with-cc-opt="$(MOD_CC_OPT)" \
+	    --add-dynamic-module=$(ROOT) > configure.log \
+	    || { tail -30 configure.log; exit 1; }
+
+$(MODULE): $(NGX_BUILD)/objs/Makefile $(SRCS)
+	$(MAKE) -C $(NGX_BUILD) -f objs/Makefile modules
+
+deps:
+	@bash util/deps.sh build
+
+test-deps:
+	@bash util/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory module
+	@bash util/run-example.sh start
+
+stop:
+	@bash util/run-example.sh stop
+
+test: test-deps
+	@$(MAKE) --no-print-directory module
+	@bash util/test.sh
+
+clean:
+	rm -rf $(BUILD)/nginx/objs/addon t/servroot
+
+distclean:
+	rm -rf $(BUILD) t/servroot

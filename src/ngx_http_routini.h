@@ -1,0 +1,109 @@
+
+/*
+ * Copyright (C) routini authors
+ */
+
+
+#ifndef _NGX_HTTP_ROUTINI_H_INCLUDED_
+#define _NGX_HTTP_ROUTINI_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_routini_tree.h"
+
+
+#define NGX_HTTP_ROUTINI_DEFAULT_ZONE       "routini"
+#define NGX_HTTP_ROUTINI_DEFAULT_ZONE_SIZE  (8 * 1024 * 1024)
+
+
+typedef struct ngx_http_routini_route_s  ngx_http_routini_route_t;
+
+
+/* shared-memory counters of one route, see ngx_http_routini_shm.h */
+typedef struct ngx_http_routini_route_stats_s  ngx_http_routini_route_stats_t;
+
+
+struct ngx_http_routini_route_s {
+    ngx_str_t                        pattern;    /* as written */
+    ngx_str_t                        name;       /* name=, or the pattern */
+    ngx_http_complex_value_t         target;
+    ngx_uint_t                       methods;    /* NGX_HTTP_GET | ..., 0: any */
+    unsigned                         strip_prefix:1;
+    unsigned                         regex:1;
+
+    /* regex routes: nginx's regex, its named captures become params */
+    ngx_regex_t                     *re;
+    ngx_uint_t                       ncaptures;
+    ngx_str_t                       *re_names;    /* by capture number */
+    ngx_uint_t                       re_nnames;
+
+    ngx_http_routini_route_stats_t  *stats;       /* in the shared zone */
+
+    u_char                          *file;        /* for nginx -t messages */
+    ngx_uint_t                       line;
+};
+
+
+/* the routes of one server{} or location{} */
+typedef struct {
+    ngx_routini_tree_t              *tree;
+    ngx_array_t                      regex;       /* ngx_http_routini_route_t * */
+    ngx_array_t                      routes;      /* ngx_http_routini_route_t * */
+    ngx_pool_t                      *pool;
+} ngx_http_routini_router_t;
+
+
+typedef struct {
+    ngx_http_routini_router_t       *router;
+    ngx_flag_t                       fallthrough;
+    ngx_flag_t                       enable;      /* 0 in metrics/api/status */
+} ngx_http_routini_loc_conf_t;
+
+
+typedef struct {
+    ngx_shm_zone_t                  *shm_zone;
+    ngx_array_t                      routes;      /* all routes, declared */
+    ngx_array_t                      routers;     /* all routers */
+    ngx_array_t                      binds;       /* shm records to bind */
+    ngx_uint_t                       nslots;      /* counter slots */
+    ngx_flag_t                       zone_explicit;
+} ngx_http_routini_main_conf_t;
+
+
+#define NGX_HTTP_ROUTINI_MISS_PATH    1
+#define NGX_HTTP_ROUTINI_MISS_METHOD  2
+
+
+/* per-request state, from r->pool */
+typedef struct {
+    ngx_http_routini_route_t        *route;
+    ngx_str_t                        uri;         /* r->uri before stripping */
+    ngx_str_t                        path;        /* r->uri after stripping */
+    ngx_str_t                        upstream;    /* evaluated target */
+    ngx_uint_t                       nparams;
+    ngx_str_t                       *names;       /* param names */
+    ngx_str_t                       *values;      /* param values */
+    unsigned                         miss:2;      /* no route: why */
+    unsigned                         upstream_done:1;
+} ngx_http_routini_ctx_t;
+
+
+ngx_int_t ngx_http_routini_router_init(ngx_conf_t *cf);
+char *ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_routini_merge_router(ngx_conf_t *cf,
+    ngx_http_routini_loc_conf_t *prev, ngx_http_routini_loc_conf_t *conf);
+ngx_int_t ngx_http_routini_add_variables(ngx_conf_t *cf);
+
+ngx_http_routini_route_t *ngx_http_routini_find_route(ngx_http_request_t *r,
+    ngx_str_t *path);
+ngx_int_t ngx_http_routini_method_names(ngx_uint_t methods, u_char *buf,
+    size_t size, ngx_str_t *out);
+
+
+extern ngx_module_t  ngx_http_routini_module;
+
+
+#endif /* _NGX_HTTP_ROUTINI_H_INCLUDED_ */

@@ -1,0 +1,251 @@
+
+/*
+ * Copyright (C) routini authors
+ *
+ * The routini core module: the shared zone, the route directives and their
+ * configuration life cycle.  Routing itself is in ngx_http_routini_router.c.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_routini.h"
+#include "ngx_http_routini_shm.h"
+
+
+static ngx_int_t ngx_http_routini_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_routini_postconfiguration(ngx_conf_t *cf);
+static void *ngx_http_routini_create_main_conf(ngx_conf_t *cf);
+static void *ngx_http_routini_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_routini_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static char *ngx_http_routini_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+
+static ngx_command_t  ngx_http_routini_commands[] = {
+
+    { ngx_string("routini_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_routini_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("routini_route"),
+      NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
+      ngx_http_routini_route,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("routini_fallthrough"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_routini_loc_conf_t, fallthrough),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_routini_module_ctx = {
+    ngx_http_routini_preconfiguration,     /* preconfiguration */
+    ngx_http_routini_postconfiguration,    /* postconfiguration */
+
+    ngx_http_routini_create_main_conf,     /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_routini_create_loc_conf,      /* create location configuration */
+    ngx_http_routini_merge_loc_conf        /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_routini_module = {
+    NGX_MODULE_V1,
+    &ngx_http_routini_module_ctx,          /* module context */
+    ngx_http_routini_commands,             /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_int_t
+ngx_http_routini_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_routini_add_variables(cf);
+}
+
+
+static ngx_int_t
+ngx_http_routini_postconfiguration(ngx_conf_t *cf)
+{
+    if (ngx_http_routini_router_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_routini_shm_init_conf(cf) != NGX_CONF_OK) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static void *
+ngx_http_routini_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_routini_main_conf_t  *rmcf;
+
+    rmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_routini_main_conf_t));
+    if (rmcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     rmcf->shm_zone = NULL;
+     *     rmcf->zone_explicit = 0;
+     */
+
+    if (ngx_array_init(&rmcf->routes, cf->pool, 16,
+                       sizeof(ngx_http_routini_route_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    if (ngx_array_init(&rmcf->routers, cf->pool, 4,
+                       sizeof(ngx_http_routini_router_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    if (ngx_array_init(&rmcf->binds, cf->pool, 16,
+                       sizeof(ngx_http_routini_shm_bind_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    rmcf->nslots = ngx_http_routini_shm_nslots(cf);
+
+    return rmcf;
+}
+
+
+static void *
+ngx_http_routini_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_routini_loc_conf_t  *rlcf;
+
+    rlcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_routini_loc_conf_t));
+    if (rlcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     rlcf->router = NULL;
+     */
+
+    rlcf->fallthrough = NGX_CONF_UNSET;
+    rlcf->enable = NGX_CONF_UNSET;
+
+    return rlcf;
+}
+
+
+static char *
+ngx_http_routini_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_routini_loc_conf_t *prev = parent;
+    ngx_http_routini_loc_conf_t *conf = child;
+
+    ngx_conf_merge_value(conf->fallthrough, prev->fallthrough, 0);
+
+    /* routini_metrics, routini_status and routini_api switch routing off
+     * in their locations; it is not inherited */
+
+    if (conf->enable == NGX_CONF_UNSET) {
+        conf->enable = 1;
+    }
+
+    return ngx_http_routini_merge_router(cf, prev, conf);
+}
+
+
+static char *
+ngx_http_routini_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_routini_main_conf_t *rmcf = conf;
+
+    ssize_t          size;
+    ngx_str_t       *value;
+    ngx_shm_zone_t  *zone;
+
+    value = cf->args->elts;
+
+    if (rmcf->shm_zone) {
+        return "is duplicate";
+    }
+
+    if (value[1].len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_zone needs a name");
+        return NGX_CONF_ERROR;
+    }
+
+    size = ngx_parse_size(&value[2]);
+
+    if (size == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid routini_zone size \"%V\", "
+                           "use a size such as 16m", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_zone \"%V\" is too small: %V, "
+                           "it needs at least %uzk",
+                           &value[1], &value[2], 8 * ngx_pagesize / 1024);
+        return NGX_CONF_ERROR;
+    }
+
+    zone = ngx_shared_memory_add(cf, &value[1], size,
+                                 &ngx_http_routini_module);
+    if (zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_zone \"%V\" is already defined",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    rmcf->zone_explicit = 1;
+    rmcf->shm_zone = zone;
+
+    ngx_http_routini_shm_set_zone(zone, rmcf);
+
+    return NGX_CONF_OK;
+}

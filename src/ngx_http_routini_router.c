@@ -1,0 +1,865 @@
+
+/*
+ * Copyright (C) routini authors
+ *
+ * routini_route: parsing routes into a router (route tree plus regex
+ * routes) at configuration time, and matching r->uri at run time in the
+ * rewrite phase.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_routini.h"
+#include "ngx_http_routini_shm.h"
+
+
+typedef struct {
+    ngx_str_t                   name;
+    ngx_uint_t                  method;
+} ngx_http_routini_method_t;
+
+
+static ngx_http_routini_router_t *ngx_http_routini_router_create(
+    ngx_conf_t *cf);
+static char *ngx_http_routini_route_regex(ngx_conf_t *cf,
+    ngx_http_routini_router_t *router, ngx_http_routini_route_t *route);
+static char *ngx_http_routini_route_tree(ngx_conf_t *cf,
+    ngx_http_routini_router_t *router, ngx_http_routini_route_t *route);
+static char *ngx_http_routini_parse_methods(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_routini_route_t *route);
+static ngx_uint_t ngx_http_routini_has_catchall(ngx_str_t *pattern);
+static void *ngx_http_routini_tree_alloc(void *ctx, size_t size);
+static ngx_int_t ngx_http_routini_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_routini_match(ngx_http_request_t *r,
+    ngx_http_routini_router_t *router, ngx_str_t *path, ngx_uint_t method,
+    ngx_http_routini_ctx_t *ctx, ngx_uint_t *allowed);
+static ngx_int_t ngx_http_routini_match_regex(ngx_http_request_t *r,
+    ngx_http_routini_router_t *router, ngx_str_t *path, ngx_uint_t method,
+    ngx_http_routini_ctx_t *ctx, ngx_uint_t *allowed);
+static ngx_int_t ngx_http_routini_not_allowed(ngx_http_request_t *r,
+    ngx_uint_t allowed);
+
+
+static ngx_http_routini_method_t  ngx_http_routini_methods[] = {
+    { ngx_string("GET"),        NGX_HTTP_GET },
+    { ngx_string("HEAD"),       NGX_HTTP_HEAD },
+    { ngx_string("POST"),       NGX_HTTP_POST },
+    { ngx_string("PUT"),        NGX_HTTP_PUT },
+    { ngx_string("DELETE"),     NGX_HTTP_DELETE },
+    { ngx_string("OPTIONS"),    NGX_HTTP_OPTIONS },
+    { ngx_string("PATCH"),      NGX_HTTP_PATCH },
+    { ngx_string("TRACE"),      NGX_HTTP_TRACE },
+    { ngx_string("CONNECT"),    NGX_HTTP_CONNECT },
+    { ngx_string("MKCOL"),      NGX_HTTP_MKCOL },
+    { ngx_string("COPY"),       NGX_HTTP_COPY },
+    { ngx_string("MOVE"),       NGX_HTTP_MOVE },
+    { ngx_string("PROPFIND"),   NGX_HTTP_PROPFIND },
+    { ngx_string("PROPPATCH"),  NGX_HTTP_PROPPATCH },
+    { ngx_string("LOCK"),       NGX_HTTP_LOCK },
+    { ngx_string("UNLOCK"),     NGX_HTTP_UNLOCK },
+    { ngx_null_string,          0 }
+};
+
+
+/* routini_route PATTERN TARGET [strip_prefix] [methods=M,...] [name=LABEL] */
+
+char *
+ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_routini_loc_conf_t *rlcf = conf;
+
+    char                              *rv;
+    ngx_str_t                         *value, s;
+    ngx_uint_t                         i;
+    ngx_http_routini_route_t          *route, **rp;
+    ngx_http_routini_main_conf_t      *rmcf;
+    ngx_http_compile_complex_value_t   ccv;
+
+    value = cf->args->elts;
+
+    if (rlcf->router == NULL) {
+        rlcf->router = ngx_http_routini_router_create(cf);
+        if (rlcf->router == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    route = ngx_pcalloc(cf->pool, sizeof(ngx_http_routini_route_t));
+    if (route == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    route->pattern = value[1];
+    route->name = value[1];
+    route->file = cf->conf_file->file.name.data;
+    route->line = cf->conf_file->line;
+
+    if (value[1].len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_route: empty pattern");
+        return NGX_CONF_ERROR;
+    }
+
+    if (value[2].len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_route \"%V\": empty target, name an "
+                           "upstream{} or host:port", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[2];
+    ccv.complex_value = &route->target;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 3; i < cf->args->nelts; i++) {
+
+        if (ngx_strcmp(value[i].data, "strip_prefix") == 0) {
+            if (route->strip_prefix) {
+                goto duplicate;
+            }
+
+            route->strip_prefix = 1;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "methods=", 8) == 0) {
+            if (route->methods) {
+                goto duplicate;
+            }
+
+            s.data = value[i].data + 8;
+            s.len = value[i].len - 8;
+
+            if (ngx_http_routini_parse_methods(cf, &s, route)
+                != NGX_CONF_OK)
+            {
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "name=", 5) == 0) {
+            if (route->name.data != value[1].data) {
+                goto duplicate;
+            }
+
+            route->name.data = value[i].data + 5;
+            route->name.len = value[i].len - 5;
+
+            if (route->name.len == 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "routini_route \"%V\": empty name=",
+                                   &value[1]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_route \"%V\": invalid parameter \"%V\", "
+                           "expected strip_prefix, methods=M1,M2 or "
+                           "name=LABEL", &value[1], &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (value[1].data[0] == '~') {
+        rv = ngx_http_routini_route_regex(cf, rlcf->router, route);
+
+    } else {
+        rv = ngx_http_routini_route_tree(cf, rlcf->router, route);
+    }
+
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rp = ngx_array_push(&rlcf->router->routes);
+    if (rp == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *rp = route;
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
+
+    rp = ngx_array_push(&rmcf->routes);
+    if (rp == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *rp = route;
+
+    return NGX_CONF_OK;
+
+duplicate:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "routini_route \"%V\": duplicate parameter \"%V\"",
+                       &value[1], &value[i]);
+    return NGX_CONF_ERROR;
+}
+
+
+static ngx_http_routini_router_t *
+ngx_http_routini_router_create(ngx_conf_t *cf)
+{
+    ngx_http_routini_router_t     *router, **rp;
+    ngx_http_routini_main_conf_t  *rmcf;
+
+    router = ngx_pcalloc(cf->pool, sizeof(ngx_http_routini_router_t));
+    if (router == NULL) {
+        return NULL;
+    }
+
+    router->pool = cf->pool;
+
+    router->tree = ngx_routini_tree_create(ngx_http_routini_tree_alloc,
+                                           cf->pool);
+    if (router->tree == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&router->regex, cf->pool, 4,
+                       sizeof(ngx_http_routini_route_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    if (ngx_array_init(&router->routes, cf->pool, 16,
+                       sizeof(ngx_http_routini_route_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
+
+    rp = ngx_array_push(&rmcf->routers);
+    if (rp == NULL) {
+        return NULL;
+    }
+
+    *rp = router;
+
+    return router;
+}
+
+
+static char *
+ngx_http_routini_route_tree(ngx_conf_t *cf, ngx_http_routini_router_t *router,
+    ngx_http_routini_route_t *route)
+{
+    u_char                     err[512];
+    void                      *conflict;
+    uint32_t                   methods;
+    ngx_http_routini_route_t  *other;
+
+    methods = route->methods ? route->methods : NGX_ROUTINI_ANY_METHOD;
+    conflict = NULL;
+
+    if (ngx_routini_tree_insert(router->tree, (char *) route->pattern.data,
+                                route->pattern.len, methods, route,
+                                &conflict, (char *) err, sizeof(err))
+        != 0)
+    {
+        other = conflict;
+
+        if (other) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "routini_route: %s "
+                               "(the other route is at %s:%ui)",
+                               err, other->file, other->line);
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "routini_route: %s",
+                               err);
+        }
+
+        return NGX_CONF_ERROR;
+    }
+
+    if (route->strip_prefix && !ngx_http_routini_has_catchall(&route->pattern))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_route \"%V\": strip_prefix needs a "
+                           "catch-all last segment such as \"{*rest}\", "
+                           "\"*rest\" or \"*\"", &route->pattern);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
+    ngx_http_routini_route_t *route)
+{
+    u_char                     *p, errstr[NGX_MAX_CONF_ERRSTR];
+    ngx_int_t                   n;
+    ngx_uint_t                  i;
+    ngx_regex_compile_t         rc;
+    ngx_http_routini_route_t  **rp;
+
+    if (route->strip_prefix) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_route \"%V\": strip_prefix is not "
+                           "supported on regex routes, use a tree pattern "
+                           "with a catch-all or \"rewrite ... break\"",
+                           &route->pattern);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&rc, sizeof(ngx_regex_compile_t));
+
+    rc.pattern = route->pattern;
+    rc.pool = cf->pool;
+    rc.err.len = NGX_MAX_CONF_ERRSTR;
+    rc.err.data = errstr;
+
+    if (route->pattern.len > 1 && route->pattern.data[1] == '*') {
+        rc.pattern.data += 2;
+        rc.pattern.len -= 2;
+        rc.options = NGX_REGEX_CASELESS;
+
+    } else {
+        rc.pattern.data++;
+        rc.pattern.len--;
+    }
+
+    if (rc.pattern.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_route \"%V\": empty regex",
+                           &route->pattern);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_regex_compile(&rc) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_route \"%V\": invalid regex: %V",
+                           &route->pattern, &rc.err);
+        return NGX_CONF_ERROR;
+    }
+
+    route->regex = 1;
+    route->re = rc.regex;
+    route->ncaptures = rc.captures;
+
+    if (rc.named_captures) {
+        route->re_names = ngx_pcalloc(cf->pool,
+                                      (rc.captures + 1) * sizeof(ngx_str_t));
+        if (route->re_names == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        p = rc.names;
+
+        for (i = 0; i < (ngx_uint_t) rc.named_captures; i++) {
+            n = 2 * ((p[0] << 8) + p[1]);
+
+            route->re_names[n / 2].data = &p[2];
+            route->re_names[n / 2].len = ngx_strlen(&p[2]);
+
+            p += rc.name_size;
+        }
+
+        route->re_nnames = rc.named_captures;
+    }
+
+    for (i = 0; i < router->regex.nelts; i++) {
+        rp = router->regex.elts;
+
+        if (rp[i]->pattern.len == route->pattern.len
+            && ngx_strncmp(rp[i]->pattern.data, route->pattern.data,
+                           route->pattern.len) == 0
+            && (rp[i]->methods == 0 || route->methods == 0
+                || (rp[i]->methods & route->methods)))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "routini_route: duplicate route \"%V\" "
+                               "(the other route is at %s:%ui)",
+                               &route->pattern, rp[i]->file, rp[i]->line);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    rp = ngx_array_push(&router->regex);
+    if (rp == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *rp = route;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_routini_parse_methods(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_routini_route_t *route)
+{
+    u_char                     *p, *last, *comma;
+    ngx_str_t                   m;
+    ngx_http_routini_method_t  *meth;
+
+    p = value->data;
+    last = p + value->len;
+
+    if (p == last) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_route \"%V\": empty methods=",
+                           &route->pattern);
+        return NGX_CONF_ERROR;
+    }
+
+    while (p <= last) {
+        comma = ngx_strlchr(p, last, ',');
+        if (comma == NULL) {
+            comma = last;
+        }
+
+        m.data = p;
+        m.len = comma - p;
+
+        for (meth = ngx_http_routini_methods; meth->name.len; meth++) {
+            if (meth->name.len == m.len
+                && ngx_strncasecmp(meth->name.data, m.data, m.len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (meth->name.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "routini_route \"%V\": unknown method \"%V\" "
+                               "in methods=, use GET, HEAD, POST, PUT, "
+                               "DELETE, OPTIONS, PATCH, ...",
+                               &route->pattern, &m);
+            return NGX_CONF_ERROR;
+        }
+
+        route->methods |= meth->method;
+
+        p = comma + 1;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the last segment is "{*name}", "*name" or "*" */
+
+static ngx_uint_t
+ngx_http_routini_has_catchall(ngx_str_t *pattern)
+{
+    u_char  *p, *last;
+
+    last = pattern->data + pattern->len;
+
+    for (p = last; p > pattern->data && p[-1] != '/'; p--) { /* void */ }
+
+    return (last - p >= 1 && p[0] == '*')
+           || (last - p >= 2 && p[0] == '{' && p[1] == '*');
+}
+
+
+static void *
+ngx_http_routini_tree_alloc(void *ctx, size_t size)
+{
+    return ngx_palloc((ngx_pool_t *) ctx, size);
+}
+
+
+char *
+ngx_http_routini_merge_router(ngx_conf_t *cf,
+    ngx_http_routini_loc_conf_t *prev, ngx_http_routini_loc_conf_t *conf)
+{
+    /* like other nginx array directives: a location with no routes of its
+     * own takes those of its server */
+
+    if (conf->router == NULL) {
+        conf->router = prev->router;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+ngx_int_t
+ngx_http_routini_router_init(ngx_conf_t *cf)
+{
+    u_char                         err[256];
+    ngx_uint_t                     i;
+    ngx_http_handler_pt           *h;
+    ngx_http_routini_router_t    **router;
+    ngx_http_core_main_conf_t     *cmcf;
+    ngx_http_routini_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
+
+    if (rmcf->routes.nelts == 0) {
+        return NGX_OK;
+    }
+
+    router = rmcf->routers.elts;
+
+    for (i = 0; i < rmcf->routers.nelts; i++) {
+        if (ngx_routini_tree_freeze(router[i]->tree, (char *) err,
+                                    sizeof(err))
+            != 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "routini_route: %s",
+                               err);
+            return NGX_ERROR;
+        }
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_routini_handler;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The rewrite phase: the location is known, so are its routes, and a URI
+ * changed here without r->uri_changed stays in this location, exactly as
+ * "rewrite ... break" does.  Access checks (allow, auth_basic) run after.
+ */
+
+static ngx_int_t
+ngx_http_routini_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                     rc;
+    ngx_uint_t                    allowed;
+    ngx_http_routini_ctx_t       *ctx;
+    ngx_http_routini_route_t     *route;
+    ngx_http_routini_loc_conf_t  *rlcf;
+
+    rlcf = ngx_http_get_module_loc_conf(r, ngx_http_routini_module);
+
+    if (rlcf->router == NULL || !rlcf->enable) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_routini_module);
+
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_routini_ctx_t));
+        if (ctx == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_http_set_ctx(r, ctx, ngx_http_routini_module);
+
+    } else if (ctx->route) {
+        /* routed already: the phase runs again after "rewrite ... last" */
+        return NGX_DECLINED;
+    }
+
+    allowed = 0;
+
+    rc = ngx_http_routini_match(r, rlcf->router, &r->uri, r->method, ctx,
+                                &allowed);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        ctx->miss = allowed ? NGX_HTTP_ROUTINI_MISS_METHOD
+                            : NGX_HTTP_ROUTINI_MISS_PATH;
+
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "routini: no route for \"%V\", allowed %ui",
+                       &r->uri, allowed);
+
+        if (rlcf->fallthrough) {
+            return NGX_DECLINED;
+        }
+
+        if (allowed) {
+            return ngx_http_routini_not_allowed(r, allowed);
+        }
+
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    route = ctx->route;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "routini: \"%V\" matches route \"%V\", path \"%V\"",
+                   &r->uri, &route->name, &ctx->path);
+
+    if (route->strip_prefix) {
+        r->uri = ctx->path;
+
+        /* what "rewrite ... break" does: the proxied request line is built
+         * from r->uri, escaped again, plus r->args */
+
+        r->internal = 1;
+        r->valid_unparsed_uri = 0;
+        r->valid_location = 0;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_routini_match(ngx_http_request_t *r,
+    ngx_http_routini_router_t *router, ngx_str_t *path, ngx_uint_t method,
+    ngx_http_routini_ctx_t *ctx, ngx_uint_t *allowed)
+{
+    int                    rc;
+    size_t                 i, off;
+    ngx_str_t             *names;
+    ngx_routini_match_t    m;
+
+    rc = ngx_routini_tree_lookup(router->tree, (char *) path->data, path->len,
+                                 (uint32_t) method, &m);
+
+    if (rc != NGX_ROUTINI_FOUND) {
+        if (rc == NGX_ROUTINI_METHOD_MISMATCH) {
+            *allowed |= m.allowed;
+        }
+
+        if (router->regex.nelts) {
+            return ngx_http_routini_match_regex(r, router, path, method, ctx,
+                                                allowed);
+        }
+
+        return NGX_DECLINED;
+    }
+
+    ctx->route = m.data;
+    ctx->uri = *path;
+    ctx->path = *path;
+    ctx->nparams = m.nparams;
+
+    if (m.nparams) {
+        names = ngx_palloc(r->pool, 2 * m.nparams * sizeof(ngx_str_t));
+        if (names == NULL) {
+            return NGX_ERROR;
+        }
+
+        ctx->names = names;
+        ctx->values = names + m.nparams;
+
+        for (i = 0; i < m.nparams; i++) {
+            ctx->names[i].data = (u_char *) m.names[i];
+            ctx->names[i].len = m.name_lens[i];
+            ctx->values[i].data = path->data + m.params[i].start;
+            ctx->values[i].len = m.params[i].len;
+        }
+    }
+
+    if (ctx->route->strip_prefix) {
+        /* the catch-all value follows a "/", which starts the new URI */
+        off = m.catchall_start - 1;
+
+        ctx->path.data = path->data + off;
+        ctx->path.len = path->len - off;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_routini_match_regex(ngx_http_request_t *r,
+    ngx_http_routini_router_t *router, ngx_str_t *path, ngx_uint_t method,
+    ngx_http_routini_ctx_t *ctx, ngx_uint_t *allowed)
+{
+    int                        caps[3 * (NGX_ROUTINI_MAX_PARAMS + 1)];
+    ngx_int_t                  rc, n;
+    ngx_uint_t                 i, j, k, size;
+    ngx_http_routini_route_t  *route, **routes;
+
+    routes = router->regex.elts;
+
+    for (i = 0; i < router->regex.nelts; i++) {
+        route = routes[i];
+
+        size = ngx_min(route->ncaptures + 1, NGX_ROUTINI_MAX_PARAMS + 1) * 3;
+
+        rc = ngx_regex_exec(route->re, path, caps, size);
+
+        if (rc == NGX_REGEX_NO_MATCHED) {
+            continue;
+        }
+
+        if (rc < 0) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          ngx_regex_exec_n " failed: %i on \"%V\" using "
+                          "\"%V\"", rc, path, &route->pattern);
+            return NGX_ERROR;
+        }
+
+        if (route->methods && !(route->methods & method)) {
+            *allowed |= route->methods;
+            continue;
+        }
+
+        ctx->route = route;
+        ctx->uri = *path;
+        ctx->path = *path;
+        ctx->nparams = 0;
+
+        if (route->re_nnames == 0) {
+            return NGX_OK;
+        }
+
+        ctx->names = ngx_palloc(r->pool,
+                                2 * route->re_nnames * sizeof(ngx_str_t));
+        if (ctx->names == NULL) {
+            return NGX_ERROR;
+        }
+
+        ctx->values = ctx->names + route->re_nnames;
+
+        /* rc is the number of captures set, 0 when caps was too small */
+        n = (rc == 0) ? (ngx_int_t) (size / 3) : rc;
+
+        for (j = 1, k = 0; j <= route->ncaptures; j++) {
+            if (route->re_names[j].len == 0) {
+                continue;
+            }
+
+            ctx->names[k] = route->re_names[j];
+
+            if ((ngx_int_t) j < n && caps[2 * j] >= 0) {
+                ctx->values[k].data = path->data + caps[2 * j];
+                ctx->values[k].len = caps[2 * j + 1] - caps[2 * j];
+
+            } else {
+                ngx_str_null(&ctx->values[k]);
+            }
+
+            k++;
+        }
+
+        ctx->nparams = k;
+
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_routini_not_allowed(ngx_http_request_t *r, ngx_uint_t allowed)
+{
+    u_char           *buf;
+    ngx_str_t         value;
+    ngx_table_elt_t  *h;
+
+    buf = ngx_pnalloc(r->pool, 128);
+    if (buf == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_routini_method_names(allowed, buf, 128, &value) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Allow");
+    h->value = value;
+
+    return NGX_HTTP_NOT_ALLOWED;
+}
+
+
+/* "GET, HEAD, POST" for a method mask, in a fixed order */
+
+ngx_int_t
+ngx_http_routini_method_names(ngx_uint_t methods, u_char *buf, size_t size,
+    ngx_str_t *out)
+{
+    u_char                     *p, *last;
+    ngx_http_routini_method_t  *m;
+
+    p = buf;
+    last = buf + size;
+
+    for (m = ngx_http_routini_methods; m->name.len; m++) {
+        if (!(methods & m->method)) {
+            continue;
+        }
+
+        if (p != buf) {
+            p = ngx_slprintf(p, last, ", ");
+        }
+
+        p = ngx_slprintf(p, last, "%V", &m->name);
+    }
+
+    if (p == last) {
+        return NGX_ERROR;
+    }
+
+    out->data = buf;
+    out->len = p - buf;
+
+    return NGX_OK;
+}
+
+
+/* the route a path would take, for the control API: the first router that
+ * has one, any method */
+
+ngx_http_routini_route_t *
+ngx_http_routini_find_route(ngx_http_request_t *r, ngx_str_t *path)
+{
+    ngx_int_t                      rc;
+    ngx_uint_t                     i, allowed;
+    ngx_http_routini_ctx_t         ctx;
+    ngx_http_routini_router_t    **router;
+    ngx_http_routini_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_module);
+
+    router = rmcf->routers.elts;
+
+    for (i = 0; i < rmcf->routers.nelts; i++) {
+        ngx_memzero(&ctx, sizeof(ngx_http_routini_ctx_t));
+        allowed = 0;
+
+        rc = ngx_http_routini_match(r, router[i], path,
+                                    NGX_ROUTINI_ANY_METHOD, &ctx,
+                                    &allowed);
+        if (rc == NGX_OK) {
+            return ctx.route;
+        }
+
+        if (rc == NGX_ERROR) {
+            return NULL;
+        }
+    }
+
+    return NULL;
+}

@@ -1,0 +1,75 @@
+
+/*
+ * Copyright (C) routini authors
+ */
+
+
+#ifndef _NGX_HTTP_ROUTINI_SHM_H_INCLUDED_
+#define _NGX_HTTP_ROUTINI_SHM_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+
+/*
+ * The routini zone holds named records: counters of a route, state of an
+ * upstream or a peer.  Configuration code asks for a record by name and size
+ * with ngx_http_routini_shm_bind(); when the zone is initialized (start-up
+ * and every reload) each record is found by name or allocated, and the
+ * pointer the caller gave is set to its data.  So the request path only
+ * follows a pointer: no lock, no allocation.  A record whose name and size
+ * are unchanged across a reload is adopted, so its counters keep counting.
+ * Records no configuration has bound for two reloads are freed.
+ *
+ * Record data is zeroed when created and aligned to a cache line.
+ */
+
+
+#define NGX_HTTP_ROUTINI_CACHE_LINE  64
+#define NGX_HTTP_ROUTINI_MAX_SLOTS   64
+
+
+typedef struct {
+    ngx_rbtree_t                rbtree;
+    ngx_rbtree_node_t           sentinel;
+    ngx_uint_t                  generation;
+    ngx_atomic_t                records;
+    ngx_atomic_t                bytes;        /* record bytes in use */
+} ngx_http_routini_shm_t;
+
+
+typedef struct {
+    ngx_str_t                   name;
+    size_t                      size;
+    void                      **data;
+} ngx_http_routini_shm_bind_t;
+
+
+void ngx_http_routini_shm_set_zone(ngx_shm_zone_t *zone, void *rmcf);
+ngx_int_t ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name,
+    size_t size, void **data);
+ngx_shm_zone_t *ngx_http_routini_shm_zone(ngx_conf_t *cf);
+char *ngx_http_routini_shm_init_conf(ngx_conf_t *cf);
+size_t ngx_http_routini_shm_needed(ngx_conf_t *cf);
+ngx_uint_t ngx_http_routini_shm_nslots(ngx_conf_t *cf);
+
+
+/*
+ * Counters are kept in slots: a worker adds to slot (ngx_worker % nslots)
+ * with an atomic add, readers sum all slots.  With a slot per worker no two
+ * workers write the same cache line; the atomic add keeps counts exact even
+ * when worker_processes changed and two workers share a slot.
+ */
+
+#define ngx_http_routini_slot(nslots)  (ngx_worker % (nslots))
+
+#define ngx_http_routini_slot_size(size)                                     \
+    ngx_align(size, NGX_HTTP_ROUTINI_CACHE_LINE)
+
+
+extern ngx_http_routini_shm_t  *ngx_http_routini_shm;
+
+
+#endif /* _NGX_HTTP_ROUTINI_SHM_H_INCLUDED_ */

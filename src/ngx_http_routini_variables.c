@@ -1,0 +1,166 @@
+
+/*
+ * Copyright (C) routini authors
+ *
+ * $routini_upstream, $routini_route, $routini_path, $routini_param_NAME.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_routini.h"
+
+
+#define NGX_HTTP_ROUTINI_VAR_UPSTREAM  0
+#define NGX_HTTP_ROUTINI_VAR_ROUTE     1
+#define NGX_HTTP_ROUTINI_VAR_PATH      2
+
+#define NGX_HTTP_ROUTINI_PARAM_PREFIX  "routini_param_"
+
+
+static ngx_int_t ngx_http_routini_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_routini_param_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+
+static ngx_http_variable_t  ngx_http_routini_vars[] = {
+
+    { ngx_string("routini_upstream"), NULL, ngx_http_routini_variable,
+      NGX_HTTP_ROUTINI_VAR_UPSTREAM, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("routini_route"), NULL, ngx_http_routini_variable,
+      NGX_HTTP_ROUTINI_VAR_ROUTE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("routini_path"), NULL, ngx_http_routini_variable,
+      NGX_HTTP_ROUTINI_VAR_PATH, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string(NGX_HTTP_ROUTINI_PARAM_PREFIX), NULL,
+      ngx_http_routini_param_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
+
+      ngx_http_null_variable
+};
+
+
+ngx_int_t
+ngx_http_routini_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_routini_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_routini_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
+    uintptr_t data)
+{
+    ngx_str_t                *s;
+    ngx_http_routini_ctx_t   *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_routini_module);
+
+    if (ctx == NULL || ctx->route == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    switch (data) {
+
+    case NGX_HTTP_ROUTINI_VAR_UPSTREAM:
+
+        /* the target may use variables, $routini_param_* among them */
+
+        if (!ctx->upstream_done) {
+            if (ngx_http_complex_value(r, &ctx->route->target, &ctx->upstream)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            ctx->upstream_done = 1;
+        }
+
+        s = &ctx->upstream;
+        break;
+
+    case NGX_HTTP_ROUTINI_VAR_ROUTE:
+        s = &ctx->route->name;
+        break;
+
+    default: /* NGX_HTTP_ROUTINI_VAR_PATH */
+        s = &ctx->path;
+        break;
+    }
+
+    v->len = s->len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = s->data;
+
+    return NGX_OK;
+}
+
+
+/* data points to the variable's full name, "routini_param_id"; nginx
+ * lowercases variable names, so "{userId}" is $routini_param_userid */
+
+static ngx_int_t
+ngx_http_routini_param_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t *var = (ngx_str_t *) data;
+
+    u_char                  *name;
+    size_t                   len;
+    ngx_uint_t               i;
+    ngx_http_routini_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_routini_module);
+
+    if (ctx == NULL || ctx->route == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    name = var->data + sizeof(NGX_HTTP_ROUTINI_PARAM_PREFIX) - 1;
+    len = var->len - (sizeof(NGX_HTTP_ROUTINI_PARAM_PREFIX) - 1);
+
+    for (i = 0; i < ctx->nparams; i++) {
+        if (ctx->names[i].len == len
+            && ngx_strncasecmp(ctx->names[i].data, name, len) == 0)
+        {
+            v->len = ctx->values[i].len;
+            v->valid = 1;
+            v->no_cacheable = 0;
+            v->not_found = 0;
+            v->data = ctx->values[i].data;
+
+            return NGX_OK;
+        }
+    }
+
+    /* a param the route does not have is empty, not an error */
+
+    v->len = 0;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = (u_char *) "";
+
+    return NGX_OK;
+}
