@@ -1,0 +1,99 @@
+
+/*
+ * Copyright (C) routini authors
+ */
+
+
+#ifndef _NGX_ROUTINI_TREE_H_INCLUDED_
+#define _NGX_ROUTINI_TREE_H_INCLUDED_
+
+
+/*
+ * The route tree: a compressed radix tree of path patterns, pure C with no
+ * nginx headers so that it can be unit-tested, fuzzed and benchmarked alone.
+ *
+ * Life cycle: create, insert every route (at configuration time), freeze
+ * once, then look up (at request time; no allocation, no locks, the tree is
+ * read-only).  Insertion after freeze fails; lookup before freeze finds
+ * nothing.
+ *
+ * Memory comes only from the allocation hook and is never freed by the
+ * tree: pass an allocator whose lifetime is the tree's (e.g. ngx_palloc on
+ * cf->pool).  The hook must return memory aligned for any type.
+ */
+
+
+#include <stdint.h>
+#include <stddef.h>
+
+
+#define NGX_ROUTINI_MAX_PARAMS       16
+
+/* nested param/catch-all alternatives a lookup may come back to */
+#define NGX_ROUTINI_MAX_BRANCHES     128
+
+#define NGX_ROUTINI_NOT_FOUND        0
+#define NGX_ROUTINI_FOUND            1
+#define NGX_ROUTINI_METHOD_MISMATCH  2
+
+/* a method mask of 0 or NGX_ROUTINI_ANY_METHOD means "any method" */
+#define NGX_ROUTINI_ANY_METHOD       0xffffffff
+
+
+typedef struct ngx_routini_tree_s  ngx_routini_tree_t;
+
+/* zeroing not assumed; returns NULL on failure */
+typedef void *(*ngx_routini_alloc_pt)(void *ctx, size_t size);
+
+
+typedef struct {
+    size_t               start;     /* offset into the matched path */
+    size_t               len;
+} ngx_routini_span_t;
+
+
+typedef struct {
+    void                *data;      /* the route's user data (from insert) */
+    size_t               nparams;   /* the catch-all, if any, is the last */
+    const char         **names;     /* in pattern order, owned by the tree */
+    size_t              *name_lens;
+    ngx_routini_span_t   params[NGX_ROUTINI_MAX_PARAMS];
+    size_t               catchall_start;  /* (size_t) -1 if no catch-all */
+    uint32_t             allowed;   /* on METHOD_MISMATCH: union of masks */
+} ngx_routini_match_t;
+
+
+ngx_routini_tree_t *ngx_routini_tree_create(ngx_routini_alloc_pt alloc,
+    void *ctx);
+
+/*
+ * Returns 0, or -1 with a NUL-terminated message in err (errlen bytes) and,
+ * for a conflict, the earlier route's data in *conflict (conflict may be
+ * NULL).  Routes with the same pattern may coexist when their method masks
+ * are disjoint.
+ */
+int ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
+    size_t len, uint32_t methods, void *data, void **conflict, char *err,
+    size_t errlen);
+
+/*
+ * Lays out the tree for lookup.  Call once, after the last insert.
+ * Returns 0, or -1 with a message (out of memory, or a tree whose
+ * backtracking could need more than NGX_ROUTINI_MAX_BRANCHES frames).
+ */
+int ngx_routini_tree_freeze(ngx_routini_tree_t *tree, char *err,
+    size_t errlen);
+
+/*
+ * path: raw bytes, any byte allowed; method: one bit.  On FOUND, m holds
+ * the route's data and params; on METHOD_MISMATCH, m->allowed holds the
+ * union of the method masks of the routes whose pattern matched.
+ */
+int ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
+    size_t len, uint32_t method, ngx_routini_match_t *m);
+
+/* bytes allocated through the hook */
+size_t ngx_routini_tree_memory(const ngx_routini_tree_t *tree);
+
+
+#endif /* _NGX_ROUTINI_TREE_H_INCLUDED_ */

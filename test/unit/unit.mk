@@ -1,0 +1,78 @@
+# Route tree: unit tests, fuzzing and micro-benchmark.
+#
+# Included by the top Makefile, or on its own from the repository root:
+#     make -f test/unit/unit.mk unit-test
+#
+# unit-test        C unit tests (gcc -O2 -Wall -Wextra -Werror)
+# unit-test-asan   the same under AddressSanitizer and UBSan
+# fuzz-tree        libFuzzer for FUZZ_SECONDS (default 60)
+# bench-tree       timings and callgrind instructions per lookup
+
+ROUTINI_ROUTES ?= ../shared/data/routes
+FUZZ_SECONDS ?= 60
+BENCH_ITERATIONS ?= 2000000
+
+UNIT_CC ?= gcc
+UNIT_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -std=c99 -D_POSIX_C_SOURCE=200809L
+FUZZ_CC ?= clang
+FUZZ_CFLAGS ?= -g -O1 -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=all
+
+TREE_SRC = src/ngx_routini_tree.c
+TREE_DEPS = src/ngx_routini_tree.c src/ngx_routini_tree.h
+
+.PHONY: unit-test unit-test-asan fuzz-tree bench-tree
+
+build/unit/tree_test: test/unit/tree_test.c $(TREE_DEPS)
+	@mkdir -p build/unit
+	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ test/unit/tree_test.c $(TREE_SRC)
+
+build/unit/tree_test_asan: test/unit/tree_test.c $(TREE_DEPS)
+	@mkdir -p build/unit
+	$(UNIT_CC) $(UNIT_CFLAGS) -O1 -fsanitize=address,undefined \
+		-fno-sanitize-recover=all -fno-omit-frame-pointer -Isrc -o $@ \
+		test/unit/tree_test.c $(TREE_SRC)
+
+unit-test: build/unit/tree_test
+	build/unit/tree_test $(ROUTINI_ROUTES)
+
+unit-test-asan: build/unit/tree_test_asan
+	build/unit/tree_test_asan $(ROUTINI_ROUTES)
+
+build/fuzz/tree_fuzz: test/fuzz/tree_fuzz.c $(TREE_DEPS)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc -o $@ test/fuzz/tree_fuzz.c $(TREE_SRC)
+
+# new inputs go to build/fuzz/corpus; the seeds in git stay untouched
+fuzz-tree: build/fuzz/tree_fuzz
+	@mkdir -p build/fuzz/corpus build/fuzz/artifacts
+	build/fuzz/tree_fuzz -max_total_time=$(FUZZ_SECONDS) \
+		-artifact_prefix=build/fuzz/artifacts/ \
+		build/fuzz/corpus test/fuzz/corpus/tree
+
+build/bench/tree_bench: bench/tree_bench.c $(TREE_DEPS)
+	@mkdir -p build/bench
+	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ bench/tree_bench.c $(TREE_SRC)
+
+# callgrind counts only inside bench_lookup_loop (setup excluded)
+bench-tree: build/bench/tree_bench
+	@for f in github static; do \
+		build/bench/tree_bench $(ROUTINI_ROUTES)/$$f.routes \
+			$(BENCH_ITERATIONS) || exit 1; \
+	done
+	@for n in 10000 100000; do \
+		build/bench/tree_bench --generate $$n $(BENCH_ITERATIONS) \
+			|| exit 1; \
+	done
+	@echo "callgrind, instructions per lookup:"
+	@for a in $(ROUTINI_ROUTES)/github.routes \
+		$(ROUTINI_ROUTES)/static.routes "--generate 10000" \
+		"--generate 100000"; do \
+		valgrind --tool=callgrind --callgrind-out-file=build/bench/cg.out \
+			--toggle-collect=bench_lookup_loop \
+			build/bench/tree_bench --callgrind $$a \
+			> build/bench/cg.txt 2>/dev/null || exit 1; \
+		ir=$$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' build/bench/cg.out); \
+		n=$$(sed -n 's/^lookups: *//p' build/bench/cg.txt); \
+		echo "  $$a: $$ir Ir / $$n lookups = $$((ir / n)) per lookup"; \
+	done
