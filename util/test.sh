@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Run the whole routini test suite: C unit tests, then the Test::Nginx
+# files in t/.  openresty's Test::Nginx is used when installed; otherwise
+# the project's compatible runner in t/lib.
+#
+# Environment: TEST_NGINX_BINARY, TEST_NGINX_LOAD_MODULES (set by make),
+# PROVE_ARGS (default -r t), ROUTINI_SKIP_UNIT=1 to skip the C unit tests.
+
+set -u
+
+cd "$(dirname "$0")/.."
+
+failed=0
+
+if [ "${ROUTINI_SKIP_UNIT:-0}" != 1 ] && [ -f test/unit/unit.mk ]; then
+    echo "== C unit tests"
+    make --no-print-directory -f test/unit/unit.mk unit-test || failed=1
+fi
+
+inc=
+if ! perl -MTest::Nginx::Socket -e1 2>/dev/null; then
+    inc="-I t/lib"
+    echo "== Test::Nginx not installed: using the runner in t/lib"
+fi
+
+echo "== Test::Nginx suite"
+# shellcheck disable=SC2086
+prove $inc ${PROVE_ARGS:--r t} || failed=1
+
+if [ $failed != 0 ]; then
+    echo "routini: tests FAILED" >&2
+fi
+
+exit $failed
