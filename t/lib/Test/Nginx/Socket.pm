@@ -559,10 +559,8 @@ sub parse_response {
         $body = '' unless defined $body;
         my ($decoded, $err, $complete, $left) = Test::Nginx::Lite::Client::dechunk($body);
         if ($err) {
-            Test::More->builder->no_ending(1);
             fail("$name - invalid chunked body received: $err");
         } elsif (!$complete) {
-            Test::More->builder->no_ending(1);
             fail("$name - no last chunk found - $body");
         } elsif (defined $left && length $left) {
             warn "WARNING: $name - unexpected extra bytes after last chunk in response: \"$left\"\n";
@@ -873,11 +871,9 @@ sub run_requests {
             keepalive => $r->{keepalive});
 
         if (defined $resp->{error}) {
-            Test::More->builder->no_ending(1);
             fail("$name - $resp->{error}");
         }
         if ($resp->{timed_out} && !defined sec($block, 'abort')) {
-            Test::More->builder->no_ending(1);
             fail("ERROR: client socket timed out - $name");
         }
 
