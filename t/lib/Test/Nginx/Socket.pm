@@ -723,6 +723,8 @@ sub run_test {
     my $name = $block->name;
 
     local %BlockEnv = %{ collect_rand_ports($block) };
+    # also visible to --- init code and nginx's env
+    local @ENV{ keys %BlockEnv } = values %BlockEnv;
 
     my ($nskip, $reason) = skip_count_and_reason($block);
     if (defined $nskip) {
