@@ -1,6 +1,12 @@
 # Self-test: global settings that shape the generated nginx.conf.
 use Test::Nginx::Socket;
 
+# these blocks exercise our fallback runner (t/lib); skip them when the real
+# Test::Nginx is the one loaded (e.g. PERL5LIB=.../test-nginx/lib prove -r t)
+no warnings "once";
+plan skip_all => "self-test of the t/lib fallback runner only"
+    unless ($Test::Nginx::Socket::IMPLEMENTATION || "") eq "routini-lite";
+
 workers(2);
 master_on();
 log_level('warn');

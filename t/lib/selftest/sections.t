@@ -2,6 +2,12 @@
 # Runs against a plain nginx (no routini module needed).
 use Test::Nginx::Socket;
 
+# these blocks exercise our fallback runner (t/lib); skip them when the real
+# Test::Nginx is the one loaded (e.g. PERL5LIB=.../test-nginx/lib prove -r t)
+no warnings "once";
+plan skip_all => "self-test of the t/lib fallback runner only"
+    unless ($Test::Nginx::Socket::IMPLEMENTATION || "") eq "routini-lite";
+
 repeat_each(1);
 plan tests => repeat_each() * 49;
 
