@@ -55,16 +55,17 @@ struct ngx_routini_route_s {
 
 struct ngx_routini_node_s {
     ngx_routini_node_t   **kids;      /* frozen: statics, then params */
+    const unsigned char   *first;     /* frozen: statics' first bytes */
+    ngx_routini_node_t    *catchall;
+    ngx_routini_route_t   *routes;
+    uint32_t               len;       /* of text */
+    uint16_t               nstatic;
+    uint16_t               nparam;
     ngx_routini_node_t    *statics;   /* build-time child lists */
     ngx_routini_node_t    *params;
     ngx_routini_node_t    *next;
-    ngx_routini_node_t    *catchall;
-    ngx_routini_route_t   *routes;
     const char           **names;     /* param and catch-all nodes: names */
-    uint32_t               len;       /*   of the params up to this one */
-    uint16_t               nstatic;
-    uint16_t               nparam;
-    unsigned char          text[];
+    unsigned char          text[];    /*   of the params up to this one */
 };
 
 
@@ -133,8 +134,13 @@ static ngx_routini_node_t *ngx_routini_find_param(ngx_routini_node_t *n,
 static ngx_routini_route_t *ngx_routini_any_route(ngx_routini_node_t *n);
 static int ngx_routini_freeze_node(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n, size_t branches, size_t *max);
-static size_t ngx_routini_static_child(const ngx_routini_node_t *n,
+static inline size_t ngx_routini_static_child(const ngx_routini_node_t *n,
     unsigned char c);
+static inline int ngx_routini_equal(const unsigned char *a,
+    const unsigned char *b, size_t n);
+static inline size_t ngx_routini_segment_end(const unsigned char *s,
+    size_t p, size_t len);
+static inline size_t ngx_routini_first_byte(uint64_t t);
 static int ngx_routini_found(ngx_routini_match_t *m,
     const ngx_routini_route_t *r, size_t nparams, size_t catchall);
 static void ngx_routini_err_str(ngx_routini_err_t *e, const char *s);
@@ -935,6 +941,7 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     }
 
     n->kids = kids;
+    n->first = first;
 
     for (i = 0; i < ns + np; i++) {
         if (ngx_routini_freeze_node(tree, kids[i], branches, max) != 0) {
@@ -953,7 +960,7 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
     size_t len, uint32_t method, ngx_routini_match_t *m)
 {
     size_t                      p, e, i, k, alt;
-    const unsigned char        *s, *slash;
+    const unsigned char        *s;
     ngx_routini_frame_t         stack[NGX_ROUTINI_MAX_BRANCHES];
     ngx_routini_frame_t        *sp;
     const ngx_routini_node_t   *n, *c;
@@ -995,7 +1002,7 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
                 c = n->kids[i];
 
                 if (c->len <= len - p
-                    && memcmp(c->text + 1, s + p + 1, c->len - 1) == 0)
+                    && ngx_routini_equal(c->text + 1, s + p + 1, c->len - 1))
                 {
                     if (n->nparam || n->catchall) {
                         sp->node = n;
@@ -1017,15 +1024,13 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
     alternatives:
 
         if (alt < n->nparam) {
-            slash = memchr(s + p, '/', len - p);
-            e = slash ? (size_t) (slash - s) : len;
+            e = ngx_routini_segment_end(s, p, len);
 
             for (i = alt; i < n->nparam; i++) {
                 c = n->kids[n->nstatic + i];
 
                 if (e - p > c->len
-                    && (c->len == 0
-                        || memcmp(c->text, s + e - c->len, c->len) == 0))
+                    && ngx_routini_equal(c->text, s + e - c->len, c->len))
                 {
                     break;
                 }
@@ -1079,20 +1084,108 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
 
 /* the index of n's static child starting with byte c, or (size_t) -1 */
 
-static size_t
+static inline size_t
 ngx_routini_static_child(const ngx_routini_node_t *n, unsigned char c)
 {
-    const unsigned char  *first, *f;
-
-    first = (const unsigned char *) (n->kids + n->nstatic + n->nparam);
+    size_t  i;
 
     if (n->nstatic >= NGX_ROUTINI_INDEX_MIN) {
-        return (size_t) first[n->nstatic + c] - 1;
+        return (size_t) n->first[n->nstatic + c] - 1;
     }
 
-    f = memchr(first, c, n->nstatic);
+    for (i = 0; i < n->nstatic; i++) {
+        if (n->first[i] == c) {
+            return i;
+        }
+    }
 
-    return f ? (size_t) (f - first) : (size_t) -1;
+    return (size_t) -1;
+}
+
+
+/*
+ * Short compares and searches, inlined: edges and segments are a few bytes
+ * long, where a libc call costs more than the work.
+ */
+
+static inline int
+ngx_routini_equal(const unsigned char *a, const unsigned char *b, size_t n)
+{
+    uint16_t  x2, y2;
+    uint32_t  x4, y4, z4, w4;
+    uint64_t  x8, y8;
+
+    while (n > 8) {
+        memcpy(&x8, a, 8);
+        memcpy(&y8, b, 8);
+
+        if (x8 != y8) {
+            return 0;
+        }
+
+        a += 8;
+        b += 8;
+        n -= 8;
+    }
+
+    if (n >= 4) {
+        /* two overlapping 4-byte reads cover 4 to 8 bytes */
+        memcpy(&x4, a, 4);
+        memcpy(&y4, b, 4);
+        memcpy(&z4, a + n - 4, 4);
+        memcpy(&w4, b + n - 4, 4);
+        return ((x4 ^ y4) | (z4 ^ w4)) == 0;
+    }
+
+    if (n >= 2) {
+        memcpy(&x2, a, 2);
+        memcpy(&y2, b, 2);
+        return x2 == y2 && a[n - 1] == b[n - 1];
+    }
+
+    return n == 0 || a[0] == b[0];
+}
+
+
+/* the offset of the first "/" in s[p, len), or len */
+
+static inline size_t
+ngx_routini_segment_end(const unsigned char *s, size_t p, size_t len)
+{
+    uint64_t  x, t;
+
+    while (len - p >= 8) {
+        memcpy(&x, s + p, 8);
+
+        /* the classic "has a zero byte" test, on x ^ "////////" */
+        x ^= 0x2f2f2f2f2f2f2f2fULL;
+        t = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+
+        if (t) {
+            return p + ngx_routini_first_byte(t);
+        }
+
+        p += 8;
+    }
+
+    while (p < len && s[p] != '/') {
+        p++;
+    }
+
+    return p;
+}
+
+
+/* the memory-order index of the first byte flagged 0x80 in t */
+
+static inline size_t
+ngx_routini_first_byte(uint64_t t)
+{
+#if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+    return (size_t) __builtin_ctzll(t) >> 3;
+#else
+    return (size_t) __builtin_clzll(t) >> 3;
+#endif
 }
 
 
