@@ -26,7 +26,8 @@ MOD_CC_OPT  ?= -g -O2 -Wall -Wextra -Wno-unused-parameter \
 
 SRCS        := $(wildcard src/*.c src/*.h src/*.inc)
 
-export TEST_NGINX_BINARY       ?= $(NGINX_BIN)
+export ROUTINI_NGINX           ?= $(NGINX_BIN)
+export TEST_NGINX_BINARY       ?= $(ROOT)/util/nginx-test
 export TEST_NGINX_LOAD_MODULES ?= $(ROOT)/$(MODULE)
 
 .PHONY: all module run stop test test-deps deps clean distclean
