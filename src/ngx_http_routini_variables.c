@@ -24,6 +24,8 @@ static ngx_int_t ngx_http_routini_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_routini_param_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_routini_set_value(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, ngx_str_t *value);
 
 
 static ngx_http_variable_t  ngx_http_routini_vars[] = {
@@ -102,8 +104,7 @@ ngx_http_routini_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         break;
 
     default: /* NGX_HTTP_ROUTINI_VAR_PATH */
-        s = &ctx->path;
-        break;
+        return ngx_http_routini_set_value(r, v, &ctx->path);
     }
 
     v->len = s->len;
@@ -144,13 +145,7 @@ ngx_http_routini_param_variable(ngx_http_request_t *r,
         if (ctx->names[i].len == len
             && ngx_strncasecmp(ctx->names[i].data, name, len) == 0)
         {
-            v->len = ctx->values[i].len;
-            v->valid = 1;
-            v->no_cacheable = 0;
-            v->not_found = 0;
-            v->data = ctx->values[i].data;
-
-            return NGX_OK;
+            return ngx_http_routini_set_value(r, v, &ctx->values[i]);
         }
     }
 
@@ -161,6 +156,64 @@ ngx_http_routini_param_variable(ngx_http_request_t *r,
     v->no_cacheable = 0;
     v->not_found = 0;
     v->data = (u_char *) "";
+
+    return NGX_OK;
+}
+
+
+/*
+ * Params and the path are decoded, so "%0D%0A" in a request is a CR LF in
+ * the value; used in proxy_set_header or add_header it would split the
+ * header.  Control characters are therefore given back percent-encoded.
+ */
+
+static ngx_int_t
+ngx_http_routini_set_value(ngx_http_request_t *r, ngx_http_variable_value_t *v,
+    ngx_str_t *value)
+{
+    u_char      *p, *s, *last;
+    ngx_uint_t   n;
+
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    last = value->data + value->len;
+    n = 0;
+
+    for (s = value->data; s < last; s++) {
+        if (*s < 0x20 || *s == 0x7f) {
+            n++;
+        }
+    }
+
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    if (n == 0) {
+        v->len = value->len;
+        v->data = value->data;
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, value->len + 2 * n);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    v->data = p;
+
+    for (s = value->data; s < last; s++) {
+        if (*s < 0x20 || *s == 0x7f) {
+            *p++ = '%';
+            *p++ = hex[*s >> 4];
+            *p++ = hex[*s & 0xf];
+
+        } else {
+            *p++ = *s;
+        }
+    }
+
+    v->len = p - v->data;
 
     return NGX_OK;
 }

@@ -1,0 +1,173 @@
+# Routed requests proxied with proxy_pass http://$routini_upstream: what
+# the upstream receives, strip_prefix edge cases.
+
+use Test::Nginx::Socket 'no_plan';
+
+no_shuffle();
+no_root_location();
+run_tests();
+
+__DATA__
+
+=== TEST 1: strip_prefix forwards the catch-all remainder, query kept
+--- http_config
+    upstream api_pool {
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / {
+            return 200 "upstream got $request_uri\n";
+        }
+    }
+--- config
+    location / {
+        routini_route "/api/{*rest}"  api_pool  strip_prefix;
+        routini_route /api            api_pool;
+        routini_route /users/:id      api_pool;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+[
+    "GET /api/x",
+    "GET /api/x/y/z",
+    "GET /api/",
+    "GET /api",
+    "GET /api/x?q=1&r=a%20b",
+    "GET /api/?only=query",
+    "GET /api/a%20b",
+    "GET /api/caf%C3%A9",
+    "GET /api/a%2Fb",
+    "GET /api/a%0D%0Ab",
+    "GET /api/a%3Fb",
+    "GET /users/a%20b?x=1",
+    "GET //api//x",
+    "GET /api/../api/x",
+    "GET /api/x/../y",
+]
+--- response_body eval
+[
+    "upstream got /x\n",
+    "upstream got /x/y/z\n",
+    "upstream got /\n",
+    "upstream got /api\n",
+    "upstream got /x?q=1&r=a%20b\n",
+    "upstream got /?only=query\n",
+    "upstream got /a%20b\n",
+    "upstream got /caf%C3%A9\n",
+    "upstream got /a/b\n",
+    "upstream got /a%0D%0Ab\n",
+    "upstream got /a%3Fb\n",
+    "upstream got /users/a%20b?x=1\n",
+    "upstream got /x\n",
+    "upstream got /x\n",
+    "upstream got /y\n",
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 2: merge_slashes off: empty segments are kept and matched
+--- http_config
+    upstream api_pool {
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / {
+            return 200 "upstream got $request_uri\n";
+        }
+    }
+--- config
+    merge_slashes off;
+
+    location / {
+        routini_route "/api/{*rest}"  api_pool  strip_prefix;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+[
+    "GET /api//x",
+    "GET //api/x",
+]
+--- error_code eval
+[200, 404]
+--- response_body_like eval
+[
+    "^upstream got //x\n\$",
+    "404 Not Found",
+]
+
+
+
+=== TEST 3: $routini_path and the variables seen after stripping
+--- config
+    location / {
+        routini_route "/api/{*rest}"  pool  strip_prefix;
+        routini_route /keep/:id       pool;
+        return 200 "uri=$uri path=$routini_path rest=$routini_param_rest request_uri=$request_uri\n";
+    }
+--- request eval
+[
+    "GET /api/a/b?x=1",
+    "GET /keep/7",
+]
+--- response_body eval
+[
+    "uri=/a/b path=/a/b rest=a/b request_uri=/api/a/b?x=1\n",
+    "uri=/keep/7 path=/keep/7 rest= request_uri=/keep/7\n",
+]
+
+
+
+=== TEST 4: the proxied request line never carries a raw CR or LF
+--- http_config
+    upstream api_pool {
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / {
+            return 200 "[$request_uri][$http_x_injected]\n";
+        }
+    }
+--- config
+    location / {
+        routini_route "/api/{*rest}"  api_pool  strip_prefix;
+        proxy_pass http://$routini_upstream;
+        proxy_set_header X-Rest $routini_param_rest;
+    }
+--- request
+GET /api/x%0D%0AX-Injected:%20yes
+--- response_body
+[/x%0D%0AX-Injected:%20yes][]
+
+
+
+=== TEST 5: control characters in params and path come back percent-encoded
+--- config
+    location / {
+        routini_route "/api/{*rest}"  pool  strip_prefix;
+        routini_route /u/:id          pool;
+        add_header X-Id $routini_param_id;
+        return 200 "[$routini_param_rest][$routini_path][$routini_param_id]\n";
+    }
+--- request eval
+[
+    "GET /api/a%0D%0Abc%7Fd%09e",
+    "GET /u/x%0AX-Evil:%201",
+]
+--- response_body eval
+[
+    "[a%0D%0Abc%7Fd%09e][/a%0D%0Abc%7Fd%09e][]\n",
+    "[][/u/x%0AX-Evil: 1][x%0AX-Evil: 1]\n",
+]
+--- response_headers eval
+[
+    "!X-Evil",
+    "X-Id: x%0AX-Evil: 1",
+]
