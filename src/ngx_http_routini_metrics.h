@@ -1,0 +1,150 @@
+
+/*
+ * Copyright (C) routini authors
+ *
+ * Observability and control: counters in the routini zone, their
+ * Prometheus and JSON output, the dashboard and the control API.
+ */
+
+
+#ifndef _NGX_HTTP_ROUTINI_METRICS_H_INCLUDED_
+#define _NGX_HTTP_ROUTINI_METRICS_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_routini.h"
+#include "ngx_http_routini_shm.h"
+#include "ngx_http_routini_upstream.h"
+
+
+#define NGX_HTTP_ROUTINI_METRICS_MAX_BUCKETS  32
+
+
+/*
+ * The balancer is a module of its own that config adds only when its
+ * sources are present; weak references keep this module loadable without
+ * it (no routini upstreams are reported then).
+ */
+
+#pragma weak ngx_http_routini_upstream_count
+#pragma weak ngx_http_routini_upstream_get
+#pragma weak ngx_http_routini_upstream_find
+#pragma weak ngx_http_routini_upstream_info
+#pragma weak ngx_http_routini_peer_info
+#pragma weak ngx_http_routini_strategy_parse
+#pragma weak ngx_http_routini_strategy_name
+#pragma weak ngx_http_routini_upstream_set_strategy
+#pragma weak ngx_http_routini_peer_set_state
+
+
+/*
+ * One worker slot of a route's counters.  The record "route:NAME" holds
+ * nslots of them, each starting on its own cache line, so two workers never
+ * write the same line.  Buckets are not cumulative: a request adds to one
+ * bucket only, the output adds them up.
+ */
+
+struct ngx_http_routini_route_stats_s {
+    ngx_atomic_t                     sum;        /* request time, ms */
+    ngx_atomic_t                     codes[5];   /* 1xx .. 5xx */
+    ngx_atomic_t                     buckets[1]; /* nbuckets + 1 (+Inf) */
+};
+
+
+/* one worker slot of the record "unmatched" */
+typedef struct {
+    ngx_atomic_t                     not_found;
+    ngx_atomic_t                     not_allowed;
+} ngx_http_routini_unmatched_t;
+
+
+typedef struct {
+    ngx_uint_t                       nbuckets;
+    ngx_uint_t                      *bounds;      /* microseconds */
+    ngx_str_t                       *les;         /* "0.005", for output */
+    size_t                           slot_size;   /* of a route's slot */
+    ngx_uint_t                       nslots;
+    ngx_http_routini_unmatched_t    *unmatched;   /* in the zone */
+} ngx_http_routini_metrics_main_conf_t;
+
+
+#define NGX_HTTP_ROUTINI_FORMAT_PROMETHEUS  1
+#define NGX_HTTP_ROUTINI_FORMAT_JSON        2
+
+
+typedef struct {
+    ngx_uint_t                       format;      /* routini_metrics */
+    ngx_flag_t                       status;      /* routini_status */
+    ngx_flag_t                       api;         /* routini_api */
+} ngx_http_routini_metrics_loc_conf_t;
+
+
+/* a response body built in pool buffers as it is written */
+typedef struct {
+    ngx_http_request_t              *request;
+    ngx_chain_t                     *first;
+    ngx_chain_t                    **last;
+    ngx_buf_t                       *buf;
+    ngx_uint_t                       error;
+} ngx_http_routini_out_t;
+
+
+/* a route's counters summed over the slots */
+typedef struct {
+    ngx_uint_t                       hits;
+    ngx_uint_t                       sum;         /* ms */
+    ngx_uint_t                       codes[5];
+    ngx_uint_t                       buckets[NGX_HTTP_ROUTINI_METRICS_MAX_BUCKETS
+                                             + 1];
+} ngx_http_routini_route_sum_t;
+
+
+void ngx_http_routini_out_init(ngx_http_routini_out_t *out,
+    ngx_http_request_t *r);
+u_char *ngx_http_routini_out_reserve(ngx_http_routini_out_t *out, size_t n);
+void ngx_http_routini_out_printf(ngx_http_routini_out_t *out,
+    const char *fmt, ...);
+void ngx_http_routini_out_str(ngx_http_routini_out_t *out, ngx_str_t *s);
+void ngx_http_routini_out_json_str(ngx_http_routini_out_t *out,
+    ngx_str_t *s);
+ngx_int_t ngx_http_routini_out_send(ngx_http_routini_out_t *out,
+    ngx_uint_t status, ngx_str_t *type);
+
+#define ngx_http_routini_out_literal(out, s)                                 \
+    do {                                                                     \
+        ngx_str_t  lit_ = ngx_string(s);                                     \
+        ngx_http_routini_out_str(out, &lit_);                                \
+    } while (0)
+
+void ngx_http_routini_route_sum(ngx_http_routini_metrics_main_conf_t *mmcf,
+    ngx_http_routini_route_t *route, ngx_http_routini_route_sum_t *sum);
+ngx_uint_t ngx_http_routini_route_first(ngx_http_routini_main_conf_t *rmcf,
+    ngx_uint_t i);
+ngx_str_t *ngx_http_routini_route_target(ngx_http_routini_route_t *route);
+
+ngx_uint_t ngx_http_routini_upstreams(void);
+ngx_http_routini_upstream_t *ngx_http_routini_upstream(ngx_uint_t i);
+ngx_http_routini_upstream_t *ngx_http_routini_upstream_by_name(
+    ngx_str_t *name);
+void ngx_http_routini_upstream_json(ngx_http_routini_out_t *out,
+    ngx_http_routini_upstream_t *u);
+void ngx_http_routini_route_json(ngx_http_routini_out_t *out,
+    ngx_http_routini_metrics_main_conf_t *mmcf,
+    ngx_http_routini_route_t *route);
+ngx_str_t *ngx_http_routini_peer_state_name(ngx_http_routini_peer_info_t *pi);
+
+ngx_int_t ngx_http_routini_metrics_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_routini_metrics_json(ngx_http_request_t *r);
+ngx_int_t ngx_http_routini_status_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_routini_api_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_routini_json_error(ngx_http_request_t *r,
+    ngx_uint_t status, const char *fmt, ...);
+
+
+extern ngx_module_t  ngx_http_routini_metrics_module;
+
+
+#endif /* _NGX_HTTP_ROUTINI_METRICS_H_INCLUDED_ */

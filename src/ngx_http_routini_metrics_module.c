@@ -1,0 +1,562 @@
+
+/*
+ * Copyright (C) routini authors
+ *
+ * ngx_http_routini_metrics_module: the directives routini_metrics,
+ * routini_metrics_buckets, routini_status and routini_api, the counters'
+ * records in the routini zone, and the log-phase handler that counts.
+ *
+ * Output is in ngx_http_routini_metrics_output.c, the dashboard in
+ * ngx_http_routini_status.c, the control API in ngx_http_routini_api.c.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_routini_metrics.h"
+
+
+static ngx_int_t ngx_http_routini_metrics_init(ngx_conf_t *cf);
+static void *ngx_http_routini_metrics_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf,
+    void *conf);
+static void *ngx_http_routini_metrics_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_routini_metrics_merge_loc_conf(ngx_conf_t *cf,
+    void *parent, void *child);
+static char *ngx_http_routini_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_routini_metrics_buckets(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_routini_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_routini_api(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_routini_metrics_location(ngx_conf_t *cf,
+    ngx_http_handler_pt handler);
+static ngx_int_t ngx_http_routini_metrics_set_bucket(ngx_conf_t *cf,
+    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_uint_t i, ngx_str_t *s);
+static ngx_int_t ngx_http_routini_metrics_log_handler(ngx_http_request_t *r);
+
+
+static ngx_command_t  ngx_http_routini_metrics_commands[] = {
+
+    { ngx_string("routini_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_routini_metrics,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("routini_metrics_buckets"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_routini_metrics_buckets,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("routini_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_routini_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("routini_api"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_routini_api,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_routini_metrics_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    ngx_http_routini_metrics_init,         /* postconfiguration */
+
+    ngx_http_routini_metrics_create_main_conf,
+                                           /* create main configuration */
+    ngx_http_routini_metrics_init_main_conf,
+                                           /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_routini_metrics_create_loc_conf,
+                                           /* create location configuration */
+    ngx_http_routini_metrics_merge_loc_conf
+                                           /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_routini_metrics_module = {
+    NGX_MODULE_V1,
+    &ngx_http_routini_metrics_module_ctx,  /* module context */
+    ngx_http_routini_metrics_commands,     /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+/* Prometheus' default buckets */
+static char  *ngx_http_routini_default_buckets[] = {
+    ".005", ".01", ".025", ".05", ".1", ".25", ".5", "1", "2.5", "5", "10",
+    NULL
+};
+
+
+static ngx_conf_enum_t  ngx_http_routini_metrics_formats[] = {
+    { ngx_string("prometheus"), NGX_HTTP_ROUTINI_FORMAT_PROMETHEUS },
+    { ngx_string("json"), NGX_HTTP_ROUTINI_FORMAT_JSON },
+    { ngx_null_string, 0 }
+};
+
+
+static void *
+ngx_http_routini_metrics_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_routini_metrics_main_conf_t  *mmcf;
+
+    mmcf = ngx_pcalloc(cf->pool,
+                       sizeof(ngx_http_routini_metrics_main_conf_t));
+    if (mmcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     mmcf->nbuckets = 0;
+     *     mmcf->bounds = NULL;
+     *     mmcf->unmatched = NULL;
+     */
+
+    return mmcf;
+}
+
+
+/*
+ * Every route gets its record now, before the core module's
+ * postconfiguration sizes the zone (or checks an explicit one) from the
+ * records bound.
+ */
+
+static char *
+ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_routini_metrics_main_conf_t *mmcf = conf;
+
+    size_t                         size;
+    ngx_str_t                      name, s;
+    ngx_uint_t                     i;
+    ngx_http_routini_route_t     **routes;
+    ngx_http_routini_main_conf_t  *rmcf;
+
+    if (mmcf->bounds == NULL) {
+        for (i = 0; ngx_http_routini_default_buckets[i]; i++) {
+            /* void */
+        }
+
+        mmcf->nbuckets = i;
+        mmcf->bounds = ngx_palloc(cf->pool, i * sizeof(ngx_uint_t));
+        mmcf->les = ngx_palloc(cf->pool, i * sizeof(ngx_str_t));
+
+        if (mmcf->bounds == NULL || mmcf->les == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        for (i = 0; i < mmcf->nbuckets; i++) {
+            s.data = (u_char *) ngx_http_routini_default_buckets[i];
+            s.len = ngx_strlen(s.data);
+
+            if (ngx_http_routini_metrics_set_bucket(cf, mmcf, i, &s)
+                != NGX_OK)
+            {
+                return NGX_CONF_ERROR;
+            }
+        }
+    }
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
+
+    mmcf->nslots = rmcf->nslots;
+    mmcf->slot_size = ngx_http_routini_slot_size(
+                          offsetof(ngx_http_routini_route_stats_t, buckets)
+                          + (mmcf->nbuckets + 1) * sizeof(ngx_atomic_t));
+
+    if (rmcf->routes.nelts == 0) {
+        return NGX_CONF_OK;
+    }
+
+    /* the bucket count is part of the record size: new buckets after a
+     * reload start new counters instead of misreading the old ones */
+
+    size = mmcf->nslots * mmcf->slot_size;
+
+    routes = rmcf->routes.elts;
+
+    for (i = 0; i < rmcf->routes.nelts; i++) {
+        name.len = sizeof("route:") - 1 + routes[i]->name.len;
+        name.data = ngx_pnalloc(cf->pool, name.len);
+        if (name.data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_sprintf(name.data, "route:%V", &routes[i]->name);
+
+        if (ngx_http_routini_shm_bind(cf, &name, size,
+                                      (void **) &routes[i]->stats)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    ngx_str_set(&name, "unmatched");
+
+    size = mmcf->nslots
+           * ngx_http_routini_slot_size(sizeof(ngx_http_routini_unmatched_t));
+
+    if (ngx_http_routini_shm_bind(cf, &name, size,
+                                  (void **) &mmcf->unmatched)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void *
+ngx_http_routini_metrics_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_routini_metrics_loc_conf_t  *mlcf;
+
+    mlcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_routini_metrics_loc_conf_t));
+    if (mlcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     mlcf->format = 0;
+     *     mlcf->status = 0;
+     *     mlcf->api = 0;
+     */
+
+    return mlcf;
+}
+
+
+static char *
+ngx_http_routini_metrics_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child)
+{
+    /* the handlers are location content handlers, not inherited */
+    return NGX_CONF_OK;
+}
+
+
+/* routini_metrics [prometheus|json] */
+
+static char *
+ngx_http_routini_metrics(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_routini_metrics_loc_conf_t *mlcf = conf;
+
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (mlcf->format) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    mlcf->format = NGX_HTTP_ROUTINI_FORMAT_PROMETHEUS;
+
+    if (cf->args->nelts == 2) {
+        for (i = 0; ngx_http_routini_metrics_formats[i].name.len; i++) {
+            if (ngx_strcmp(value[1].data,
+                           ngx_http_routini_metrics_formats[i].name.data)
+                == 0)
+            {
+                mlcf->format = ngx_http_routini_metrics_formats[i].value;
+                break;
+            }
+        }
+
+        if (ngx_http_routini_metrics_formats[i].name.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid routini_metrics format \"%V\", "
+                               "use \"prometheus\" or \"json\"", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return ngx_http_routini_metrics_location(cf,
+                                             ngx_http_routini_metrics_handler);
+}
+
+
+/* routini_metrics_buckets 0.005 0.01 ... (seconds, increasing) */
+
+static char *
+ngx_http_routini_metrics_buckets(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_routini_metrics_main_conf_t *mmcf = conf;
+
+    ngx_str_t   *value;
+    ngx_uint_t   i, n;
+
+    if (mmcf->bounds) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    n = cf->args->nelts - 1;
+
+    if (n > NGX_HTTP_ROUTINI_METRICS_MAX_BUCKETS) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_metrics_buckets: %ui buckets, at most %d",
+                           n, NGX_HTTP_ROUTINI_METRICS_MAX_BUCKETS);
+        return NGX_CONF_ERROR;
+    }
+
+    mmcf->nbuckets = n;
+    mmcf->bounds = ngx_palloc(cf->pool, n * sizeof(ngx_uint_t));
+    mmcf->les = ngx_palloc(cf->pool, n * sizeof(ngx_str_t));
+
+    if (mmcf->bounds == NULL || mmcf->les == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (ngx_http_routini_metrics_set_bucket(cf, mmcf, i, &value[i + 1])
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* a bound in seconds, kept in microseconds and printed canonically */
+
+static ngx_int_t
+ngx_http_routini_metrics_set_bucket(ngx_conf_t *cf,
+    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_uint_t i, ngx_str_t *s)
+{
+    u_char     *p, *last;
+    ngx_int_t   us;
+
+    us = ngx_atofp(s->data, s->len, 6);
+
+    if (us <= 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_metrics_buckets: invalid bucket \"%V\", "
+                           "use seconds greater than 0 such as 0.25", s);
+        return NGX_ERROR;
+    }
+
+    if (i > 0 && (ngx_uint_t) us <= mmcf->bounds[i - 1]) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini_metrics_buckets: bucket \"%V\" is not "
+                           "greater than the one before it", s);
+        return NGX_ERROR;
+    }
+
+    mmcf->bounds[i] = us;
+
+    p = ngx_pnalloc(cf->pool, NGX_INT_T_LEN + 8);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    last = ngx_sprintf(p, "%ui", (ngx_uint_t) us / 1000000);
+
+    if (us % 1000000) {
+        last = ngx_sprintf(last, ".%06ui", (ngx_uint_t) us % 1000000);
+
+        while (last[-1] == '0') {
+            last--;
+        }
+    }
+
+    mmcf->les[i].data = p;
+    mmcf->les[i].len = last - p;
+
+    return NGX_OK;
+}
+
+
+static char *
+ngx_http_routini_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_routini_metrics_loc_conf_t *mlcf = conf;
+
+    if (mlcf->status) {
+        return "is duplicate";
+    }
+
+    mlcf->status = 1;
+
+    return ngx_http_routini_metrics_location(cf,
+                                             ngx_http_routini_status_handler);
+}
+
+
+static char *
+ngx_http_routini_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_routini_metrics_loc_conf_t *mlcf = conf;
+
+    if (mlcf->api) {
+        return "is duplicate";
+    }
+
+    mlcf->api = 1;
+
+    return ngx_http_routini_metrics_location(cf,
+                                             ngx_http_routini_api_handler);
+}
+
+
+/* the location answers itself: no routing in it */
+
+static char *
+ngx_http_routini_metrics_location(ngx_conf_t *cf, ngx_http_handler_pt handler)
+{
+    ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_routini_loc_conf_t  *rlcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler) {
+        return "conflicts with another content handler in this location";
+    }
+
+    clcf->handler = handler;
+
+    rlcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_routini_module);
+    rlcf->enable = 0;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_routini_metrics_init(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_routini_metrics_log_handler;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The hot path: the router left the route (or why there was none) in its
+ * ctx; add to this worker's slot.  No lock, no allocation.
+ */
+
+static ngx_int_t
+ngx_http_routini_metrics_log_handler(ngx_http_request_t *r)
+{
+    ngx_uint_t                             status, slot, us, i;
+    ngx_msec_int_t                         ms;
+    ngx_time_t                            *tp;
+    ngx_http_routini_ctx_t                *ctx;
+    ngx_http_routini_unmatched_t          *um;
+    ngx_http_routini_route_stats_t        *st;
+    ngx_http_routini_metrics_main_conf_t  *mmcf;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_routini_module);
+
+    if (ctx == NULL) {
+        return NGX_OK;
+    }
+
+    mmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_metrics_module);
+
+    slot = ngx_http_routini_slot(mmcf->nslots);
+
+    if (ctx->route == NULL) {
+        if (ctx->miss == 0 || mmcf->unmatched == NULL) {
+            return NGX_OK;
+        }
+
+        um = (ngx_http_routini_unmatched_t *)
+                 ((u_char *) mmcf->unmatched + slot
+                  * ngx_http_routini_slot_size(
+                        sizeof(ngx_http_routini_unmatched_t)));
+
+        if (ctx->miss == NGX_HTTP_ROUTINI_MISS_METHOD) {
+            (void) ngx_atomic_fetch_add(&um->not_allowed, 1);
+
+        } else {
+            (void) ngx_atomic_fetch_add(&um->not_found, 1);
+        }
+
+        return NGX_OK;
+    }
+
+    st = ctx->route->stats;
+
+    if (st == NULL) {
+        return NGX_OK;
+    }
+
+    st = (ngx_http_routini_route_stats_t *)
+             ((u_char *) st + slot * mmcf->slot_size);
+
+    status = r->err_status ? r->err_status : r->headers_out.status;
+
+    if (status >= 100 && status < 600) {
+        (void) ngx_atomic_fetch_add(&st->codes[status / 100 - 1], 1);
+    }
+
+    tp = ngx_timeofday();
+
+    ms = (ngx_msec_int_t) ((tp->sec - r->start_sec) * 1000
+                           + (tp->msec - r->start_msec));
+    ms = ngx_max(ms, 0);
+
+    us = (ngx_uint_t) ms * 1000;
+
+    for (i = 0; i < mmcf->nbuckets; i++) {
+        if (us <= mmcf->bounds[i]) {
+            break;
+        }
+    }
+
+    (void) ngx_atomic_fetch_add(&st->buckets[i], 1);
+    (void) ngx_atomic_fetch_add(&st->sum, ms);
+
+    return NGX_OK;
+}

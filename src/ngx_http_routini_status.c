@@ -1,0 +1,56 @@
+
+/*
+ * Copyright (C) routini authors
+ *
+ * routini_status: a self-contained HTML dashboard.  The page polls the
+ * same location with ?format=json, which answers what routini_metrics json
+ * answers.  The page is src/ngx_http_routini_status.html, compiled in as
+ * ngx_http_routini_status_html.inc (make -f test/unit/json.mk status-asset).
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_routini_metrics.h"
+
+
+static u_char  ngx_http_routini_status_page[] = {
+#include "ngx_http_routini_status_html.inc"
+};
+
+
+ngx_int_t
+ngx_http_routini_status_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                rc;
+    ngx_str_t                format, type, page;
+    ngx_http_routini_out_t   out;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ngx_http_arg(r, (u_char *) "format", 6, &format) == NGX_OK
+        && format.len == 4 && ngx_strncmp(format.data, "json", 4) == 0)
+    {
+        return ngx_http_routini_metrics_json(r);
+    }
+
+    page.data = ngx_http_routini_status_page;
+    page.len = sizeof(ngx_http_routini_status_page);
+
+    ngx_http_routini_out_init(&out, r);
+    ngx_http_routini_out_str(&out, &page);
+
+    ngx_str_set(&type, "text/html; charset=utf-8");
+
+    return ngx_http_routini_out_send(&out, NGX_HTTP_OK, &type);
+}

@@ -1,0 +1,233 @@
+# routini_metrics: per-route counters by status class, duration histogram,
+# unmatched requests, zone gauges; Prometheus text and JSON.
+
+use Test::Nginx::Socket 'no_plan';
+
+no_shuffle();
+no_root_location();
+run_tests();
+
+__DATA__
+
+=== TEST 1: requests by route and status class, unmatched by reason
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { return 200 "ok\n"; }
+        location /api/fail { return 503; }
+    }
+--- config
+    location = /metrics { routini_metrics; }
+    location / {
+        routini_route "/api/{*rest}" 127.0.0.1:$TEST_NGINX_RAND_PORT_1 name=api;
+        routini_route /users/:id 127.0.0.1:$TEST_NGINX_RAND_PORT_1 methods=GET;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+[
+    "GET /api/x",
+    "GET /api/y",
+    "GET /api/fail",
+    "GET /users/1",
+    "GET /nope",
+    "GET /nope/2",
+    "POST /users/1\nx",
+    "GET /metrics",
+]
+--- error_code eval
+[200, 200, 503, 200, 404, 404, 405, 200]
+--- response_headers eval
+[
+    "", "", "", "", "", "", "Allow: GET",
+    "Content-Type: text/plain; version=0.0.4; charset=utf-8",
+]
+--- response_body_like eval
+[
+    "ok", "ok", "", "ok", "", "", "",
+    qr/# HELP routini_requests_total [^\n]+\n# TYPE routini_requests_total counter\n
+routini_requests_total\{route="api",upstream="127.0.0.1:\d+",code="1xx"\}\ 0\n
+routini_requests_total\{route="api",upstream="127.0.0.1:\d+",code="2xx"\}\ 2\n
+routini_requests_total\{route="api",upstream="127.0.0.1:\d+",code="3xx"\}\ 0\n
+routini_requests_total\{route="api",upstream="127.0.0.1:\d+",code="4xx"\}\ 0\n
+routini_requests_total\{route="api",upstream="127.0.0.1:\d+",code="5xx"\}\ 1\n
+(?:.*\n)*
+routini_requests_total\{route="\/users\/:id",upstream="127.0.0.1:\d+",code="2xx"\}\ 1\n
+(?:.*\n)*
+routini_unmatched_requests_total\{reason="not_found"\}\ 2\n
+routini_unmatched_requests_total\{reason="method_not_allowed"\}\ 1\n
+/x,
+]
+
+
+
+=== TEST 2: duration histogram with the default buckets
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { return 200 "ok\n"; }
+    }
+--- config
+    location = /metrics { routini_metrics prometheus; }
+    location / {
+        routini_route "/api/{*rest}" 127.0.0.1:$TEST_NGINX_RAND_PORT_1 name=api;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+["GET /api/a", "GET /api/b", "GET /api/c", "GET /metrics"]
+--- response_body_like eval
+[
+    "ok", "ok", "ok",
+    qr/# TYPE routini_request_duration_seconds histogram\n
+routini_request_duration_seconds_bucket\{route="api",le="0.005"\}\ [0-3]\n
+routini_request_duration_seconds_bucket\{route="api",le="0.01"\}\ [0-3]\n
+routini_request_duration_seconds_bucket\{route="api",le="0.025"\}\ [0-3]\n
+routini_request_duration_seconds_bucket\{route="api",le="0.05"\}\ [0-3]\n
+routini_request_duration_seconds_bucket\{route="api",le="0.1"\}\ [0-3]\n
+routini_request_duration_seconds_bucket\{route="api",le="0.25"\}\ [0-3]\n
+routini_request_duration_seconds_bucket\{route="api",le="0.5"\}\ [0-3]\n
+routini_request_duration_seconds_bucket\{route="api",le="1"\}\ [0-3]\n
+routini_request_duration_seconds_bucket\{route="api",le="2.5"\}\ [0-3]\n
+routini_request_duration_seconds_bucket\{route="api",le="5"\}\ [0-3]\n
+routini_request_duration_seconds_bucket\{route="api",le="10"\}\ 3\n
+routini_request_duration_seconds_bucket\{route="api",le="\+Inf"\}\ 3\n
+routini_request_duration_seconds_sum\{route="api"\}\ \d+\.\d{3}\n
+routini_request_duration_seconds_count\{route="api"\}\ 3\n/x,
+]
+
+
+
+=== TEST 3: routini_metrics_buckets, slow requests land in the right bucket
+--- http_config
+    routini_metrics_buckets 0.05 .2 1.5;
+    limit_req_zone $binary_remote_addr zone=slow:1m rate=4r/s;
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { return 200 "ok\n"; }
+        # the second request waits 250ms
+        # (return would answer before limit_req runs)
+        location /slow {
+            limit_req zone=slow burst=10;
+            error_page 404 =200 @ok;
+        }
+        location @ok { return 200 "ok\n"; }
+    }
+--- config
+    location = /metrics { routini_metrics; }
+    location / {
+        routini_route "/{*rest}" 127.0.0.1:$TEST_NGINX_RAND_PORT_1 name=all;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+["GET /fast", "GET /slow", "GET /slow", "GET /metrics"]
+--- response_body_like eval
+[
+    "ok", "ok", "ok",
+    qr/routini_request_duration_seconds_bucket\{route="all",le="0.05"\}\ 2\n
+routini_request_duration_seconds_bucket\{route="all",le="0.2"\}\ 2\n
+routini_request_duration_seconds_bucket\{route="all",le="1.5"\}\ 3\n
+routini_request_duration_seconds_bucket\{route="all",le="\+Inf"\}\ 3\n
+routini_request_duration_seconds_sum\{route="all"\}\ 0\.[23]\d\d\n
+routini_request_duration_seconds_count\{route="all"\}\ 3\n/x,
+]
+
+
+
+=== TEST 4: label values escape backslash, double quote and newline
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { return 200 "ok\n"; }
+    }
+--- config
+    location = /metrics { routini_metrics; }
+    location / {
+        routini_route /q 127.0.0.1:$TEST_NGINX_RAND_PORT_1 "name=a\"b\\c\nd";
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+["GET /q", "GET /metrics"]
+--- response_body_like eval
+[
+    "ok",
+    qr/\Qroutini_requests_total{route="a\"b\\c\nd",upstream="\E[^"]+\Q",code="2xx"} 1\E\n/,
+]
+
+
+
+=== TEST 5: JSON format, same data
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { return 200 "ok\n"; }
+    }
+--- config
+    location = /metrics.json { routini_metrics json; }
+    location / {
+        routini_route "/api/{*rest}" 127.0.0.1:$TEST_NGINX_RAND_PORT_1 name=api methods=GET,HEAD strip_prefix;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+["GET /api/a", "GET /nope", "GET /metrics.json"]
+--- error_code eval
+[200, 404, 200]
+--- response_headers eval
+["", "", "Content-Type: application/json"]
+--- response_body_like eval
+[
+    "ok", "",
+    qr/^\{"zone":\{"name":"routini","size":\d+,"used":\d+\},"routes":\[\{"name":"api","pattern":"\/api\/\{\*rest\}","target":"127.0.0.1:\d+","methods":\["GET","HEAD"\],"strip_prefix":true,"hits":1,"codes":\{"1xx":0,"2xx":1,"3xx":0,"4xx":0,"5xx":0\},"duration":\{"sum":\d+\.\d{3},"count":1,"buckets":\{"0.005":[01],.*"10":1,"\+Inf":1\}\}\}\],"unmatched":\{"not_found":1,"method_not_allowed":0\},"upstreams":\[.*\]\}\n\z/,
+]
+
+
+
+=== TEST 6: zone gauges, wrong method, no routing in the metrics location
+--- config
+    location = /metrics { routini_metrics; }
+    location / {
+        routini_route /a 127.0.0.1:1;
+        return 200;
+    }
+--- request eval
+["GET /metrics", "POST /metrics\nx", "HEAD /metrics"]
+--- error_code eval
+[200, 405, 200]
+--- response_body_like eval
+[
+    qr/# TYPE routini_zone_used_bytes gauge\nroutini_zone_used_bytes\{zone="routini"\} [1-9]\d*\n.*# TYPE routini_zone_size_bytes gauge\nroutini_zone_size_bytes\{zone="routini"\} [1-9]\d*\n/s,
+    "", "",
+]
+
+
+
+=== TEST 7: an unknown format fails the configuration
+--- config
+    location = /metrics { routini_metrics xml; }
+--- must_die
+--- error_log
+invalid routini_metrics format "xml"
+
+
+
+=== TEST 8: buckets must increase
+--- http_config
+    routini_metrics_buckets 0.1 0.05;
+--- config
+    location = /metrics { routini_metrics; }
+--- must_die
+--- error_log
+bucket "0.05" is not greater than the one before it
+
+
+
+=== TEST 9: an explicit zone too small for the routes names the size needed
+--- http_config
+    routini_zone x 32k;
+--- config
+    location / {
+        routini_route /a 127.0.0.1:1;
+        routini_route /b 127.0.0.1:1;
+        routini_route /c/:id 127.0.0.1:1;
+    }
+--- must_die
+--- error_log eval
+qr/routini_zone "x" is too small: \d+ routes, upstreams and peers need at least \d+k/
