@@ -30,7 +30,7 @@ export ROUTINI_NGINX           ?= $(NGINX_BIN)
 export TEST_NGINX_BINARY       ?= $(ROOT)/util/nginx-test
 export TEST_NGINX_LOAD_MODULES ?= $(ROOT)/$(MODULE)
 
-.PHONY: all module run stop test test-deps deps clean distclean
+.PHONY: all module run stop test test-deps deps unit clean distclean
 
 all: module
 
@@ -74,6 +74,13 @@ stop:
 test: test-deps
 	@$(MAKE) --no-print-directory module
 	@bash util/test.sh
+
+# C unit tests, fuzzers and micro-benchmarks of the pure C parts
+include test/unit/unit.mk
+
+UNIT_TARGETS ?= unit-test
+
+unit: $(UNIT_TARGETS)
 
 clean:
 	rm -rf $(BUILD)/nginx/objs/addon t/servroot

@@ -14,7 +14,7 @@ failed=0
 
 if [ "${ROUTINI_SKIP_UNIT:-0}" != 1 ] && [ -f test/unit/unit.mk ]; then
     echo "== C unit tests"
-    make --no-print-directory -f test/unit/unit.mk unit-test || failed=1
+    make --no-print-directory unit || failed=1
 fi
 
 inc=
