@@ -73,7 +73,8 @@ ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name, size_t size,
 
     if (zone && !rmcf->zone_explicit) {
         zone->shm.size = ngx_max(zone->shm.size,
-                                 ngx_http_routini_shm_needed(cf));
+                                 ngx_align(ngx_http_routini_shm_needed(cf),
+                                           1024 * 1024));
     }
 
     return NGX_OK;
@@ -139,7 +140,10 @@ ngx_http_routini_shm_init_conf(ngx_conf_t *cf)
     needed = ngx_http_routini_shm_needed(cf);
 
     if (!rmcf->zone_explicit) {
-        zone->shm.size = ngx_max(zone->shm.size, needed);
+        /* whole megabytes: a small change keeps the size, and the zone
+         * with it, across reloads */
+        zone->shm.size = ngx_max(zone->shm.size,
+                                 ngx_align(needed, 1024 * 1024));
         return NGX_CONF_OK;
     }
 
@@ -149,7 +153,7 @@ ngx_http_routini_shm_init_conf(ngx_conf_t *cf)
                            "%uz routes, upstreams and peers need at least "
                            "%uzk, increase its size",
                            &zone->shm.name, rmcf->binds.nelts,
-                           needed / 1024 + 1);
+                           (needed + 1023) / 1024);
         return NGX_CONF_ERROR;
     }
 
@@ -182,12 +186,13 @@ ngx_http_routini_shm_needed(ngx_conf_t *cf)
         total += ngx_http_routini_shm_chunk(size);
     }
 
-    /* page descriptors, partly used pages of each chunk size, slab header */
+    /* page descriptors; a partly used page for each of the slab's chunk
+     * sizes; the slab header */
 
     total += total / ngx_pagesize * sizeof(ngx_slab_page_t);
-    total += 16 * ngx_pagesize + 64 * 1024;
+    total += 12 * ngx_pagesize;
 
-    return ngx_align(total, 1024 * 1024);
+    return total;
 }
 
 
