@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Instructions per proxied request, plain nginx prefix location vs routini
+# route, counted by callgrind (prints figures; not a test).
+#
+#   bench/callgrind-router.sh [REQUESTS]       default 2000
+#
+# nginx runs under valgrind with master_process off and proxies to a
+# backend nginx (not under valgrind) with keepalive.  Each configuration is
+# measured at N and 2N requests; the difference divided by N is the cost of
+# one request without start-up.  The routini figure is split into the
+# router (ngx_http_routini_handler, inclusive) and the rest of the module.
+
+set -eu
+
+cd "$(dirname "$0")/.."
+
+n=${1:-2000}
+module=$PWD/build/nginx/objs/ngx_http_routini_module.so
+nginx=${NGINX_BIN:-/usr/sbin/nginx}
+dir=$PWD/build/bench/callgrind
+port=3990
+backend=3991
+
+[ -f "$module" ] || make -s module
+command -v valgrind > /dev/null || { echo "valgrind is needed"; exit 1; }
+
+mkdir -p "$dir/logs"
+
+cat > "$dir/backend.conf" <<CONF
+error_log logs/backend.log;
+pid logs/backend.pid;
+events {}
+http {
+    access_log off;
+    server {
+        listen 127.0.0.1:$backend;
+        keepalive_requests 100000;
+        location / { return 200 "ok\n"; }
+    }
+}
+CONF
+
+common() {
+    cat <<CONF
+load_module $module;
+master_process off;
+daemon off;
+error_log logs/error.log;
+pid logs/nginx.pid;
+events {}
+http {
+    access_log off;
+    upstream backend {
+        server 127.0.0.1:$backend;
+        keepalive 8;
+    }
+    server {
+        listen 127.0.0.1:$port;
+        keepalive_requests 100000;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+CONF
+}
+
+common > "$dir/plain.conf"
+cat >> "$dir/plain.conf" <<'CONF'
+        location /api/ {
+            proxy_pass http://backend/;
+        }
+    }
+}
+CONF
+
+common > "$dir/routini.conf"
+cat >> "$dir/routini.conf" <<'CONF'
+        location / {
+            routini_route "/api/{*rest}" backend strip_prefix;
+            proxy_pass http://$routini_upstream;
+        }
+    }
+}
+CONF
+
+"$nginx" -p "$dir" -c backend.conf
+trap '"$nginx" -p "$dir" -c backend.conf -s stop' EXIT
+
+# one keepalive connection, REQUESTS requests, each fully read
+client() {
+    python3 - "$port" "$1" <<'PY'
+import socket, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+for _ in range(600):
+    try:
+        s = socket.create_connection(("127.0.0.1", port))
+        break
+    except OSError:
+        time.sleep(0.1)
+req = b"GET /api/users/42?x=1 HTTP/1.1\r\nHost: bench\r\n\r\n"
+f = s.makefile("rb")
+for i in range(n):
+    s.sendall(req)
+    status = f.readline()
+    assert b" 200 " in status, status
+    length = 0
+    while True:
+        line = f.readline()
+        if line in (b"\r\n", b""):
+            break
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    f.read(length)
+s.close()
+PY
+}
+
+run() {
+    conf=$1 reqs=$2 out=$dir/$1.$2.out
+    valgrind --tool=callgrind --callgrind-out-file="$out" \
+        "$nginx" -p "$dir" -c "$conf.conf" 2> "$dir/valgrind.log" &
+    vpid=$!
+    client "$reqs"
+    kill -QUIT $vpid
+    wait $vpid || true
+    sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$out"
+}
+
+# inclusive Ir of one function in a callgrind output
+incl() {
+    callgrind_annotate --inclusive=yes "$1" 2>/dev/null \
+        | awk -v f="$2" '$0 ~ f"[ (]" || $0 ~ f"$" {
+              gsub(",", "", $1); print $1; exit }'
+}
+
+printf 'requests per run: %d and %d\n' "$n" $((2 * n))
+
+for c in plain routini; do
+    a=$(run $c "$n")
+    b=$(run $c $((2 * n)))
+    per=$(( (b - a) / n ))
+    eval "per_$c=$per"
+    printf '%-8s %8d instructions per request\n' "$c" "$per"
+done
+
+ra=$(incl "$dir/routini.$n.out" ngx_http_routini_handler)
+rb=$(incl "$dir/routini.$((2 * n)).out" ngx_http_routini_handler)
+router=$(( (rb - ra) / n ))
+
+printf 'router (ngx_http_routini_handler, inclusive): %d per request\n' \
+    "$router"
+awk -v p="$per_plain" -v r="$per_routini" -v h="$router" 'BEGIN {
+    printf "routini / plain: %.4f\n", r / p;
+    printf "router share of a plain request: %.2f%%\n", 100 * h / p }'
