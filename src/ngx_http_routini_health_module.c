@@ -252,6 +252,14 @@ ngx_http_routini_health_init_process(ngx_cycle_t *cycle)
         /* the balancer numbers peers its own way: match records by name */
 
         for (j = 0; j < info.npeers; j++) {
+            ngx_http_routini_peer_info(check[i].upstream, j, &pinfo);
+
+            /* "down" in nginx.conf: never used, not worth a probe */
+
+            if (pinfo.down) {
+                continue;
+            }
+
             ngx_http_routini_peer_addr(check[i].upstream, j, &sockaddr,
                                        &socklen, &name);
 
@@ -282,8 +290,6 @@ ngx_http_routini_health_init_process(ngx_cycle_t *cycle)
             /* the balancer's flag follows the adopted record */
 
             if (ngx_worker == 0) {
-                ngx_http_routini_peer_info(check[i].upstream, j, &pinfo);
-
                 if (pinfo.healthy == p->sh->unhealthy) {
                     ngx_http_routini_peer_set_health(check[i].upstream, j,
                                                      !p->sh->unhealthy,
