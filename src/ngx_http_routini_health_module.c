@@ -116,6 +116,8 @@ static ngx_int_t ngx_http_routini_health_status(
     ngx_http_routini_health_probe_t *p);
 static void ngx_http_routini_health_done(ngx_http_routini_health_probe_t *p,
     ngx_uint_t ok, char *why);
+static void ngx_http_routini_health_flip(ngx_http_routini_health_probe_t *p,
+    ngx_uint_t healthy);
 static u_char *ngx_http_routini_health_log_error(ngx_log_t *log, u_char *buf,
     size_t len);
 static void ngx_http_routini_health_sync(ngx_cycle_t *cycle);
@@ -197,10 +199,6 @@ ngx_http_routini_health_init_process(ngx_cycle_t *cycle)
     if (ngx_process != NGX_PROCESS_WORKER
         && ngx_process != NGX_PROCESS_SINGLE)
     {
-        return NGX_OK;
-    }
-
-    if (ngx_http_cycle_get_module_main_conf(cycle, ngx_http_module) == NULL) {
         return NGX_OK;
     }
 
@@ -771,8 +769,7 @@ ngx_http_routini_health_done(ngx_http_routini_health_probe_t *p,
         if (count >= hscf->rise && sh->unhealthy
             && ngx_atomic_cmp_set(&sh->unhealthy, 1, 0))
         {
-            ngx_http_routini_peer_set_health(p->check->upstream, p->index, 1,
-                                             ngx_cycle->log);
+            ngx_http_routini_health_flip(p, 1);
         }
 
         return;
@@ -789,8 +786,27 @@ ngx_http_routini_health_done(ngx_http_routini_health_probe_t *p,
                       "%uA probe(s) in a row, last: %s", &p->name,
                       &hscf->uscf->host, count, why);
 
-        ngx_http_routini_peer_set_health(p->check->upstream, p->index, 0,
-                                         ngx_cycle->log);
+        ngx_http_routini_health_flip(p, 0);
+    }
+}
+
+
+/* a peer listed twice shares its record, and is flipped as a whole */
+
+static void
+ngx_http_routini_health_flip(ngx_http_routini_health_probe_t *p,
+    ngx_uint_t healthy)
+{
+    ngx_uint_t                        i;
+    ngx_http_routini_health_probe_t  *q;
+
+    q = p->check->probes;
+
+    for (i = 0; i < p->check->nprobes; i++) {
+        if (q[i].sh == p->sh) {
+            ngx_http_routini_peer_set_health(p->check->upstream, q[i].index,
+                                             healthy, ngx_cycle->log);
+        }
     }
 }
 

@@ -25,6 +25,7 @@ sub free_port {
 $ENV{TEST_NGINX_HC_A}    ||= free_port();
 $ENV{TEST_NGINX_HC_B}    ||= free_port();
 $ENV{TEST_NGINX_HC_DEAD} ||= free_port();   # nothing listens there
+$ENV{TEST_NGINX_HC_DOWN} ||= free_port();   # nor there
 
 # the line the balancer logs when a peer changes health
 sub state_line {
@@ -75,6 +76,15 @@ our $HttpConfig = <<'_EOC_';
         routini_health_check interval=100ms timeout=1s fall=2 rise=1;
         server 127.0.0.1:$TEST_NGINX_HC_A;
         server 127.0.0.1:$TEST_NGINX_HC_DEAD;
+    }
+
+    upstream hc_dup {
+        routini_balancer round_robin;
+        routini_health_check interval=100ms;
+        server 127.0.0.1:$TEST_NGINX_HC_DEAD;
+        server 127.0.0.1:$TEST_NGINX_HC_A;
+        server 127.0.0.1:$TEST_NGINX_HC_DEAD;
+        server 127.0.0.1:$TEST_NGINX_HC_DOWN down;
     }
 
     upstream hc_http {
@@ -128,6 +138,7 @@ _EOC_
 
 our $Config = <<'_EOC_';
     location /tcp   { proxy_pass http://hc_tcp/; }
+    location /dup   { proxy_pass http://hc_dup/; }
     location /http  { proxy_pass http://hc_http/; }
     location /solo  { proxy_pass http://hc_solo/; }
     location /range { proxy_pass http://hc_range/; }
@@ -273,3 +284,19 @@ main::wait_state('hc_range', $ENV{TEST_NGINX_HC_A}, 'unhealthy');
 [("A\n") x 4]
 --- no_error_log eval
 main::state_line('hc_exact', $ENV{TEST_NGINX_HC_A}, 'unhealthy')
+
+
+
+=== TEST 11: a peer listed twice gets no requests at either place; "down" peers are not probed
+--- init
+main::wait_state('hc_tcp', $ENV{TEST_NGINX_HC_DEAD}, 'unhealthy');
+main::wait_state('hc_dup', $ENV{TEST_NGINX_HC_DEAD}, 'unhealthy');
+--- request eval
+[("GET /dup") x 6]
+--- response_body eval
+[("A\n") x 6]
+--- no_error_log eval
+[
+    qr/upstream: "http:\/\/127\.0\.0\.1:$ENV{TEST_NGINX_HC_DEAD}/,
+    qr/health check of "127\.0\.0\.1:$ENV{TEST_NGINX_HC_DOWN}"/,
+]
