@@ -2,7 +2,19 @@
 /*
  * Copyright (C) routini authors
  *
- * routini_api: the control API, JSON in and out.
+ * routini_api: the control API, JSON in and out.  Paths are below the
+ * location prefix:
+ *
+ *   GET   upstreams                   every routini upstream
+ *   GET   upstreams/NAME              one upstream
+ *   PATCH upstreams/NAME              {"strategy":"fewest_connections"}
+ *   GET   upstreams/NAME/peers/ADDR   one peer
+ *   PATCH upstreams/NAME/peers/ADDR   {"state":"drain|up|down"}
+ *   POST  strategy                    {"path":"/api/x","strategy":"..."}
+ *   GET   routes                      the route table with hits
+ *
+ * Changes go through the balancer's calls, which keep them in the zone
+ * (every worker sees them on its next request) and log them.
  */
 
 
@@ -11,13 +23,728 @@
 #include <ngx_http.h>
 
 #include "ngx_http_routini_metrics.h"
+#include "ngx_routini_json.h"
+
+
+#define NGX_HTTP_ROUTINI_API_MAX_BODY    16384
+#define NGX_HTTP_ROUTINI_API_MAX_DEPTH   8
+#define NGX_HTTP_ROUTINI_API_MAX_STRING  4096
+#define NGX_HTTP_ROUTINI_API_MAX_NODES   64
+
+
+typedef enum {
+    NGX_HTTP_ROUTINI_API_UPSTREAMS = 0,
+    NGX_HTTP_ROUTINI_API_UPSTREAM,
+    NGX_HTTP_ROUTINI_API_PEER,
+    NGX_HTTP_ROUTINI_API_STRATEGY,
+    NGX_HTTP_ROUTINI_API_ROUTES
+} ngx_http_routini_api_endpoint_e;
+
+
+typedef struct {
+    ngx_http_routini_api_endpoint_e   endpoint;
+    ngx_http_routini_upstream_t      *upstream;
+    ngx_str_t                         peer;
+    ngx_uint_t                        npeer;
+    u_char                            error[256];
+    size_t                            error_len;
+} ngx_http_routini_api_ctx_t;
+
+
+typedef struct {
+    ngx_routini_json_t                json;
+    ngx_routini_json_node_t           nodes[NGX_HTTP_ROUTINI_API_MAX_NODES];
+} ngx_http_routini_api_body_t;
+
+
+static ngx_int_t ngx_http_routini_api_route(ngx_http_request_t *r,
+    ngx_http_routini_api_ctx_t *ctx, ngx_uint_t *allowed);
+static ngx_int_t ngx_http_routini_api_not_found(
+    ngx_http_routini_api_ctx_t *ctx, const char *fmt, ...);
+static ngx_int_t ngx_http_routini_api_not_allowed(ngx_http_request_t *r,
+    ngx_uint_t allowed);
+static ngx_int_t ngx_http_routini_api_get(ngx_http_request_t *r,
+    ngx_http_routini_api_ctx_t *ctx);
+static void ngx_http_routini_api_body_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_routini_api_change(ngx_http_request_t *r,
+    ngx_http_routini_api_ctx_t *ctx);
+static ngx_int_t ngx_http_routini_api_read(ngx_http_request_t *r,
+    ngx_str_t *body);
+static ngx_int_t ngx_http_routini_api_fields(ngx_http_request_t *r,
+    ngx_routini_json_t *j, char **names, ngx_str_t *values);
+static ngx_int_t ngx_http_routini_api_strategy(ngx_http_request_t *r,
+    ngx_http_routini_upstream_t *u, ngx_str_t *name);
+static ngx_int_t ngx_http_routini_api_post_strategy(ngx_http_request_t *r,
+    ngx_str_t *path, ngx_str_t *strategy);
+static ngx_int_t ngx_http_routini_api_send(ngx_http_routini_out_t *out);
+
+
+static char  *ngx_http_routini_api_strategy_fields[] = {
+    "strategy", NULL
+};
+
+static char  *ngx_http_routini_api_state_fields[] = {
+    "state", NULL
+};
+
+static char  *ngx_http_routini_api_post_fields[] = {
+    "path", "strategy", NULL
+};
 
 
 ngx_int_t
 ngx_http_routini_api_handler(ngx_http_request_t *r)
 {
-    return ngx_http_routini_json_error(r, NGX_HTTP_NOT_FOUND,
-                                       "unknown endpoint");
+    ngx_int_t                    rc;
+    ngx_uint_t                   allowed;
+    ngx_http_routini_api_ctx_t  *ctx;
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_routini_api_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_set_ctx(r, ctx, ngx_http_routini_metrics_module);
+
+    allowed = 0;
+
+    rc = ngx_http_routini_api_route(r, ctx, &allowed);
+
+    if (rc == NGX_HTTP_NOT_FOUND) {
+        rc = ngx_http_discard_request_body(r);
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_routini_json_error(r, NGX_HTTP_NOT_FOUND, "%*s",
+                                           ctx->error_len, ctx->error);
+    }
+
+    if (!(r->method & allowed)) {
+        return ngx_http_routini_api_not_allowed(r, allowed);
+    }
+
+    if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
+        rc = ngx_http_discard_request_body(r);
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_routini_api_get(r, ctx);
+    }
+
+    if (r->headers_in.content_length_n > NGX_HTTP_ROUTINI_API_MAX_BODY) {
+        rc = ngx_http_discard_request_body(r);
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_routini_json_error(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                           "request body over %d bytes",
+                                           NGX_HTTP_ROUTINI_API_MAX_BODY);
+    }
+
+    rc = ngx_http_read_client_request_body(r,
+                                           ngx_http_routini_api_body_handler);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+/* the endpoint from the path below the location; 404 for none */
+
+static ngx_int_t
+ngx_http_routini_api_route(ngx_http_request_t *r,
+    ngx_http_routini_api_ctx_t *ctx, ngx_uint_t *allowed)
+{
+    u_char                        *p, *last, *slash;
+    ngx_str_t                      path, name;
+    ngx_uint_t                     i;
+    ngx_http_core_loc_conf_t      *clcf;
+    ngx_http_routini_peer_info_t   pi;
+    ngx_http_routini_upstream_info_t  ui;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    path = r->uri;
+
+    if (path.len >= clcf->name.len
+        && ngx_strncmp(path.data, clcf->name.data, clcf->name.len) == 0)
+    {
+        path.data += clcf->name.len;
+        path.len -= clcf->name.len;
+    }
+
+    p = path.data;
+    last = path.data + path.len;
+
+    while (p < last && *p == '/') {
+        p++;
+    }
+
+    while (last > p && last[-1] == '/') {
+        last--;
+    }
+
+    path.data = p;
+    path.len = last - p;
+
+#define ngx_http_routini_api_is(s)                                           \
+    (path.len == sizeof(s) - 1 && ngx_strncmp(path.data, s, path.len) == 0)
+
+    if (ngx_http_routini_api_is("upstreams")) {
+        ctx->endpoint = NGX_HTTP_ROUTINI_API_UPSTREAMS;
+        *allowed = NGX_HTTP_GET|NGX_HTTP_HEAD;
+        return NGX_OK;
+    }
+
+    if (ngx_http_routini_api_is("routes")) {
+        ctx->endpoint = NGX_HTTP_ROUTINI_API_ROUTES;
+        *allowed = NGX_HTTP_GET|NGX_HTTP_HEAD;
+        return NGX_OK;
+    }
+
+    if (ngx_http_routini_api_is("strategy")) {
+        ctx->endpoint = NGX_HTTP_ROUTINI_API_STRATEGY;
+        *allowed = NGX_HTTP_POST;
+        return NGX_OK;
+    }
+
+#undef ngx_http_routini_api_is
+
+    if (path.len <= sizeof("upstreams/") - 1
+        || ngx_strncmp(path.data, "upstreams/", sizeof("upstreams/") - 1)
+           != 0)
+    {
+        return ngx_http_routini_api_not_found(ctx,
+                                           "unknown endpoint \"%V\"", &path);
+    }
+
+    /* upstreams/NAME or upstreams/NAME/peers/ADDR (ADDR may be unix:/...) */
+
+    name.data = path.data + sizeof("upstreams/") - 1;
+    slash = ngx_strlchr(name.data, last, '/');
+    name.len = (slash ? slash : last) - name.data;
+
+    ctx->endpoint = NGX_HTTP_ROUTINI_API_UPSTREAM;
+    *allowed = NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_PATCH;
+
+    if (slash) {
+        if ((size_t) (last - slash) <= sizeof("/peers/") - 1
+            || ngx_strncmp(slash, "/peers/", sizeof("/peers/") - 1) != 0)
+        {
+            return ngx_http_routini_api_not_found(ctx,
+                                               "unknown endpoint \"%V\"",
+                                               &path);
+        }
+
+        ctx->endpoint = NGX_HTTP_ROUTINI_API_PEER;
+        ctx->peer.data = slash + sizeof("/peers/") - 1;
+        ctx->peer.len = last - ctx->peer.data;
+    }
+
+    ctx->upstream = ngx_http_routini_upstream_by_name(&name);
+
+    if (ctx->upstream == NULL) {
+        return ngx_http_routini_api_not_found(ctx,
+                                           "unknown upstream \"%V\"", &name);
+    }
+
+    if (ctx->endpoint != NGX_HTTP_ROUTINI_API_PEER) {
+        return NGX_OK;
+    }
+
+    ngx_http_routini_upstream_info(ctx->upstream, &ui);
+
+    for (i = 0; i < ui.npeers; i++) {
+        ngx_http_routini_peer_info(ctx->upstream, i, &pi);
+
+        if (pi.name.len == ctx->peer.len
+            && ngx_strncmp(pi.name.data, ctx->peer.data, pi.name.len) == 0)
+        {
+            ctx->npeer = i;
+            return NGX_OK;
+        }
+    }
+
+    return ngx_http_routini_api_not_found(ctx,
+                                       "unknown peer \"%V\" in upstream "
+                                       "\"%V\"", &ctx->peer, &name);
+}
+
+
+static ngx_int_t
+ngx_http_routini_api_not_found(ngx_http_routini_api_ctx_t *ctx,
+    const char *fmt, ...)
+{
+    u_char   *last;
+    va_list   args;
+
+    va_start(args, fmt);
+    last = ngx_vslprintf(ctx->error, ctx->error + sizeof(ctx->error), fmt,
+                         args);
+    va_end(args);
+
+    ctx->error_len = last - ctx->error;
+
+    return NGX_HTTP_NOT_FOUND;
+}
+
+
+static ngx_int_t
+ngx_http_routini_api_not_allowed(ngx_http_request_t *r, ngx_uint_t allowed)
+{
+    u_char           *buf;
+    ngx_int_t         rc;
+    ngx_table_elt_t  *h;
+
+    buf = ngx_pnalloc(r->pool, 64);
+    h = ngx_list_push(&r->headers_out.headers);
+
+    if (buf == NULL || h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_routini_method_names(allowed, buf, 64, &h->value)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Allow");
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_routini_json_error(r, NGX_HTTP_NOT_ALLOWED,
+                                       "method not allowed, use %V",
+                                       &h->value);
+}
+
+
+static ngx_int_t
+ngx_http_routini_api_get(ngx_http_request_t *r,
+    ngx_http_routini_api_ctx_t *ctx)
+{
+    ngx_uint_t                             i, n;
+    ngx_http_routini_out_t                 out;
+    ngx_http_routini_route_t             **routes;
+    ngx_http_routini_peer_info_t           pi;
+    ngx_http_routini_main_conf_t          *rmcf;
+    ngx_http_routini_metrics_main_conf_t  *mmcf;
+
+    ngx_http_routini_out_init(&out, r);
+
+    switch (ctx->endpoint) {
+
+    case NGX_HTTP_ROUTINI_API_UPSTREAMS:
+        ngx_http_routini_out_literal(&out, "{\"upstreams\":[");
+
+        n = ngx_http_routini_upstreams();
+
+        for (i = 0; i < n; i++) {
+            if (i) {
+                ngx_http_routini_out_literal(&out, ",");
+            }
+
+            ngx_http_routini_upstream_json(&out, ngx_http_routini_upstream(i));
+        }
+
+        ngx_http_routini_out_literal(&out, "]}\n");
+        break;
+
+    case NGX_HTTP_ROUTINI_API_UPSTREAM:
+        ngx_http_routini_upstream_json(&out, ctx->upstream);
+        ngx_http_routini_out_literal(&out, "\n");
+        break;
+
+    case NGX_HTTP_ROUTINI_API_PEER:
+        ngx_http_routini_peer_info(ctx->upstream, ctx->npeer, &pi);
+        ngx_http_routini_peer_json(&out, &pi);
+        ngx_http_routini_out_literal(&out, "\n");
+        break;
+
+    default: /* NGX_HTTP_ROUTINI_API_ROUTES */
+        rmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_module);
+        mmcf = ngx_http_get_module_main_conf(r,
+                                             ngx_http_routini_metrics_module);
+
+        ngx_http_routini_out_literal(&out, "{\"routes\":[");
+
+        routes = rmcf->routes.elts;
+
+        for (i = 0; i < rmcf->routes.nelts; i++) {
+            if (i) {
+                ngx_http_routini_out_literal(&out, ",");
+            }
+
+            ngx_http_routini_route_json(&out, mmcf, routes[i]);
+        }
+
+        ngx_http_routini_out_literal(&out, "]}\n");
+    }
+
+    return ngx_http_routini_api_send(&out);
+}
+
+
+static void
+ngx_http_routini_api_body_handler(ngx_http_request_t *r)
+{
+    ngx_http_routini_api_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_routini_metrics_module);
+
+    ngx_http_finalize_request(r, ngx_http_routini_api_change(r, ctx));
+}
+
+
+static ngx_int_t
+ngx_http_routini_api_change(ngx_http_request_t *r,
+    ngx_http_routini_api_ctx_t *ctx)
+{
+    char                          **names;
+    ngx_int_t                       rc, state;
+    ngx_str_t                       body, values[2], err;
+    ngx_http_routini_out_t          out;
+    ngx_http_routini_api_body_t    *b;
+    ngx_http_routini_peer_info_t    pi;
+
+    ngx_str_null(&body);
+
+    rc = ngx_http_routini_api_read(r, &body);
+
+    if (rc == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        return ngx_http_routini_json_error(r, rc, "request body over %d bytes",
+                                           NGX_HTTP_ROUTINI_API_MAX_BODY);
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (body.len == 0) {
+        return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
+                                           "a JSON body is needed");
+    }
+
+    b = ngx_pcalloc(r->pool, sizeof(ngx_http_routini_api_body_t));
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->json.max_size = NGX_HTTP_ROUTINI_API_MAX_BODY;
+    b->json.max_depth = NGX_HTTP_ROUTINI_API_MAX_DEPTH;
+    b->json.max_string = NGX_HTTP_ROUTINI_API_MAX_STRING;
+    b->json.nodes = b->nodes;
+    b->json.max_nodes = NGX_HTTP_ROUTINI_API_MAX_NODES;
+    b->json.strings_size = body.len;
+    b->json.strings = ngx_pnalloc(r->pool, body.len + 1);
+
+    if (b->json.strings == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_routini_json_parse(&b->json, (char *) body.data, body.len) != 0) {
+        return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
+                                           "malformed JSON: %s at byte %uz",
+                                           b->json.error,
+                                           b->json.error_offset);
+    }
+
+    switch (ctx->endpoint) {
+
+    case NGX_HTTP_ROUTINI_API_UPSTREAM:
+        names = ngx_http_routini_api_strategy_fields;
+        break;
+
+    case NGX_HTTP_ROUTINI_API_PEER:
+        names = ngx_http_routini_api_state_fields;
+        break;
+
+    default: /* NGX_HTTP_ROUTINI_API_STRATEGY */
+        names = ngx_http_routini_api_post_fields;
+    }
+
+    rc = ngx_http_routini_api_fields(r, &b->json, names, values);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ctx->endpoint == NGX_HTTP_ROUTINI_API_UPSTREAM) {
+        return ngx_http_routini_api_strategy(r, ctx->upstream, &values[0]);
+    }
+
+    if (ctx->endpoint == NGX_HTTP_ROUTINI_API_STRATEGY) {
+        return ngx_http_routini_api_post_strategy(r, &values[0], &values[1]);
+    }
+
+    /* peers/ADDR {"state": ...} */
+
+    if (values[0].len == 2 && ngx_strncmp(values[0].data, "up", 2) == 0) {
+        state = NGX_HTTP_ROUTINI_PEER_UP;
+
+    } else if (values[0].len == 4
+               && ngx_strncmp(values[0].data, "down", 4) == 0)
+    {
+        state = NGX_HTTP_ROUTINI_PEER_DOWN;
+
+    } else if ((values[0].len == 5
+                && ngx_strncmp(values[0].data, "drain", 5) == 0)
+               || (values[0].len == 8
+                   && ngx_strncmp(values[0].data, "draining", 8) == 0))
+    {
+        state = NGX_HTTP_ROUTINI_PEER_DRAINING;
+
+    } else {
+        return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
+                                           "unknown state \"%V\", use "
+                                           "\"drain\", \"up\" or \"down\"",
+                                           &values[0]);
+    }
+
+    ngx_str_null(&err);
+
+    rc = ngx_http_routini_peer_set_state(ctx->upstream, &ctx->peer, state,
+                                         r->connection->log, &err);
+
+    if (rc == NGX_DECLINED) {
+        return ngx_http_routini_json_error(r, NGX_HTTP_NOT_FOUND,
+                                           "unknown peer \"%V\"", &ctx->peer);
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST, "%V",
+                                           &err);
+    }
+
+    ngx_http_routini_out_init(&out, r);
+    ngx_http_routini_peer_info(ctx->upstream, ctx->npeer, &pi);
+    ngx_http_routini_peer_json(&out, &pi);
+    ngx_http_routini_out_literal(&out, "\n");
+
+    return ngx_http_routini_api_send(&out);
+}
+
+
+/* the request body in one piece, from memory or the temporary file;
+ * NGX_OK with an empty body when there is none */
+
+static ngx_int_t
+ngx_http_routini_api_read(ngx_http_request_t *r, ngx_str_t *body)
+{
+    off_t         len;
+    u_char       *p;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    if (r->request_body == NULL) {
+        return NGX_OK;
+    }
+
+    len = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        len += ngx_buf_size(cl->buf);
+    }
+
+    if (len > NGX_HTTP_ROUTINI_API_MAX_BODY) {
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    if (len == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, (size_t) len);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    body->data = p;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            n = ngx_read_file(b->file, p, (size_t) (b->file_last
+                                                    - b->file_pos),
+                              b->file_pos);
+            if (n == NGX_ERROR) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            p += n;
+
+        } else {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+        }
+    }
+
+    body->len = p - body->data;
+
+    return NGX_OK;
+}
+
+
+/* an object with exactly these string members, all required */
+
+static ngx_int_t
+ngx_http_routini_api_fields(ngx_http_request_t *r, ngx_routini_json_t *j,
+    char **names, ngx_str_t *values)
+{
+    int                       m;
+    ngx_str_t                 key;
+    ngx_uint_t                i;
+    ngx_routini_json_node_t  *n;
+
+    if (j->nodes[0].type != NGX_ROUTINI_JSON_OBJECT) {
+        return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
+                                           "expected a JSON object");
+    }
+
+    for (m = j->nodes[0].child; m >= 0; m = j->nodes[m].next) {
+        n = &j->nodes[m];
+
+        for (i = 0; names[i]; i++) {
+            if (n->key_len == ngx_strlen(names[i])
+                && ngx_strncmp(n->key, names[i], n->key_len) == 0)
+            {
+                break;
+            }
+        }
+
+        key.data = (u_char *) n->key;
+        key.len = n->key_len;
+
+        if (names[i] == NULL) {
+            return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
+                                               "unknown field \"%V\"", &key);
+        }
+
+        if (n->type != NGX_ROUTINI_JSON_STRING) {
+            return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
+                                               "field \"%V\" must be a "
+                                               "string", &key);
+        }
+
+        values[i].data = (u_char *) n->str;
+        values[i].len = n->len;
+    }
+
+    for (i = 0; names[i]; i++) {
+        if (ngx_routini_json_member(j, 0, names[i], ngx_strlen(names[i]))
+            < 0)
+        {
+            return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
+                                               "missing field \"%s\"",
+                                               names[i]);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_routini_api_strategy(ngx_http_request_t *r,
+    ngx_http_routini_upstream_t *u, ngx_str_t *name)
+{
+    ngx_int_t               strategy;
+    ngx_str_t               err;
+    ngx_http_routini_out_t  out;
+
+    strategy = ngx_http_routini_strategy_parse(name);
+
+    if (strategy == NGX_ERROR) {
+        return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
+                                           "unknown strategy \"%V\"", name);
+    }
+
+    ngx_str_null(&err);
+
+    if (ngx_http_routini_upstream_set_strategy(u, strategy,
+                                               r->connection->log, &err)
+        != NGX_OK)
+    {
+        return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST, "%V",
+                                           &err);
+    }
+
+    ngx_http_routini_out_init(&out, r);
+    ngx_http_routini_upstream_json(&out, u);
+    ngx_http_routini_out_literal(&out, "\n");
+
+    return ngx_http_routini_api_send(&out);
+}
+
+
+/* the seed's endpoint: path -> route -> its upstream -> strategy */
+
+static ngx_int_t
+ngx_http_routini_api_post_strategy(ngx_http_request_t *r, ngx_str_t *path,
+    ngx_str_t *strategy)
+{
+    ngx_str_t                    *target;
+    ngx_http_routini_route_t     *route;
+    ngx_http_routini_upstream_t  *u;
+
+    if (path->len == 0 || path->data[0] != '/') {
+        return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
+                                           "\"path\" must start with \"/\"");
+    }
+
+    route = ngx_http_routini_find_route(r, path);
+
+    if (route == NULL) {
+        return ngx_http_routini_json_error(r, NGX_HTTP_NOT_FOUND,
+                                           "no route for path \"%V\"", path);
+    }
+
+    target = ngx_http_routini_route_target(route);
+
+    if (route->target.lengths) {
+        return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
+                                           "route \"%V\" has a target with "
+                                           "variables, \"%V\": use "
+                                           "PATCH upstreams/NAME",
+                                           &route->name, target);
+    }
+
+    u = ngx_http_routini_upstream_by_name(target);
+
+    if (u == NULL) {
+        return ngx_http_routini_json_error(r, NGX_HTTP_NOT_FOUND,
+                                           "the target \"%V\" of route "
+                                           "\"%V\" is not a routini "
+                                           "upstream", target, &route->name);
+    }
+
+    return ngx_http_routini_api_strategy(r, u, strategy);
+}
+
+
+static ngx_int_t
+ngx_http_routini_api_send(ngx_http_routini_out_t *out)
+{
+    ngx_str_t  type;
+
+    ngx_str_set(&type, "application/json");
+
+    return ngx_http_routini_out_send(out, NGX_HTTP_OK, &type);
 }
 
 

@@ -131,6 +131,8 @@ ngx_http_routini_upstream_t *ngx_http_routini_upstream_by_name(
     ngx_str_t *name);
 void ngx_http_routini_upstream_json(ngx_http_routini_out_t *out,
     ngx_http_routini_upstream_t *u);
+void ngx_http_routini_peer_json(ngx_http_routini_out_t *out,
+    ngx_http_routini_peer_info_t *pi);
 void ngx_http_routini_route_json(ngx_http_routini_out_t *out,
     ngx_http_routini_metrics_main_conf_t *mmcf,
     ngx_http_routini_route_t *route);

@@ -573,26 +573,34 @@ ngx_http_routini_upstream_json(ngx_http_routini_out_t *out,
             ngx_http_routini_out_literal(out, ",");
         }
 
-        ngx_http_routini_out_literal(out, "{\"address\":");
-        ngx_http_routini_out_json_str(out, &pi.name);
-        ngx_http_routini_out_printf(out, ",\"weight\":%ui,\"backup\":%s,"
-                                    "\"state\":\"%V\",\"healthy\":%s,"
-                                    "\"active\":%ui,\"requests\":%ui,"
-                                    "\"failures\":%ui,",
-                                    pi.weight, pi.backup ? "true" : "false",
-                                    ngx_http_routini_peer_state_name(&pi),
-                                    pi.healthy ? "true" : "false",
-                                    pi.active, pi.requests, pi.failures);
-
-        if (pi.measured) {
-            ngx_http_routini_out_printf(out, "\"latency\":%.6f}", pi.latency);
-
-        } else {
-            ngx_http_routini_out_literal(out, "\"latency\":null}");
-        }
+        ngx_http_routini_peer_json(out, &pi);
     }
 
     ngx_http_routini_out_literal(out, "]}");
+}
+
+
+void
+ngx_http_routini_peer_json(ngx_http_routini_out_t *out,
+    ngx_http_routini_peer_info_t *pi)
+{
+    ngx_http_routini_out_literal(out, "{\"address\":");
+    ngx_http_routini_out_json_str(out, &pi->name);
+    ngx_http_routini_out_printf(out, ",\"weight\":%ui,\"backup\":%s,"
+                                "\"state\":\"%V\",\"healthy\":%s,"
+                                "\"active\":%ui,\"requests\":%ui,"
+                                "\"failures\":%ui,",
+                                pi->weight, pi->backup ? "true" : "false",
+                                ngx_http_routini_peer_state_name(pi),
+                                pi->healthy ? "true" : "false",
+                                pi->active, pi->requests, pi->failures);
+
+    if (pi->measured) {
+        ngx_http_routini_out_printf(out, "\"latency\":%.6f}", pi->latency);
+
+    } else {
+        ngx_http_routini_out_literal(out, "\"latency\":null}");
+    }
 }
 
 
