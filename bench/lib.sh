@@ -1,0 +1,316 @@
+# Shared helpers for the side-by-side benchmarks (sourced by bench/run.sh
+# and bench/flamegraph.sh).  Loopback only; everything started here is
+# recorded and stopped by bench_cleanup (installed as an EXIT trap).
+#
+# Environment (all optional):
+#   ROUNDS=5            interleaved rounds per proxy
+#   DURATION=5          seconds per wrk run
+#   CONNS=64            wrk connections (the same for every proxy)
+#   THREADS=2           wrk threads
+#   WORKERS=2           nginx worker_processes / HAProxy nbthread, every proxy
+#   BACKEND_WORKERS=1   worker_processes of the demo backends' nginx
+#   BENCH_PORT=18100    first port used (backends BENCH_PORT+1..+4, proxies above)
+#   MODULE=...          the routini .so (default build/nginx/objs/..., built if missing)
+#   NGINX_BIN=...       nginx binary (default /usr/sbin/nginx)
+#   HAPROXY_BIN=...     haproxy binary (default: haproxy from PATH; skipped if absent)
+#   ROUTES_DIR=...      route sets (default ../shared/data/routes)
+
+set -eu
+
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-5}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+WORKERS=${WORKERS:-2}
+BACKEND_WORKERS=${BACKEND_WORKERS:-1}
+BENCH_PORT=${BENCH_PORT:-18100}
+NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
+MODULE=${MODULE:-$BENCH_ROOT/build/nginx/objs/ngx_http_routini_module.so}
+HAPROXY_BIN=${HAPROXY_BIN:-$(command -v haproxy || true)}
+ROUTES_DIR=${ROUTES_DIR:-$BENCH_ROOT/../shared/data/routes}
+BENCH_OUT=${BENCH_OUT:-$BENCH_ROOT/build/bench}
+ECHO_MODULE=${ECHO_MODULE:-/usr/lib/nginx/modules/ngx_http_echo_module.so}
+
+BACKEND_PORTS="$((BENCH_PORT + 1)) $((BENCH_PORT + 2)) $((BENCH_PORT + 3)) $((BENCH_PORT + 4))"
+
+_started_nginx=()    # prefix dirs of nginx instances we started
+_started_pids=()     # other pids we started (haproxy)
+
+bench_need() {
+    command -v wrk > /dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+    command -v curl > /dev/null || { echo "curl is needed" >&2; exit 1; }
+    if [ ! -f "$MODULE" ]; then
+        make -s -C "$BENCH_ROOT" module
+    fi
+}
+
+bench_cleanup() {
+    local d pid
+    for d in "${_started_nginx[@]+"${_started_nginx[@]}"}"; do
+        if [ -f "$d/logs/nginx.pid" ]; then
+            pid=$(cat "$d/logs/nginx.pid" 2>/dev/null || true)
+            [ -n "$pid" ] && kill -QUIT "$pid" 2>/dev/null || true
+        fi
+    done
+    for pid in "${_started_pids[@]+"${_started_pids[@]}"}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    sleep 0.3
+    for d in "${_started_nginx[@]+"${_started_nginx[@]}"}"; do
+        if [ -f "$d/logs/nginx.pid" ]; then
+            pid=$(cat "$d/logs/nginx.pid" 2>/dev/null || true)
+            [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+        fi
+    done
+    _started_nginx=()
+    _started_pids=()
+}
+
+# does the module accept routini_balancer / routini_metrics?  (nginx -t)
+bench_has_directive() {
+    local what=$1 d=$BENCH_OUT/probe
+    mkdir -p "$d/logs"
+    case $what in
+    balancer) body="upstream u { routini_balancer round_robin; server 127.0.0.1:1; }
+                server { listen 127.0.0.1:1; location / { return 200; } }" ;;
+    metrics)  body="server { listen 127.0.0.1:1; location = /metrics { routini_metrics; } }" ;;
+    esac
+    cat > "$d/nginx.conf" <<CONF
+load_module $MODULE;
+error_log logs/error.log;
+pid logs/nginx.pid;
+events {}
+http { $body }
+CONF
+    "$NGINX_BIN" -q -t -p "$d" -c nginx.conf > /dev/null 2>&1
+}
+
+# wait until a TCP port answers HTTP (any status), at most ~30 s
+bench_wait_port() {
+    local port=$1 i
+    for i in $(seq 300); do
+        if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "nothing answers on port $port" >&2
+    return 1
+}
+
+# start an nginx with prefix dir $1 (conf in $1/nginx.conf)
+bench_start_nginx() {
+    local d=$1
+    mkdir -p "$d/logs"
+    rm -f "$d/logs/nginx.pid"
+    if ! "$NGINX_BIN" -p "$d" -c nginx.conf 2> "$d/logs/start.log"; then
+        echo "nginx failed to start in $d:" >&2
+        cat "$d/logs/start.log" "$d/logs/error.log" 2>/dev/null | tail -5 >&2
+        return 1
+    fi
+    _started_nginx+=("$d")
+}
+
+bench_start_haproxy() {
+    local d=$1
+    mkdir -p "$d"
+    "$HAPROXY_BIN" -c -q -f "$d/haproxy.cfg" || return 1
+    "$HAPROXY_BIN" -f "$d/haproxy.cfg" > "$d/haproxy.log" 2>&1 &
+    _started_pids+=($!)
+}
+
+# the demo backends: one nginx serving a fixed small response on 4 ports.
+# $1 = delays in seconds per port ("" = no delay), e.g. "0.001 0.001 0.001 0.02"
+bench_start_backends() {
+    local delays=${1:-} d=$BENCH_OUT/backends i=0 p servers="" load=""
+    set -- $delays
+    for p in $BACKEND_PORTS; do
+        i=$((i + 1))
+        local delay=${1:-}
+        [ $# -gt 0 ] && shift
+        if [ -n "$delay" ] && [ "$delay" != 0 ]; then
+            load="load_module $ECHO_MODULE;"
+            servers="$servers
+    server { listen 127.0.0.1:$p; keepalive_requests 10000000;
+             location / { default_type text/plain; echo_sleep $delay; echo \"peer $i\"; } }"
+        else
+            servers="$servers
+    server { listen 127.0.0.1:$p; keepalive_requests 10000000;
+             location / { default_type text/plain; return 200 \"peer $i\\n\"; } }"
+        fi
+    done
+    mkdir -p "$d/logs"
+    cat > "$d/nginx.conf" <<CONF
+$load
+worker_processes $BACKEND_WORKERS;
+error_log logs/error.log;
+pid logs/nginx.pid;
+events { worker_connections 4096; }
+http {
+    access_log off;
+$servers
+}
+CONF
+    bench_start_nginx "$d"
+    bench_wait_port "$((BENCH_PORT + 1))"
+}
+
+# upstream{} block NAME [BALANCER-LINE] [extra lines]
+bench_upstream() {
+    local name=$1 bal=${2:-} p
+    echo "    upstream $name {"
+    [ -n "$bal" ] && echo "        $bal"
+    for p in $BACKEND_PORTS; do
+        echo "        server 127.0.0.1:$p;"
+    done
+    echo "        keepalive 32;"
+    echo "        keepalive_requests 10000000;"
+    echo "    }"
+}
+
+# head of a proxy nginx.conf; $1 = "routini" to load the module
+bench_nginx_head() {
+    [ "${1:-}" = routini ] && echo "load_module $MODULE;"
+    cat <<CONF
+worker_processes $WORKERS;
+pcre_jit on;
+error_log logs/error.log;
+pid logs/nginx.pid;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    keepalive_requests 10000000;
+CONF
+}
+
+# head of a haproxy.cfg, proxying on port $1
+bench_haproxy_head() {
+    cat <<CONF
+global
+    nbthread $WORKERS
+    maxconn 4096
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+    option http-keep-alive
+    http-reuse always
+frontend fe
+    bind 127.0.0.1:$1
+CONF
+}
+
+# haproxy backend section NAME [balance]
+bench_haproxy_backend() {
+    local name=$1 bal=${2:-roundrobin} p i=0
+    echo "backend $name"
+    echo "    balance $bal"
+    for p in $BACKEND_PORTS; do
+        i=$((i + 1))
+        echo "    server s$i 127.0.0.1:$p"
+    done
+}
+
+# run wrk once: bench_wrk URL [LUA] -> "rps p50_ms p99_ms errors"
+bench_wrk() {
+    local url=$1 lua=${2:-} out
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency \
+          ${lua:+-s "$lua"} "$url" 2>&1) || true
+    echo "$out" >> "$BENCH_LOG"
+    echo "$out" | awk '
+        function ms(v) {
+            if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
+            if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
+            if (v ~ /m$/)  { sub(/m$/, "", v);  return v * 60000 }
+            if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
+            return v + 0 }
+        /Requests\/sec:/ { rps = $2 }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        /Non-2xx or 3xx responses:/ { err += $NF }
+        /Socket errors:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) { v = $i; sub(",", "", v); err += v } }
+        END { printf "%s %s %s %d\n", rps + 0, p50 + 0, p99 + 0, err + 0 }'
+}
+
+# bench_rounds TITLE ENTRY...   where ENTRY is "name|url|lua-or-empty"
+# The first entry is the reference (ratio 1.0).  Runs ROUNDS interleaved
+# rounds (A B C A B C ...), prints the table, writes raw results.
+bench_rounds() {
+    local title=$1; shift
+    local raw=$BENCH_OUT/results/$BENCH_SCENARIO.tsv r e name url lua res
+    mkdir -p "$BENCH_OUT/results"
+    : > "$raw"
+    for r in $(seq "$ROUNDS"); do
+        for e in "$@"; do
+            IFS='|' read -r name url lua <<< "$e"
+            res=$(bench_wrk "$url" "$lua")
+            printf '%s\t%s\t%s\n' "$r" "$name" "$(echo "$res" | tr ' ' '\t')" >> "$raw"
+            printf '  round %d %-22s %s\n' "$r" "$name" "$res" >&2
+        done
+    done
+    {
+        echo
+        echo "## $title"
+        echo "wrk -t$THREADS -c$CONNS, $ROUNDS interleaved rounds x ${DURATION}s, $WORKERS workers per proxy;"
+        echo "medians over rounds; x = ratio to ${1%%|*}; errors = non-2xx + socket errors."
+        echo
+        local order=""
+        for e in "$@"; do order="$order|${e%%|*}"; done
+        awk -F'\t' -v order="$order" '
+            function median(s,   a, n, i, j, t) {
+                n = split(s, a, " ")
+                for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+                    if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+                return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+            { rps[$2] = rps[$2] " " $3; p50[$2] = p50[$2] " " $4;
+              p99[$2] = p99[$2] " " $5; err[$2] += $6 }
+            END {
+                n = split(substr(order, 2), names, "|")
+                printf "| %-24s | %10s | %8s | %8s | %9s | %9s | %7s |\n",
+                    "proxy", "req/s", "p50 ms", "p99 ms", "req/s x", "p99 x", "errors"
+                printf "|%s|%s|%s|%s|%s|%s|%s|\n", "--------------------------",
+                    "-----------:", "---------:", "---------:", "----------:",
+                    "----------:", "--------:"
+                for (i = 1; i <= n; i++) {
+                    k = names[i]
+                    R[k] = median(rps[k]); A[k] = median(p50[k]); B[k] = median(p99[k])
+                }
+                for (i = 1; i <= n; i++) {
+                    k = names[i]
+                    printf "| %-24s | %10.0f | %8.2f | %8.2f | %8.3fx | %8.3fx | %7d |\n",
+                        k, R[k], A[k], B[k],
+                        R[names[1]] ? R[k] / R[names[1]] : 0,
+                        B[names[1]] ? B[k] / B[names[1]] : 0, err[k]
+                }
+            }' "$raw"
+    } | tee -a "$BENCH_OUT/results/$BENCH_SCENARIO.md"
+}
+
+# check that URL answers 200 before measuring
+bench_check() {
+    local name=$1 url=$2 code
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url" || true)
+    if [ "$code" != 200 ]; then
+        echo "$name: $url answered $code, expected 200" >&2
+        return 1
+    fi
+}
+
+# wait for and check every "name|url|lua" entry (the first sample path
+# of a Lua path list when there is one)
+bench_check_all() {
+    local e name url lua port
+    for e in "$@"; do
+        IFS='|' read -r name url lua <<< "$e"
+        port=${url#http://127.0.0.1:}; port=${port%%/*}
+        bench_wait_port "$port"
+        if [ -n "$lua" ] && [ -f "$lua.first" ]; then
+            url=${url%/}$(cat "$lua.first")
+        fi
+        bench_check "$name" "$url"
+    done
+}

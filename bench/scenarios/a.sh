@@ -1,0 +1,63 @@
+# Scenario a: one prefix route /api/* with strip_prefix to 4 peers.
+#   plain    location /api/ { proxy_pass http://pool/; }  (round robin, keepalive)
+#   routini  routini_route "/api/{*rest}" pool strip_prefix; proxy_pass
+#            http://$routini_upstream; routini_balancer round_robin (when
+#            built in); /metrics location present
+#   haproxy  path_beg /api/ -> backend whose set-path strips /api, roundrobin
+
+scenario_run() {
+    local d=$BENCH_OUT/a p_plain=$((BENCH_PORT + 10)) p_routini=$((BENCH_PORT + 11))
+    local p_ha=$((BENCH_PORT + 12)) bal="" metrics=""
+    local path=/api/users/42?x=1
+    mkdir -p "$d"/{plain,routini,haproxy}
+
+    bench_has_directive balancer && bal="routini_balancer round_robin;"
+    bench_has_directive metrics && metrics="location = /metrics { routini_metrics; }"
+
+    bench_start_backends
+
+    { bench_nginx_head; bench_upstream pool; cat <<CONF
+    server {
+        listen 127.0.0.1:$p_plain reuseport;
+        location /api/ { proxy_pass http://pool/; }
+    }
+}
+CONF
+    } > "$d/plain/nginx.conf"
+
+    { bench_nginx_head routini; bench_upstream pool "$bal"; cat <<CONF
+    server {
+        listen 127.0.0.1:$p_routini reuseport;
+        location / {
+            routini_route "/api/{*rest}" pool strip_prefix;
+            proxy_pass http://\$routini_upstream;
+        }
+        $metrics
+    }
+}
+CONF
+    } > "$d/routini/nginx.conf"
+
+    bench_start_nginx "$d/plain"
+    bench_start_nginx "$d/routini"
+    local entries=("plain nginx|http://127.0.0.1:$p_plain$path|"
+                   "nginx + routini|http://127.0.0.1:$p_routini$path|")
+
+    if [ -n "$HAPROXY_BIN" ]; then
+        { bench_haproxy_head "$p_ha"; cat <<CONF
+    acl api path_beg /api/
+    http-request return status 404 unless api
+    use_backend pool if api
+CONF
+          bench_haproxy_backend pool
+          echo "    http-request set-path %[path,regsub(^/api/,/)]"; } > "$d/haproxy/haproxy.cfg"
+        bench_start_haproxy "$d/haproxy"
+        entries+=("haproxy|http://127.0.0.1:$p_ha$path|")
+    else
+        echo "note: haproxy not installed (apt-get install haproxy); skipped" >&2
+    fi
+
+    bench_check_all "${entries[@]}"
+
+    bench_rounds "a: /api/* strip_prefix -> 4 peers${bal:+ (routini_balancer round_robin)}${metrics:+, routini_metrics on}" "${entries[@]}"
+}
