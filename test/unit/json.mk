@@ -5,7 +5,7 @@
 #
 # unit-test-json   C unit tests (plain, then ASan + UBSan)
 # fuzz-json        libFuzzer for FUZZ_SECONDS (default 60)
-# status-asset     regenerate src/ngx_http_routini_status_html.inc from
+# status-asset     regenerate src/ngx_http_routini_status_html.h from
 #                  src/ngx_http_routini_status.html (both are in git)
 
 FUZZ_SECONDS ?= 60
@@ -49,4 +49,4 @@ fuzz-json: build/fuzz/json_fuzz
 
 status-asset:
 	xxd -i < src/ngx_http_routini_status.html \
-		> src/ngx_http_routini_status_html.inc
+		> src/ngx_http_routini_status_html.h
