@@ -12,31 +12,40 @@
 
 
 /*
- * Layout.  Every node is reached by matching its text: a static node's text
- * is a run of path bytes (the root's is "/"), a param node's text is the
- * static suffix that must end its segment ("" for a bare param, ".png" for
- * "{name}.png").  A param's static prefix ("img-" in "img-{id}") is ordinary
- * static text above it, so prefixed params win over bare ones by the
- * static-first rule.  A catch-all node hangs off a node whose text ends
- * with "/".
+ * Layout.  A node stands for a position in the path just after a segment
+ * (the root: after the leading "/").  Its children match the next segment:
  *
- * Precedence at a node: the static child (at most one per first byte), then
- * params, longest suffix first, then the catch-all.  A lookup remembers the
- * alternatives it skipped in a bounded stack and comes back to them when the
- * branch it took fails (backtracking).
+ *   statics   a whole segment of static text ("users", "" for "/a/");
+ *   params    "{id}", or with a static prefix and/or suffix inside the
+ *             segment ("img-{id}", "{name}.png"); the value is non-empty;
+ *   catchall  "{*rest}": the rest of the path, possibly empty.
  *
- * While building, children are kept in lists; freeze turns them into one
- * array per node (statics sorted by first byte, then params) followed by the
- * first bytes of the statics and, for wide nodes, a 256-byte index.
+ * Routes hang on the node where their pattern ends.
+ *
+ * Precedence at a node, whatever the declaration order: the static child,
+ * then params with an affix, longest affix first, then the bare param, then
+ * the catch-all.  A lookup remembers the alternatives it skipped in a
+ * bounded stack and comes back to them when the branch it took fails
+ * (backtracking), so "/{object}/{id}" still gets "/secret/978" when
+ * "/secret/{id}/path" is also declared.
+ *
+ * While building, children are kept in lists.  Freeze puts the statics of
+ * each node in a hash table keyed by segment (hashed a word at a time while
+ * the lookup looks for the segment's end) and sorts the params.
  */
 
 
-#define NGX_ROUTINI_MAX_PATTERN  4096
-#define NGX_ROUTINI_INDEX_MIN    8       /* statics from which to index */
+#define NGX_ROUTINI_MAX_PATTERN   4096
+#define NGX_ROUTINI_MAX_SEGMENTS  256
 
-#define NGX_ROUTINI_END          0
-#define NGX_ROUTINI_PARAM        1
-#define NGX_ROUTINI_CATCHALL     2
+#define NGX_ROUTINI_STATIC        0
+#define NGX_ROUTINI_PARAM         1
+#define NGX_ROUTINI_CATCHALL      2
+
+#define NGX_ROUTINI_HASH_MUL      0x9e3779b97f4a7c15ULL
+
+/* statics from which a node gets its hash table while building */
+#define NGX_ROUTINI_HASH_MIN      8
 
 
 typedef struct ngx_routini_node_s   ngx_routini_node_t;
@@ -44,7 +53,7 @@ typedef struct ngx_routini_route_s  ngx_routini_route_t;
 
 
 struct ngx_routini_route_s {
-    ngx_routini_route_t   *next;      /* routes of one leaf, disjoint masks */
+    ngx_routini_route_t   *next;      /* routes of one node, disjoint masks */
     void                  *data;
     const char           **names;
     size_t                *name_lens;
@@ -54,15 +63,19 @@ struct ngx_routini_route_s {
 
 
 struct ngx_routini_node_s {
-    ngx_routini_node_t   **kids;      /* frozen: statics, then params */
-    const unsigned char   *first;     /* frozen: statics' first bytes */
+    ngx_routini_node_t   **table;     /* frozen: statics by segment hash */
+    ngx_routini_node_t   **params;    /* frozen: longest affix first */
     ngx_routini_node_t    *catchall;
     ngx_routini_route_t   *routes;
+    ngx_routini_node_t    *chain;     /* next static in the table slot */
+    uint64_t               word;      /* static: first 8 bytes of text */
     uint32_t               len;       /* of text */
-    uint16_t               nstatic;
+    uint32_t               mask;      /* table size - 1 */
     uint16_t               nparam;
+    uint16_t               prefix;    /* param: text is prefix, suffix */
+    uint32_t               nstatic;
     ngx_routini_node_t    *statics;   /* build-time child lists */
-    ngx_routini_node_t    *params;
+    ngx_routini_node_t    *plist;
     ngx_routini_node_t    *next;
     const char           **names;     /* param and catch-all nodes: names */
     unsigned char          text[];    /*   of the params up to this one */
@@ -78,23 +91,21 @@ struct ngx_routini_tree_s {
 };
 
 
-/* a parsed pattern: static text, then a param, a catch-all or the end */
+/* one segment of a parsed pattern */
 typedef struct {
     size_t                 text;      /* offset in the normalized buffer */
-    size_t                 text_len;
-    size_t                 suffix;    /* offset in the normalized buffer */
-    size_t                 suffix_len;
+    size_t                 len;       /* static bytes */
+    size_t                 prefix;    /* param: bytes of text before it */
     const char            *name;      /* in the pattern */
     size_t                 name_len;
-    const char            *token;     /* as written, for messages */
-    size_t                 token_len;
     int                    type;
-} ngx_routini_piece_t;
+} ngx_routini_seg_t;
 
 
 typedef struct {
-    ngx_routini_piece_t    piece[NGX_ROUTINI_MAX_PARAMS + 1];
-    size_t                 npieces;
+    ngx_routini_seg_t      seg[NGX_ROUTINI_MAX_SEGMENTS];
+    size_t                 nsegs;
+    size_t                 nparams;
     unsigned char          buf[NGX_ROUTINI_MAX_PATTERN];
 } ngx_routini_parsed_t;
 
@@ -107,9 +118,10 @@ typedef struct {
 
 typedef struct {
     const ngx_routini_node_t  *node;
-    size_t                     pos;
+    size_t                     start;  /* the segment, s[start, end) */
+    size_t                     end;
     uint32_t                   nparams;
-    uint32_t                   alt;   /* next param to try; nparam: catch-all */
+    uint32_t                   alt;    /* next param; nparam: catch-all */
 } ngx_routini_frame_t;
 
 
@@ -119,28 +131,27 @@ static ngx_routini_node_t *ngx_routini_node_new(ngx_routini_tree_t *tree,
 static int ngx_routini_parse(const char *pat, size_t len,
     ngx_routini_parsed_t *pp, ngx_routini_err_t *e);
 static int ngx_routini_param_start(const char *pat, size_t len, size_t i,
-    size_t end, int catchall, ngx_routini_parsed_t *pp, size_t b,
+    size_t end, int star, ngx_routini_parsed_t *pp, size_t b,
     ngx_routini_err_t *e);
 static int ngx_routini_check(ngx_routini_tree_t *tree, const char *pat,
     size_t len, ngx_routini_parsed_t *pp, uint32_t methods, void **conflict,
     ngx_routini_err_t *e);
-static ngx_routini_node_t *ngx_routini_add_static(ngx_routini_tree_t *tree,
-    ngx_routini_node_t *n, const unsigned char *s, size_t len);
-static ngx_routini_node_t *ngx_routini_add_param(ngx_routini_tree_t *tree,
-    ngx_routini_node_t *n, ngx_routini_parsed_t *pp, ngx_routini_piece_t *pc,
+static ngx_routini_node_t *ngx_routini_find(ngx_routini_node_t *n,
+    ngx_routini_parsed_t *pp, ngx_routini_seg_t *sg);
+static int ngx_routini_hash_add(ngx_routini_tree_t *tree,
+    ngx_routini_node_t *n, ngx_routini_node_t *c);
+static ngx_routini_node_t *ngx_routini_add(ngx_routini_tree_t *tree,
+    ngx_routini_node_t *n, ngx_routini_parsed_t *pp, ngx_routini_seg_t *sg,
     const char **prev, size_t k);
-static ngx_routini_node_t *ngx_routini_find_param(ngx_routini_node_t *n,
-    const unsigned char *suffix, size_t len);
 static ngx_routini_route_t *ngx_routini_any_route(ngx_routini_node_t *n);
 static int ngx_routini_freeze_node(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n, size_t branches, size_t *max);
-static inline size_t ngx_routini_static_child(const ngx_routini_node_t *n,
-    unsigned char c);
+static inline uint64_t ngx_routini_scan(const unsigned char *s, size_t p,
+    size_t len, size_t *end, uint64_t *first);
+static uint64_t ngx_routini_scan_bytes(const unsigned char *s, size_t p,
+    size_t len, size_t *end, uint64_t *first);
 static inline int ngx_routini_equal(const unsigned char *a,
     const unsigned char *b, size_t n);
-static inline size_t ngx_routini_segment_end(const unsigned char *s,
-    size_t p, size_t len);
-static inline size_t ngx_routini_first_byte(uint64_t t);
 static int ngx_routini_found(ngx_routini_match_t *m,
     const ngx_routini_route_t *r, size_t nparams, size_t catchall);
 static void ngx_routini_err_str(ngx_routini_err_t *e, const char *s);
@@ -165,8 +176,7 @@ ngx_routini_tree_create(ngx_routini_alloc_pt alloc, void *ctx)
     tree->memory = sizeof(ngx_routini_tree_t);
     tree->frozen = 0;
 
-    /* every pattern and every path starts with "/" */
-    tree->root = ngx_routini_node_new(tree, (const unsigned char *) "/", 1);
+    tree->root = ngx_routini_node_new(tree, NULL, 0);
     if (tree->root == NULL) {
         return NULL;
     }
@@ -184,7 +194,6 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     const char           **names;
     ngx_routini_err_t      e;
     ngx_routini_node_t    *n;
-    ngx_routini_piece_t   *pc;
     ngx_routini_route_t   *r, **rp;
     ngx_routini_parsed_t   pp;
 
@@ -226,27 +235,16 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     names = NULL;
     k = 0;
 
-    for (i = 0; i < pp.npieces; i++) {
-        pc = &pp.piece[i];
-
-        /* the root's text is the leading "/" */
-        n = ngx_routini_add_static(tree, n, pp.buf + pc->text + (i == 0),
-                                   pc->text_len - (i == 0));
+    for (i = 0; i < pp.nsegs; i++) {
+        n = ngx_routini_add(tree, n, &pp, &pp.seg[i], names, k);
         if (n == NULL) {
             goto nomem;
         }
 
-        if (pc->type == NGX_ROUTINI_END) {
-            break;
+        if (pp.seg[i].type != NGX_ROUTINI_STATIC) {
+            names = n->names;
+            k++;
         }
-
-        n = ngx_routini_add_param(tree, n, &pp, pc, names, k);
-        if (n == NULL) {
-            goto nomem;
-        }
-
-        names = n->names;
-        k++;
     }
 
     r = ngx_routini_alloc(tree, sizeof(ngx_routini_route_t) + len + 1);
@@ -319,7 +317,7 @@ ngx_routini_is_name(unsigned char c)
 
 
 /*
- * Splits a pattern into pieces, resolving "{{", "}}" and "\:" into a
+ * Splits a pattern into segments, resolving "{{", "}}" and "\:" into a
  * normalized buffer of static bytes, and validates it.
  */
 
@@ -327,10 +325,9 @@ static int
 ngx_routini_parse(const char *pat, size_t len, ngx_routini_parsed_t *pp,
     ngx_routini_err_t *e)
 {
-    int                    suffix;
-    size_t                 i, j, b, n;
-    unsigned char          c;
-    ngx_routini_piece_t   *pc;
+    size_t               i, j, b;
+    unsigned char        c;
+    ngx_routini_seg_t   *sg;
 
     if (len == 0 || pat[0] != '/') {
         ngx_routini_err_str(e, "pattern \"");
@@ -344,30 +341,36 @@ ngx_routini_parse(const char *pat, size_t len, ngx_routini_parsed_t *pp,
         return -1;
     }
 
-    pp->npieces = 0;
-    pc = &pp->piece[0];
-    memset(pc, 0, sizeof(ngx_routini_piece_t));
+    pp->nsegs = 0;
+    pp->nparams = 0;
+    sg = &pp->seg[0];
+    memset(sg, 0, sizeof(ngx_routini_seg_t));
 
-    suffix = 0;      /* a param was seen in this segment */
     b = 0;
-    i = 0;
+    i = 1;
 
-    while (i < len) {
-        c = pat[i];
+    for ( ;; ) {
+        if (i == len || pat[i] == '/') {
+            sg->len = b - sg->text;
+            pp->nsegs++;
 
-        if (c == '/') {
-            if (suffix) {
-                pc->suffix_len = b - pc->suffix;
-                pc = &pp->piece[++pp->npieces];
-                memset(pc, 0, sizeof(ngx_routini_piece_t));
-                pc->text = b;
-                suffix = 0;
+            if (i == len) {
+                return 0;
             }
 
-            pp->buf[b++] = c;
+            if (pp->nsegs == NGX_ROUTINI_MAX_SEGMENTS) {
+                ngx_routini_err_str(e, "too many segments (max 256) in \"");
+                goto pattern;
+            }
+
+            sg = &pp->seg[pp->nsegs];
+            memset(sg, 0, sizeof(ngx_routini_seg_t));
+            sg->text = b;
             i++;
             continue;
         }
+
+        c = pat[i];
 
         if ((c == '{' || c == '}') && i + 1 < len && pat[i + 1] == c) {
             pp->buf[b++] = c;
@@ -398,12 +401,7 @@ ngx_routini_parse(const char *pat, size_t len, ngx_routini_parsed_t *pp,
 
             j++;
 
-        } else if (c == ':') {
-            for (j = i + 1; j < len && ngx_routini_is_name(pat[j]); j++) {
-                /* void */
-            }
-
-        } else if (c == '*' && pp->buf[b - 1] == '/' && !suffix) {
+        } else if (c == ':' || (c == '*' && b == sg->text)) {
             for (j = i + 1; j < len && ngx_routini_is_name(pat[j]); j++) {
                 /* void */
             }
@@ -416,68 +414,56 @@ ngx_routini_parse(const char *pat, size_t len, ngx_routini_parsed_t *pp,
 
         /* a param or catch-all token: pat[i, j) */
 
-        if (suffix) {
-            ngx_routini_err_str(e, "only one parameter per segment, \"");
-            ngx_routini_err_bytes(e, pat + i, j - i);
-            ngx_routini_err_str(e, "\" in \"");
-            ngx_routini_err_bytes(e, pat, len);
-            ngx_routini_err_str(e, "\"");
-            return -1;
-        }
-
-        n = pp->npieces;
-
         if (ngx_routini_param_start(pat, len, i, j, c == '*', pp, b, e)
             != 0)
         {
             return -1;
         }
 
-        if (pc->type == NGX_ROUTINI_CATCHALL) {
-            pp->npieces = n + 1;
+        if (sg->type == NGX_ROUTINI_CATCHALL) {
+            pp->nsegs++;
             return 0;
         }
 
-        suffix = 1;
-        pc->suffix = b;
         i = j;
     }
-
-    if (suffix) {
-        pc->suffix_len = b - pc->suffix;
-        pc = &pp->piece[++pp->npieces];
-        memset(pc, 0, sizeof(ngx_routini_piece_t));
-        pc->text = b;
-    }
-
-    pc->text_len = b - pc->text;
-    pc->type = NGX_ROUTINI_END;
-    pp->npieces++;
-
-    return 0;
 
 unbalanced:
 
     ngx_routini_err_bytes(e, pat, len);
     ngx_routini_err_str(e, "\" (hint: nginx needs brace patterns quoted)");
     return -1;
+
+pattern:
+
+    ngx_routini_err_bytes(e, pat, len);
+    ngx_routini_err_str(e, "\"");
+    return -1;
 }
 
 
-/* fills the current piece for the token pat[i, end) and validates it */
+/* fills the current segment for the token pat[i, end) and validates it */
 
 static int
 ngx_routini_param_start(const char *pat, size_t len, size_t i, size_t end,
     int star, ngx_routini_parsed_t *pp, size_t b, ngx_routini_err_t *e)
 {
-    size_t                 k, nlen;
-    const char            *name;
-    ngx_routini_piece_t   *pc;
+    size_t               k, nlen;
+    const char          *name;
+    ngx_routini_seg_t   *sg;
 
-    pc = &pp->piece[pp->npieces];
+    sg = &pp->seg[pp->nsegs];
+
+    if (sg->type != NGX_ROUTINI_STATIC) {
+        ngx_routini_err_str(e, "only one parameter per segment, \"");
+        ngx_routini_err_bytes(e, pat + i, end - i);
+        ngx_routini_err_str(e, "\" in \"");
+        goto pattern;
+    }
+
+    name = pat + i + 1;
 
     if (pat[i] == '{') {
-        name = pat + i + 1;
         nlen = end - i - 2;
 
         if (nlen && name[0] == '*') {
@@ -487,7 +473,6 @@ ngx_routini_param_start(const char *pat, size_t len, size_t i, size_t end,
         }
 
     } else {
-        name = pat + i + 1;
         nlen = end - i - 1;
 
         if (star && nlen == 0) {
@@ -512,24 +497,23 @@ ngx_routini_param_start(const char *pat, size_t len, size_t i, size_t end,
         }
     }
 
-    if (pp->npieces == NGX_ROUTINI_MAX_PARAMS) {
+    if (pp->nparams == NGX_ROUTINI_MAX_PARAMS) {
         ngx_routini_err_str(e, "too many parameters (max 16) in \"");
         goto pattern;
     }
 
-    if (star && (pp->buf[b - 1] != '/' || end != len)) {
+    if (star && (b != sg->text || end != len)) {
         ngx_routini_err_str(e, "catch-all \"");
         ngx_routini_err_bytes(e, pat + i, end - i);
         ngx_routini_err_str(e, "\" must be the last segment in \"");
         goto pattern;
     }
 
-    pc->text_len = b - pc->text;
-    pc->name = name;
-    pc->name_len = nlen;
-    pc->token = pat + i;
-    pc->token_len = end - i;
-    pc->type = star ? NGX_ROUTINI_CATCHALL : NGX_ROUTINI_PARAM;
+    pp->nparams++;
+    sg->prefix = b - sg->text;
+    sg->name = name;
+    sg->name_len = nlen;
+    sg->type = star ? NGX_ROUTINI_CATCHALL : NGX_ROUTINI_PARAM;
 
     return 0;
 
@@ -548,73 +532,51 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
     ngx_routini_parsed_t *pp, uint32_t methods, void **conflict,
     ngx_routini_err_t *e)
 {
-    size_t                 i, k, tlen;
-    const char            *name;
-    ngx_routini_node_t    *n, *c;
-    ngx_routini_route_t   *r;
-    ngx_routini_piece_t   *pc;
-    const unsigned char   *t;
+    size_t                i, k, nparams;
+    const char           *name;
+    ngx_routini_seg_t    *sg;
+    ngx_routini_node_t   *n, *c;
+    ngx_routini_route_t  *r;
 
     n = tree->root;
+    nparams = 0;
 
-    for (i = 0; i < pp->npieces; i++) {
-        pc = &pp->piece[i];
-        t = pp->buf + pc->text + (i == 0);
-        tlen = pc->text_len - (i == 0);
+    for (i = 0; i < pp->nsegs; i++) {
+        sg = &pp->seg[i];
 
-        while (tlen) {
-            for (c = n->statics; c; c = c->next) {
-                if (c->text[0] == t[0]) {
-                    break;
-                }
-            }
-
-            if (c == NULL || c->len > tlen || memcmp(c->text, t, c->len)) {
-                return 0;    /* a new branch: nothing to conflict with */
-            }
-
-            n = c;
-            t += c->len;
-            tlen -= c->len;
+        if (sg->type == NGX_ROUTINI_PARAM && n->catchall) {
+            r = ngx_routini_any_route(n->catchall);
+            goto catchall;
         }
 
-        if (pc->type == NGX_ROUTINI_END) {
-            break;
+        if (sg->type == NGX_ROUTINI_CATCHALL && n->plist) {
+            r = ngx_routini_any_route(n->plist);
+            goto catchall;
         }
 
-        if (pc->type == NGX_ROUTINI_PARAM) {
-            c = ngx_routini_find_param(n, pp->buf + pc->suffix,
-                                       pc->suffix_len);
-            if (n->catchall) {
-                r = ngx_routini_any_route(n->catchall);
-                goto catchall;
-            }
-
-        } else {
-            c = n->catchall;
-            if (n->params) {
-                r = ngx_routini_any_route(n->params);
-                goto catchall;
-            }
-        }
+        c = ngx_routini_find(n, pp, sg);
 
         if (c == NULL) {
-            return 0;
+            return 0;    /* a new branch: nothing to conflict with */
         }
 
-        name = c->names[i];
-        k = strlen(name);
+        if (sg->type != NGX_ROUTINI_STATIC) {
+            name = c->names[nparams];
+            k = strlen(name);
 
-        if (k != pc->name_len || memcmp(name, pc->name, k) != 0) {
-            r = ngx_routini_any_route(c);
+            if (k != sg->name_len || memcmp(name, sg->name, k) != 0) {
+                r = ngx_routini_any_route(c);
 
-            ngx_routini_err_str(e, "conflicting param names \"");
-            ngx_routini_err_param(e, name, k, c == n->catchall);
-            ngx_routini_err_str(e, "\" and \"");
-            ngx_routini_err_param(e, pc->name, pc->name_len,
-                                  pc->type == NGX_ROUTINI_CATCHALL);
-            ngx_routini_err_str(e, "\" at the same position in \"");
-            goto both;
+                ngx_routini_err_str(e, "conflicting param names \"");
+                ngx_routini_err_param(e, name, k, c == n->catchall);
+                ngx_routini_err_str(e, "\" and \"");
+                ngx_routini_err_param(e, sg->name, sg->name_len,
+                                      c == n->catchall);
+                ngx_routini_err_str(e, "\" at the same position in \"");
+                goto both;
+            }
+
+            nparams++;
         }
 
         n = c;
@@ -657,68 +619,111 @@ both:
 }
 
 
-static ngx_routini_node_t *
-ngx_routini_add_static(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
-    const unsigned char *s, size_t len)
-{
-    size_t               l;
-    ngx_routini_node_t  *c, *tail;
+/* n's child for the segment, or NULL */
 
-    while (len) {
-        for (c = n->statics; c; c = c->next) {
-            if (c->text[0] == s[0]) {
-                break;
+static ngx_routini_node_t *
+ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
+    ngx_routini_seg_t *sg)
+{
+    size_t               end;
+    uint64_t             h, first;
+    ngx_routini_node_t  *c;
+
+    switch (sg->type) {
+
+    case NGX_ROUTINI_CATCHALL:
+        return n->catchall;
+
+    case NGX_ROUTINI_PARAM:
+        for (c = n->plist; c; c = c->next) {
+            if (c->len == sg->len && c->prefix == sg->prefix
+                && memcmp(c->text, pp->buf + sg->text, sg->len) == 0)
+            {
+                return c;
             }
         }
 
-        if (c == NULL) {
-            c = ngx_routini_node_new(tree, s, len);
-            if (c == NULL) {
-                return NULL;
-            }
+        return NULL;
+    }
 
-            c->next = n->statics;
-            n->statics = c;
+    if (n->table == NULL) {
+        for (c = n->statics; c; c = c->next) {
+            if (c->len == sg->len
+                && memcmp(c->text, pp->buf + sg->text, sg->len) == 0)
+            {
+                return c;
+            }
+        }
+
+        return NULL;
+    }
+
+    h = ngx_routini_scan_bytes(pp->buf + sg->text, 0, sg->len, &end, &first);
+
+    for (c = n->table[(h >> 32) & n->mask]; c; c = c->chain) {
+        if (c->len == sg->len
+            && memcmp(c->text, pp->buf + sg->text, sg->len) == 0)
+        {
             return c;
         }
+    }
 
-        for (l = 1; l < c->len && l < len && c->text[l] == s[l]; l++) {
+    return NULL;
+}
+
+
+/*
+ * Adds the static child c to n's hash table, growing it by doubling (the
+ * old table is not reused: the allocator cannot free, and the doublings
+ * add up to less than the final size).
+ */
+
+static int
+ngx_routini_hash_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
+    ngx_routini_node_t *c)
+{
+    size_t                size, i, end;
+    uint64_t              h;
+    ngx_routini_node_t  **table;
+
+    if (n->table == NULL || n->nstatic > n->mask + 1) {
+        for (size = NGX_ROUTINI_HASH_MIN; size < n->nstatic; size <<= 1) {
             /* void */
         }
 
-        if (l < c->len) {
-
-            /* split: c keeps the common head, its old self moves below */
-
-            tail = ngx_routini_node_new(tree, c->text + l, c->len - l);
-            if (tail == NULL) {
-                return NULL;
-            }
-
-            tail->statics = c->statics;
-            tail->params = c->params;
-            tail->catchall = c->catchall;
-            tail->routes = c->routes;
-
-            c->statics = tail;
-            c->params = NULL;
-            c->catchall = NULL;
-            c->routes = NULL;
-            c->len = (uint32_t) l;
+        table = ngx_routini_alloc(tree, size * sizeof(ngx_routini_node_t *));
+        if (table == NULL) {
+            return -1;
         }
 
-        n = c;
-        s += l;
-        len -= l;
+        memset(table, 0, size * sizeof(ngx_routini_node_t *));
+        n->table = table;
+        n->mask = (uint32_t) (size - 1);
+
+        /* rehash all, c included: it is already on the list */
+
+        for (c = n->statics; c; c = c->next) {
+            h = ngx_routini_scan_bytes(c->text, 0, c->len, &end, &c->word);
+            i = (size_t) (h >> 32) & n->mask;
+            c->chain = table[i];
+            table[i] = c;
+        }
+
+        return 0;
     }
 
-    return n;
+    h = ngx_routini_scan_bytes(c->text, 0, c->len, &end, &c->word);
+    i = (size_t) (h >> 32) & n->mask;
+    c->chain = n->table[i];
+    n->table[i] = c;
+
+    return 0;
 }
 
 
 static ngx_routini_node_t *
-ngx_routini_add_param(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
-    ngx_routini_parsed_t *pp, ngx_routini_piece_t *pc, const char **prev,
+ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
+    ngx_routini_parsed_t *pp, ngx_routini_seg_t *sg, const char **prev,
     size_t k)
 {
     char                *name;
@@ -726,29 +731,34 @@ ngx_routini_add_param(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     const char         **names;
     ngx_routini_node_t  *c;
 
-    if (pc->type == NGX_ROUTINI_CATCHALL) {
-        c = n->catchall;
-
-    } else {
-        c = ngx_routini_find_param(n, pp->buf + pc->suffix, pc->suffix_len);
-    }
-
+    c = ngx_routini_find(n, pp, sg);
     if (c) {
         return c;
     }
 
-    if (pc->type == NGX_ROUTINI_CATCHALL) {
-        c = ngx_routini_node_new(tree, NULL, 0);
+    c = ngx_routini_node_new(tree, pp->buf + sg->text, sg->len);
+    if (c == NULL) {
+        return NULL;
+    }
 
-    } else {
-        c = ngx_routini_node_new(tree, pp->buf + pc->suffix, pc->suffix_len);
+    if (sg->type == NGX_ROUTINI_STATIC) {
+        c->next = n->statics;
+        n->statics = c;
+
+        if (++n->nstatic >= NGX_ROUTINI_HASH_MIN
+            && ngx_routini_hash_add(tree, n, c) != 0)
+        {
+            return NULL;
+        }
+
+        return c;
     }
 
     /* names of the params on the path, shared by every route below */
 
     names = ngx_routini_alloc(tree, (k + 1) * (sizeof(char *) + sizeof(size_t))
-                                    + pc->name_len + 1);
-    if (c == NULL || names == NULL) {
+                                    + sg->name_len + 1);
+    if (names == NULL) {
         return NULL;
     }
 
@@ -760,37 +770,23 @@ ngx_routini_add_param(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         lens[i] = ((size_t *) (prev + k))[i];
     }
 
-    memcpy(name, pc->name, pc->name_len);
-    name[pc->name_len] = '\0';
+    memcpy(name, sg->name, sg->name_len);
+    name[sg->name_len] = '\0';
     names[k] = name;
-    lens[k] = pc->name_len;
-    c->names = names;
+    lens[k] = sg->name_len;
 
-    if (pc->type == NGX_ROUTINI_CATCHALL) {
+    c->names = names;
+    c->prefix = (uint16_t) sg->prefix;
+
+    if (sg->type == NGX_ROUTINI_CATCHALL) {
         n->catchall = c;
 
     } else {
-        c->next = n->params;
-        n->params = c;
+        c->next = n->plist;
+        n->plist = c;
     }
 
     return c;
-}
-
-
-static ngx_routini_node_t *
-ngx_routini_find_param(ngx_routini_node_t *n, const unsigned char *suffix,
-    size_t len)
-{
-    ngx_routini_node_t  *c;
-
-    for (c = n->params; c; c = c->next) {
-        if (c->len == len && memcmp(c->text, suffix, len) == 0) {
-            return c;
-        }
-    }
-
-    return NULL;
 }
 
 
@@ -817,7 +813,7 @@ ngx_routini_any_route(ngx_routini_node_t *n)
         }
     }
 
-    for (c = n->params; c; c = c->next) {
+    for (c = n->plist; c; c = c->next) {
         r = ngx_routini_any_route(c);
         if (r) {
             return r;
@@ -868,17 +864,14 @@ static int
 ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     size_t branches, size_t *max)
 {
-    size_t                ns, np, i, j;
-    unsigned char        *first, *index;
-    ngx_routini_node_t   *c, **kids;
+    size_t               ns, np, size, i, j, end;
+    uint64_t             h, first;
+    ngx_routini_node_t  *c, **a;
 
-    ns = 0;
-    for (c = n->statics; c; c = c->next) {
-        ns++;
-    }
+    ns = n->table ? 0 : n->nstatic;
 
     np = 0;
-    for (c = n->params; c; c = c->next) {
+    for (c = n->plist; c; c = c->next) {
         np++;
     }
 
@@ -890,63 +883,63 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         }
     }
 
-    n->nstatic = (uint16_t) ns;
-    n->nparam = (uint16_t) np;
+    if (ns) {
+        for (size = 1; size < ns; size <<= 1) { /* void */ }
 
-    if (ns + np == 0) {
-        return n->catchall
-               ? ngx_routini_freeze_node(tree, n->catchall, branches, max)
-               : 0;
-    }
-
-    kids = ngx_routini_alloc(tree, (ns + np) * sizeof(ngx_routini_node_t *)
-                                   + ns
-                                   + (ns >= NGX_ROUTINI_INDEX_MIN ? 256 : 0));
-    if (kids == NULL) {
-        return -1;
-    }
-
-    /* insertion sorts: statics by first byte, params by suffix length */
-
-    i = 0;
-    for (c = n->statics; c; c = c->next) {
-        for (j = i++; j > 0 && kids[j - 1]->text[0] > c->text[0]; j--) {
-            kids[j] = kids[j - 1];
-        }
-
-        kids[j] = c;
-    }
-
-    for (c = n->params; c; c = c->next) {
-        for (j = i++; j > ns && kids[j - 1]->len < c->len; j--) {
-            kids[j] = kids[j - 1];
-        }
-
-        kids[j] = c;
-    }
-
-    first = (unsigned char *) (kids + ns + np);
-
-    for (i = 0; i < ns; i++) {
-        first[i] = kids[i]->text[0];
-    }
-
-    if (ns >= NGX_ROUTINI_INDEX_MIN) {
-        index = first + ns;
-        memset(index, 0, 256);
-
-        for (i = 0; i < ns; i++) {
-            index[first[i]] = (unsigned char) (i + 1);
-        }
-    }
-
-    n->kids = kids;
-    n->first = first;
-
-    for (i = 0; i < ns + np; i++) {
-        if (ngx_routini_freeze_node(tree, kids[i], branches, max) != 0) {
+        a = ngx_routini_alloc(tree, size * sizeof(ngx_routini_node_t *));
+        if (a == NULL) {
             return -1;
         }
+
+        memset(a, 0, size * sizeof(ngx_routini_node_t *));
+
+        for (c = n->statics; c; c = c->next) {
+            h = ngx_routini_scan_bytes(c->text, 0, c->len, &end, &first);
+            c->word = first;
+
+            i = (size_t) (h >> 32) & (size - 1);
+            c->chain = a[i];
+            a[i] = c;
+        }
+
+        n->table = a;
+        n->mask = (uint32_t) (size - 1);
+    }
+
+    for (c = n->statics; c; c = c->next) {
+        if (ngx_routini_freeze_node(tree, c, branches, max) != 0) {
+            return -1;
+        }
+    }
+
+    if (np) {
+        a = ngx_routini_alloc(tree, np * sizeof(ngx_routini_node_t *));
+        if (a == NULL) {
+            return -1;
+        }
+
+        /* insertion sort: longest affix first, then longest prefix */
+
+        i = 0;
+        for (c = n->plist; c; c = c->next) {
+            for (j = i++;
+                 j > 0 && (a[j - 1]->len < c->len
+                           || (a[j - 1]->len == c->len
+                               && a[j - 1]->prefix < c->prefix));
+                 j--)
+            {
+                a[j] = a[j - 1];
+            }
+
+            a[j] = c;
+
+            if (ngx_routini_freeze_node(tree, c, branches, max) != 0) {
+                return -1;
+            }
+        }
+
+        n->params = a;
+        n->nparam = (uint16_t) np;
     }
 
     return n->catchall
@@ -959,7 +952,8 @@ int
 ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
     size_t len, uint32_t method, ngx_routini_match_t *m)
 {
-    size_t                      p, e, i, k, alt;
+    size_t                      p, e, sl, i, k, alt, next;
+    uint64_t                    h, w;
     const unsigned char        *s;
     ngx_routini_frame_t         stack[NGX_ROUTINI_MAX_BRANCHES];
     ngx_routini_frame_t        *sp;
@@ -980,79 +974,52 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
 
     for ( ;; ) {
 
-        /* n's text matched path[.., p) */
+        /* the segment s[p, e) follows n */
 
-        if (p == len) {
-            for (r = n->routes; r; r = r->next) {
-                if (r->methods & method) {
-                    return ngx_routini_found(m, r, k, (size_t) -1);
-                }
+        h = ngx_routini_scan(s, p, len, &e, &w);
+        sl = e - p;
 
-                m->allowed |= r->methods;
-            }
-
-            alt = n->nparam;    /* only the catch-all matches "" */
-            goto alternatives;
-        }
-
-        if (n->nstatic) {
-            i = ngx_routini_static_child(n, s[p]);
-
-            if (i != (size_t) -1) {
-                c = n->kids[i];
-
-                if (c->len <= len - p
-                    && ngx_routini_equal(c->text + 1, s + p + 1, c->len - 1))
-                {
-                    if (n->nparam || n->catchall) {
-                        sp->node = n;
-                        sp->pos = p;
-                        sp->nparams = (uint32_t) k;
-                        sp->alt = 0;
-                        sp++;
-                    }
-
-                    n = c;
-                    p += c->len;
-                    continue;
-                }
-            }
-        }
-
-        alt = 0;
-
-    alternatives:
-
-        if (alt < n->nparam) {
-            e = ngx_routini_segment_end(s, p, len);
-
-            for (i = alt; i < n->nparam; i++) {
-                c = n->kids[n->nstatic + i];
-
-                if (e - p > c->len
-                    && ngx_routini_equal(c->text, s + e - c->len, c->len))
+        if (n->table) {
+            for (c = n->table[(h >> 32) & n->mask]; c; c = c->chain) {
+                if (c->word == w && c->len == sl
+                    && (sl <= 8
+                        || ngx_routini_equal(c->text + 8, s + p + 8, sl - 8)))
                 {
                     break;
                 }
             }
 
-            if (i < n->nparam) {
-                if (i + 1 < n->nparam || n->catchall) {
-                    sp->node = n;
-                    sp->pos = p;
-                    sp->nparams = (uint32_t) k;
-                    sp->alt = (uint32_t) (i + 1);
-                    sp++;
-                }
-
-                m->params[k].start = p;
-                m->params[k].len = e - p - c->len;
-                k++;
-
-                n = c;
-                p = e;
-                continue;
+            if (c) {
+                alt = 0;
+                next = 0;
+                goto descend;
             }
+        }
+
+        alt = 0;
+
+    params:
+
+        for (i = alt; i < n->nparam; i++) {
+            c = n->params[i];
+
+            if (sl > c->len
+                && (c->len == 0
+                    || (ngx_routini_equal(c->text, s + p, c->prefix)
+                && ngx_routini_equal(c->text + c->prefix,
+                                     s + e - (c->len - c->prefix),
+                                     c->len - c->prefix))))
+            {
+                break;
+            }
+        }
+
+        if (i < n->nparam) {
+            alt = i + 1;
+            next = 1;
+            m->params[k].start = p + c->prefix;
+            m->params[k].len = sl - c->len;
+            goto descend;
         }
 
         if (n->catchall) {
@@ -1067,6 +1034,8 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
             }
         }
 
+    backtrack:
+
         if (sp == stack) {
             return m->allowed ? NGX_ROUTINI_METHOD_MISMATCH
                               : NGX_ROUTINI_NOT_FOUND;
@@ -1074,38 +1043,147 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
 
         sp--;
         n = sp->node;
-        p = sp->pos;
+        p = sp->start;
+        e = sp->end;
+        sl = e - p;
         k = sp->nparams;
         alt = sp->alt;
-        goto alternatives;
-    }
-}
+        goto params;
 
+    descend:
 
-/* the index of n's static child starting with byte c, or (size_t) -1 */
+        /*
+         * c matched the segment: remember n's remaining alternatives, from
+         * alt on, then go down; next is 1 when c is a param
+         */
 
-static inline size_t
-ngx_routini_static_child(const ngx_routini_node_t *n, unsigned char c)
-{
-    size_t  i;
-
-    if (n->nstatic >= NGX_ROUTINI_INDEX_MIN) {
-        return (size_t) n->first[n->nstatic + c] - 1;
-    }
-
-    for (i = 0; i < n->nstatic; i++) {
-        if (n->first[i] == c) {
-            return i;
+        if (alt < n->nparam || n->catchall) {
+            sp->node = n;
+            sp->start = p;
+            sp->end = e;
+            sp->nparams = (uint32_t) k;
+            sp->alt = (uint32_t) alt;
+            sp++;
         }
-    }
 
-    return (size_t) -1;
+        k += next;
+        n = c;
+
+        if (e == len) {
+            for (r = n->routes; r; r = r->next) {
+                if (r->methods & method) {
+                    return ngx_routini_found(m, r, k, (size_t) -1);
+                }
+
+                m->allowed |= r->methods;
+            }
+
+            goto backtrack;
+        }
+
+        p = e + 1;
+    }
 }
 
 
 /*
- * Short compares and searches, inlined: edges and segments are a few bytes
- * long, where a libc call costs more than the work.
+ * Finds the end of the segment s[p, ..) (the next "/" or len) and hashes
+ * it; *first is its first word, zero padded.  The hash covers len + 1
+ * bytes, zero padded, a word at a time, as ngx_routini_scan_bytes() does.
+ * The fast path is a segment shorter than 8 bytes: one load, no loop.
+ */
+
+static inline uint64_t
+ngx_routini_scan(const unsigned char *s, size_t p, size_t len, size_t *end,
+    uint64_t *first)
+{
+#if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+    size_t    n;
+    uint64_t  w, t;
+
+    n = len - p;
+
+    if (n >= 8) {
+        memcpy(&w, s + p, 8);
+
+    } else if (len >= 8 && n) {
+        /* the path's last 8 bytes, shifted: no read past the end */
+        memcpy(&w, s + len - 8, 8);
+        w >>= 8 * (8 - n);
+
+    } else {
+        return ngx_routini_scan_bytes(s, p, len, end, first);
+    }
+
+    /* the classic "has a zero byte" test, on w ^ "////////" */
+    t = w ^ 0x2f2f2f2f2f2f2f2fULL;
+    t = (t - 0x0101010101010101ULL) & ~t & 0x8080808080808080ULL;
+
+    if (t) {
+        n = (size_t) __builtin_ctzll(t) >> 3;
+        w &= ((uint64_t) 1 << (n * 8)) - 1;
+        *end = p + n;
+
+    } else if (n < 8) {
+        *end = len;
+
+    } else {
+        return ngx_routini_scan_bytes(s, p, len, end, first);
+    }
+
+    *first = w;
+
+    return w * NGX_ROUTINI_HASH_MUL;
+
+#else
+    return ngx_routini_scan_bytes(s, p, len, end, first);
+#endif
+}
+
+
+/* the same, a byte at a time: short paths, big-endian CPUs, freeze */
+
+static uint64_t
+ngx_routini_scan_bytes(const unsigned char *s, size_t p, size_t len,
+    size_t *end, uint64_t *first)
+{
+    size_t    i, e, n;
+    uint64_t  h, w;
+
+    for (e = p; e < len && s[e] != '/'; e++) {
+        /* void */
+    }
+
+    *end = e;
+    h = 0;
+    w = 0;
+
+    for (i = p; i <= e; i += 8) {
+        n = e - i < 8 ? e - i : 8;
+        w = 0;
+
+        while (n--) {
+            ((unsigned char *) &w)[n] = s[i + n];
+        }
+
+        if (i == p) {
+            *first = w;
+        }
+
+        if (i + 8 > e) {
+            break;
+        }
+
+        h = (h ^ w) * NGX_ROUTINI_HASH_MUL;
+    }
+
+    return (h ^ w) * NGX_ROUTINI_HASH_MUL;
+}
+
+
+/*
+ * Short compares, inlined: affixes and segments are a few bytes long,
+ * where a libc call costs more than the work.
  */
 
 static inline int
@@ -1144,48 +1222,6 @@ ngx_routini_equal(const unsigned char *a, const unsigned char *b, size_t n)
     }
 
     return n == 0 || a[0] == b[0];
-}
-
-
-/* the offset of the first "/" in s[p, len), or len */
-
-static inline size_t
-ngx_routini_segment_end(const unsigned char *s, size_t p, size_t len)
-{
-    uint64_t  x, t;
-
-    while (len - p >= 8) {
-        memcpy(&x, s + p, 8);
-
-        /* the classic "has a zero byte" test, on x ^ "////////" */
-        x ^= 0x2f2f2f2f2f2f2f2fULL;
-        t = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
-
-        if (t) {
-            return p + ngx_routini_first_byte(t);
-        }
-
-        p += 8;
-    }
-
-    while (p < len && s[p] != '/') {
-        p++;
-    }
-
-    return p;
-}
-
-
-/* the memory-order index of the first byte flagged 0x80 in t */
-
-static inline size_t
-ngx_routini_first_byte(uint64_t t)
-{
-#if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
-    return (size_t) __builtin_ctzll(t) >> 3;
-#else
-    return (size_t) __builtin_clzll(t) >> 3;
-#endif
 }
 
 
