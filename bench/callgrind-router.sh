@@ -9,6 +9,8 @@
 # measured at N and 2N requests; the difference divided by N is the cost of
 # one request without start-up.  The routini figure is split into the
 # router (ngx_http_routini_handler, inclusive) and the rest of the module.
+# routini is measured with both proxy_pass http://routini (the route's
+# upstream{} directly) and proxy_pass http://$routini_upstream.
 
 set -eu
 
@@ -75,6 +77,16 @@ common > "$dir/routini.conf"
 cat >> "$dir/routini.conf" <<'CONF'
         location / {
             routini_route "/api/{*rest}" backend strip_prefix;
+            proxy_pass http://routini;
+        }
+    }
+}
+CONF
+
+common > "$dir/variable.conf"
+cat >> "$dir/variable.conf" <<'CONF'
+        location / {
+            routini_route "/api/{*rest}" backend strip_prefix;
             proxy_pass http://$routini_upstream;
         }
     }
@@ -133,7 +145,7 @@ incl() {
 
 printf 'requests per run: %d and %d\n' "$n" $((2 * n))
 
-for c in plain routini; do
+for c in plain routini variable; do
     a=$(run $c "$n")
     b=$(run $c $((2 * n)))
     per=$(( (b - a) / n ))
@@ -147,6 +159,9 @@ router=$(( (rb - ra) / n ))
 
 printf 'router (ngx_http_routini_handler, inclusive): %d per request\n' \
     "$router"
-awk -v p="$per_plain" -v r="$per_routini" -v h="$router" 'BEGIN {
-    printf "routini / plain: %.4f\n", r / p;
+awk -v p="$per_plain" -v r="$per_routini" -v v="$per_variable" \
+    -v h="$router" 'BEGIN {
+    printf "routini (proxy_pass http://routini) / plain: %.4f\n", r / p;
+    printf "routini (proxy_pass http://$routini_upstream) / plain: %.4f\n",
+           v / p;
     printf "router share of a plain request: %.2f%%\n", 100 * h / p }'

@@ -41,6 +41,8 @@ struct ngx_http_routini_route_s {
     ngx_uint_t                       re_nnames;
 
     ngx_http_routini_route_stats_t  *stats;       /* in the shared zone */
+    ngx_http_upstream_srv_conf_t    *upstream;    /* constant target's
+                                                     upstream{} block */
 
     u_char                          *file;        /* for nginx -t messages */
     ngx_uint_t                       line;
@@ -96,6 +98,8 @@ char *ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_routini_merge_router(ngx_conf_t *cf,
     ngx_http_routini_loc_conf_t *prev, ngx_http_routini_loc_conf_t *conf);
 ngx_int_t ngx_http_routini_add_variables(ngx_conf_t *cf);
+ngx_int_t ngx_http_routini_dispatch_add(ngx_conf_t *cf);
+ngx_int_t ngx_http_routini_dispatch_resolve(ngx_conf_t *cf);
 
 ngx_http_routini_route_t *ngx_http_routini_find_route(ngx_http_request_t *r,
     ngx_str_t *path);

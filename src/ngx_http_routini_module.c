@@ -86,6 +86,10 @@ ngx_module_t  ngx_http_routini_module = {
 static ngx_int_t
 ngx_http_routini_preconfiguration(ngx_conf_t *cf)
 {
+    if (ngx_http_routini_dispatch_add(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_routini_add_variables(cf);
 }
 
@@ -94,6 +98,10 @@ static ngx_int_t
 ngx_http_routini_postconfiguration(ngx_conf_t *cf)
 {
     if (ngx_http_routini_router_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_routini_dispatch_resolve(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 

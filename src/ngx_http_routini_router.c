@@ -611,10 +611,14 @@ ngx_http_routini_handler(ngx_http_request_t *r)
     if (route->strip_prefix) {
         r->uri = ctx->path;
 
-        /* what "rewrite ... break" does: the proxied request line is built
-         * from r->uri, escaped again, plus r->args */
+        /*
+         * as "rewrite ... break": proxy_pass builds the request line from
+         * r->uri and r->args, escaping r->uri again when the client's URI
+         * was percent-encoded (r->quoted_uri); r->internal is not set, so
+         * an unencoded URI is forwarded as received, without the cost of
+         * escaping it
+         */
 
-        r->internal = 1;
         r->valid_unparsed_uri = 0;
         r->valid_location = 0;
     }
