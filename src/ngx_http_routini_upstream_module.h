@@ -1,0 +1,128 @@
+
+/*
+ * Copyright (C) routini authors
+ *
+ * Inside the balancer: what ngx_http_routini_upstream_module.c (directives,
+ * peer hooks, control functions), _strategies.c (choosing a peer) and
+ * _adaptive.c (the decision engine) share.
+ */
+
+
+#ifndef _NGX_HTTP_ROUTINI_UPSTREAM_MODULE_H_INCLUDED_
+#define _NGX_HTTP_ROUTINI_UPSTREAM_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_routini_upstream.h"
+#include "ngx_http_routini_upstream_calc.h"
+
+
+/* latency samples of failed tries are this much longer, in microseconds */
+#define NGX_HTTP_ROUTINI_FAIL_PENALTY   1000000
+/* fastest: a peer not picked for this long gets the next request, msec */
+#define NGX_HTTP_ROUTINI_PROBE          1000
+/* latency averages below this count as this in ratios, microseconds */
+#define NGX_HTTP_ROUTINI_LATENCY_FLOOR  1000
+
+
+/* shared zone record "peer:UPSTREAM:ADDR"; all fields change atomically */
+typedef struct {
+    ngx_atomic_t                      active;     /* tries in flight */
+    ngx_atomic_t                      requests;   /* tries sent */
+    ngx_atomic_t                      failures;   /* tries failed */
+    ngx_atomic_t                      latency;    /* EWMA, microseconds */
+    ngx_atomic_t                      samples;
+    ngx_atomic_t                      picked;     /* msec of the last pick */
+    ngx_atomic_t                      state;      /* peer_state_e */
+    ngx_atomic_t                      unhealthy;
+} ngx_http_routini_peer_shm_t;
+
+
+/* shared zone record "upstream:NAME" */
+typedef struct {
+    ngx_atomic_t                      decided;    /* engine's choice + 1 */
+    ngx_atomic_t                      pinned;     /* API's strategy + 1 */
+    ngx_atomic_t                      switches;
+    ngx_atomic_t                      next_eval;  /* msec */
+    ngx_atomic_t                      configured; /* strategy + 1 */
+} ngx_http_routini_upstream_shm_t;
+
+
+typedef struct {
+    ngx_str_t                         name;       /* "127.0.0.1:4001" */
+    struct sockaddr                  *sockaddr;
+    socklen_t                         socklen;
+    ngx_uint_t                        weight;
+    unsigned                          backup:1;
+    unsigned                          down:1;
+    ngx_http_routini_peer_shm_t      *shm;
+} ngx_http_routini_peer_t;
+
+
+typedef struct {
+    ngx_http_routini_ring_point_t    *points;
+    size_t                            npoints;
+} ngx_http_routini_ring_t;
+
+
+typedef struct {
+    ngx_msec_t                        interval;
+    ngx_http_routini_decide_conf_t    decide;
+    ngx_uint_t                        alpha;      /* smoothing * 1024 */
+} ngx_http_routini_adaptive_conf_t;
+
+
+struct ngx_http_routini_upstream_s {
+    ngx_str_t                         name;
+    ngx_uint_t                        strategy;   /* configured */
+    ngx_http_complex_value_t         *key;
+    ngx_http_routini_adaptive_conf_t  adaptive;
+
+    ngx_http_upstream_srv_conf_t     *uscf;
+    ngx_http_upstream_init_pt         original_init_upstream;
+
+    ngx_uint_t                        npeers;     /* primary, then backup */
+    ngx_uint_t                        nprimary;
+    ngx_http_routini_peer_t          *peers;
+    ngx_http_routini_ring_t           ring[2];    /* primary, backup */
+
+    ngx_http_routini_upstream_shm_t  *shm;
+    ngx_event_t                      *timer;      /* adaptive, per worker */
+};
+
+
+typedef struct {
+    ngx_array_t                       upstreams;  /* upstream_t * */
+} ngx_http_routini_upstream_main_conf_t;
+
+
+/* per try state, from r->pool; rrp first: round robin's free uses it */
+typedef struct {
+    ngx_http_upstream_rr_peer_data_t  rrp;
+    ngx_http_routini_upstream_t      *conf;
+    ngx_http_request_t               *request;
+    ngx_uint_t                        strategy;
+    ngx_int_t                         current;    /* peers[] index, or -1 */
+    ngx_msec_t                        start;
+    uint32_t                          hash;
+    unsigned                          hashed:1;
+    unsigned                          backup:1;   /* trying backups */
+} ngx_http_routini_peer_data_t;
+
+
+ngx_uint_t ngx_http_routini_upstream_strategy_now(
+    ngx_http_routini_upstream_t *u);
+
+ngx_http_upstream_rr_peer_t *ngx_http_routini_choose(
+    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
+
+ngx_int_t ngx_http_routini_adaptive_init_process(ngx_cycle_t *cycle,
+    ngx_http_routini_upstream_main_conf_t *umcf);
+void ngx_http_routini_adaptive_evaluate(ngx_http_routini_upstream_t *u,
+    ngx_log_t *log);
+
+
+#endif /* _NGX_HTTP_ROUTINI_UPSTREAM_MODULE_H_INCLUDED_ */

@@ -1,0 +1,448 @@
+
+/*
+ * Copyright (C) routini authors
+ *
+ * Choosing a peer: one function per strategy over the peer list a try
+ * uses now (primary, or backup once no primary can take it).  Each skips
+ * the peers a try must not get: tried already by this request, "down",
+ * failed max_fails times within fail_timeout, at max_conns, drained or
+ * downed through the API, or unhealthy.  Called with the list locked as
+ * round robin does (a no-op unless the upstream has a zone).
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_routini_upstream_module.h"
+
+
+typedef ngx_http_upstream_rr_peer_t *(*ngx_http_routini_choose_pt)(
+    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
+
+
+static ngx_http_upstream_rr_peer_t *ngx_http_routini_round_robin(
+    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
+static ngx_http_upstream_rr_peer_t *ngx_http_routini_random(
+    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
+static ngx_http_upstream_rr_peer_t *ngx_http_routini_fnv_hash(
+    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
+static ngx_http_upstream_rr_peer_t *ngx_http_routini_consistent(
+    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
+static ngx_http_upstream_rr_peer_t *ngx_http_routini_fewest(
+    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
+static ngx_http_upstream_rr_peer_t *ngx_http_routini_fastest(
+    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
+
+
+/* indexed by ngx_http_routini_strategy_e; adaptive never reaches here */
+static ngx_http_routini_choose_pt  ngx_http_routini_strategies[] = {
+    ngx_http_routini_round_robin,
+    ngx_http_routini_random,
+    ngx_http_routini_fnv_hash,
+    ngx_http_routini_consistent,
+    ngx_http_routini_fewest,
+    ngx_http_routini_fastest,
+    ngx_http_routini_round_robin
+};
+
+
+ngx_http_upstream_rr_peer_t *
+ngx_http_routini_choose(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
+    ngx_uint_t *index)
+{
+    return ngx_http_routini_strategies[pd->strategy](pd, base, index);
+}
+
+
+static ngx_inline ngx_uint_t
+ngx_http_routini_usable(ngx_http_routini_peer_data_t *pd,
+    ngx_http_upstream_rr_peer_t *peer, ngx_uint_t i, ngx_uint_t base,
+    time_t now)
+{
+    uintptr_t                     m;
+    ngx_uint_t                    n;
+    ngx_http_routini_peer_shm_t  *sh;
+
+    n = i / (8 * sizeof(uintptr_t));
+    m = (uintptr_t) 1 << i % (8 * sizeof(uintptr_t));
+
+    if (pd->rrp.tried[n] & m) {
+        return 0;
+    }
+
+    if (peer->down) {
+        return 0;
+    }
+
+    /* as round robin: a single peer is tried whatever its failures */
+
+    if (peer->max_fails
+        && peer->fails >= peer->max_fails
+        && now - peer->checked <= peer->fail_timeout
+        && !pd->rrp.peers->single)
+    {
+        return 0;
+    }
+
+    if (peer->max_conns && peer->conns >= peer->max_conns) {
+        return 0;
+    }
+
+    sh = pd->conf->peers[base + i].shm;
+
+    return sh->state == NGX_HTTP_ROUTINI_PEER_UP && !sh->unhealthy;
+}
+
+
+/* nginx's smooth weighted round robin, per worker */
+
+static ngx_http_upstream_rr_peer_t *
+ngx_http_routini_round_robin(ngx_http_routini_peer_data_t *pd,
+    ngx_uint_t base, ngx_uint_t *index)
+{
+    time_t                        now;
+    ngx_int_t                     total;
+    ngx_uint_t                    i, p;
+    ngx_http_upstream_rr_peer_t  *peer, *best;
+
+    now = ngx_time();
+    best = NULL;
+    total = 0;
+    p = 0;
+
+    for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
+
+        if (!ngx_http_routini_usable(pd, peer, i, base, now)) {
+            continue;
+        }
+
+        peer->current_weight += peer->effective_weight;
+        total += peer->effective_weight;
+
+        if (peer->effective_weight < peer->weight) {
+            peer->effective_weight++;
+        }
+
+        if (best == NULL || peer->current_weight > best->current_weight) {
+            best = peer;
+            p = i;
+        }
+    }
+
+    if (best) {
+        best->current_weight -= total;
+        *index = p;
+    }
+
+    return best;
+}
+
+
+static ngx_http_upstream_rr_peer_t *
+ngx_http_routini_random(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
+    ngx_uint_t *index)
+{
+    time_t                        now;
+    ngx_uint_t                    i, total, x;
+    ngx_http_upstream_rr_peer_t  *peer;
+
+    now = ngx_time();
+    total = 0;
+
+    for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
+        if (ngx_http_routini_usable(pd, peer, i, base, now)) {
+            total += peer->weight;
+        }
+    }
+
+    if (total == 0) {
+        return NULL;
+    }
+
+    x = (ngx_uint_t) ngx_random() % total;
+
+    for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
+
+        if (!ngx_http_routini_usable(pd, peer, i, base, now)) {
+            continue;
+        }
+
+        if (x < (ngx_uint_t) peer->weight) {
+            break;
+        }
+
+        x -= peer->weight;
+    }
+
+    *index = i;
+
+    return peer;
+}
+
+
+/*
+ * The key's FNV-1a picks a peer by weight among all peers of the list, so
+ * a key keeps its peer while the others come and go; when that peer
+ * cannot take the try, the hash is rehashed (up to 20 times, as nginx's
+ * hash does) and then round robin decides.
+ */
+
+static ngx_http_upstream_rr_peer_t *
+ngx_http_routini_fnv_hash(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
+    ngx_uint_t *index)
+{
+    u_char                        n;
+    time_t                        now;
+    uint32_t                      hash;
+    ngx_uint_t                    i, total, w;
+    ngx_http_upstream_rr_peer_t  *peer;
+
+    now = ngx_time();
+    hash = pd->hash;
+
+    total = 0;
+
+    for (peer = pd->rrp.peers->peer; peer; peer = peer->next) {
+        total += peer->weight;
+    }
+
+    for (n = 0; n < 20 && total; n++) {
+
+        w = hash % total;
+
+        for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++)
+        {
+            if (w < (ngx_uint_t) peer->weight) {
+                break;
+            }
+
+            w -= peer->weight;
+        }
+
+        if (ngx_http_routini_usable(pd, peer, i, base, now)) {
+            *index = i;
+            return peer;
+        }
+
+        hash = ngx_http_routini_fnv1a(hash, &n, 1);
+    }
+
+    return ngx_http_routini_round_robin(pd, base, index);
+}
+
+
+/* ketama: the key's point on the ring, then clockwise to the first peer
+ * that can take the try */
+
+static ngx_http_upstream_rr_peer_t *
+ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
+    ngx_uint_t base, ngx_uint_t *index)
+{
+    size_t                          j, k;
+    time_t                          now;
+    ngx_uint_t                      i;
+    ngx_http_routini_ring_t        *ring;
+    ngx_http_upstream_rr_peer_t    *peer;
+    ngx_http_routini_ring_point_t  *pt;
+
+    now = ngx_time();
+    ring = &pd->conf->ring[base ? 1 : 0];
+
+    if (ring->npoints == 0) {
+        return ngx_http_routini_round_robin(pd, base, index);
+    }
+
+    k = ngx_http_routini_ring_find(ring->points, ring->npoints, pd->hash);
+
+    for (j = 0; j < ring->npoints; j++) {
+        pt = &ring->points[(k + j) % ring->npoints];
+
+        for (peer = pd->rrp.peers->peer, i = 0;
+             peer && i < pt->peer;
+             peer = peer->next, i++)
+        {
+            /* void */
+        }
+
+        if (peer && ngx_http_routini_usable(pd, peer, i, base, now)) {
+            *index = i;
+            return peer;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * Least active/weight, active counted across all workers in the zone.
+ * Ties go by smooth weighted round robin among the tied peers, as with
+ * nginx's least_conn.
+ */
+
+static ngx_http_upstream_rr_peer_t *
+ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
+    ngx_uint_t *index)
+{
+    time_t                        now;
+    ngx_int_t                     total;
+    ngx_uint_t                    i, p, many, a, best_a;
+    ngx_http_routini_peer_t      *rp;
+    ngx_http_upstream_rr_peer_t  *peer, *best;
+
+    now = ngx_time();
+    rp = pd->conf->peers + base;
+
+    best = NULL;
+    best_a = 0;
+    many = 0;
+    p = 0;
+
+    for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
+
+        if (!ngx_http_routini_usable(pd, peer, i, base, now)) {
+            continue;
+        }
+
+        a = rp[i].shm->active;
+
+        if (best == NULL
+            || a * best->weight < best_a * peer->weight)
+        {
+            best = peer;
+            best_a = a;
+            many = 0;
+            p = i;
+
+        } else if (a * best->weight == best_a * peer->weight) {
+            many = 1;
+        }
+    }
+
+    if (best == NULL || !many) {
+        *index = p;
+        return best;
+    }
+
+    total = 0;
+
+    for (peer = best, i = p; peer; peer = peer->next, i++) {
+
+        if (!ngx_http_routini_usable(pd, peer, i, base, now)) {
+            continue;
+        }
+
+        a = rp[i].shm->active;
+
+        if (a * best->weight != best_a * peer->weight) {
+            continue;
+        }
+
+        peer->current_weight += peer->effective_weight;
+        total += peer->effective_weight;
+
+        if (peer->effective_weight < peer->weight) {
+            peer->effective_weight++;
+        }
+
+        if (peer->current_weight > best->current_weight) {
+            best = peer;
+            p = i;
+        }
+    }
+
+    best->current_weight -= total;
+    *index = p;
+
+    return best;
+}
+
+
+/*
+ * Lowest cost = latency EWMA * (active + 1) / weight.  A peer without a
+ * sample borrows the lowest measured average, so a new peer is tried
+ * without flooding it.  A peer no worker has picked for
+ * NGX_HTTP_ROUTINI_PROBE ms takes the next try (one worker wins it), so a
+ * slow or failed peer that recovered is measured again.  Failed tries add
+ * NGX_HTTP_ROUTINI_FAIL_PENALTY to their sample, so failing fast does not
+ * look fast.  Ties go to the peer picked least recently.
+ */
+
+static ngx_http_upstream_rr_peer_t *
+ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
+    ngx_uint_t *index)
+{
+    time_t                        now;
+    uint64_t                      cost, best_cost, lat, min_lat;
+    ngx_uint_t                    i, p;
+    ngx_msec_t                    msec, picked, best_picked;
+    ngx_http_routini_peer_t      *rp;
+    ngx_http_routini_peer_shm_t  *sh;
+    ngx_http_upstream_rr_peer_t  *peer, *best;
+
+    now = ngx_time();
+    msec = ngx_current_msec;
+    rp = pd->conf->peers + base;
+
+    min_lat = (uint64_t) -1;
+
+    for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
+
+        if (!ngx_http_routini_usable(pd, peer, i, base, now)) {
+            continue;
+        }
+
+        sh = rp[i].shm;
+        picked = sh->picked;
+
+        if ((ngx_msec_int_t) (msec - picked) >= NGX_HTTP_ROUTINI_PROBE
+            && ngx_atomic_cmp_set(&sh->picked, picked, msec))
+        {
+            *index = i;
+            return peer;
+        }
+
+        if (sh->samples && sh->latency < min_lat) {
+            min_lat = sh->latency;
+        }
+    }
+
+    if (min_lat == (uint64_t) -1) {
+        min_lat = NGX_HTTP_ROUTINI_LATENCY_FLOOR;
+    }
+
+    best = NULL;
+    best_cost = 0;
+    best_picked = 0;
+    p = 0;
+
+    for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
+
+        if (!ngx_http_routini_usable(pd, peer, i, base, now)) {
+            continue;
+        }
+
+        sh = rp[i].shm;
+
+        lat = sh->samples ? sh->latency : min_lat;
+        lat = ngx_max(lat, 1);
+        cost = lat * (sh->active + 1);
+
+        if (best == NULL
+            || cost * best->weight < best_cost * peer->weight
+            || (cost * best->weight == best_cost * peer->weight
+                && (ngx_msec_int_t) (sh->picked - best_picked) < 0))
+        {
+            best = peer;
+            best_cost = cost;
+            best_picked = sh->picked;
+            p = i;
+        }
+    }
+
+    *index = p;
+
+    return best;
+}
