@@ -77,8 +77,9 @@ test: test-deps
 
 # C unit tests, fuzzers and micro-benchmarks of the pure C parts
 include test/unit/unit.mk
+include test/unit/json.mk
 
-UNIT_TARGETS ?= unit-test
+UNIT_TARGETS ?= unit-test unit-test-json
 
 unit: $(UNIT_TARGETS)
 
