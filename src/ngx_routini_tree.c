@@ -47,6 +47,9 @@
 /* statics from which a node gets its hash table while building */
 #define NGX_ROUTINI_HASH_MIN      8
 
+/* up to this many statics, a lookup compares each instead of hashing */
+#define NGX_ROUTINI_DIRECT_MAX    4
+
 
 typedef struct ngx_routini_node_s   ngx_routini_node_t;
 typedef struct ngx_routini_route_s  ngx_routini_route_t;
@@ -146,8 +149,15 @@ static ngx_routini_node_t *ngx_routini_add(ngx_routini_tree_t *tree,
 static ngx_routini_route_t *ngx_routini_any_route(ngx_routini_node_t *n);
 static int ngx_routini_freeze_node(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n, size_t branches, size_t *max);
-static inline uint64_t ngx_routini_scan(const unsigned char *s, size_t p,
-    size_t len, size_t *end, uint64_t *first);
+static inline uint64_t ngx_routini_word(const unsigned char *s, size_t p,
+    size_t len);
+static inline uint64_t ngx_routini_low_bytes(uint64_t w, size_t n);
+static inline int ngx_routini_match_word(const ngx_routini_node_t *c,
+    uint64_t w, const unsigned char *sp);
+static inline size_t ngx_routini_segment_end(const unsigned char *s,
+    size_t p, size_t len, uint64_t w);
+static inline uint64_t ngx_routini_hash(const unsigned char *s, size_t p,
+    size_t e, uint64_t *w);
 static uint64_t ngx_routini_scan_bytes(const unsigned char *s, size_t p,
     size_t len, size_t *end, uint64_t *first);
 static inline int ngx_routini_equal(const unsigned char *a,
@@ -302,6 +312,7 @@ ngx_routini_node_new(ngx_routini_tree_t *tree, const unsigned char *text,
 
     if (len) {
         memcpy(n->text, text, len);
+        memcpy(&n->word, text, len < 8 ? len : 8);
     }
 
     return n;
@@ -883,7 +894,22 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         }
     }
 
-    if (ns) {
+    if (ns && ns <= NGX_ROUTINI_DIRECT_MAX) {
+        a = ngx_routini_alloc(tree, ns * sizeof(ngx_routini_node_t *));
+        if (a == NULL) {
+            return -1;
+        }
+
+        /* in declaration order */
+
+        i = ns;
+        for (c = n->statics; c; c = c->next) {
+            a[--i] = c;
+        }
+
+        n->table = a;
+
+    } else if (ns) {
         for (size = 1; size < ns; size <<= 1) { /* void */ }
 
         a = ngx_routini_alloc(tree, size * sizeof(ngx_routini_node_t *));
@@ -952,7 +978,7 @@ int
 ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
     size_t len, uint32_t method, ngx_routini_match_t *m)
 {
-    size_t                      p, e, sl, i, k, alt, next;
+    size_t                      p, e, sl, i, k, alt;
     uint64_t                    h, w;
     const unsigned char        *s;
     ngx_routini_frame_t         stack[NGX_ROUTINI_MAX_BRANCHES];
@@ -974,28 +1000,43 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
 
     for ( ;; ) {
 
-        /* the segment s[p, e) follows n */
+        /* the segment at p follows n: the static child first */
 
-        h = ngx_routini_scan(s, p, len, &e, &w);
-        sl = e - p;
+        w = ngx_routini_word(s, p, len);
 
-        if (n->table) {
-            for (c = n->table[(h >> 32) & n->mask]; c; c = c->chain) {
-                if (c->word == w && c->len == sl
-                    && (sl <= 8
-                        || ngx_routini_equal(c->text + 8, s + p + 8, sl - 8)))
+        if (n->nstatic <= NGX_ROUTINI_DIRECT_MAX) {
+
+            /* few statics: compare each in place, no need for the end */
+
+            for (i = 0; i < n->nstatic; i++) {
+                c = n->table[i];
+                e = p + c->len;
+
+                if (e <= len && (e == len || s[e] == '/')
+                    && ngx_routini_match_word(c, w, s + p))
                 {
-                    break;
+                    goto static_match;
                 }
             }
 
-            if (c) {
-                alt = 0;
-                next = 0;
-                goto descend;
+            e = ngx_routini_segment_end(s, p, len, w);
+
+        } else {
+            e = ngx_routini_segment_end(s, p, len, w);
+            h = ngx_routini_hash(s, p, e, &w);
+
+            for (c = n->table[(h >> 32) & n->mask]; c; c = c->chain) {
+                if (c->word == w && c->len == e - p
+                    && (c->len <= 8
+                        || ngx_routini_equal(c->text + 8, s + p + 8,
+                                             c->len - 8)))
+                {
+                    goto static_match;
+                }
             }
         }
 
+        sl = e - p;
         alt = 0;
 
     params:
@@ -1006,20 +1047,24 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
             if (sl > c->len
                 && (c->len == 0
                     || (ngx_routini_equal(c->text, s + p, c->prefix)
-                && ngx_routini_equal(c->text + c->prefix,
-                                     s + e - (c->len - c->prefix),
-                                     c->len - c->prefix))))
+                        && ngx_routini_equal(c->text + c->prefix,
+                                             s + e - (c->len - c->prefix),
+                                             c->len - c->prefix))))
             {
-                break;
-            }
-        }
+                if (i + 1 < n->nparam || n->catchall) {
+                    sp->node = n;
+                    sp->start = p;
+                    sp->end = e;
+                    sp->nparams = (uint32_t) k;
+                    sp->alt = (uint32_t) (i + 1);
+                    sp++;
+                }
 
-        if (i < n->nparam) {
-            alt = i + 1;
-            next = 1;
-            m->params[k].start = p + c->prefix;
-            m->params[k].len = sl - c->len;
-            goto descend;
+                m->params[k].start = p + c->prefix;
+                m->params[k].len = sl - c->len;
+                k++;
+                goto descend;
+            }
         }
 
         if (n->catchall) {
@@ -1050,23 +1095,19 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
         alt = sp->alt;
         goto params;
 
-    descend:
+    static_match:
 
-        /*
-         * c matched the segment: remember n's remaining alternatives, from
-         * alt on, then go down; next is 1 when c is a param
-         */
-
-        if (alt < n->nparam || n->catchall) {
+        if (n->nparam || n->catchall) {
             sp->node = n;
             sp->start = p;
             sp->end = e;
             sp->nparams = (uint32_t) k;
-            sp->alt = (uint32_t) alt;
+            sp->alt = 0;
             sp++;
         }
 
-        k += next;
+    descend:
+
         n = c;
 
         if (e == len) {
@@ -1087,57 +1128,132 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
 
 
 /*
- * Finds the end of the segment s[p, ..) (the next "/" or len) and hashes
- * it; *first is its first word, zero padded.  The hash covers len + 1
- * bytes, zero padded, a word at a time, as ngx_routini_scan_bytes() does.
- * The fast path is a segment shorter than 8 bytes: one load, no loop.
+ * Word-at-a-time helpers.  A word holds 8 path bytes in memory order; bytes
+ * past the end of the path read as zero, and nothing is read past it.
  */
 
 static inline uint64_t
-ngx_routini_scan(const unsigned char *s, size_t p, size_t len, size_t *end,
-    uint64_t *first)
+ngx_routini_word(const unsigned char *s, size_t p, size_t len)
 {
-#if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
-    size_t    n;
-    uint64_t  w, t;
+    size_t    i, n;
+    uint64_t  w;
 
     n = len - p;
 
     if (n >= 8) {
         memcpy(&w, s + p, 8);
-
-    } else if (len >= 8 && n) {
-        /* the path's last 8 bytes, shifted: no read past the end */
-        memcpy(&w, s + len - 8, 8);
-        w >>= 8 * (8 - n);
-
-    } else {
-        return ngx_routini_scan_bytes(s, p, len, end, first);
+        return w;
     }
 
+#if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+    if (len >= 8) {
+        /* the path's last 8 bytes, shifted down */
+        memcpy(&w, s + len - 8, 8);
+        return n ? w >> (8 * (8 - n)) : 0;
+    }
+#endif
+
+    w = 0;
+
+    for (i = 0; i < n; i++) {
+        ((unsigned char *) &w)[i] = s[p + i];
+    }
+
+    return w;
+}
+
+
+/* the first n < 8 bytes of w, the others zeroed */
+
+static inline uint64_t
+ngx_routini_low_bytes(uint64_t w, size_t n)
+{
+#if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+    return w & (((uint64_t) 1 << (n * 8)) - 1);
+#else
+    return n ? w & (~(uint64_t) 0 << (64 - n * 8)) : 0;
+#endif
+}
+
+
+/* does the static node c's text start the path bytes at sp (word w)? */
+
+static inline int
+ngx_routini_match_word(const ngx_routini_node_t *c, uint64_t w,
+    const unsigned char *sp)
+{
+    if (c->len < 8) {
+        return ngx_routini_low_bytes(w ^ c->word, c->len) == 0;
+    }
+
+    return w == c->word && ngx_routini_equal(c->text + 8, sp + 8, c->len - 8);
+}
+
+
+/* the offset of the first "/" at or after p, or len; w is the word at p */
+
+static inline size_t
+ngx_routini_segment_end(const unsigned char *s, size_t p, size_t len,
+    uint64_t w)
+{
+    const unsigned char  *slash;
+
+#if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+    uint64_t  t;
+
     /* the classic "has a zero byte" test, on w ^ "////////" */
+
     t = w ^ 0x2f2f2f2f2f2f2f2fULL;
     t = (t - 0x0101010101010101ULL) & ~t & 0x8080808080808080ULL;
 
     if (t) {
-        n = (size_t) __builtin_ctzll(t) >> 3;
-        w &= ((uint64_t) 1 << (n * 8)) - 1;
-        *end = p + n;
-
-    } else if (n < 8) {
-        *end = len;
-
-    } else {
-        return ngx_routini_scan_bytes(s, p, len, end, first);
+        return p + ((size_t) __builtin_ctzll(t) >> 3);
     }
 
-    *first = w;
+    if (len - p <= 8) {
+        return len;
+    }
 
-    return w * NGX_ROUTINI_HASH_MUL;
-
+    p += 8;
 #else
-    return ngx_routini_scan_bytes(s, p, len, end, first);
+    (void) w;
 #endif
+
+    slash = memchr(s + p, '/', len - p);
+
+    return slash ? (size_t) (slash - s) : len;
+}
+
+
+/*
+ * The hash of the segment s[p, e): words over e - p + 1 bytes, zero
+ * padded, as ngx_routini_scan_bytes() computes it at freeze.  *w is the
+ * first word at call and the first word of the segment, zero padded, at
+ * return.
+ */
+
+static inline uint64_t
+ngx_routini_hash(const unsigned char *s, size_t p, size_t e, uint64_t *w)
+{
+    uint64_t  h, x;
+
+    if (e - p < 8) {
+        *w = ngx_routini_low_bytes(*w, e - p);
+        return *w * NGX_ROUTINI_HASH_MUL;
+    }
+
+    h = 0;
+
+    while (e - p >= 8) {
+        memcpy(&x, s + p, 8);
+        h = (h ^ x) * NGX_ROUTINI_HASH_MUL;
+        p += 8;
+    }
+
+    x = 0;
+    memcpy(&x, s + p, e - p);
+
+    return (h ^ x) * NGX_ROUTINI_HASH_MUL;
 }
 
 

@@ -199,7 +199,7 @@ test_param(void)
 static void
 test_affixes(void)
 {
-    ngx_routini_tree_t   *t;
+    ngx_routini_tree_t   *t, *t2;
     ngx_routini_match_t   m;
     const char           *p;
 
@@ -211,6 +211,7 @@ test_affixes(void)
     CHECK(add(t, "/pic/pic-{id}.jpg", 0) == 0);
     CHECK(add(t, "/files/{name}.png/meta", 0) == 0);
     freeze(t);
+    t2 = tree_new();
 
     p = "/files/logo.png";
     CHECK(is(get(t, p, &m), "/files/{name}.png"));
@@ -231,6 +232,15 @@ test_affixes(void)
     CHECK(is(get(t, p, &m), "/pic/pic-{id}.jpg"));
     CHECK(param_is(&m, p, 0, "id", "7"));
 
+    /* the longest affix wins, prefix or suffix */
+    CHECK(add(t2, "/x/img-{id}", 0) == 0);
+    CHECK(add(t2, "/x/{name}.tar.gz", 0) == 0);
+    CHECK(add(t2, "/x/{name}.c", 0) == 0);
+    freeze(t2);
+    CHECK(is(get(t2, "/x/img-1.tar.gz", NULL), "/x/{name}.tar.gz"));
+    CHECK(is(get(t2, "/x/img-1.c", NULL), "/x/img-{id}"));
+    CHECK(is(get(t2, "/x/a.c", NULL), "/x/{name}.c"));
+
     p = "/files/x.png/meta";
     CHECK(is(get(t, p, &m), "/files/{name}.png/meta"));
     CHECK(param_is(&m, p, 0, "name", "x"));
@@ -241,6 +251,58 @@ test_affixes(void)
     CHECK(get(t, "/pic/pic-.jpg", NULL) == NULL);
     CHECK(get(t, "/files/logo.jpg", NULL) == NULL);
     free_all();
+}
+
+
+/* segment lengths around the 8-byte words, in small and hashed nodes */
+
+static void
+test_segments(void)
+{
+    int                   wide, len, i;
+    char                  pat[64][40], path[64];
+    ngx_routini_tree_t   *t;
+
+    for (wide = 0; wide < 2; wide++) {
+        t = tree_new();
+
+        for (len = 0; len <= 17; len++) {
+            if (wide) {
+                snprintf(pat[len], sizeof(pat[len]), "/%.*s", len,
+                         "abcdefghijklmnopqrstuvwxyz");
+
+            } else {
+                snprintf(pat[len], sizeof(pat[len]), "/n%d/%.*s", len, len,
+                         "abcdefghijklmnopqrstuvwxyz");
+            }
+
+            CHECK(add(t, pat[len], 0) == 0);
+        }
+
+        CHECK(add(t, "/s/a/", 0) == 0);
+        CHECK(add(t, "/s/a//b", 0) == 0);
+        freeze(t);
+
+        for (len = 0; len <= 17; len++) {
+            CHECK(is(get(t, pat[len], NULL), pat[len]));
+
+            /* one byte more, one byte different */
+            snprintf(path, sizeof(path), "%sz", pat[len]);
+            CHECK(get(t, path, NULL) == NULL);
+
+            if (len) {
+                snprintf(path, sizeof(path), "%s", pat[len]);
+                i = (int) strlen(path) - 1;
+                path[i] = 'Z';
+                CHECK(get(t, path, NULL) == NULL);
+            }
+        }
+
+        CHECK(wide || is(get(t, "/s/a/", NULL), "/s/a/"));
+        CHECK(wide || is(get(t, "/s/a//b", NULL), "/s/a//b"));
+        CHECK(get(t, "/s/a//", NULL) == NULL);
+        free_all();
+    }
 }
 
 
@@ -765,6 +827,7 @@ main(int argc, char **argv)
     test_static();
     test_param();
     test_affixes();
+    test_segments();
     test_precedence();
     test_backtracking();
     test_catchall();
