@@ -1,0 +1,219 @@
+/*
+ * Unit tests of the balancer's arithmetic (src/ngx_http_routini_upstream_calc.c):
+ * the ketama ring and the adaptive decision rule.
+ *
+ *     make -f test/unit/balancer.mk unit-test-balancer
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ngx_http_routini_upstream_calc.h"
+
+
+static int  failures;
+
+
+#define CHECK(cond, ...)                                                      \
+    do {                                                                      \
+        if (!(cond)) {                                                        \
+            failures++;                                                       \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                       \
+            printf(__VA_ARGS__);                                              \
+            printf("\n");                                                     \
+        }                                                                     \
+    } while (0)
+
+
+static ngx_http_routini_ring_point_t  ring4[4 * 3 * 160], ring3[3 * 3 * 160];
+
+
+static uint32_t
+key_hash(unsigned k)
+{
+    char  buf[32];
+    int   n;
+
+    n = snprintf(buf, sizeof(buf), "10.0.%u.%u", k / 256, k % 256);
+
+    return ngx_http_routini_mix32(
+        ngx_http_routini_fnv1a(NGX_HTTP_ROUTINI_FNV_BASIS, buf, (size_t) n));
+}
+
+
+static void
+test_ring(void)
+{
+    const unsigned char  *names[4] = {
+        (const unsigned char *) "10.1.0.1:80",
+        (const unsigned char *) "10.1.0.2:80",
+        (const unsigned char *) "10.1.0.3:80",
+        (const unsigned char *) "10.1.0.4:80"
+    };
+    size_t                lens[4];
+    unsigned              weights[4] = { 1, 1, 1, 1 };
+    unsigned              wweights[2] = { 3, 1 };
+    size_t                n4, n3, i, moved, wrong, count[4], removed;
+    uint32_t              a, b, h;
+
+    for (i = 0; i < 4; i++) {
+        lens[i] = strlen((const char *) names[i]);
+    }
+
+    n4 = ngx_http_routini_ring_build(ring4, names, lens, weights, 4);
+    CHECK(n4 == 4 * 160, "4 peers give %zu points", n4);
+
+    for (i = 1; i < n4; i++) {
+        CHECK(ring4[i - 1].hash <= ring4[i].hash, "ring sorted at %zu", i);
+    }
+
+    /* remove peer 1 of 4: only its keys move, about a quarter */
+
+    {
+        const unsigned char  *names3[3] = { names[0], names[2], names[3] };
+        size_t                lens3[3] = { lens[0], lens[2], lens[3] };
+        uint32_t              map3[3] = { 0, 2, 3 };
+
+        n3 = ngx_http_routini_ring_build(ring3, names3, lens3, weights, 3);
+
+        moved = 0;
+        wrong = 0;
+        removed = 0;
+        memset(count, 0, sizeof(count));
+
+        for (i = 0; i < 1000; i++) {
+            h = key_hash((unsigned) i);
+            a = ring4[ngx_http_routini_ring_find(ring4, n4, h)].peer;
+            b = map3[ring3[ngx_http_routini_ring_find(ring3, n3, h)].peer];
+
+            count[a]++;
+
+            if (a == 1) {
+                removed++;
+            }
+
+            if (a != b) {
+                moved++;
+
+                if (a != 1) {
+                    wrong++;
+                }
+            }
+        }
+
+        printf("consistent: removing 1 of 4 peers moved %zu of 1000 keys "
+               "(%zu were on it); spread %zu/%zu/%zu/%zu\n",
+               moved, removed, count[0], count[1], count[2], count[3]);
+
+        CHECK(moved <= 350, "moved %zu of 1000 keys", moved);
+        CHECK(wrong == 0, "%zu keys of remaining peers moved", wrong);
+
+        for (i = 0; i < 4; i++) {
+            CHECK(count[i] >= 150 && count[i] <= 350,
+                  "peer %zu has %zu of 1000 keys", i, count[i]);
+        }
+    }
+
+    /* weights 3:1 */
+
+    n3 = ngx_http_routini_ring_build(ring3, names, lens, wweights, 2);
+    CHECK(n3 == 4 * 160, "weights 3+1 give %zu points", n3);
+
+    memset(count, 0, sizeof(count));
+
+    for (i = 0; i < 4000; i++) {
+        count[ring3[ngx_http_routini_ring_find(ring3, n3, key_hash(i))].peer]++;
+    }
+
+    printf("consistent: weights 3:1 over 4000 keys: %zu:%zu\n",
+           count[0], count[1]);
+
+    CHECK(count[0] >= 2600 && count[0] <= 3400, "weight 3 got %zu of 4000",
+          count[0]);
+
+    /* wrap around */
+
+    CHECK(ngx_http_routini_ring_find(ring4, n4, 0xffffffffu) == 0
+          || ring4[n4 - 1].hash == 0xffffffffu, "wraps to the first point");
+    CHECK(ngx_http_routini_ring_find(ring4, n4, 0) == 0, "0 finds point 0");
+}
+
+
+static int
+decide(int current, uint64_t amin, uint64_t amax, double lmin, double lmax,
+    unsigned nmeasured)
+{
+    ngx_http_routini_decide_in_t    in;
+    ngx_http_routini_decide_out_t   out;
+    ngx_http_routini_decide_conf_t  conf;
+
+    conf.connections_ratio = 1.2;
+    conf.latency_ratio = 2.0;
+    conf.min_connections = 1000;
+    conf.hysteresis = 0.75;
+
+    in.min_active = amin;
+    in.max_active = amax;
+    in.min_latency = lmin;
+    in.max_latency = lmax;
+    in.nmeasured = nmeasured;
+
+    ngx_http_routini_decide(current, &in, &conf, &out);
+
+    return out.strategy;
+}
+
+
+static void
+test_decide(void)
+{
+    enum {
+        RR = NGX_HTTP_ROUTINI_DECIDE_ROUND_ROBIN,
+        FC = NGX_HTTP_ROUTINI_DECIDE_FEWEST,
+        FS = NGX_HTTP_ROUTINI_DECIDE_FASTEST
+    };
+
+    /* nothing notable */
+    CHECK(decide(RR, 10, 12, 0.01, 0.015, 2) == RR, "calm stays rr");
+
+    /* connections: busy and unbalanced */
+    CHECK(decide(RR, 1000, 1300, 0.01, 0.01, 2) == FC, "ratio 1.3 -> fc");
+    CHECK(decide(RR, 0, 1000, 0.01, 0.01, 2) == FC, "min 0 counts as max");
+    CHECK(decide(RR, 10, 999, 0.01, 0.01, 2) == RR,
+          "below min_connections stays rr");
+    CHECK(decide(RR, 1000, 1150, 0.01, 0.01, 2) == RR, "ratio 1.15 stays rr");
+
+    /* fewest connections holds until ratio < 1.2 * 0.75 = 0.9 or busiest
+     * < 750 */
+    CHECK(decide(FC, 1000, 1150, 0.01, 0.01, 2) == FC, "fc holds at 1.15");
+    CHECK(decide(FC, 800, 800, 0.01, 0.01, 2) == FC, "fc holds at 1.0");
+    CHECK(decide(FC, 700, 740, 0.01, 0.01, 2) == RR, "fc leaves below 750");
+
+    /* latency */
+    CHECK(decide(RR, 1, 2, 0.01, 0.123, 2) == FS, "ratio 12.3 -> fastest");
+    CHECK(decide(RR, 1, 2, 0.01, 0.019, 2) == RR, "ratio 1.9 stays rr");
+    CHECK(decide(FS, 1, 2, 0.01, 0.019, 2) == FS, "fastest holds at 1.9");
+    CHECK(decide(FS, 1, 2, 0.01, 0.0151, 2) == FS, "fastest holds at 1.51");
+    CHECK(decide(FS, 1, 2, 0.01, 0.0149, 2) == RR, "fastest leaves at 1.49");
+    CHECK(decide(RR, 1, 2, 0.01, 0.5, 1) == RR, "one measured peer: no ratio");
+
+    /* connections first */
+    CHECK(decide(FS, 0, 2000, 0.01, 0.5, 2) == FC, "fc wins over fastest");
+    CHECK(decide(FC, 700, 740, 0.01, 0.5, 2) == FS, "fc -> fastest");
+}
+
+
+int
+main(void)
+{
+    test_ring();
+    test_decide();
+
+    if (failures) {
+        printf("balancer unit tests: %d FAILED\n", failures);
+        return 1;
+    }
+
+    printf("balancer unit tests: ok\n");
+    return 0;
+}
