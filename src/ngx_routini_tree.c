@@ -29,9 +29,12 @@
  * (backtracking), so "/{object}/{id}" still gets "/secret/978" when
  * "/secret/{id}/path" is also declared.
  *
- * While building, children are kept in lists.  Freeze puts the statics of
- * each node in a hash table keyed by segment (hashed a word at a time while
- * the lookup looks for the segment's end) and sorts the params.
+ * While building, children are kept in lists (and, for nodes with many
+ * statics, in a hash table, so that building stays linear).  Freeze gives
+ * every node an array of its statics, compared in place by the lookup when
+ * there are few, or a hash table keyed by segment, and sorts the params.
+ * The lookup reads the path a word at a time: the first word of a segment
+ * serves to find its end, to hash it and to compare it.
  */
 
 
@@ -66,17 +69,17 @@ struct ngx_routini_route_s {
 
 
 struct ngx_routini_node_s {
-    ngx_routini_node_t   **table;     /* frozen: statics by segment hash */
+    ngx_routini_node_t   **table;     /* frozen: statics, array or hash */
     ngx_routini_node_t   **params;    /* frozen: longest affix first */
     ngx_routini_node_t    *catchall;
     ngx_routini_route_t   *routes;
     ngx_routini_node_t    *chain;     /* next static in the table slot */
     uint64_t               word;      /* static: first 8 bytes of text */
     uint32_t               len;       /* of text */
-    uint32_t               mask;      /* table size - 1 */
-    uint16_t               nparam;
-    uint16_t               prefix;    /* param: text is prefix, suffix */
+    uint32_t               mask;      /* hash table size - 1 */
     uint32_t               nstatic;
+    uint32_t               nparam;
+    uint32_t               prefix;    /* param: text is prefix, suffix */
     ngx_routini_node_t    *statics;   /* build-time child lists */
     ngx_routini_node_t    *plist;
     ngx_routini_node_t    *next;
@@ -158,8 +161,8 @@ static inline size_t ngx_routini_segment_end(const unsigned char *s,
     size_t p, size_t len, uint64_t w);
 static inline uint64_t ngx_routini_hash(const unsigned char *s, size_t p,
     size_t e, uint64_t *w);
-static uint64_t ngx_routini_scan_bytes(const unsigned char *s, size_t p,
-    size_t len, size_t *end, uint64_t *first);
+static uint64_t ngx_routini_hash_text(const unsigned char *text,
+    size_t len);
 static inline int ngx_routini_equal(const unsigned char *a,
     const unsigned char *b, size_t n);
 static int ngx_routini_found(ngx_routini_match_t *m,
@@ -636,8 +639,7 @@ static ngx_routini_node_t *
 ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
     ngx_routini_seg_t *sg)
 {
-    size_t               end;
-    uint64_t             h, first;
+    uint64_t             h;
     ngx_routini_node_t  *c;
 
     switch (sg->type) {
@@ -669,7 +671,7 @@ ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
         return NULL;
     }
 
-    h = ngx_routini_scan_bytes(pp->buf + sg->text, 0, sg->len, &end, &first);
+    h = ngx_routini_hash_text(pp->buf + sg->text, sg->len);
 
     for (c = n->table[(h >> 32) & n->mask]; c; c = c->chain) {
         if (c->len == sg->len
@@ -693,7 +695,7 @@ static int
 ngx_routini_hash_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     ngx_routini_node_t *c)
 {
-    size_t                size, i, end;
+    size_t                size, i;
     uint64_t              h;
     ngx_routini_node_t  **table;
 
@@ -714,7 +716,7 @@ ngx_routini_hash_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         /* rehash all, c included: it is already on the list */
 
         for (c = n->statics; c; c = c->next) {
-            h = ngx_routini_scan_bytes(c->text, 0, c->len, &end, &c->word);
+            h = ngx_routini_hash_text(c->text, c->len);
             i = (size_t) (h >> 32) & n->mask;
             c->chain = table[i];
             table[i] = c;
@@ -723,7 +725,7 @@ ngx_routini_hash_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         return 0;
     }
 
-    h = ngx_routini_scan_bytes(c->text, 0, c->len, &end, &c->word);
+    h = ngx_routini_hash_text(c->text, c->len);
     i = (size_t) (h >> 32) & n->mask;
     c->chain = n->table[i];
     n->table[i] = c;
@@ -787,7 +789,7 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     lens[k] = sg->name_len;
 
     c->names = names;
-    c->prefix = (uint16_t) sg->prefix;
+    c->prefix = (uint32_t) sg->prefix;
 
     if (sg->type == NGX_ROUTINI_CATCHALL) {
         n->catchall = c;
@@ -875,8 +877,8 @@ static int
 ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     size_t branches, size_t *max)
 {
-    size_t               ns, np, size, i, j, end;
-    uint64_t             h, first;
+    size_t               ns, np, size, i, j;
+    uint64_t             h;
     ngx_routini_node_t  *c, **a;
 
     ns = n->table ? 0 : n->nstatic;
@@ -920,8 +922,7 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         memset(a, 0, size * sizeof(ngx_routini_node_t *));
 
         for (c = n->statics; c; c = c->next) {
-            h = ngx_routini_scan_bytes(c->text, 0, c->len, &end, &first);
-            c->word = first;
+            h = ngx_routini_hash_text(c->text, c->len);
 
             i = (size_t) (h >> 32) & (size - 1);
             c->chain = a[i];
@@ -965,7 +966,7 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         }
 
         n->params = a;
-        n->nparam = (uint16_t) np;
+        n->nparam = (uint32_t) np;
     }
 
     return n->catchall
@@ -1227,7 +1228,7 @@ ngx_routini_segment_end(const unsigned char *s, size_t p, size_t len,
 
 /*
  * The hash of the segment s[p, e): words over e - p + 1 bytes, zero
- * padded, as ngx_routini_scan_bytes() computes it at freeze.  *w is the
+ * padded, as ngx_routini_hash_text() computes it at freeze.  *w is the
  * first word at call and the first word of the segment, zero padded, at
  * return.
  */
@@ -1257,43 +1258,25 @@ ngx_routini_hash(const unsigned char *s, size_t p, size_t e, uint64_t *w)
 }
 
 
-/* the same, a byte at a time: short paths, big-endian CPUs, freeze */
+/* the hash of a static text, as ngx_routini_hash() hashes a segment */
 
 static uint64_t
-ngx_routini_scan_bytes(const unsigned char *s, size_t p, size_t len,
-    size_t *end, uint64_t *first)
+ngx_routini_hash_text(const unsigned char *text, size_t len)
 {
-    size_t    i, e, n;
-    uint64_t  h, w;
+    size_t    i;
+    uint64_t  h, x;
 
-    for (e = p; e < len && s[e] != '/'; e++) {
-        /* void */
-    }
-
-    *end = e;
     h = 0;
-    w = 0;
 
-    for (i = p; i <= e; i += 8) {
-        n = e - i < 8 ? e - i : 8;
-        w = 0;
-
-        while (n--) {
-            ((unsigned char *) &w)[n] = s[i + n];
-        }
-
-        if (i == p) {
-            *first = w;
-        }
-
-        if (i + 8 > e) {
-            break;
-        }
-
-        h = (h ^ w) * NGX_ROUTINI_HASH_MUL;
+    for (i = 0; len - i >= 8; i += 8) {
+        memcpy(&x, text + i, 8);
+        h = (h ^ x) * NGX_ROUTINI_HASH_MUL;
     }
 
-    return (h ^ w) * NGX_ROUTINI_HASH_MUL;
+    x = 0;
+    memcpy(&x, text + i, len - i);
+
+    return (h ^ x) * NGX_ROUTINI_HASH_MUL;
 }
 
 
