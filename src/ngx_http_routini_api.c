@@ -30,6 +30,7 @@
 #define NGX_HTTP_ROUTINI_API_MAX_DEPTH   8
 #define NGX_HTTP_ROUTINI_API_MAX_STRING  4096
 #define NGX_HTTP_ROUTINI_API_MAX_NODES   64
+#define NGX_HTTP_ROUTINI_API_ERRLEN      256
 
 
 typedef enum {
@@ -70,8 +71,8 @@ static ngx_int_t ngx_http_routini_api_change(ngx_http_request_t *r,
     ngx_http_routini_api_ctx_t *ctx);
 static ngx_int_t ngx_http_routini_api_read(ngx_http_request_t *r,
     ngx_str_t *body);
-static ngx_int_t ngx_http_routini_api_fields(ngx_http_request_t *r,
-    ngx_routini_json_t *j, char **names, ngx_str_t *values);
+static ngx_int_t ngx_http_routini_api_fields(ngx_routini_json_t *j,
+    char **names, ngx_str_t *values, u_char *buf, ngx_str_t *err);
 static ngx_int_t ngx_http_routini_api_strategy(ngx_http_request_t *r,
     ngx_http_routini_upstream_t *u, ngx_str_t *name);
 static ngx_int_t ngx_http_routini_api_post_strategy(ngx_http_request_t *r,
@@ -415,6 +416,7 @@ ngx_http_routini_api_change(ngx_http_request_t *r,
     ngx_http_routini_api_ctx_t *ctx)
 {
     char                          **names;
+    u_char                          errbuf[NGX_HTTP_ROUTINI_API_ERRLEN];
     ngx_int_t                       rc, state;
     ngx_str_t                       body, values[2], err;
     ngx_http_routini_out_t          out;
@@ -477,10 +479,11 @@ ngx_http_routini_api_change(ngx_http_request_t *r,
         names = ngx_http_routini_api_post_fields;
     }
 
-    rc = ngx_http_routini_api_fields(r, &b->json, names, values);
-
-    if (rc != NGX_OK) {
-        return rc;
+    if (ngx_http_routini_api_fields(&b->json, names, values, errbuf, &err)
+        != NGX_OK)
+    {
+        return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST, "%V",
+                                           &err);
     }
 
     if (ctx->endpoint == NGX_HTTP_ROUTINI_API_UPSTREAM) {
@@ -600,20 +603,28 @@ ngx_http_routini_api_read(ngx_http_request_t *r, ngx_str_t *body)
 }
 
 
-/* an object with exactly these string members, all required */
+/*
+ * An object with exactly these string members, all required.  NGX_OK, or
+ * NGX_DECLINED with the reason in err (at most NGX_HTTP_ROUTINI_API_ERRLEN
+ * bytes of buf): the caller answers 400 with it.
+ */
 
 static ngx_int_t
-ngx_http_routini_api_fields(ngx_http_request_t *r, ngx_routini_json_t *j,
-    char **names, ngx_str_t *values)
+ngx_http_routini_api_fields(ngx_routini_json_t *j, char **names,
+    ngx_str_t *values, u_char *buf, ngx_str_t *err)
 {
     int                       m;
+    u_char                   *last;
     ngx_str_t                 key;
     ngx_uint_t                i;
     ngx_routini_json_node_t  *n;
 
+    last = buf + NGX_HTTP_ROUTINI_API_ERRLEN;
+
     if (j->nodes[0].type != NGX_ROUTINI_JSON_OBJECT) {
-        return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
-                                           "expected a JSON object");
+        err->data = buf;
+        err->len = ngx_slprintf(buf, last, "expected a JSON object") - buf;
+        return NGX_DECLINED;
     }
 
     for (m = j->nodes[0].child; m >= 0; m = j->nodes[m].next) {
@@ -631,14 +642,18 @@ ngx_http_routini_api_fields(ngx_http_request_t *r, ngx_routini_json_t *j,
         key.len = n->key_len;
 
         if (names[i] == NULL) {
-            return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
-                                               "unknown field \"%V\"", &key);
+            err->data = buf;
+            err->len = ngx_slprintf(buf, last, "unknown field \"%V\"", &key)
+                       - buf;
+            return NGX_DECLINED;
         }
 
         if (n->type != NGX_ROUTINI_JSON_STRING) {
-            return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
-                                               "field \"%V\" must be a "
-                                               "string", &key);
+            err->data = buf;
+            err->len = ngx_slprintf(buf, last,
+                                    "field \"%V\" must be a string", &key)
+                       - buf;
+            return NGX_DECLINED;
         }
 
         values[i].data = (u_char *) n->str;
@@ -649,9 +664,11 @@ ngx_http_routini_api_fields(ngx_http_request_t *r, ngx_routini_json_t *j,
         if (ngx_routini_json_member(j, 0, names[i], ngx_strlen(names[i]))
             < 0)
         {
-            return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
-                                               "missing field \"%s\"",
-                                               names[i]);
+            err->data = buf;
+            err->len = ngx_slprintf(buf, last, "missing field \"%s\"",
+                                    names[i])
+                       - buf;
+            return NGX_DECLINED;
         }
     }
 

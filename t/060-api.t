@@ -153,6 +153,8 @@ routini: upstream "other" strategy pinned to random
     qr/^\{"error":"a JSON body is needed"\}\n\z/,
     qr/^\{"name":"pool","strategy":"random",/,
 ]
+--- no_error_log
+[alert]
 
 
 
