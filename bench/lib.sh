@@ -314,3 +314,66 @@ bench_check_all() {
         bench_check "$name" "$url"
     done
 }
+
+# the four upstreams pool0..pool3 (each over the four backends) used by the
+# route-set scenarios; $1 = balancer line for routini ("" = nginx's own)
+bench_pools() {
+    local k
+    for k in 0 1 2 3; do bench_upstream "pool$k" "${1:-}"; done
+}
+
+bench_haproxy_pools() {
+    local k
+    for k in 0 1 2 3; do bench_haproxy_backend "pool$k"; done
+    echo "backend notfound"
+    echo "    http-request return status 404"
+}
+
+# generate routini / nginx regex / HAProxy configs and the wrk script for a
+# route file into dir $2 (see bench/routes-gen.py)
+bench_gen_routes() {
+    mkdir -p "$2"
+    python3 "$BENCH_ROOT/bench/routes-gen.py" conf "$1" "$2" >&2
+}
+
+# nginx + routini on port $2 with the routes of gen dir $1 (a prefix dir $3)
+bench_conf_routini_routes() {
+    local gen=$1 port=$2 d=$3 bal="" metrics=""
+    bench_has_directive balancer && bal="routini_balancer round_robin;"
+    bench_has_directive metrics && metrics="location = /metrics { routini_metrics; }"
+    mkdir -p "$d"
+    { bench_nginx_head routini; bench_pools "$bal"; cat <<CONF
+    server {
+        listen 127.0.0.1:$port reuseport;
+        location / {
+            include $gen/routini.conf;
+            proxy_pass http://\$routini_upstream;
+        }
+        $metrics
+    }
+}
+CONF
+    } > "$d/nginx.conf"
+}
+
+# plain nginx with the same routes as regex locations
+bench_conf_regex_routes() {
+    local gen=$1 port=$2 d=$3
+    mkdir -p "$d"
+    { bench_nginx_head; bench_pools; cat <<CONF
+    server {
+        listen 127.0.0.1:$port reuseport;
+        include $gen/regex.conf;
+        location / { return 404; }
+    }
+}
+CONF
+    } > "$d/nginx.conf"
+}
+
+bench_conf_haproxy_routes() {
+    local gen=$1 port=$2 d=$3
+    mkdir -p "$d"
+    { bench_haproxy_head "$port"; cat "$gen/haproxy.cfg"
+      echo "    default_backend notfound"; bench_haproxy_pools; } > "$d/haproxy.cfg"
+}
