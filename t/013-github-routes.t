@@ -8,7 +8,13 @@ use Test::Nginx::Socket 'no_plan';
 our ($Config, $Requests, $Bodies);
 
 BEGIN {
-    my $dir = $ENV{ROUTINI_ROUTES_DIR} || '../shared/data/routes';
+    require File::Basename;
+    require File::Spec;
+
+    # shared/ lies beside the repository
+    my $root = File::Basename::dirname(
+                   File::Basename::dirname(File::Spec->rel2abs($0)));
+    my $dir = $ENV{ROUTINI_ROUTES_DIR} || "$root/../shared/data/routes";
     my $file = "$dir/github.routes";
 
     open my $in, '<', $file or die "cannot open $file: $!\n";

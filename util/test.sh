@@ -23,9 +23,15 @@ if ! perl -MTest::Nginx::Socket -e1 2>/dev/null; then
     echo "== Test::Nginx not installed: using the runner in t/lib"
 fi
 
-echo "== Test::Nginx suite"
+# the Test::Nginx files, and the script tests that need a running nginx
+# between requests (reload) or a browser: executables printing TAP
+scripts="test/metrics/promtool.sh test/metrics/reload.sh
+         test/browser/dashboard.sh"
+
+echo "== Test::Nginx suite and script tests"
 # shellcheck disable=SC2086
-prove $inc ${PROVE_ARGS:--r t} || failed=1
+prove $inc --source Perl --source Executable ${PROVE_ARGS:--r t $scripts} \
+    || failed=1
 
 if [ $failed != 0 ]; then
     echo "routini: tests FAILED" >&2
