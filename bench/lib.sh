@@ -249,7 +249,7 @@ bench_rounds() {
             IFS='|' read -r name url lua <<< "$e"
             res=$(bench_wrk "$url" "$lua")
             printf '%s\t%s\t%s\n' "$r" "$name" "$(echo "$res" | tr ' ' '\t')" >> "$raw"
-            printf '  round %d %-22s %s\n' "$r" "$name" "$res" >&2
+            printf '  round %d %-28s %s\n' "$r" "$name" "$res" >&2
         done
     done
     {
@@ -270,9 +270,9 @@ bench_rounds() {
               p99[$2] = p99[$2] " " $5; err[$2] += $6 }
             END {
                 n = split(substr(order, 2), names, "|")
-                printf "| %-24s | %10s | %8s | %8s | %9s | %9s | %7s |\n",
+                printf "| %-28s | %10s | %8s | %8s | %9s | %9s | %7s |\n",
                     "proxy", "req/s", "p50 ms", "p99 ms", "req/s x", "p99 x", "errors"
-                printf "|%s|%s|%s|%s|%s|%s|%s|\n", "--------------------------",
+                printf "|%s|%s|%s|%s|%s|%s|%s|\n", "------------------------------",
                     "-----------:", "---------:", "---------:", "----------:",
                     "----------:", "--------:"
                 for (i = 1; i <= n; i++) {
@@ -281,7 +281,7 @@ bench_rounds() {
                 }
                 for (i = 1; i <= n; i++) {
                     k = names[i]
-                    printf "| %-24s | %10.0f | %8.2f | %8.2f | %8.3fx | %8.3fx | %7d |\n",
+                    printf "| %-28s | %10.0f | %8.2f | %8.2f | %8.3fx | %8.3fx | %7d |\n",
                         k, R[k], A[k], B[k],
                         R[names[1]] ? R[k] / R[names[1]] : 0,
                         B[names[1]] ? B[k] / B[names[1]] : 0, err[k]
