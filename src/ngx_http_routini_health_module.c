@@ -38,7 +38,6 @@ typedef struct {
     ngx_atomic_t                     fails;      /* consecutive failed */
     ngx_atomic_t                     passes;     /* consecutive passed */
     ngx_atomic_t                     unhealthy;
-    ngx_atomic_t                     checks;     /* probes run */
 } ngx_http_routini_health_shm_t;
 
 
@@ -497,8 +496,6 @@ ngx_http_routini_health_start(ngx_http_routini_health_probe_t *p)
     p->pc.connection = NULL;
 
     p->log.action = "connecting";
-
-    (void) ngx_atomic_fetch_add(&p->sh->checks, 1);
 
     rc = ngx_event_connect_peer(&p->pc);
 
