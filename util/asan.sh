@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# The Test::Nginx suite against an nginx built with AddressSanitizer and
+# UndefinedBehaviorSanitizer, the module compiled in (--add-module).
+#
+#   util/asan.sh build   fetch Debian's nginx sources into build/, configure
+#                        and build build/asan/objs/nginx
+#   util/asan.sh test    build if needed, run the suite, scan the reports
+#
+# Environment: PROVE_ARGS (default -r t), TEST_NGINX_PORT and
+# TEST_NGINX_SERVROOT (default 1994 and build/asan/servroot), ASAN_CC
+# (default gcc).  Reports go to build/asan/logs/{asan,ubsan}.PID and are
+# summarised at the end; exit status 1 when any report names module code
+# (src/, a frame ngx_http_routini* or ngx_routini*) or when a test fails.
+#
+# The sources come from Debian's source package (same version and patches
+# as /usr/sbin/nginx): a deb-src entry for the suites of
+# /etc/apt/sources.list.d/debian.sources is added when none exists.
+
+set -u
+
+cd "$(dirname "$0")/.."
+root=$PWD
+
+asan=$root/build/asan
+srcdir=$root/build/nginx-src
+cc=${ASAN_CC:-gcc}
+san_cflags="-fsanitize=address,undefined -fno-omit-frame-pointer -O1 -g"
+san_lflags="-fsanitize=address,undefined"
+
+die() { echo "asan.sh: $*" >&2; exit 1; }
+
+# Debian's nginx_VERSION.orig.tar.gz into build/nginx-src
+fetch_sources() {
+    local tgz
+
+    tgz=$(ls "$srcdir"/nginx_*.orig.tar.gz 2>/dev/null | head -1)
+    [ -n "$tgz" ] && { echo "$tgz"; return; }
+
+    [ "$(id -u)" = 0 ] || die "Debian's nginx sources are not in $srcdir; run as root to fetch them"
+
+    if ! grep -rqs -e '^Types:.*deb-src' -e '^deb-src' \
+         /etc/apt/sources.list /etc/apt/sources.list.d/
+    then
+        [ -f /etc/apt/sources.list.d/debian.sources ] \
+            || die "no deb-src entry and no debian.sources to derive one"
+        sed 's/^Types:.*/Types: deb-src/' \
+            /etc/apt/sources.list.d/debian.sources \
+            > /etc/apt/sources.list.d/routini-src.sources
+        echo "asan.sh: added /etc/apt/sources.list.d/routini-src.sources" >&2
+    fi
+
+    apt-get update -qq >&2 || die "apt-get update failed"
+    mkdir -p "$srcdir"
+    # only the upstream tarball is needed: a mirror missing the .dsc or the
+    # Debian patches is not an error as long as it arrived
+    (cd "$srcdir" && apt-get source --download-only -qq nginx >&2) \
+        || echo "asan.sh: apt-get source reported errors" >&2
+    tgz=$(ls "$srcdir"/nginx_*.orig.tar.gz 2>/dev/null | head -1)
+    [ -n "$tgz" ] || die "no nginx_*.orig.tar.gz in $srcdir"
+    echo "$tgz"
+}
+
+build() {
+    local tgz dir
+
+    bash util/deps.sh build || exit 1
+    command -v "$cc" > /dev/null || die "$cc not found"
+
+    tgz=$(fetch_sources) || exit 1
+
+    if [ ! -f "$asan/objs/Makefile" ] || [ config -nt "$asan/objs/Makefile" ] \
+       || [ "$(ls src/*.c | tr '\n' ' ')" != "$(cat "$asan/sources" 2>/dev/null)" ]
+    then
+        rm -rf "$asan/objs" "$asan/src" "$asan/auto"
+        mkdir -p "$asan"
+        dir=$(tar -tzf "$tgz" | head -1 | cut -d/ -f1)
+        tar -xzf "$tgz" -C "$asan" --strip-components=1 "$dir" \
+            || die "cannot unpack $tgz"
+        echo "asan.sh: configure (log in build/asan/configure.log)"
+        (cd "$asan" && ./configure --with-cc="$cc" \
+            --with-compat --with-debug --with-threads \
+            --with-cc-opt="$san_cflags" --with-ld-opt="$san_lflags" \
+            --add-module="$root" > configure.log 2>&1) \
+            || { tail -30 "$asan/configure.log"; die "configure failed"; }
+        ls src/*.c | tr '\n' ' ' > "$asan/sources"
+    fi
+
+    echo "asan.sh: make (log in build/asan/make.log)"
+    make -C "$asan" -f objs/Makefile -j2 > "$asan/make.log" 2>&1 \
+        || { grep -E 'error|Error' "$asan/make.log" | head -30; die "build failed"; }
+    echo "asan.sh: built $asan/objs/nginx"
+}
+
+# reports naming module code, out of the ASan and UBSan logs
+scan() {
+    local logs=$1 f n_asan=0 n_ubsan=0 n_mod=0 report
+
+    for f in "$logs"/asan.* "$logs"/ubsan.*; do
+        [ -f "$f" ] || continue
+        # one log file per process, maybe several reports in it: one
+        # report a line, its lines joined by \037
+        while IFS= read -r report; do
+            report=${report//$'\037'/$'\n'}
+            case $f in
+            */asan.*)  n_asan=$((n_asan + 1)) ;;
+            *)         n_ubsan=$((n_ubsan + 1)) ;;
+            esac
+            if grep -qE 'ngx_http_routini|ngx_routini' <<< "$report"; then
+                n_mod=$((n_mod + 1))
+                echo "---- module code, in $f:"
+                head -40 <<< "$report"
+            fi
+        done < <(awk '
+            /^==[0-9]+==ERROR: / || /runtime error:/ {
+                if (r != "") print r; r = $0; next }
+            r != "" { r = r "\037" $0 }
+            END { if (r != "") print r }' "$f")
+    done
+
+    echo "asan.sh: ASan reports: $n_asan, UBSan reports: $n_ubsan," \
+         "in module code: $n_mod (logs in $logs)"
+    [ "$n_mod" = 0 ]
+}
+
+test_suite() {
+    local logs rc=0
+
+    build || exit 1
+    bash util/deps.sh test || exit 1
+
+    logs=$asan/logs
+    rm -rf "$logs"
+    mkdir -p "$logs"
+
+    # leaks at exit are nginx's (pools are freed wholesale, the master
+    # never frees its cycle): memory errors are what is checked
+    export ASAN_OPTIONS="detect_leaks=0:log_path=$logs/asan:abort_on_error=0"
+    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=0:log_path=$logs/ubsan"
+    export ROUTINI_NGINX=$asan/objs/nginx
+    export TEST_NGINX_BINARY=$root/util/nginx-test
+    # the module is linked in: nothing to load
+    export TEST_NGINX_LOAD_MODULES=
+    export TEST_NGINX_PORT=${TEST_NGINX_PORT:-1994}
+    export TEST_NGINX_SERVROOT=${TEST_NGINX_SERVROOT:-$asan/servroot}
+    # ASan makes start-up and requests slower
+    export TEST_NGINX_TIMEOUT=${TEST_NGINX_TIMEOUT:-10}
+
+    ROUTINI_SKIP_UNIT=1 bash util/test.sh || rc=1
+
+    scan "$logs" || rc=1
+    return $rc
+}
+
+case "${1:-test}" in
+build) build ;;
+test)  test_suite ;;
+scan)  scan "${2:-$asan/logs}" ;;
+*)     echo "usage: $0 build|test|scan [LOGDIR]" >&2; exit 2 ;;
+esac
