@@ -47,6 +47,13 @@
 
 #define NGX_ROUTINI_HASH_MUL      0x9e3779b97f4a7c15ULL
 
+/* the lookup's helpers must be inlined in both of its loops */
+#if (__GNUC__)
+#define ngx_routini_inline        inline __attribute__((always_inline))
+#else
+#define ngx_routini_inline        inline
+#endif
+
 /* statics from which a node gets its hash table while building */
 #define NGX_ROUTINI_HASH_MIN      8
 
@@ -152,18 +159,29 @@ static ngx_routini_node_t *ngx_routini_add(ngx_routini_tree_t *tree,
 static ngx_routini_route_t *ngx_routini_any_route(ngx_routini_node_t *n);
 static int ngx_routini_freeze_node(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n, size_t branches, size_t *max);
-static inline uint64_t ngx_routini_word(const unsigned char *s, size_t p,
+static int ngx_routini_lookup_first(const ngx_routini_node_t *n,
+    const unsigned char *s, size_t len, uint32_t method,
+    ngx_routini_match_t *m);
+static int ngx_routini_lookup_all(const ngx_routini_node_t *n,
+    const unsigned char *s, size_t len, uint32_t method,
+    ngx_routini_match_t *m);
+static ngx_routini_inline const ngx_routini_node_t *ngx_routini_static_child(
+    const ngx_routini_node_t *n, const unsigned char *s, size_t p,
+    size_t len, size_t *end);
+static ngx_routini_inline int ngx_routini_param_match(const ngx_routini_node_t *c,
+    const unsigned char *s, size_t p, size_t e);
+static ngx_routini_inline uint64_t ngx_routini_word(const unsigned char *s, size_t p,
     size_t len);
-static inline uint64_t ngx_routini_low_bytes(uint64_t w, size_t n);
-static inline int ngx_routini_match_word(const ngx_routini_node_t *c,
+static ngx_routini_inline uint64_t ngx_routini_low_bytes(uint64_t w, size_t n);
+static ngx_routini_inline int ngx_routini_match_word(const ngx_routini_node_t *c,
     uint64_t w, const unsigned char *sp);
-static inline size_t ngx_routini_segment_end(const unsigned char *s,
+static ngx_routini_inline size_t ngx_routini_segment_end(const unsigned char *s,
     size_t p, size_t len, uint64_t w);
-static inline uint64_t ngx_routini_hash(const unsigned char *s, size_t p,
+static ngx_routini_inline uint64_t ngx_routini_hash(const unsigned char *s, size_t p,
     size_t e, uint64_t *w);
 static uint64_t ngx_routini_hash_text(const unsigned char *text,
     size_t len);
-static inline int ngx_routini_equal(const unsigned char *a,
+static ngx_routini_inline int ngx_routini_equal(const unsigned char *a,
     const unsigned char *b, size_t n);
 static int ngx_routini_found(ngx_routini_match_t *m,
     const ngx_routini_route_t *r, size_t nparams, size_t catchall);
@@ -979,65 +997,125 @@ int
 ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
     size_t len, uint32_t method, ngx_routini_match_t *m)
 {
-    size_t                      p, e, sl, i, k, alt;
-    uint64_t                    h, w;
-    const unsigned char        *s;
-    ngx_routini_frame_t         stack[NGX_ROUTINI_MAX_BRANCHES];
-    ngx_routini_frame_t        *sp;
-    const ngx_routini_node_t   *n, *c;
-    const ngx_routini_route_t  *r;
-
     m->allowed = 0;
-    s = (const unsigned char *) path;
 
-    if (!tree->frozen || len == 0 || s[0] != '/') {
+    if (!tree->frozen || len == 0 || path[0] != '/') {
         return NGX_ROUTINI_NOT_FOUND;
     }
 
+    if (ngx_routini_lookup_first(tree->root, (const unsigned char *) path,
+                                 len, method, m)
+        == NGX_ROUTINI_FOUND)
+    {
+        return NGX_ROUTINI_FOUND;
+    }
+
+    return ngx_routini_lookup_all(tree->root, (const unsigned char *) path,
+                                  len, method, m);
+}
+
+
+/*
+ * The first branch the full search takes, without remembering the
+ * alternatives: when it ends on a route allowing the method, that is the
+ * answer, and it is what most lookups do.  Otherwise it returns NOT_FOUND
+ * and the full search starts over.
+ */
+
+static int
+ngx_routini_lookup_first(const ngx_routini_node_t *n, const unsigned char *s,
+    size_t len, uint32_t method, ngx_routini_match_t *m)
+{
+    size_t                      p, e, i;
+    ngx_routini_span_t         *v;
+    const ngx_routini_node_t   *c;
+    const ngx_routini_route_t  *r;
+
+    p = 1;
+    v = m->params;
+
+    for ( ;; ) {
+        c = ngx_routini_static_child(n, s, p, len, &e);
+
+        if (c == NULL) {
+            for (i = 0; i < n->nparam; i++) {
+                c = n->params[i];
+
+                if (ngx_routini_param_match(c, s, p, e)) {
+                    break;
+                }
+            }
+
+            if (i == n->nparam) {
+                if (n->catchall == NULL) {
+                    return NGX_ROUTINI_NOT_FOUND;
+                }
+
+                for (r = n->catchall->routes; r; r = r->next) {
+                    if (r->methods & method) {
+                        v->start = p;
+                        v->len = len - p;
+                        return ngx_routini_found(m, r, v + 1 - m->params, p);
+                    }
+                }
+
+                return NGX_ROUTINI_NOT_FOUND;
+            }
+
+            v->start = p + c->prefix;
+            v->len = e - p - c->len;
+            v++;
+        }
+
+        n = c;
+
+        if (e == len) {
+            for (r = n->routes; r; r = r->next) {
+                if (r->methods & method) {
+                    return ngx_routini_found(m, r, v - m->params,
+                                             (size_t) -1);
+                }
+            }
+
+            return NGX_ROUTINI_NOT_FOUND;
+        }
+
+        p = e + 1;
+    }
+}
+
+
+/*
+ * The full search, depth first in precedence order, with the alternatives
+ * it skipped in a bounded stack; collects the methods of the routes whose
+ * pattern matched for METHOD_MISMATCH.
+ */
+
+static int
+ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
+    size_t len, uint32_t method, ngx_routini_match_t *m)
+{
+    size_t                      p, e, i, k, alt;
+    ngx_routini_frame_t         stack[NGX_ROUTINI_MAX_BRANCHES];
+    ngx_routini_frame_t        *sp;
+    const ngx_routini_node_t   *c;
+    const ngx_routini_route_t  *r;
+
     sp = stack;
-    n = tree->root;
     p = 1;
     k = 0;
 
     for ( ;; ) {
 
-        /* the segment at p follows n: the static child first */
+        /* the segment s[p, e) follows n: the static child first */
 
-        w = ngx_routini_word(s, p, len);
+        c = ngx_routini_static_child(n, s, p, len, &e);
 
-        if (n->nstatic <= NGX_ROUTINI_DIRECT_MAX) {
-
-            /* few statics: compare each in place, no need for the end */
-
-            for (i = 0; i < n->nstatic; i++) {
-                c = n->table[i];
-                e = p + c->len;
-
-                if (e <= len && (e == len || s[e] == '/')
-                    && ngx_routini_match_word(c, w, s + p))
-                {
-                    goto static_match;
-                }
-            }
-
-            e = ngx_routini_segment_end(s, p, len, w);
-
-        } else {
-            e = ngx_routini_segment_end(s, p, len, w);
-            h = ngx_routini_hash(s, p, e, &w);
-
-            for (c = n->table[(h >> 32) & n->mask]; c; c = c->chain) {
-                if (c->word == w && c->len == e - p
-                    && (c->len <= 8
-                        || ngx_routini_equal(c->text + 8, s + p + 8,
-                                             c->len - 8)))
-                {
-                    goto static_match;
-                }
-            }
+        if (c) {
+            alt = 0;
+            goto match;
         }
 
-        sl = e - p;
         alt = 0;
 
     params:
@@ -1045,27 +1123,16 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
         for (i = alt; i < n->nparam; i++) {
             c = n->params[i];
 
-            if (sl > c->len
-                && (c->len == 0
-                    || (ngx_routini_equal(c->text, s + p, c->prefix)
-                        && ngx_routini_equal(c->text + c->prefix,
-                                             s + e - (c->len - c->prefix),
-                                             c->len - c->prefix))))
-            {
-                if (i + 1 < n->nparam || n->catchall) {
-                    sp->node = n;
-                    sp->start = p;
-                    sp->end = e;
-                    sp->nparams = (uint32_t) k;
-                    sp->alt = (uint32_t) (i + 1);
-                    sp++;
-                }
-
-                m->params[k].start = p + c->prefix;
-                m->params[k].len = sl - c->len;
-                k++;
-                goto descend;
+            if (ngx_routini_param_match(c, s, p, e)) {
+                break;
             }
+        }
+
+        if (i < n->nparam) {
+            alt = i + 1;
+            m->params[k].start = p + c->prefix;
+            m->params[k].len = e - p - c->len;
+            goto match;
         }
 
         if (n->catchall) {
@@ -1091,23 +1158,26 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
         n = sp->node;
         p = sp->start;
         e = sp->end;
-        sl = e - p;
         k = sp->nparams;
         alt = sp->alt;
         goto params;
 
-    static_match:
+    match:
 
-        if (n->nparam || n->catchall) {
+        /* c matched the segment; n's alternatives left start at alt */
+
+        if (alt < n->nparam || n->catchall) {
             sp->node = n;
             sp->start = p;
             sp->end = e;
             sp->nparams = (uint32_t) k;
-            sp->alt = 0;
+            sp->alt = (uint32_t) alt;
             sp++;
         }
 
-    descend:
+        if (c->names) {
+            k++;
+        }
 
         n = c;
 
@@ -1128,12 +1198,79 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
 }
 
 
+/* n's static child matching the segment at p, or NULL; *end: its end */
+
+static ngx_routini_inline const ngx_routini_node_t *
+ngx_routini_static_child(const ngx_routini_node_t *n, const unsigned char *s,
+    size_t p, size_t len, size_t *end)
+{
+    size_t                      i, e;
+    uint64_t                    w, h;
+    const ngx_routini_node_t   *c;
+
+    w = ngx_routini_word(s, p, len);
+
+    if (n->nstatic <= NGX_ROUTINI_DIRECT_MAX) {
+
+        /* few statics: compare each in place, no need for the end */
+
+        for (i = 0; i < n->nstatic; i++) {
+            c = n->table[i];
+            e = p + c->len;
+
+            if (e <= len && (e == len || s[e] == '/')
+                && ngx_routini_match_word(c, w, s + p))
+            {
+                *end = e;
+                return c;
+            }
+        }
+
+        *end = ngx_routini_segment_end(s, p, len, w);
+        return NULL;
+    }
+
+    e = ngx_routini_segment_end(s, p, len, w);
+    *end = e;
+    h = ngx_routini_hash(s, p, e, &w);
+
+    for (c = n->table[(h >> 32) & n->mask]; c; c = c->chain) {
+        if (c->word == w && c->len == e - p
+            && (c->len <= 8
+                || ngx_routini_equal(c->text + 8, s + p + 8, c->len - 8)))
+        {
+            return c;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* does the param c match the segment s[p, e), with a non-empty value? */
+
+static ngx_routini_inline int
+ngx_routini_param_match(const ngx_routini_node_t *c, const unsigned char *s,
+    size_t p, size_t e)
+{
+    if (e - p <= c->len) {
+        return 0;
+    }
+
+    return c->len == 0
+           || (ngx_routini_equal(c->text, s + p, c->prefix)
+               && ngx_routini_equal(c->text + c->prefix,
+                                    s + e - (c->len - c->prefix),
+                                    c->len - c->prefix));
+}
+
+
 /*
  * Word-at-a-time helpers.  A word holds 8 path bytes in memory order; bytes
  * past the end of the path read as zero, and nothing is read past it.
  */
 
-static inline uint64_t
+static ngx_routini_inline uint64_t
 ngx_routini_word(const unsigned char *s, size_t p, size_t len)
 {
     size_t    i, n;
@@ -1166,7 +1303,7 @@ ngx_routini_word(const unsigned char *s, size_t p, size_t len)
 
 /* the first n < 8 bytes of w, the others zeroed */
 
-static inline uint64_t
+static ngx_routini_inline uint64_t
 ngx_routini_low_bytes(uint64_t w, size_t n)
 {
 #if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
@@ -1179,7 +1316,7 @@ ngx_routini_low_bytes(uint64_t w, size_t n)
 
 /* does the static node c's text start the path bytes at sp (word w)? */
 
-static inline int
+static ngx_routini_inline int
 ngx_routini_match_word(const ngx_routini_node_t *c, uint64_t w,
     const unsigned char *sp)
 {
@@ -1193,7 +1330,7 @@ ngx_routini_match_word(const ngx_routini_node_t *c, uint64_t w,
 
 /* the offset of the first "/" at or after p, or len; w is the word at p */
 
-static inline size_t
+static ngx_routini_inline size_t
 ngx_routini_segment_end(const unsigned char *s, size_t p, size_t len,
     uint64_t w)
 {
@@ -1233,7 +1370,7 @@ ngx_routini_segment_end(const unsigned char *s, size_t p, size_t len,
  * return.
  */
 
-static inline uint64_t
+static ngx_routini_inline uint64_t
 ngx_routini_hash(const unsigned char *s, size_t p, size_t e, uint64_t *w)
 {
     uint64_t  h, x;
@@ -1285,7 +1422,7 @@ ngx_routini_hash_text(const unsigned char *text, size_t len)
  * where a libc call costs more than the work.
  */
 
-static inline int
+static ngx_routini_inline int
 ngx_routini_equal(const unsigned char *a, const unsigned char *b, size_t n)
 {
     uint16_t  x2, y2;
