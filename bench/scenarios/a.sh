@@ -5,7 +5,9 @@
 #            built in); /metrics location present
 #   haproxy  path_beg /api/ -> backend whose set-path strips /api, roundrobin
 
-scenario_run() {
+# writes the configs, starts backends and proxies, fills the array entries
+# ("name|url|") and A_BAL / A_METRICS; also used by bench/flamegraph.sh
+scenario_a_setup() {
     local d=$BENCH_OUT/a p_plain=$((BENCH_PORT + 10)) p_routini=$((BENCH_PORT + 11))
     local p_ha=$((BENCH_PORT + 12)) bal="" metrics=""
     local path=/api/users/42?x=1
@@ -40,10 +42,10 @@ CONF
 
     bench_start_nginx "$d/plain"
     bench_start_nginx "$d/routini"
-    local entries=("plain nginx|http://127.0.0.1:$p_plain$path|"
+    entries=("plain nginx|http://127.0.0.1:$p_plain$path|"
                    "nginx + routini|http://127.0.0.1:$p_routini$path|")
 
-    if [ -n "$HAPROXY_BIN" ]; then
+    if [ -n "$HAPROXY_BIN" ] && [ -z "${A_NO_HAPROXY:-}" ]; then
         { bench_haproxy_head "$p_ha"; cat <<CONF
     acl api path_beg /api/
     http-request return status 404 unless api
@@ -53,11 +55,17 @@ CONF
           echo "    http-request set-path %[path,regsub(^/api/,/)]"; } > "$d/haproxy/haproxy.cfg"
         bench_start_haproxy "$d/haproxy"
         entries+=("haproxy|http://127.0.0.1:$p_ha$path|")
-    else
+    elif [ -z "$HAPROXY_BIN" ]; then
         echo "note: haproxy not installed (apt-get install haproxy); skipped" >&2
     fi
 
     bench_check_all "${entries[@]}"
+    A_BAL=$bal A_METRICS=$metrics
+}
 
+scenario_run() {
+    local entries=() A_BAL A_METRICS bal metrics
+    scenario_a_setup
+    bal=$A_BAL metrics=$A_METRICS
     bench_rounds "a: /api/* strip_prefix -> 4 peers${bal:+ (routini_balancer round_robin)}${metrics:+, routini_metrics on}" "${entries[@]}"
 }
