@@ -86,6 +86,7 @@ struct ngx_routini_node_s {
     uint32_t               mask;      /* hash table size - 1 */
     uint32_t               nstatic;
     uint32_t               nparam;
+    uint32_t               naffix;    /* params with an affix, first */
     uint32_t               prefix;    /* param: text is prefix, suffix */
     ngx_routini_node_t    *statics;   /* build-time child lists */
     ngx_routini_node_t    *plist;
@@ -168,6 +169,8 @@ static int ngx_routini_lookup_all(const ngx_routini_node_t *n,
 static ngx_routini_inline const ngx_routini_node_t *ngx_routini_static_child(
     const ngx_routini_node_t *n, const unsigned char *s, size_t p,
     size_t len, size_t *end);
+static ngx_routini_inline const ngx_routini_node_t *ngx_routini_first_param(
+    const ngx_routini_node_t *n, const unsigned char *s, size_t p, size_t e);
 static ngx_routini_inline int ngx_routini_param_match(const ngx_routini_node_t *c,
     const unsigned char *s, size_t p, size_t e);
 static ngx_routini_inline uint64_t ngx_routini_word(const unsigned char *s, size_t p,
@@ -985,6 +988,7 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
 
         n->params = a;
         n->nparam = (uint32_t) np;
+        n->naffix = (uint32_t) (a[np - 1]->len ? np : np - 1);
     }
 
     return n->catchall
@@ -1026,7 +1030,7 @@ static int
 ngx_routini_lookup_first(const ngx_routini_node_t *n, const unsigned char *s,
     size_t len, uint32_t method, ngx_routini_match_t *m)
 {
-    size_t                      p, e, i;
+    size_t                      p, e;
     ngx_routini_span_t         *v;
     const ngx_routini_node_t   *c;
     const ngx_routini_route_t  *r;
@@ -1038,15 +1042,9 @@ ngx_routini_lookup_first(const ngx_routini_node_t *n, const unsigned char *s,
         c = ngx_routini_static_child(n, s, p, len, &e);
 
         if (c == NULL) {
-            for (i = 0; i < n->nparam; i++) {
-                c = n->params[i];
+            c = ngx_routini_first_param(n, s, p, e);
 
-                if (ngx_routini_param_match(c, s, p, e)) {
-                    break;
-                }
-            }
-
-            if (i == n->nparam) {
+            if (c == NULL) {
                 if (n->catchall == NULL) {
                     return NGX_ROUTINI_NOT_FOUND;
                 }
@@ -1244,6 +1242,26 @@ ngx_routini_static_child(const ngx_routini_node_t *n, const unsigned char *s,
     }
 
     return NULL;
+}
+
+
+/* n's first param matching the segment s[p, e), or NULL */
+
+static ngx_routini_inline const ngx_routini_node_t *
+ngx_routini_first_param(const ngx_routini_node_t *n, const unsigned char *s,
+    size_t p, size_t e)
+{
+    size_t  i;
+
+    for (i = 0; i < n->naffix; i++) {
+        if (ngx_routini_param_match(n->params[i], s, p, e)) {
+            return n->params[i];
+        }
+    }
+
+    /* the bare param, last, takes any non-empty segment */
+
+    return (n->naffix < n->nparam && e > p) ? n->params[n->naffix] : NULL;
 }
 
 

@@ -20,6 +20,22 @@
  * Memory comes only from the allocation hook and is never freed by the
  * tree: pass an allocator whose lifetime is the tree's (e.g. ngx_palloc on
  * cf->pool).  The hook must return memory aligned for any type.
+ *
+ * Patterns (matchit-compatible): static text; "{name}" or ":name" matches
+ * one non-empty segment part, with an optional static prefix and/or suffix
+ * in its segment ("img-{id}.png"); "{*name}", "*name" or "*" (= "{*rest}")
+ * as the whole last segment matches the rest of the path, possibly empty
+ * ("/api/{*rest}" matches "/api/" but not "/api"); "{{", "}}" and "\:" are
+ * literal.  Names are [A-Za-z0-9_]+, at most NGX_ROUTINI_MAX_PARAMS params
+ * (the catch-all included) per pattern.
+ *
+ * Precedence, whatever the declaration order: static segment, then params
+ * with an affix (longest affix first), then the bare param, then the
+ * catch-all, with backtracking when a branch leads nowhere.
+ *
+ * Rejected: invalid syntax, a duplicate (same pattern, overlapping method
+ * masks), two param names at one position (same prefix and suffix), a
+ * param and a catch-all after the same segments.
  */
 
 
