@@ -44,7 +44,7 @@ trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 entries=()
-A_NO_HAPROXY=1
+A_NO_HAPROXY=1 A_NO_VARIABLE=1
 scenario_a_setup
 
 # the worker PIDs of the nginx whose prefix dir is $1

@@ -43,6 +43,7 @@ bench_need() {
     if [ ! -f "$MODULE" ]; then
         make -s -C "$BENCH_ROOT" module
     fi
+    bench_routini_pass_detect
 }
 
 bench_cleanup() {
@@ -75,6 +76,9 @@ bench_has_directive() {
     balancer) body="upstream u { routini_balancer round_robin; server 127.0.0.1:1; }
                 server { listen 127.0.0.1:1; location / { return 200; } }" ;;
     metrics)  body="server { listen 127.0.0.1:1; location = /metrics { routini_metrics; } }" ;;
+    dispatch) body="upstream u { server 127.0.0.1:1; }
+                server { listen 127.0.0.1:1; location / {
+                    routini_route /a u; proxy_pass http://routini; } }" ;;
     esac
     cat > "$d/nginx.conf" <<CONF
 load_module $MODULE;
@@ -84,6 +88,22 @@ events {}
 http { $body }
 CONF
     "$NGINX_BIN" -q -t -p "$d" -c nginx.conf > /dev/null 2>&1
+}
+
+# how routini configs proxy: ROUTINI_PASS=routini (proxy_pass http://routini,
+# the route's upstream{} directly, when the module has it) or variable
+# (proxy_pass http://$routini_upstream)
+bench_routini_pass_detect() {
+    if [ -z "${ROUTINI_PASS:-}" ]; then
+        if bench_has_directive dispatch; then ROUTINI_PASS=routini; else ROUTINI_PASS=variable; fi
+    fi
+}
+
+bench_routini_pass() {
+    case $ROUTINI_PASS in
+    routini) echo 'proxy_pass http://routini;' ;;
+    *)       echo 'proxy_pass http://$routini_upstream;' ;;
+    esac
 }
 
 # wait until a TCP port answers HTTP (any status), at most ~30 s
@@ -338,7 +358,8 @@ bench_gen_routes() {
 
 # nginx + routini on port $2 with the routes of gen dir $1 (a prefix dir $3)
 bench_conf_routini_routes() {
-    local gen=$1 port=$2 d=$3 bal="" metrics=""
+    local gen=$1 port=$2 d=$3 bal="" metrics="" pass
+    pass=$(bench_routini_pass)
     bench_has_directive balancer && bal="routini_balancer round_robin;"
     bench_has_directive metrics && metrics="location = /metrics { routini_metrics; }"
     mkdir -p "$d"
@@ -347,7 +368,7 @@ bench_conf_routini_routes() {
         listen 127.0.0.1:$port reuseport;
         location / {
             include $gen/routini.conf;
-            proxy_pass http://\$routini_upstream;
+            $pass
         }
         $metrics
     }

@@ -1,8 +1,9 @@
 # Scenario a: one prefix route /api/* with strip_prefix to 4 peers.
 #   plain    location /api/ { proxy_pass http://pool/; }  (round robin, keepalive)
 #   routini  routini_route "/api/{*rest}" pool strip_prefix; proxy_pass
-#            http://$routini_upstream; routini_balancer round_robin (when
-#            built in); /metrics location present
+#            http://routini (the route's upstream directly; when the module
+#            has it) and, as a separate row, proxy_pass http://$routini_upstream;
+#            routini_balancer round_robin (when built in); /metrics location
 #   haproxy  path_beg /api/ -> backend whose set-path strips /api, roundrobin
 
 # writes the configs, starts backends and proxies, fills the array entries
@@ -27,23 +28,33 @@ scenario_a_setup() {
 CONF
     } > "$d/plain/nginx.conf"
 
-    { bench_nginx_head routini; bench_upstream pool "$bal"; cat <<CONF
+    routini_conf() {
+        { bench_nginx_head routini; bench_upstream pool "$bal"; cat <<CONF
     server {
-        listen 127.0.0.1:$p_routini reuseport;
+        listen 127.0.0.1:$1 reuseport;
         location / {
             routini_route "/api/{*rest}" pool strip_prefix;
-            proxy_pass http://\$routini_upstream;
+            $2
         }
         $metrics
     }
 }
 CONF
-    } > "$d/routini/nginx.conf"
+        }
+    }
+    routini_conf "$p_routini" "$(bench_routini_pass)" > "$d/routini/nginx.conf"
 
     bench_start_nginx "$d/plain"
     bench_start_nginx "$d/routini"
     entries=("plain nginx|http://127.0.0.1:$p_plain$path|"
-                   "nginx + routini|http://127.0.0.1:$p_routini$path|")
+             "nginx + routini|http://127.0.0.1:$p_routini$path|")
+    if [ "$ROUTINI_PASS" = routini ] && [ -z "${A_NO_VARIABLE:-}" ]; then
+        mkdir -p "$d/variable"
+        routini_conf "$((BENCH_PORT + 13))" 'proxy_pass http://$routini_upstream;' \
+            > "$d/variable/nginx.conf"
+        bench_start_nginx "$d/variable"
+        entries+=("routini \$routini_upstream|http://127.0.0.1:$((BENCH_PORT + 13))$path|")
+    fi
 
     if [ -n "$HAPROXY_BIN" ] && [ -z "${A_NO_HAPROXY:-}" ]; then
         { bench_haproxy_head "$p_ha"; cat <<CONF
@@ -67,5 +78,5 @@ scenario_run() {
     local entries=() A_BAL A_METRICS bal metrics
     scenario_a_setup
     bal=$A_BAL metrics=$A_METRICS
-    bench_rounds "a: /api/* strip_prefix -> 4 peers${bal:+ (routini_balancer round_robin)}${metrics:+, routini_metrics on}" "${entries[@]}"
+    bench_rounds "a: /api/* strip_prefix -> 4 peers${bal:+ (routini_balancer round_robin)}${metrics:+, routini_metrics on}, proxy_pass http://$([ "$ROUTINI_PASS" = routini ] && echo routini || echo '$routini_upstream')" "${entries[@]}"
 }

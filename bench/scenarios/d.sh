@@ -36,6 +36,8 @@ CONF
         port=$((port + 1))
     done
 
+    local pass
+    pass=$(bench_routini_pass)
     for s in round_robin fewest_connections fastest adaptive; do
         local bal="routini_balancer $s;"
         [ $s = adaptive ] && bal="$bal routini_adaptive interval=1s;"
@@ -45,7 +47,7 @@ CONF
         listen 127.0.0.1:$port reuseport;
         location / {
             routini_route "/api/{*rest}" pool strip_prefix;
-            proxy_pass http://\$routini_upstream;
+            $pass
         }
         location = /metrics { routini_metrics; }
     }
