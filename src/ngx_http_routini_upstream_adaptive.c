@@ -117,7 +117,7 @@ void
 ngx_http_routini_adaptive_evaluate(ngx_http_routini_upstream_t *u,
     ngx_log_t *log)
 {
-    double                          lat;
+    double                          lat, value;
     ngx_uint_t                      i, n, from, to, cur;
     ngx_atomic_uint_t               decided, active;
     ngx_http_routini_peer_t        *rp;
@@ -198,9 +198,19 @@ ngx_http_routini_adaptive_evaluate(ngx_http_routini_upstream_t *u,
 
     ngx_atomic_fetch_add(&u->shm->switches, 1);
 
+    /* one decimal, rounded away from the threshold: never "1.5 < 1.5" */
+
+    value = (double) (int64_t) (out.value * 10);
+
+    if (out.above && value < out.value * 10) {
+        value += 1;
+    }
+
+    value /= 10;
+
     ngx_log_error(NGX_LOG_NOTICE, log, 0,
                   "routini: upstream \"%V\" strategy %V -> %V (%s %.1f %s "
                   "%.1f)", &u->name, ngx_http_routini_strategy_name(from),
-                  ngx_http_routini_strategy_name(to), out.metric, out.value,
+                  ngx_http_routini_strategy_name(to), out.metric, value,
                   out.above ? ">" : "<", out.threshold);
 }
