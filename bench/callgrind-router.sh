@@ -10,18 +10,26 @@
 # one request without start-up.  The routini figure is split into the
 # router (ngx_http_routini_handler, inclusive) and the rest of the module.
 # routini is measured with both proxy_pass http://routini (the route's
-# upstream{} directly) and proxy_pass http://$routini_upstream.
+# upstream{} directly) and proxy_pass http://$routini_upstream, and, when
+# the module has them, as "full": http://routini with routini_balancer
+# round_robin in the upstream{} and a routini_metrics location (the
+# configuration of bench/run.sh scenario a).  Then the module's functions
+# (from its source files), instructions per request, self and inclusive,
+# for each routini configuration.
+#
+#   CG_PORT=3990   port of nginx under valgrind (the backend uses CG_PORT+1)
+#   MODULE=...     the .so to load (default build/nginx/objs/...)
 
 set -eu
 
 cd "$(dirname "$0")/.."
 
 n=${1:-2000}
-module=$PWD/build/nginx/objs/ngx_http_routini_module.so
+module=${MODULE:-$PWD/build/nginx/objs/ngx_http_routini_module.so}
 nginx=${NGINX_BIN:-/usr/sbin/nginx}
 dir=$PWD/build/bench/callgrind
-port=3990
-backend=3991
+port=${CG_PORT:-3990}
+backend=$((port + 1))
 
 [ -f "$module" ] || make -s module
 command -v valgrind > /dev/null || { echo "valgrind is needed"; exit 1; }
@@ -93,6 +101,31 @@ cat >> "$dir/variable.conf" <<'CONF'
 }
 CONF
 
+# full: routini_balancer round_robin and a metrics location, when built in
+probe() {
+    mkdir -p "$dir/probe/logs"
+    printf 'load_module %s;\nerror_log logs/error.log;\nevents {}\nhttp { %s }\n' \
+        "$module" "$1" > "$dir/probe/nginx.conf"
+    "$nginx" -q -t -p "$dir/probe" -c nginx.conf > /dev/null 2>&1
+}
+configs="plain routini variable"
+if probe 'upstream u { routini_balancer round_robin; server 127.0.0.1:1; }' \
+   && probe 'server { listen 127.0.0.1:1; location = /m { routini_metrics; } }'
+then
+    configs="$configs full"
+    common | sed 's/^\( *upstream backend {\)$/\1\n        routini_balancer round_robin;/' \
+        > "$dir/full.conf"
+    cat >> "$dir/full.conf" <<'CONF'
+        location / {
+            routini_route "/api/{*rest}" backend strip_prefix;
+            proxy_pass http://routini;
+        }
+        location = /metrics { routini_metrics; }
+    }
+}
+CONF
+fi
+
 "$nginx" -p "$dir" -c backend.conf
 trap '"$nginx" -p "$dir" -c backend.conf -s stop' EXIT
 
@@ -145,7 +178,7 @@ incl() {
 
 printf 'requests per run: %d and %d\n' "$n" $((2 * n))
 
-for c in plain routini variable; do
+for c in $configs; do
     a=$(run $c "$n")
     b=$(run $c $((2 * n)))
     per=$(( (b - a) / n ))
@@ -165,3 +198,41 @@ awk -v p="$per_plain" -v r="$per_routini" -v v="$per_variable" \
     printf "routini (proxy_pass http://$routini_upstream) / plain: %.4f\n",
            v / p;
     printf "router share of a plain request: %.2f%%\n", 100 * h / p }'
+
+# per function of the module (ngx_http_routini_* and ngx_routini_*, the
+# module's naming; callgrind does not always know the source file): instructions per request
+# (difference between the 2N and N runs divided by N), self and inclusive
+funcs() {
+    callgrind_annotate --inclusive="$2" --threshold=100 "$1" 2>/dev/null \
+        | awk -v incl="$2" '{ for (i = 2; i <= NF; i++)
+                     if ($i ~ /:ngx_(http_)?routini_/) {
+                         f = $i; sub(/.*:/, "", f); v = $1; gsub(",", "", v)
+                         # self: parts add up; inclusive: callgrind may
+                         # list a function twice (with and without its
+                         # file), take the larger
+                         if (incl == "no") t[f] += v
+                         else if (v + 0 > t[f] + 0) t[f] = v
+                         break } }
+               END { for (f in t) print f, t[f] }'
+}
+
+for c in $configs; do
+    [ "$c" = plain ] && continue
+    echo
+    echo "module functions, $c configuration (instructions per request):"
+    printf '  %8s %10s  %s\n' self inclusive function
+    {
+        funcs "$dir/$c.$n.out" no | sed 's/^/sa /'
+        funcs "$dir/$c.$((2 * n)).out" no | sed 's/^/sb /'
+        funcs "$dir/$c.$n.out" yes | sed 's/^/ia /'
+        funcs "$dir/$c.$((2 * n)).out" yes | sed 's/^/ib /'
+    } | awk -v n="$n" '
+        { v[$1, $2] = $3; seen[$2] = 1 }
+        END {
+            for (f in seen) {
+                s = (v["sb", f] - v["sa", f]) / n
+                i = (v["ib", f] - v["ia", f]) / n
+                if (s >= 1 || i >= 1) printf "  %8.0f %10.0f  %s\n", s, i, f
+            }
+        }' | sort -k1,1nr | head -25
+done
