@@ -5,22 +5,39 @@ use Test::Nginx::Socket 'no_plan';
 no_shuffle();
 no_root_location();
 
+# The peers' ports are fixed for the whole file: the requests below name a
+# peer by its address, and Test::Nginx expands $TEST_NGINX_* (and
+# $TEST_NGINX_RAND_PORT_N) in the config sections only, not in requests.
+use IO::Socket::INET;
+
+sub free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0, ReuseAddr => 1)
+        or die "no free port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+$ENV{TEST_NGINX_API_ONE} ||= free_port();
+$ENV{TEST_NGINX_API_TWO} ||= free_port();
+
 our $HttpConfig = <<'_EOC_';
     upstream pool {
         routini_balancer round_robin;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2 weight=2;
+        server 127.0.0.1:$TEST_NGINX_API_ONE;
+        server 127.0.0.1:$TEST_NGINX_API_TWO weight=2;
     }
     upstream other {
         routini_balancer adaptive;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        server 127.0.0.1:$TEST_NGINX_API_ONE;
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        listen 127.0.0.1:$TEST_NGINX_API_ONE;
         location / { return 200 "one\n"; }
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        listen 127.0.0.1:$TEST_NGINX_API_TWO;
         location / { return 200 "two\n"; }
     }
 _EOC_
@@ -59,7 +76,7 @@ qr/^\{"upstreams":\[\{"name":"pool","strategy":"round_robin","configured":"round
 [
     "GET /routini/api/upstreams/pool",
     "GET /routini/api/upstreams/pool/",
-    "GET /routini/api/upstreams/pool/peers/127.0.0.1:\$TEST_NGINX_RAND_PORT_2",
+    "GET /routini/api/upstreams/pool/peers/127.0.0.1:$ENV{TEST_NGINX_API_TWO}",
     "GET /routini/api/upstreams/nope",
     "GET /routini/api/upstreams/pool/peers/10.0.0.1:80",
     "GET /routini/api/upstreams/pool/servers/x",
@@ -163,14 +180,14 @@ routini: upstream "other" strategy pinned to random
 --- config eval: $::Config
 --- request eval
 [
-    "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:\$TEST_NGINX_RAND_PORT_1\n{\"state\":\"drain\"}",
+    "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:$ENV{TEST_NGINX_API_ONE}\n{\"state\":\"drain\"}",
     "GET /api/a", "GET /api/b", "GET /api/c",
-    "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:\$TEST_NGINX_RAND_PORT_1\n{\"state\":\"down\"}",
+    "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:$ENV{TEST_NGINX_API_ONE}\n{\"state\":\"down\"}",
     "GET /api/d",
-    "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:\$TEST_NGINX_RAND_PORT_1\n{\"state\":\"up\"}",
+    "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:$ENV{TEST_NGINX_API_ONE}\n{\"state\":\"up\"}",
     "GET /api/e", "GET /api/f", "GET /api/g",
-    "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:\$TEST_NGINX_RAND_PORT_1\n{\"state\":\"asleep\"}",
-    "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:\$TEST_NGINX_RAND_PORT_1\n{\"strategy\":\"up\"}",
+    "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:$ENV{TEST_NGINX_API_ONE}\n{\"state\":\"asleep\"}",
+    "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:$ENV{TEST_NGINX_API_ONE}\n{\"strategy\":\"up\"}",
 ]
 --- error_code eval
 [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 400, 400]
@@ -185,6 +202,8 @@ routini: upstream "other" strategy pinned to random
     qr/^\{"error":"unknown state \\"asleep\\", use \\"drain\\", \\"up\\" or \\"down\\""\}\n\z/,
     qr/^\{"error":"unknown field \\"strategy\\""\}\n\z/,
 ]
+--- no_error_log
+[alert]
 
 
 
@@ -217,6 +236,8 @@ routini: upstream "other" strategy pinned to random
     qr/^\{"error":"missing field \\"strategy\\""\}\n\z/,
     qr/^\{"error":"unknown strategy \\"best\\""\}\n\z/,
 ]
+--- no_error_log
+[alert]
 
 
 
@@ -242,7 +263,7 @@ routini: upstream "other" strategy pinned to random
     "POST /routini/api/upstreams\n{}",
     "GET /routini/api/strategy",
     "PUT /routini/api/routes\n{}",
-    "POST /routini/api/upstreams/pool/peers/127.0.0.1:\$TEST_NGINX_RAND_PORT_1\n{}",
+    "POST /routini/api/upstreams/pool/peers/127.0.0.1:$ENV{TEST_NGINX_API_ONE}\n{}",
 ]
 --- error_code eval
 [405, 405, 405, 405, 405]

@@ -314,9 +314,10 @@ sub requests_of_block {
     my $name = $block->name;
     my @list;
 
+    # as in the real Test::Nginx, $TEST_NGINX_* is expanded in the config
+    # sections and user files only, never in requests
     my $raw = sec($block, 'raw_request');
     if (defined $raw) {
-        $raw = expand_any($raw, 0, $name);
         my @packets = ref $raw eq 'ARRAY' ? @$raw : ($raw);
         push @list, raw_request_info(\@packets);
         return \@list;
@@ -326,8 +327,7 @@ sub requests_of_block {
     if (!defined $req) {
         bail_out("$name - request empty");
     }
-    $req = expand_any($req, 0, $name);
-    my $more = expand_any(sec($block, 'more_headers'), 0, $name);
+    my $more = sec($block, 'more_headers');
 
     my $strip = sub {
         my $r = shift;

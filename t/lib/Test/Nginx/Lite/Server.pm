@@ -36,7 +36,9 @@ sub log_dir   { File::Spec->catdir($_[0]{root}, 'logs') }
 sub conf_file { File::Spec->catfile($_[0]{root}, 'conf', 'nginx.conf') }
 sub pid_file  { File::Spec->catfile($_[0]->log_dir, 'nginx.pid') }
 sub error_log_file  { File::Spec->catfile($_[0]->log_dir, 'error.log') }
-sub stderr_log_file { File::Spec->catfile($_[0]{root}, 'nginx-stderr.log') }
+# in logs/: the real Test::Nginx empties the server root it finds and
+# bails out on files it does not expect there
+sub stderr_log_file { File::Spec->catfile($_[0]->log_dir, 'nginx-stderr.log') }
 
 sub binary {
     my $self = shift;
