@@ -1,0 +1,388 @@
+#!/bin/bash
+# Soak and fault test: routini under steady wrk load on 2 workers, with
+#
+#   (a) 20 "nginx -s reload" in a row: no failed request, counters never
+#       go backwards;
+#   (b) kill -9 of one worker: the master respawns it, the zone is not left
+#       locked (requests and the API keep answering), counters go on; the
+#       requests that fail are counted (only those in flight on that worker
+#       should);
+#   (c) one of four backends stopped (health checks + proxy_next_upstream):
+#       no client error; started again, it gets traffic again;
+#   (d) the zone filled to its limit: a reload that needs more records than
+#       an explicit routini_zone holds fails with a clear log line, the
+#       zone metrics show it full, and the running workers keep serving.
+#
+# Not part of "make test".  Loopback only, bounded in time (about 2
+# minutes), stops everything it started.  Prints a report; exits 1 when a
+# check fails.
+#
+#   make module && util/soak.sh
+#
+# Environment: ROUTINI_NGINX (nginx binary, default /usr/sbin/nginx),
+# ROUTINI_MODULE (the .so), SOAK_PORT (first of 5 ports, default 18600),
+# SOAK_DIR (work directory, default a new /tmp/routini-soak.XXXXXX),
+# SOAK_CONNS (wrk connections, default 16).
+
+set -u
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+NGINX=${ROUTINI_NGINX:-/usr/sbin/nginx}
+MODULE=${ROUTINI_MODULE:-$ROOT/build/nginx/objs/ngx_http_routini_module.so}
+PORT=${SOAK_PORT:-18600}
+CONNS=${SOAK_CONNS:-16}
+DIR=${SOAK_DIR:-$(mktemp -d /tmp/routini-soak.XXXXXX)}
+
+PROXY=$DIR/proxy
+WRK_PIDS=()
+FAILED=0
+REPORT=()
+
+for tool in wrk curl "$NGINX"; do
+    command -v "$tool" >/dev/null || { echo "soak: $tool not found (apt-get install wrk curl)" >&2; exit 2; }
+done
+[ -f "$MODULE" ] || { echo "soak: $MODULE not found, run make first" >&2; exit 2; }
+
+say() { printf '%s\n' "$*"; }
+report() { REPORT+=("$*"); say "  => $*"; }
+check() {   # check NAME CONDITION-EXIT-STATUS
+    if [ "$2" -eq 0 ]; then report "PASS $1"; else report "FAIL $1"; FAILED=1; fi
+}
+
+# --- processes ---------------------------------------------------------------
+
+master_pid() { cat "$1/logs/nginx.pid" 2>/dev/null; }
+
+stop_nginx() {  # prefix
+    local pid i
+    pid=$(master_pid "$1") || return 0
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+    kill -QUIT "$pid" 2>/dev/null
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -TERM "$pid" 2>/dev/null
+    sleep 0.5
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    return 0
+}
+
+cleanup() {
+    local p
+    for p in "${WRK_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    stop_nginx "$PROXY"
+    for p in 1 2 3 4; do stop_nginx "$DIR/backend$p"; done
+    wait 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start_nginx() {  # prefix
+    "$NGINX" -p "$1/" -c conf/nginx.conf -e logs/error.log
+}
+
+workers() { ps -o pid= --ppid "$(master_pid "$PROXY")" 2>/dev/null | tr -d ' ' | sort -n; }
+
+wait_workers() {  # n: wait until the proxy has n workers, at most 5 s
+    local i
+    for i in $(seq 50); do
+        [ "$(workers | wc -l)" -eq "$1" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# --- configuration -----------------------------------------------------------
+
+backend_conf() {  # n
+    mkdir -p "$DIR/backend$1/logs" "$DIR/backend$1/conf"
+    cat > "$DIR/backend$1/conf/nginx.conf" <<EOF
+worker_processes 1;
+error_log logs/error.log warn;
+pid logs/nginx.pid;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path /tmp; proxy_temp_path /tmp; fastcgi_temp_path /tmp;
+    uwsgi_temp_path /tmp; scgi_temp_path /tmp;
+    server {
+        listen 127.0.0.1:$((PORT + $1));
+        location / { return 200 "backend $1 \$request_uri\n"; }
+    }
+}
+EOF
+}
+
+# proxy_conf ZONE_LINE EXTRA_ROUTES
+proxy_conf() {
+    mkdir -p "$PROXY/logs" "$PROXY/conf"
+    cat > "$PROXY/conf/nginx.conf" <<EOF
+load_module $MODULE;
+worker_processes 2;
+error_log logs/error.log notice;
+pid logs/nginx.pid;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path /tmp; proxy_temp_path /tmp; fastcgi_temp_path /tmp;
+    uwsgi_temp_path /tmp; scgi_temp_path /tmp;
+    $1
+
+    upstream api_pool {
+        routini_balancer round_robin;
+        routini_health_check interval=500ms timeout=500ms fall=1 rise=1;
+        server 127.0.0.1:$((PORT + 1));
+        server 127.0.0.1:$((PORT + 2));
+        server 127.0.0.1:$((PORT + 3));
+        server 127.0.0.1:$((PORT + 4));
+        keepalive 16;
+    }
+
+    server {
+        listen 127.0.0.1:$PORT backlog=4096;
+
+        location / {
+            routini_route "/api/{*rest}"  api_pool  strip_prefix name=api;
+            routini_route /users/:id      api_pool  methods=GET,HEAD;
+$2
+            proxy_pass              http://\$routini_upstream;
+            proxy_http_version      1.1;
+            proxy_set_header        Connection "";
+            proxy_connect_timeout   1s;
+            proxy_next_upstream     error timeout http_502 http_503;
+            proxy_next_upstream_tries 4;
+        }
+
+        location = /metrics { routini_metrics; }
+        location /routini/api/ { allow 127.0.0.1; deny all; routini_api; }
+    }
+}
+EOF
+}
+
+many_routes() {  # prefix count
+    local i
+    for i in $(seq "$2"); do
+        printf '            routini_route /%s%d/:id api_pool;\n' "$1" "$i"
+    done
+}
+
+# --- load and metrics ----------------------------------------------------------
+
+# start_wrk NAME SECONDS [WRK ARGS]: wrk in the background, output in
+# $DIR/wrk-NAME.txt
+start_wrk() {
+    local name=$1 secs=$2
+    shift 2
+    wrk -t2 -c"$CONNS" -d"$secs"s --timeout 5s "$@" \
+        "http://127.0.0.1:$PORT/api/soak" > "$DIR/wrk-$name.txt" 2>&1 &
+    WRK_PIDS+=($!)
+    WRK_LAST=$!
+    sleep 1
+}
+
+# wrk_result NAME: sets REQS ERRS (non-2xx + socket errors) and ERRDETAIL
+wrk_result() {
+    local f=$DIR/wrk-$1.txt non2xx sock
+    REQS=$(awk '/requests in/ {print $1}' "$f")
+    non2xx=$(awk -F': ' '/Non-2xx/ {print $2}' "$f")
+    sock=$(sed -n 's/.*Socket errors: connect \([0-9]*\), read \([0-9]*\), write \([0-9]*\), timeout \([0-9]*\).*/\1 \2 \3 \4/p' "$f")
+    set -- ${sock:-0 0 0 0}
+    ERRS=$(( ${non2xx:-0} + $1 + $2 + $3 + $4 ))
+    ERRDETAIL="non-2xx ${non2xx:-0}, connect $1, read $2, write $3, timeout $4"
+    REQS=${REQS:-0}
+}
+
+scrape() { curl -s -m 2 "http://127.0.0.1:$PORT/metrics"; }
+
+# the sum of a metric's series (optionally filtered by a label substring)
+metric_sum() {  # text metric [filter]
+    printf '%s\n' "$1" | awk -v m="$2" -v f="${3:-}" '
+        index($0, m "{") == 1 && index($0, f) { s += $NF } END { printf "%d\n", s }'
+}
+
+peer_requests() {  # text port
+    metric_sum "$1" routini_upstream_requests_total "peer=\"127.0.0.1:$2\""
+}
+
+api_ok() {
+    curl -s -m 2 -o /dev/null -w '%{http_code}' \
+        "http://127.0.0.1:$PORT/routini/api/upstreams/api_pool" | grep -q 200
+}
+
+# --- start -------------------------------------------------------------------
+
+say "routini soak: $DIR, proxy 127.0.0.1:$PORT, backends $((PORT + 1))-$((PORT + 4)), wrk $CONNS connections"
+
+for n in 1 2 3 4; do
+    backend_conf "$n"
+    start_nginx "$DIR/backend$n" || exit 2
+done
+
+proxy_conf "routini_zone routini 4m;" ""
+start_nginx "$PROXY" || { tail "$PROXY/logs/error.log"; exit 2; }
+wait_workers 2
+sleep 1
+
+curl -s -m 2 "http://127.0.0.1:$PORT/api/hello" | grep -q '^backend' \
+    || { say "proxy does not answer"; tail "$PROXY/logs/error.log"; exit 2; }
+
+# --- (a) 20 reloads under load ------------------------------------------------
+
+say ""
+say "(a) 20 nginx -s reload under load, twice"
+
+# Run twice: with keepalive clients, a request sent on an idle connection
+# just as the old worker closes it (nginx's graceful shutdown closes idle
+# keepalive connections) fails with a read error; that is nginx's reload
+# behaviour with or without routini, and clients retry it.  With
+# "Connection: close" clients nothing may fail.
+
+reload_run() {  # NAME [WRK ARGS]
+    local name=$1 i m r p
+    shift
+    start_wrk "$name" 28 "$@"
+    prev_routes=0; prev_peers=0; backwards=0; reloads_ok=0
+    for i in $(seq 20); do
+        m=$(scrape)
+        r=$(metric_sum "$m" routini_requests_total)
+        p=$(metric_sum "$m" routini_upstream_requests_total)
+        if [ "$r" -lt "$prev_routes" ] || [ "$p" -lt "$prev_peers" ]; then
+            backwards=$((backwards + 1))
+            say "   reload $i: counters went backwards: routes $prev_routes -> $r, peers $prev_peers -> $p"
+        fi
+        prev_routes=$r; prev_peers=$p
+        "$NGINX" -p "$PROXY/" -c conf/nginx.conf -e logs/error.log -s reload \
+            && reloads_ok=$((reloads_ok + 1))
+        sleep 1.2
+    done
+    m=$(scrape)
+    r=$(metric_sum "$m" routini_requests_total)
+    [ "$r" -lt "$prev_routes" ] && backwards=$((backwards + 1))
+    wait "$WRK_LAST"
+    wrk_result "$name"
+    say "   $name: wrk $REQS requests, $ERRDETAIL; $reloads_ok reloads; routini_requests_total $r at the end"
+}
+
+reload_run reload-close -H "Connection: close"
+check "(a) zero failed requests over 20 reloads, Connection: close clients ($ERRS failed of $REQS)" $((ERRS != 0))
+check "(a) counters never went backwards ($backwards times)" $((backwards != 0))
+sleep 2
+reload_run reload-keepalive
+report "INFO (a) keepalive clients: $ERRS of $REQS requests failed ($ERRDETAIL): idle connections closed by exiting workers"
+check "(a) counters never went backwards, keepalive run ($backwards times)" $((backwards != 0))
+
+# --- (b) kill -9 of one worker ------------------------------------------------
+
+say ""
+say "(b) kill -9 of one worker under load"
+
+wait_workers 2 || say "   (old workers still exiting)"
+sleep 1
+start_wrk kill 12
+sleep 2
+before=$(metric_sum "$(scrape)" routini_requests_total)
+victim=$(workers | head -1)
+old_workers=$(workers | tr '\n' ' ')
+kill -KILL "$victim"
+respawned=1
+for i in $(seq 50); do
+    new=$(workers | tr '\n' ' ')
+    if [ "$(workers | wc -l)" -eq 2 ] && ! workers | grep -qx "$victim"; then
+        respawned=0; break
+    fi
+    sleep 0.1
+done
+sleep 1
+api_ok; api=$?
+after=$(metric_sum "$(scrape)" routini_requests_total)
+wait "$WRK_LAST"
+wrk_result kill
+sleep 0.5
+after2=$(metric_sum "$(scrape)" routini_requests_total)
+locked=$(grep -c "was locked by\|shared memory zone.*locked" "$PROXY/logs/error.log")
+say "   workers before: $old_workers killed: $victim after: $(workers | tr '\n' ' ')"
+say "   wrk: $REQS requests, $ERRDETAIL"
+say "   routini_requests_total: $before before the kill, $after 1 s after, $after2 at the end"
+say "   master log: $(grep -c "exited on signal 9" "$PROXY/logs/error.log") 'exited on signal 9', $locked 'was locked by'"
+check "(b) the master respawned the worker" $respawned
+check "(b) the API answers after the kill" $api
+check "(b) counters continue ($before -> $after -> $after2)" $(( after < before || after2 <= after ))
+check "(b) failed requests no more than the connections in flight ($ERRS, at most $CONNS)" $(( ERRS > CONNS ))
+KILL_ERRS=$ERRS
+
+# --- (c) one of four backends stopped, then started -----------------------------
+
+say ""
+say "(c) backend 4 stopped, then started, under load"
+
+start_wrk backend 16
+m=$(scrape); b4_before=$(peer_requests "$m" $((PORT + 4)))
+stop_nginx "$DIR/backend4"
+sleep 6
+m=$(scrape); b4_down=$(peer_requests "$m" $((PORT + 4)))
+state_down=$(curl -s -m 2 "http://127.0.0.1:$PORT/routini/api/upstreams/api_pool/peers/127.0.0.1:$((PORT + 4))" | grep -o '"state":"[a-z]*"')
+start_nginx "$DIR/backend4"
+sleep 3
+m=$(scrape); b4_up1=$(peer_requests "$m" $((PORT + 4)))
+sleep 3
+m=$(scrape); b4_up2=$(peer_requests "$m" $((PORT + 4)))
+state_up=$(curl -s -m 2 "http://127.0.0.1:$PORT/routini/api/upstreams/api_pool/peers/127.0.0.1:$((PORT + 4))" | grep -o '"state":"[a-z]*"')
+wait "$WRK_LAST"
+wrk_result backend
+say "   wrk: $REQS requests, $ERRDETAIL"
+say "   backend 4 requests: $b4_before when stopped, $b4_down 6 s later ($state_down), $b4_up1 -> $b4_up2 after the restart ($state_up)"
+say "   log: $(grep -c 'is unhealthy' "$PROXY/logs/error.log") unhealthy, $(grep -c 'is healthy' "$PROXY/logs/error.log") healthy notices"
+check "(c) zero client errors with a backend down ($ERRS of $REQS)" $((ERRS != 0))
+check "(c) the restarted backend gets traffic again ($b4_up1 -> $b4_up2)" $(( b4_up2 <= b4_up1 ))
+
+# --- (d) the zone filled to its limit ---------------------------------------------
+
+say ""
+say "(d) routini_zone filled to its limit"
+
+stop_nginx "$PROXY"
+: > "$PROXY/logs/error.log"
+
+# the smallest explicit zone that holds 400 routes, as nginx -t computes it
+proxy_conf "routini_zone soak 32k;" "$(many_routes a 400)"
+need=$("$NGINX" -t -p "$PROXY/" -c conf/nginx.conf -e stderr 2>&1 \
+       | sed -n 's/.*need at least \([0-9]*\)k.*/\1/p')
+[ -n "$need" ] || { say "   could not find the zone size needed"; need=1024; }
+zone="routini_zone soak ${need}k;"
+proxy_conf "$zone" "$(many_routes a 400)"
+start_nginx "$PROXY" || { tail "$PROXY/logs/error.log"; exit 2; }
+wait_workers 2
+sleep 1
+m=$(scrape)
+used0=$(metric_sum "$m" routini_zone_used_bytes); size=$(metric_sum "$m" routini_zone_size_bytes)
+
+start_wrk zone 10
+# 400 other routes: the records of the first 400 are kept for two reloads,
+# so the zone would need about twice its size
+proxy_conf "$zone" "$(many_routes b 400)"
+"$NGINX" -p "$PROXY/" -c conf/nginx.conf -e logs/error.log -s reload
+sleep 2
+m=$(scrape)
+used1=$(metric_sum "$m" routini_zone_used_bytes)
+served_old=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/a1/x")
+served_new=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/b1/x")
+wait "$WRK_LAST"
+wrk_result zone
+line=$(grep -m1 "too small" "$PROXY/logs/error.log")
+say "   zone ${need}k: used $used0 of $size bytes with 400 routes, $used1 after the reload to 400 other routes"
+say "   log: ${line:-<nothing>}"
+say "   /a1/x (old routes): $served_old, /b1/x (new routes): $served_new"
+say "   wrk: $REQS requests, $ERRDETAIL"
+check "(d) a clear log line names the zone and what to do" $([ -n "$line" ]; echo $?)
+check "(d) the metrics show the zone (used $used1 of $size)" $(( size == 0 || used1 == 0 ))
+check "(d) requests still served during and after ($ERRS failed of $REQS)" $((ERRS != 0))
+check "(d) the running configuration keeps serving (/a1/x $served_old)" $([ "$served_old" = 200 ]; echo $?)
+
+crashes=$(grep -c "exited on signal [^9]\|\[crit\]\|\[alert\].*\(signal 11\|core\)" "$PROXY/logs/error.log")
+check "no crash, no [crit] in the last phase's log ($crashes)" $((crashes != 0))
+
+say ""
+say "== routini soak report =="
+for l in "${REPORT[@]}"; do say "$l"; done
+say "logs and wrk outputs: $DIR"
+[ "$FAILED" -eq 0 ] && say "RESULT: PASS" || say "RESULT: FAIL"
+exit "$FAILED"
