@@ -37,6 +37,14 @@ static ngx_http_upstream_rr_peer_t *ngx_http_routini_fastest(
 
 
 /* indexed by ngx_http_routini_strategy_e; adaptive never reaches here */
+/* what every strategy reads once per decision */
+#define ngx_http_routini_decision_init(pd, base)                             \
+    tried = pd->rrp.tried;                                                    \
+    rp = pd->conf->peers + base;                                              \
+    single = pd->rrp.peers->single;                                           \
+    now = ngx_time()
+
+
 static ngx_http_routini_choose_pt  ngx_http_routini_strategies[] = {
     ngx_http_routini_round_robin,
     ngx_http_routini_random,
@@ -56,19 +64,18 @@ ngx_http_routini_choose(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 }
 
 
+/* tried, rp and now are the caller's, read once per decision */
+
 static ngx_inline ngx_uint_t
-ngx_http_routini_usable(ngx_http_routini_peer_data_t *pd,
-    ngx_http_upstream_rr_peer_t *peer, ngx_uint_t i, ngx_uint_t base,
-    time_t now)
+ngx_http_routini_usable(uintptr_t *tried, ngx_http_routini_peer_t *rp,
+    ngx_http_upstream_rr_peer_t *peer, ngx_uint_t i, time_t now,
+    ngx_uint_t single)
 {
-    uintptr_t                     m;
-    ngx_uint_t                    n;
     ngx_http_routini_peer_shm_t  *sh;
 
-    n = i / (8 * sizeof(uintptr_t));
-    m = (uintptr_t) 1 << i % (8 * sizeof(uintptr_t));
-
-    if (pd->rrp.tried[n] & m) {
+    if (tried[i / (8 * sizeof(uintptr_t))]
+        & ((uintptr_t) 1 << i % (8 * sizeof(uintptr_t))))
+    {
         return 0;
     }
 
@@ -81,7 +88,7 @@ ngx_http_routini_usable(ngx_http_routini_peer_data_t *pd,
     if (peer->max_fails
         && peer->fails >= peer->max_fails
         && now - peer->checked <= peer->fail_timeout
-        && !pd->rrp.peers->single)
+        && !single)
     {
         return 0;
     }
@@ -90,10 +97,16 @@ ngx_http_routini_usable(ngx_http_routini_peer_data_t *pd,
         return 0;
     }
 
-    sh = pd->conf->peers[base + i].shm;
+    sh = rp[i].shm;
 
-    return sh->state == NGX_HTTP_ROUTINI_PEER_UP && !sh->unhealthy;
+    /* NGX_HTTP_ROUTINI_PEER_UP is 0 */
+
+    return (sh->state | sh->unhealthy) == 0;
 }
+
+
+#define ngx_http_routini_usable_peer(peer, i)                                \
+    ngx_http_routini_usable(tried, rp, peer, i, now, single)
 
 
 /* nginx's smooth weighted round robin, per worker */
@@ -103,18 +116,21 @@ ngx_http_routini_round_robin(ngx_http_routini_peer_data_t *pd,
     ngx_uint_t base, ngx_uint_t *index)
 {
     time_t                        now;
+    uintptr_t                    *tried;
     ngx_int_t                     total;
-    ngx_uint_t                    i, p;
+    ngx_uint_t                    i, p, single;
+    ngx_http_routini_peer_t      *rp;
     ngx_http_upstream_rr_peer_t  *peer, *best;
 
-    now = ngx_time();
+    ngx_http_routini_decision_init(pd, base);
+
     best = NULL;
     total = 0;
     p = 0;
 
     for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
 
-        if (!ngx_http_routini_usable(pd, peer, i, base, now)) {
+        if (!ngx_http_routini_usable_peer(peer, i)) {
             continue;
         }
 
@@ -145,14 +161,17 @@ ngx_http_routini_random(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     ngx_uint_t *index)
 {
     time_t                        now;
-    ngx_uint_t                    i, total, x;
+    uintptr_t                    *tried;
+    ngx_uint_t                    i, total, x, single;
+    ngx_http_routini_peer_t      *rp;
     ngx_http_upstream_rr_peer_t  *peer;
 
-    now = ngx_time();
+    ngx_http_routini_decision_init(pd, base);
+
     total = 0;
 
     for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
-        if (ngx_http_routini_usable(pd, peer, i, base, now)) {
+        if (ngx_http_routini_usable_peer(peer, i)) {
             total += peer->weight;
         }
     }
@@ -165,7 +184,7 @@ ngx_http_routini_random(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 
     for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
 
-        if (!ngx_http_routini_usable(pd, peer, i, base, now)) {
+        if (!ngx_http_routini_usable_peer(peer, i)) {
             continue;
         }
 
@@ -196,12 +215,14 @@ ngx_http_routini_fnv_hash(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     u_char                        n;
     time_t                        now;
     uint32_t                      hash;
-    ngx_uint_t                    i, total, w;
+    uintptr_t                    *tried;
+    ngx_uint_t                    i, total, w, single;
+    ngx_http_routini_peer_t      *rp;
     ngx_http_upstream_rr_peer_t  *peer;
 
-    now = ngx_time();
-    hash = pd->hash;
+    ngx_http_routini_decision_init(pd, base);
 
+    hash = pd->hash;
     total = 0;
 
     for (peer = pd->rrp.peers->peer; peer; peer = peer->next) {
@@ -221,7 +242,7 @@ ngx_http_routini_fnv_hash(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
             w -= peer->weight;
         }
 
-        if (ngx_http_routini_usable(pd, peer, i, base, now)) {
+        if (ngx_http_routini_usable_peer(peer, i)) {
             *index = i;
             return peer;
         }
@@ -242,12 +263,15 @@ ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
 {
     size_t                          j, k;
     time_t                          now;
-    ngx_uint_t                      i;
+    uintptr_t                      *tried;
+    ngx_uint_t                      i, single;
     ngx_http_routini_ring_t        *ring;
+    ngx_http_routini_peer_t        *rp;
     ngx_http_upstream_rr_peer_t    *peer;
     ngx_http_routini_ring_point_t  *pt;
 
-    now = ngx_time();
+    ngx_http_routini_decision_init(pd, base);
+
     ring = &pd->conf->ring[base ? 1 : 0];
 
     if (ring->npoints == 0) {
@@ -266,7 +290,7 @@ ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
             /* void */
         }
 
-        if (peer && ngx_http_routini_usable(pd, peer, i, base, now)) {
+        if (peer && ngx_http_routini_usable_peer(peer, i)) {
             *index = i;
             return peer;
         }
@@ -278,8 +302,10 @@ ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
 
 /*
  * Least active/weight, active counted across all workers in the zone.
- * Ties go by smooth weighted round robin among the tied peers, as with
- * nginx's least_conn.
+ * Among peers with the same ratio, smooth weighted round robin decides:
+ * every usable peer's current weight grows by its weight, and the chosen
+ * one gives back the total, so ties rotate as with nginx's least_conn,
+ * in one pass.
  */
 
 static ngx_http_upstream_rr_peer_t *
@@ -287,58 +313,26 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     ngx_uint_t *index)
 {
     time_t                        now;
+    uintptr_t                    *tried;
     ngx_int_t                     total;
-    ngx_uint_t                    i, p, many, a, best_a;
+    ngx_uint_t                    i, p, a, best_a, single, l, r;
     ngx_http_routini_peer_t      *rp;
     ngx_http_upstream_rr_peer_t  *peer, *best;
 
-    now = ngx_time();
-    rp = pd->conf->peers + base;
+    ngx_http_routini_decision_init(pd, base);
 
     best = NULL;
     best_a = 0;
-    many = 0;
+    total = 0;
     p = 0;
 
     for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
 
-        if (!ngx_http_routini_usable(pd, peer, i, base, now)) {
+        if (!ngx_http_routini_usable_peer(peer, i)) {
             continue;
         }
 
         a = rp[i].shm->active;
-
-        if (best == NULL
-            || a * best->weight < best_a * peer->weight)
-        {
-            best = peer;
-            best_a = a;
-            many = 0;
-            p = i;
-
-        } else if (a * best->weight == best_a * peer->weight) {
-            many = 1;
-        }
-    }
-
-    if (best == NULL || !many) {
-        *index = p;
-        return best;
-    }
-
-    total = 0;
-
-    for (peer = best, i = p; peer; peer = peer->next, i++) {
-
-        if (!ngx_http_routini_usable(pd, peer, i, base, now)) {
-            continue;
-        }
-
-        a = rp[i].shm->active;
-
-        if (a * best->weight != best_a * peer->weight) {
-            continue;
-        }
 
         peer->current_weight += peer->effective_weight;
         total += peer->effective_weight;
@@ -347,14 +341,26 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
             peer->effective_weight++;
         }
 
-        if (peer->current_weight > best->current_weight) {
-            best = peer;
-            p = i;
+        if (best) {
+            l = a * best->weight;
+            r = best_a * peer->weight;
+
+            if (l > r || (l == r
+                          && peer->current_weight <= best->current_weight))
+            {
+                continue;
+            }
         }
+
+        best = peer;
+        best_a = a;
+        p = i;
     }
 
-    best->current_weight -= total;
-    *index = p;
+    if (best) {
+        best->current_weight -= total;
+        *index = p;
+    }
 
     return best;
 }
@@ -376,21 +382,21 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 {
     time_t                        now;
     uint64_t                      cost, best_cost, lat, min_lat;
-    ngx_uint_t                    i, p;
+    uintptr_t                    *tried;
+    ngx_uint_t                    i, p, single;
     ngx_msec_t                    msec, picked, best_picked;
     ngx_http_routini_peer_t      *rp;
     ngx_http_routini_peer_shm_t  *sh;
     ngx_http_upstream_rr_peer_t  *peer, *best;
 
-    now = ngx_time();
-    msec = ngx_current_msec;
-    rp = pd->conf->peers + base;
+    ngx_http_routini_decision_init(pd, base);
 
+    msec = ngx_current_msec;
     min_lat = (uint64_t) -1;
 
     for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
 
-        if (!ngx_http_routini_usable(pd, peer, i, base, now)) {
+        if (!ngx_http_routini_usable_peer(peer, i)) {
             continue;
         }
 
@@ -420,7 +426,7 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 
     for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
 
-        if (!ngx_http_routini_usable(pd, peer, i, base, now)) {
+        if (!ngx_http_routini_usable_peer(peer, i)) {
             continue;
         }
 
