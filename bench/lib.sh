@@ -276,37 +276,13 @@ bench_rounds() {
         echo
         echo "## $title"
         echo "wrk -t$THREADS -c$CONNS, $ROUNDS interleaved rounds x ${DURATION}s, $WORKERS workers per proxy;"
-        echo "medians over rounds; x = ratio to ${1%%|*}; errors = non-2xx + socket errors."
+        echo "medians over rounds; x = ratio to ${1%%|*}, the median of the per-round"
+        echo "ratios (each round's run against the same round's reference run: paired,"
+        echo "so that load drifting between rounds cancels); errors = non-2xx + socket errors."
         echo
         local order=""
         for e in "$@"; do order="$order|${e%%|*}"; done
-        awk -F'\t' -v order="$order" '
-            function median(s,   a, n, i, j, t) {
-                n = split(s, a, " ")
-                for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
-                    if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-                return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-            { rps[$2] = rps[$2] " " $3; p50[$2] = p50[$2] " " $4;
-              p99[$2] = p99[$2] " " $5; err[$2] += $6 }
-            END {
-                n = split(substr(order, 2), names, "|")
-                printf "| %-28s | %10s | %8s | %8s | %9s | %9s | %7s |\n",
-                    "proxy", "req/s", "p50 ms", "p99 ms", "req/s x", "p99 x", "errors"
-                printf "|%s|%s|%s|%s|%s|%s|%s|\n", "------------------------------",
-                    "-----------:", "---------:", "---------:", "----------:",
-                    "----------:", "--------:"
-                for (i = 1; i <= n; i++) {
-                    k = names[i]
-                    R[k] = median(rps[k]); A[k] = median(p50[k]); B[k] = median(p99[k])
-                }
-                for (i = 1; i <= n; i++) {
-                    k = names[i]
-                    printf "| %-28s | %10.0f | %8.2f | %8.2f | %8.3fx | %8.3fx | %7d |\n",
-                        k, R[k], A[k], B[k],
-                        R[names[1]] ? R[k] / R[names[1]] : 0,
-                        B[names[1]] ? B[k] / B[names[1]] : 0, err[k]
-                }
-            }' "$raw"
+        bench_table "$raw" "$order"
     } | tee -a "$BENCH_OUT/results/$BENCH_SCENARIO.md"
 }
 
@@ -397,4 +373,37 @@ bench_conf_haproxy_routes() {
     mkdir -p "$d"
     { bench_haproxy_head "$port"; cat "$gen/haproxy.cfg"
       echo "    default_backend notfound"; bench_haproxy_pools; } > "$d/haproxy.cfg"
+}
+
+# bench_table TSV "|name1|name2..."  the table of bench_rounds from its raw
+# rounds (round, name, rps, p50, p99, errors); the first name is the reference
+bench_table() {
+    awk -F'\t' -v order="$2" '
+        function median(s,   a, n, i, j, t) {
+            n = split(s, a, " ")
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+                if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+        { rps[$2] = rps[$2] " " $3; p50[$2] = p50[$2] " " $4;
+          p99[$2] = p99[$2] " " $5; err[$2] += $6
+          R1[$1, $2] = $3; P1[$1, $2] = $5; rounds[$1] = 1 }
+        END {
+            n = split(substr(order, 2), names, "|")
+            ref = names[1]
+            printf "| %-28s | %10s | %8s | %8s | %9s | %9s | %7s |\n",
+                "proxy", "req/s", "p50 ms", "p99 ms", "req/s x", "p99 x", "errors"
+            printf "|%s|%s|%s|%s|%s|%s|%s|\n", "------------------------------",
+                "-----------:", "---------:", "---------:", "----------:",
+                "----------:", "--------:"
+            for (i = 1; i <= n; i++) {
+                k = names[i]; rr = ""; pr = ""
+                for (r in rounds) {
+                    if (R1[r, ref] > 0 && (r, k) in R1) rr = rr " " R1[r, k] / R1[r, ref]
+                    if (P1[r, ref] > 0 && (r, k) in P1) pr = pr " " P1[r, k] / P1[r, ref]
+                }
+                printf "| %-28s | %10.0f | %8.2f | %8.2f | %8.3fx | %8.3fx | %7d |\n",
+                    k, median(rps[k]), median(p50[k]), median(p99[k]),
+                    median(rr), median(pr), err[k]
+            }
+        }' "$1"
 }

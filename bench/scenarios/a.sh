@@ -3,7 +3,8 @@
 #   routini  routini_route "/api/{*rest}" pool strip_prefix; proxy_pass
 #            http://routini (the route's upstream directly; when the module
 #            has it) and, as a separate row, proxy_pass http://$routini_upstream;
-#            routini_balancer round_robin (when built in); /metrics location
+#            routini_balancer round_robin (when built in); /metrics location;
+#            one more row with nginx's round robin instead of routini_balancer
 #   haproxy  path_beg /api/ -> backend whose set-path strips /api, roundrobin
 
 # writes the configs, starts backends and proxies, fills the array entries
@@ -48,6 +49,17 @@ CONF
     bench_start_nginx "$d/routini"
     entries=("plain nginx|http://127.0.0.1:$p_plain$path|"
              "nginx + routini|http://127.0.0.1:$p_routini$path|")
+    if [ -n "$bal" ] && [ -z "${A_NO_VARIABLE:-}" ]; then
+        # the router with nginx's own round robin: isolates the balancer
+        local keep=$bal
+        bal=""
+        mkdir -p "$d/nginx-rr"
+        routini_conf "$((BENCH_PORT + 14))" "$(bench_routini_pass)" \
+            > "$d/nginx-rr/nginx.conf"
+        bal=$keep
+        bench_start_nginx "$d/nginx-rr"
+        entries+=("routini, nginx round robin|http://127.0.0.1:$((BENCH_PORT + 14))$path|")
+    fi
     if [ "$ROUTINI_PASS" = routini ] && [ -z "${A_NO_VARIABLE:-}" ]; then
         mkdir -p "$d/variable"
         routini_conf "$((BENCH_PORT + 13))" 'proxy_pass http://$routini_upstream;' \

@@ -54,4 +54,18 @@ CONF
     done
     bench_check_all "${entries[@]}"
     bench_rounds "c: parameterised routes ($sizes), requests spread over the table" "${entries[@]}"
+    {
+        local raw=$BENCH_OUT/results/c.tsv order="|routini 1 route"
+        for n in $sizes; do order="$order|routini $n routes"; done
+        echo
+        echo "routini against routini with one route (paired ratios):"
+        echo
+        bench_table "$raw" "$order"
+        for n in $sizes; do
+            echo
+            echo "routini against nginx regex locations, $n routes (paired ratios):"
+            echo
+            bench_table "$raw" "|nginx $n regex locs|routini $n routes"
+        done
+    } | tee -a "$BENCH_OUT/results/c.md"
 }
