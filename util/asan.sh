@@ -8,7 +8,7 @@
 #
 # Environment: PROVE_ARGS (default -r t), TEST_NGINX_PORT and
 # TEST_NGINX_SERVROOT (default 1994 and build/asan/servroot), ASAN_CC
-# (default gcc).  Reports go to build/asan/logs/{asan,ubsan}.PID and are
+# (default clang: gcc's separate libubsan ignores log_path).  Reports go to build/asan/logs/san.PID and are
 # summarised at the end; exit status 1 when any report names module code
 # (src/, a frame ngx_http_routini* or ngx_routini*) or when a test fails.
 #
@@ -23,7 +23,7 @@ root=$PWD
 
 asan=$root/build/asan
 srcdir=$root/build/nginx-src
-cc=${ASAN_CC:-gcc}
+cc=${ASAN_CC:-clang}
 san_cflags="-fsanitize=address,undefined -fno-omit-frame-pointer -O1 -g"
 san_lflags="-fsanitize=address,undefined"
 
@@ -64,11 +64,16 @@ build() {
     local tgz dir
 
     bash util/deps.sh build || exit 1
-    command -v "$cc" > /dev/null || die "$cc not found"
+    if ! command -v "$cc" > /dev/null; then
+        [ "$(id -u)" = 0 ] || die "$cc not found"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            --no-install-recommends "$cc" > /dev/null || die "cannot install $cc"
+    fi
 
     tgz=$(fetch_sources) || exit 1
 
     if [ ! -f "$asan/objs/Makefile" ] || [ config -nt "$asan/objs/Makefile" ] \
+       || ! grep -qE "^CC =[[:space:]]*$cc\$" "$asan/objs/Makefile" \
        || [ "$(ls src/*.c | tr '\n' ' ')" != "$(cat "$asan/sources" 2>/dev/null)" ]
     then
         rm -rf "$asan/objs" "$asan/src" "$asan/auto"
@@ -93,34 +98,46 @@ build() {
 
 # reports naming module code, out of the ASan and UBSan logs
 scan() {
-    local logs=$1 f n_asan=0 n_ubsan=0 n_mod=0 report
+    local logs=$1 f n_asan=0 n_ubsan=0 n_mod=0 report other=
 
-    for f in "$logs"/asan.* "$logs"/ubsan.*; do
+    for f in "$logs"/san.*; do
         [ -f "$f" ] || continue
         # one log file per process, maybe several reports in it: one
         # report a line, its lines joined by \037
         while IFS= read -r report; do
             report=${report//$'\037'/$'\n'}
-            case $f in
-            */asan.*)  n_asan=$((n_asan + 1)) ;;
-            *)         n_ubsan=$((n_ubsan + 1)) ;;
+            case $report in
+            *"runtime error:"*) n_ubsan=$((n_ubsan + 1)) ;;
+            *)                  n_asan=$((n_asan + 1)) ;;
             esac
             if grep -qE 'ngx_http_routini|ngx_routini' <<< "$report"; then
                 n_mod=$((n_mod + 1))
                 echo "---- module code, in $f:"
                 head -40 <<< "$report"
+            else
+                # the site: the report's line and its first frame
+                other="$other$(head -1 <<< "$report" | sed 's/.*runtime error/runtime error/')"
+                other="$other $(grep -m1 -oE ' in [^ ]+ [^ ]+' <<< "$report")"$'\n'
             fi
         done < <(awk '
-            /^==[0-9]+==ERROR: / || /runtime error:/ {
-                if (r != "") print r; r = $0; next }
+            /==[0-9]+==ERROR: / || /runtime error:/ {
+                if (r != "") print r
+                sub(/.*==[0-9]+==ERROR: /, "ERROR: ")
+                sub(/.*SUMMARY: [^.]*\./, "")
+                r = $0; next }
             r != "" { r = r "\037" $0 }
             END { if (r != "") print r }' "$f")
     done
 
-    echo "asan.sh: ASan reports: $n_asan, UBSan reports: $n_ubsan," \
+    if [ -n "$other" ]; then
+        echo "asan.sh: reports outside module code, by site:"
+        printf '%s' "$other" | sort | uniq -c | sort -rn
+    fi
+    echo "asan.sh: ASan/LSan reports: $n_asan, UBSan reports: $n_ubsan," \
          "in module code: $n_mod (logs in $logs)"
     [ "$n_mod" = 0 ]
 }
+
 
 test_suite() {
     local logs rc=0
@@ -134,8 +151,10 @@ test_suite() {
 
     # leaks at exit are nginx's (pools are freed wholesale, the master
     # never frees its cycle): memory errors are what is checked
-    export ASAN_OPTIONS="detect_leaks=0:log_path=$logs/asan:abort_on_error=0"
-    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=0:log_path=$logs/ubsan"
+    # one log_path for both: with gcc's runtimes the one in UBSAN_OPTIONS
+    # wins, a different one in ASAN_OPTIONS would be ignored
+    export ASAN_OPTIONS="detect_leaks=0:log_path=$logs/san"
+    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=0:log_path=$logs/san"
     export ROUTINI_NGINX=$asan/objs/nginx
     export TEST_NGINX_BINARY=$root/util/nginx-test
     # the module is linked in: nothing to load
