@@ -78,6 +78,7 @@ static ngx_int_t ngx_http_routini_api_strategy(ngx_http_request_t *r,
 static ngx_int_t ngx_http_routini_api_post_strategy(ngx_http_request_t *r,
     ngx_str_t *path, ngx_str_t *strategy);
 static ngx_int_t ngx_http_routini_api_send(ngx_http_routini_out_t *out);
+static ngx_uint_t ngx_http_routini_api_form_body(ngx_http_request_t *r);
 
 
 static char  *ngx_http_routini_api_strategy_fields[] = {
@@ -134,6 +135,18 @@ ngx_http_routini_api_handler(ngx_http_request_t *r)
         }
 
         return ngx_http_routini_api_get(r, ctx);
+    }
+
+    if (ngx_http_routini_api_form_body(r)) {
+        rc = ngx_http_discard_request_body(r);
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_routini_json_error(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                           "send the body with Content-Type: "
+                                           "application/json");
     }
 
     if (r->headers_in.content_length_n > NGX_HTTP_ROUTINI_API_MAX_BODY) {
@@ -751,6 +764,43 @@ ngx_http_routini_api_post_strategy(ngx_http_request_t *r, ngx_str_t *path,
     }
 
     return ngx_http_routini_api_strategy(r, u, strategy);
+}
+
+
+/*
+ * A browser sends a cross-site POST without asking first (no CORS
+ * preflight) only with these content types: refusing them keeps web pages
+ * an operator visits from changing routini through the operator's browser.
+ */
+
+static ngx_uint_t
+ngx_http_routini_api_form_body(ngx_http_request_t *r)
+{
+    ngx_uint_t        i;
+    ngx_table_elt_t  *ct;
+
+    static ngx_str_t  forms[] = {
+        ngx_string("text/plain"),
+        ngx_string("application/x-www-form-urlencoded"),
+        ngx_string("multipart/form-data")
+    };
+
+    ct = r->headers_in.content_type;
+
+    if (ct == NULL) {
+        return 0;
+    }
+
+    for (i = 0; i < sizeof(forms) / sizeof(ngx_str_t); i++) {
+        if (ct->value.len >= forms[i].len
+            && ngx_strncasecmp(ct->value.data, forms[i].data, forms[i].len)
+               == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -219,8 +219,9 @@ ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
     ngx_http_routini_main_conf_t  *rmcf = shm_zone->data;
 
+    void                          *p;
     size_t                         len;
-    ngx_uint_t                     i;
+    ngx_uint_t                     i, reclaimed;
     ngx_slab_pool_t               *shpool;
     ngx_http_routini_shm_t        *sh;
     ngx_http_routini_shm_bind_t   *b;
@@ -262,12 +263,23 @@ ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     sh->generation++;
 
+    reclaimed = 0;
     b = rmcf->binds.elts;
 
     for (i = 0; i < rmcf->binds.nelts; i++) {
-        *b[i].data = ngx_http_routini_shm_get(shpool, sh, &b[i]);
+        p = ngx_http_routini_shm_get(shpool, sh, &b[i]);
 
-        if (*b[i].data == NULL) {
+        if (p == NULL && !reclaimed) {
+            ngx_http_routini_shm_expire(shpool, sh);
+            reclaimed = 1;
+
+            p = ngx_http_routini_shm_get(shpool, sh, &b[i]);
+        }
+
+        if (p == NULL) {
+            /* nginx keeps the running configuration: so does the zone */
+            sh->generation--;
+
             ngx_shmtx_unlock(&shpool->mutex);
 
             ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
@@ -277,9 +289,9 @@ ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
                           &b[i].name);
             return NGX_ERROR;
         }
-    }
 
-    ngx_http_routini_shm_expire(shpool, sh);
+        *b[i].data = p;
+    }
 
     ngx_shmtx_unlock(&shpool->mutex);
 
@@ -348,9 +360,11 @@ ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
 
 
 /*
- * A record unbound by the current configuration may still be written by
- * the workers of the previous one, which finish their requests after a
- * reload; it is freed only when two reloads in a row have not bound it.
+ * A record the current configuration does not bind may still be written by
+ * workers of an earlier one, finishing long requests after a reload, and
+ * no one knows when the last of them exits.  So records are not freed as
+ * soon as they are unused: only when the zone is full, and then only those
+ * that neither the current nor the previous configuration binds.
  */
 
 static void

@@ -21,7 +21,8 @@
  * pointer the caller gave is set to its data.  So the request path only
  * follows a pointer: no lock, no allocation.  A record whose name and size
  * are unchanged across a reload is adopted, so its counters keep counting.
- * Records no configuration has bound for two reloads are freed.
+ * Records no configuration has bound for two reloads are freed when, and
+ * only when, the zone has no room for a new one.
  *
  * Record data is zeroed when created and aligned to a cache line.
  */

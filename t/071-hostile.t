@@ -405,7 +405,7 @@ qr/^\{"error":"malformed JSON: objects nested too deep at byte \d+"\}\n\z/
 
 
 
-=== TEST 29: API: a form-encoded body is not JSON: 400
+=== TEST 29: API: a form-encoded body is refused: 415
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request
@@ -413,23 +413,23 @@ PATCH /routini/api/upstreams/pool
 strategy=random
 --- more_headers
 Content-Type: application/x-www-form-urlencoded
---- error_code: 400
+--- error_code: 415
 --- response_body_like eval
-qr/^\{"error":"malformed JSON: unexpected character at byte 0"\}\n\z/
+qr/^\{"error":"send the body with Content-Type: application\/json"\}\n\z/
 --- no_error_log eval: $::NoCrash
 
 
 
-=== TEST 30: API: a multipart body is not JSON: 400
+=== TEST 30: API: a multipart body is refused: 415
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request eval
 "PATCH /routini/api/upstreams/pool\n--XX\r\nContent-Disposition: form-data; name=\"strategy\"\r\n\r\nrandom\r\n--XX--\r\n"
 --- more_headers
 Content-Type: multipart/form-data; boundary=XX
---- error_code: 400
+--- error_code: 415
 --- response_body_like eval
-qr/^\{"error":"malformed JSON: [a-z ]+ at byte 0"\}\n\z/
+qr/^\{"error":"send the body with Content-Type: application\/json"\}\n\z/
 --- no_error_log eval: $::NoCrash
 
 
