@@ -72,6 +72,8 @@ typedef struct {
     ngx_array_t                      binds;       /* shm records to bind */
     ngx_uint_t                       nslots;      /* counter slots */
     ngx_flag_t                       zone_explicit;
+    u_char                          *zone_file;   /* routini_zone's place */
+    ngx_uint_t                       zone_line;
 } ngx_http_routini_main_conf_t;
 
 

@@ -251,6 +251,8 @@ ngx_http_routini_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     rmcf->zone_explicit = 1;
+    rmcf->zone_file = cf->conf_file->file.name.data;
+    rmcf->zone_line = cf->conf_file->line;
     rmcf->shm_zone = zone;
 
     ngx_http_routini_shm_set_zone(zone, rmcf);

@@ -485,11 +485,26 @@ char *
 ngx_http_routini_merge_router(ngx_conf_t *cf,
     ngx_http_routini_loc_conf_t *prev, ngx_http_routini_loc_conf_t *conf)
 {
+    ngx_http_routini_route_t  **route;
+
     /* like other nginx array directives: a location with no routes of its
      * own takes those of its server */
 
     if (conf->router == NULL) {
         conf->router = prev->router;
+        return NGX_CONF_OK;
+    }
+
+    if (conf->router != prev->router && !conf->enable) {
+        route = conf->router->routes.elts;
+
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "routini_route \"%V\" is in a location with "
+                      "routini_metrics, routini_status or routini_api, "
+                      "which never routes: move it to another location "
+                      "in %s:%ui", &route[0]->pattern, route[0]->file,
+                      route[0]->line);
+        return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;

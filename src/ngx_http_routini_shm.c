@@ -148,12 +148,13 @@ ngx_http_routini_shm_init_conf(ngx_conf_t *cf)
     }
 
     if (zone->shm.size < needed) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini_zone \"%V\" is too small: "
-                           "%uz routes, upstreams and peers need at least "
-                           "%uzk, increase its size",
-                           &zone->shm.name, rmcf->binds.nelts,
-                           (needed + 1023) / 1024);
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "routini_zone \"%V\" is too small: "
+                      "%uz routes, upstreams and peers need at least "
+                      "%uzk, increase its size in %s:%ui",
+                      &zone->shm.name, rmcf->binds.nelts,
+                      (needed + 1023) / 1024, rmcf->zone_file,
+                      rmcf->zone_line);
         return NGX_CONF_ERROR;
     }
 

@@ -234,3 +234,43 @@ qr{\[emerg\].*routini_route "/a": empty name=}
 --- must_die
 --- error_log eval
 qr{\[emerg\].*routini_route "/a": unknown method "" in methods=}
+
+
+
+=== TEST 21: routini_route in a routini_metrics location would never route
+--- config
+    location /m {
+        routini_metrics;
+        routini_route /m/a 127.0.0.1:1;
+    }
+--- must_die
+--- error_log eval
+qr{\[emerg\].*routini_route "/m/a" is in a location with routini_metrics, routini_status or routini_api, which never routes: move it to another location in \S+:\d+}
+
+
+
+=== TEST 22: routini_route in a routini_api location would never route
+--- config
+    location /api/ {
+        routini_route /api/a 127.0.0.1:1;
+        routini_api;
+    }
+--- must_die
+--- error_log eval
+qr{\[emerg\].*routini_route "/api/a" is in a location with .* in \S+:\d+}
+
+
+
+=== TEST 23: server-level routes are fine beside a routini_status location
+--- config
+    routini_route /x/:id pool;
+    location / {
+        return 200 "$routini_upstream\n";
+    }
+    location = /status {
+        routini_status;
+    }
+--- request eval
+["GET /x/1", "GET /status"]
+--- error_code eval
+[200, 200]
