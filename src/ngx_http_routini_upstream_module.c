@@ -492,6 +492,14 @@ ngx_http_routini_upstream_bind(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
+    if (ngx_http_routini_schedule_build(cf, &ucf->schedule[0], peers)
+        != NGX_OK
+        || ngx_http_routini_schedule_build(cf, &ucf->schedule[1], peers->next)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     return ngx_http_routini_upstream_ring(cf, ucf, 1, ucf->nprimary,
                                           nbackup);
 }
@@ -956,6 +964,7 @@ ngx_http_routini_upstream_init_process(ngx_cycle_t *cycle)
     ngx_uint_t                              i;
     ngx_atomic_uint_t                       old, conf;
     ngx_http_routini_upstream_t           **up;
+    ngx_http_upstream_rr_peers_t           *peers;
     ngx_http_routini_upstream_main_conf_t  *umcf;
 
     umcf = ngx_http_cycle_get_module_main_conf(cycle,
@@ -967,6 +976,19 @@ ngx_http_routini_upstream_init_process(ngx_cycle_t *cycle)
     up = umcf->upstreams.elts;
 
     for (i = 0; i < umcf->upstreams.nelts; i++) {
+
+        peers = up[i]->uscf->peer.data;
+
+        if (ngx_http_routini_schedule_init_process(cycle, &up[i]->schedule[0],
+                                                   peers)
+            != NGX_OK
+            || ngx_http_routini_schedule_init_process(cycle,
+                                                      &up[i]->schedule[1],
+                                                      peers->next)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
 
         if (up[i]->shm == NULL) {
             continue;

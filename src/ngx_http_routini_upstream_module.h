@@ -68,6 +68,23 @@ typedef struct {
 } ngx_http_routini_ring_t;
 
 
+/*
+ * round_robin's fast path: the order smooth weighted round robin gives
+ * when every peer is usable, computed once; each worker walks it with its
+ * own cursor and falls back to the full scan when the next peer cannot
+ * take the try.
+ */
+typedef struct {
+    uint16_t                         *order;      /* list indexes */
+    ngx_uint_t                        n;          /* 0: no fast path */
+    ngx_uint_t                        cursor;     /* per worker */
+    ngx_http_upstream_rr_peer_t     **peer;       /* by index, per worker */
+} ngx_http_routini_schedule_t;
+
+
+#define NGX_HTTP_ROUTINI_SCHEDULE_MAX  4096
+
+
 typedef struct {
     ngx_msec_t                        interval;
     ngx_http_routini_decide_conf_t    decide;
@@ -88,6 +105,7 @@ struct ngx_http_routini_upstream_s {
     ngx_uint_t                        nprimary;
     ngx_http_routini_peer_t          *peers;
     ngx_http_routini_ring_t           ring[2];    /* primary, backup */
+    ngx_http_routini_schedule_t       schedule[2];
 
     ngx_http_routini_upstream_shm_t  *shm;
     ngx_event_t                      *timer;      /* adaptive, per worker */
@@ -118,6 +136,11 @@ ngx_uint_t ngx_http_routini_upstream_strategy_now(
 
 ngx_http_upstream_rr_peer_t *ngx_http_routini_choose(
     ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
+
+ngx_int_t ngx_http_routini_schedule_build(ngx_conf_t *cf,
+    ngx_http_routini_schedule_t *sc, ngx_http_upstream_rr_peers_t *peers);
+ngx_int_t ngx_http_routini_schedule_init_process(ngx_cycle_t *cycle,
+    ngx_http_routini_schedule_t *sc, ngx_http_upstream_rr_peers_t *peers);
 
 ngx_int_t ngx_http_routini_adaptive_init_process(ngx_cycle_t *cycle,
     ngx_http_routini_upstream_main_conf_t *umcf);

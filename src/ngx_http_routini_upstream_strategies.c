@@ -109,7 +109,11 @@ ngx_http_routini_usable(uintptr_t *tried, ngx_http_routini_peer_t *rp,
     ngx_http_routini_usable(tried, rp, peer, i, now, single)
 
 
-/* nginx's smooth weighted round robin, per worker */
+/*
+ * nginx's smooth weighted round robin, per worker.  While every peer is
+ * usable (and none has had its effective weight lowered by a failure) the
+ * precomputed order gives the same sequence in O(1).
+ */
 
 static ngx_http_upstream_rr_peer_t *
 ngx_http_routini_round_robin(ngx_http_routini_peer_data_t *pd,
@@ -120,9 +124,25 @@ ngx_http_routini_round_robin(ngx_http_routini_peer_data_t *pd,
     ngx_int_t                     total;
     ngx_uint_t                    i, p, single;
     ngx_http_routini_peer_t      *rp;
+    ngx_http_routini_schedule_t  *sc;
     ngx_http_upstream_rr_peer_t  *peer, *best;
 
     ngx_http_routini_decision_init(pd, base);
+
+    sc = &pd->conf->schedule[base ? 1 : 0];
+
+    if (sc->n && sc->peer) {
+        i = sc->order[sc->cursor];
+        peer = sc->peer[i];
+
+        if (peer->effective_weight == peer->weight
+            && ngx_http_routini_usable_peer(peer, i))
+        {
+            sc->cursor = (sc->cursor + 1 == sc->n) ? 0 : sc->cursor + 1;
+            *index = i;
+            return peer;
+        }
+    }
 
     best = NULL;
     total = 0;
@@ -451,4 +471,97 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     *index = p;
 
     return best;
+}
+
+
+ngx_int_t
+ngx_http_routini_schedule_build(ngx_conf_t *cf,
+    ngx_http_routini_schedule_t *sc, ngx_http_upstream_rr_peers_t *peers)
+{
+    ngx_int_t                     total, *cw;
+    ngx_uint_t                    i, n, best, found;
+    ngx_http_upstream_rr_peer_t  *peer;
+
+    sc->n = 0;
+
+    if (peers == NULL || peers->number > 0xffff) {
+        return NGX_OK;
+    }
+
+    total = 0;
+
+    for (peer = peers->peer; peer; peer = peer->next) {
+        if (!peer->down) {
+            total += peer->weight;
+        }
+    }
+
+    if (total == 0 || total > NGX_HTTP_ROUTINI_SCHEDULE_MAX) {
+        return NGX_OK;
+    }
+
+    sc->order = ngx_palloc(cf->pool, total * sizeof(uint16_t));
+    cw = ngx_pcalloc(cf->temp_pool, peers->number * sizeof(ngx_int_t));
+
+    if (sc->order == NULL || cw == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* the dynamic algorithm with every peer usable, total steps: a cycle */
+
+    for (n = 0; n < (ngx_uint_t) total; n++) {
+        found = 0;
+        best = 0;
+
+        for (peer = peers->peer, i = 0; peer; peer = peer->next, i++) {
+
+            if (peer->down) {
+                continue;
+            }
+
+            cw[i] += peer->weight;
+
+            if (!found || cw[i] > cw[best]) {
+                best = i;
+                found = 1;
+            }
+        }
+
+        cw[best] -= total;
+        sc->order[n] = (uint16_t) best;
+    }
+
+    sc->n = total;
+
+    return NGX_OK;
+}
+
+
+/* peer pointers as this worker sees them (an upstream zone moves them) */
+
+ngx_int_t
+ngx_http_routini_schedule_init_process(ngx_cycle_t *cycle,
+    ngx_http_routini_schedule_t *sc, ngx_http_upstream_rr_peers_t *peers)
+{
+    ngx_uint_t                    i;
+    ngx_http_upstream_rr_peer_t  *peer;
+
+    sc->peer = NULL;
+    sc->cursor = 0;
+
+    if (sc->n == 0 || peers == NULL) {
+        return NGX_OK;
+    }
+
+    sc->peer = ngx_palloc(cycle->pool,
+                          peers->number * sizeof(ngx_http_upstream_rr_peer_t *));
+    if (sc->peer == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (peer = peers->peer, i = 0; peer; peer = peer->next, i++) {
+        sc->peer[i] = peer;
+    }
+
+    return NGX_OK;
 }
