@@ -131,9 +131,7 @@ ngx_http_routini_adaptive_evaluate(ngx_http_routini_upstream_t *u,
     for (i = 0; i < u->nprimary; i++) {
         rp = &u->peers[i];
 
-        if (rp->down || rp->shm->state != NGX_HTTP_ROUTINI_PEER_UP
-            || rp->shm->unhealthy)
-        {
+        if (rp->down || rp->shm->flags) {
             continue;
         }
 

@@ -49,6 +49,9 @@ static char *ngx_http_routini_balancer(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_routini_adaptive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_routini_upstream_init_process(ngx_cycle_t *cycle);
+static ngx_atomic_uint_t ngx_http_routini_peer_flags(
+    ngx_http_routini_upstream_t *u, ngx_http_routini_peer_shm_t *sh,
+    ngx_atomic_uint_t mask, ngx_atomic_uint_t value);
 
 
 static ngx_command_t  ngx_http_routini_upstream_commands[] = {
@@ -1118,8 +1121,8 @@ ngx_http_routini_peer_info(ngx_http_routini_upstream_t *u, ngx_uint_t i,
         return;
     }
 
-    info->state = sh->state;
-    info->healthy = !sh->unhealthy;
+    info->state = sh->flags & NGX_HTTP_ROUTINI_FLAG_STATE;
+    info->healthy = !(sh->flags & NGX_HTTP_ROUTINI_FLAG_UNHEALTHY);
     info->active = sh->active;
     info->requests = sh->requests;
     info->failures = sh->failures;
@@ -1266,9 +1269,11 @@ ngx_http_routini_peer_set_state(ngx_http_routini_upstream_t *u,
             continue;
         }
 
-        old = rp->shm->state;
+        old = ngx_http_routini_peer_flags(u, rp->shm,
+                                          NGX_HTTP_ROUTINI_FLAG_STATE, state)
+              & NGX_HTTP_ROUTINI_FLAG_STATE;
 
-        if (old != state && ngx_atomic_cmp_set(&rp->shm->state, old, state)) {
+        if (old != state) {
             ngx_log_error(NGX_LOG_NOTICE, log, 0,
                           "routini: upstream \"%V\" peer %V %V -> %V",
                           &u->name, &rp->name, &states[old % 3],
@@ -1302,21 +1307,56 @@ void
 ngx_http_routini_peer_set_health(ngx_http_routini_upstream_t *u,
     ngx_uint_t i, ngx_uint_t healthy, ngx_log_t *log)
 {
-    ngx_atomic_uint_t             old, new;
-    ngx_http_routini_peer_shm_t  *sh;
+    ngx_atomic_uint_t  old, flag;
 
     if (i >= u->npeers || u->peers[i].shm == NULL) {
         return;
     }
 
-    sh = u->peers[i].shm;
-    new = healthy ? 0 : 1;
-    old = sh->unhealthy;
+    flag = healthy ? 0 : NGX_HTTP_ROUTINI_FLAG_UNHEALTHY;
 
-    if (old != new && ngx_atomic_cmp_set(&sh->unhealthy, old, new)) {
+    old = ngx_http_routini_peer_flags(u, u->peers[i].shm,
+                                      NGX_HTTP_ROUTINI_FLAG_UNHEALTHY, flag)
+          & NGX_HTTP_ROUTINI_FLAG_UNHEALTHY;
+
+    if (old != flag) {
         ngx_log_error(NGX_LOG_NOTICE, log, 0,
                       "routini: upstream \"%V\" peer %V is %s",
                       &u->name, &u->peers[i].name,
                       healthy ? "healthy" : "unhealthy");
     }
+}
+
+
+/*
+ * Sets the bits of mask in a peer's flags to value, returns the flags
+ * before.  The upstream counts its peers with flags, so that strategies
+ * look at flags only when some peer has them.
+ */
+
+static ngx_atomic_uint_t
+ngx_http_routini_peer_flags(ngx_http_routini_upstream_t *u,
+    ngx_http_routini_peer_shm_t *sh, ngx_atomic_uint_t mask,
+    ngx_atomic_uint_t value)
+{
+    ngx_atomic_uint_t  old, new;
+
+    do {
+        old = sh->flags;
+        new = (old & ~mask) | value;
+
+        if (old == new) {
+            return old;
+        }
+
+    } while (!ngx_atomic_cmp_set(&sh->flags, old, new));
+
+    if (old == 0) {
+        ngx_atomic_fetch_add(&u->shm->restricted, 1);
+
+    } else if (new == 0) {
+        ngx_atomic_fetch_add(&u->shm->restricted, (ngx_atomic_int_t) -1);
+    }
+
+    return old;
 }

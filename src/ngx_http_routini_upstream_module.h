@@ -36,9 +36,13 @@ typedef struct {
     ngx_atomic_t                      latency;    /* EWMA, microseconds */
     ngx_atomic_t                      samples;
     ngx_atomic_t                      picked;     /* msec of the last pick */
-    ngx_atomic_t                      state;      /* peer_state_e */
-    ngx_atomic_t                      unhealthy;
+    ngx_atomic_t                      flags;      /* 0: may take traffic */
 } ngx_http_routini_peer_shm_t;
+
+
+/* flags: the API's peer_state_e in the low bits, health above */
+#define NGX_HTTP_ROUTINI_FLAG_STATE      0x3
+#define NGX_HTTP_ROUTINI_FLAG_UNHEALTHY  0x4
 
 
 /* shared zone record "upstream:NAME" */
@@ -48,6 +52,7 @@ typedef struct {
     ngx_atomic_t                      switches;
     ngx_atomic_t                      next_eval;  /* msec */
     ngx_atomic_t                      configured; /* strategy + 1 */
+    ngx_atomic_t                      restricted; /* peers with flags */
 } ngx_http_routini_upstream_shm_t;
 
 
@@ -69,16 +74,19 @@ typedef struct {
 
 
 /*
- * round_robin's fast path: the order smooth weighted round robin gives
- * when every peer is usable, computed once; each worker walks it with its
- * own cursor and falls back to the full scan when the next peer cannot
- * take the try.
+ * The order smooth weighted round robin gives when every peer is usable,
+ * computed once (when the list's total weight is at most
+ * NGX_HTTP_ROUTINI_SCHEDULE_MAX); each worker walks it with its own
+ * cursor.  round_robin takes the next peer from it while that peer is
+ * usable; fewest_connections starts its scan there, so ties rotate by
+ * weight.  peer[] is the list as an array, set in each worker.
  */
 typedef struct {
     uint16_t                         *order;      /* list indexes */
-    ngx_uint_t                        n;          /* 0: no fast path */
+    ngx_uint_t                        n;          /* 0: no order */
     ngx_uint_t                        cursor;     /* per worker */
-    ngx_http_upstream_rr_peer_t     **peer;       /* by index, per worker */
+    ngx_uint_t                        npeers;
+    ngx_http_upstream_rr_peer_t     **peer;       /* per worker */
 } ngx_http_routini_schedule_t;
 
 

@@ -42,6 +42,7 @@ static ngx_http_upstream_rr_peer_t *ngx_http_routini_fastest(
     tried = pd->rrp.tried;                                                    \
     rp = pd->conf->peers + base;                                              \
     single = pd->rrp.peers->single;                                           \
+    restricted = pd->conf->shm->restricted;                                   \
     now = ngx_time()
 
 
@@ -69,10 +70,8 @@ ngx_http_routini_choose(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 static ngx_inline ngx_uint_t
 ngx_http_routini_usable(uintptr_t *tried, ngx_http_routini_peer_t *rp,
     ngx_http_upstream_rr_peer_t *peer, ngx_uint_t i, time_t now,
-    ngx_uint_t single)
+    ngx_uint_t single, ngx_atomic_uint_t restricted)
 {
-    ngx_http_routini_peer_shm_t  *sh;
-
     if (tried[i / (8 * sizeof(uintptr_t))]
         & ((uintptr_t) 1 << i % (8 * sizeof(uintptr_t))))
     {
@@ -97,16 +96,14 @@ ngx_http_routini_usable(uintptr_t *tried, ngx_http_routini_peer_t *rp,
         return 0;
     }
 
-    sh = rp[i].shm;
+    /* drained, downed or unhealthy: only looked at when some peer is */
 
-    /* NGX_HTTP_ROUTINI_PEER_UP is 0 */
-
-    return (sh->state | sh->unhealthy) == 0;
+    return restricted == 0 || rp[i].shm->flags == 0;
 }
 
 
 #define ngx_http_routini_usable_peer(peer, i)                                \
-    ngx_http_routini_usable(tried, rp, peer, i, now, single)
+    ngx_http_routini_usable(tried, rp, peer, i, now, single, restricted)
 
 
 /*
@@ -121,6 +118,7 @@ ngx_http_routini_round_robin(ngx_http_routini_peer_data_t *pd,
 {
     time_t                        now;
     uintptr_t                    *tried;
+    ngx_atomic_uint_t            restricted;
     ngx_int_t                     total;
     ngx_uint_t                    i, p, single;
     ngx_http_routini_peer_t      *rp;
@@ -182,6 +180,7 @@ ngx_http_routini_random(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 {
     time_t                        now;
     uintptr_t                    *tried;
+    ngx_atomic_uint_t            restricted;
     ngx_uint_t                    i, total, x, single;
     ngx_http_routini_peer_t      *rp;
     ngx_http_upstream_rr_peer_t  *peer;
@@ -236,6 +235,7 @@ ngx_http_routini_fnv_hash(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     time_t                        now;
     uint32_t                      hash;
     uintptr_t                    *tried;
+    ngx_atomic_uint_t            restricted;
     ngx_uint_t                    i, total, w, single;
     ngx_http_routini_peer_t      *rp;
     ngx_http_upstream_rr_peer_t  *peer;
@@ -284,6 +284,7 @@ ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
     size_t                          j, k;
     time_t                          now;
     uintptr_t                      *tried;
+    ngx_atomic_uint_t              restricted;
     ngx_uint_t                      i, single;
     ngx_http_routini_ring_t        *ring;
     ngx_http_routini_peer_t        *rp;
@@ -322,10 +323,9 @@ ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
 
 /*
  * Least active/weight, active counted across all workers in the zone.
- * Among peers with the same ratio, smooth weighted round robin decides:
- * every usable peer's current weight grows by its weight, and the chosen
- * one gives back the total, so ties rotate as with nginx's least_conn,
- * in one pass.
+ * The scan starts at the worker's next peer in smooth weighted round
+ * robin order and keeps the first peer with the lowest ratio, so ties
+ * rotate by weight as with nginx's least_conn; an idle peer ends it.
  */
 
 static ngx_http_upstream_rr_peer_t *
@@ -334,19 +334,37 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 {
     time_t                        now;
     uintptr_t                    *tried;
-    ngx_int_t                     total;
-    ngx_uint_t                    i, p, a, best_a, single, l, r;
+    ngx_atomic_uint_t             restricted;
+    ngx_uint_t                    i, k, n, p, a, best_a, single;
     ngx_http_routini_peer_t      *rp;
+    ngx_http_routini_schedule_t  *sc;
     ngx_http_upstream_rr_peer_t  *peer, *best;
+
+    sc = &pd->conf->schedule[base ? 1 : 0];
+
+    if (sc->peer == NULL) {
+        return ngx_http_routini_round_robin(pd, base, index);
+    }
 
     ngx_http_routini_decision_init(pd, base);
 
+    n = sc->npeers;
+
+    if (sc->n) {
+        i = sc->order[sc->cursor];
+        sc->cursor = (sc->cursor + 1 == sc->n) ? 0 : sc->cursor + 1;
+
+    } else {
+        i = sc->cursor;
+        sc->cursor = (sc->cursor + 1 == n) ? 0 : sc->cursor + 1;
+    }
+
     best = NULL;
     best_a = 0;
-    total = 0;
     p = 0;
 
-    for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
+    for (k = 0; k < n; k++, i = (i + 1 == n) ? 0 : i + 1) {
+        peer = sc->peer[i];
 
         if (!ngx_http_routini_usable_peer(peer, i)) {
             continue;
@@ -354,33 +372,20 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 
         a = rp[i].shm->active;
 
-        peer->current_weight += peer->effective_weight;
-        total += peer->effective_weight;
-
-        if (peer->effective_weight < peer->weight) {
-            peer->effective_weight++;
+        if (a == 0) {
+            best = peer;
+            p = i;
+            break;
         }
 
-        if (best) {
-            l = a * best->weight;
-            r = best_a * peer->weight;
-
-            if (l > r || (l == r
-                          && peer->current_weight <= best->current_weight))
-            {
-                continue;
-            }
+        if (best == NULL || a * best->weight < best_a * peer->weight) {
+            best = peer;
+            best_a = a;
+            p = i;
         }
-
-        best = peer;
-        best_a = a;
-        p = i;
     }
 
-    if (best) {
-        best->current_weight -= total;
-        *index = p;
-    }
+    *index = p;
 
     return best;
 }
@@ -403,6 +408,7 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     time_t                        now;
     uint64_t                      cost, best_cost, lat, min_lat;
     uintptr_t                    *tried;
+    ngx_atomic_uint_t            restricted;
     ngx_uint_t                    i, p, single;
     ngx_msec_t                    msec, picked, best_picked;
     ngx_http_routini_peer_t      *rp;
@@ -483,6 +489,7 @@ ngx_http_routini_schedule_build(ngx_conf_t *cf,
     ngx_http_upstream_rr_peer_t  *peer;
 
     sc->n = 0;
+    sc->npeers = peers ? peers->number : 0;
 
     if (peers == NULL || peers->number > 0xffff) {
         return NGX_OK;
@@ -549,7 +556,7 @@ ngx_http_routini_schedule_init_process(ngx_cycle_t *cycle,
     sc->peer = NULL;
     sc->cursor = 0;
 
-    if (sc->n == 0 || peers == NULL) {
+    if (peers == NULL) {
         return NGX_OK;
     }
 
