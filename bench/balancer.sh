@@ -60,6 +60,7 @@ trap stop EXIT
         d=$FAST
         [ $i = 4 ] && d=$SLOW
         echo "  server { listen 127.0.0.1:$((PORT + i)) backlog=4096;"
+        echo "    location /busy { echo_sleep 0.05; echo -n peer$i; }"
         echo "    location / { echo_sleep $d; echo -n peer$i; } }"
     done
     echo "}"
@@ -159,10 +160,24 @@ cg() {
             sleep 0.2
         done
         # the probe request above is one more decision: counted below
-        # a fixed number of requests on one keep-alive connection
-        curl -s --max-time 600 \
-            $(for _ in $(seq "$CG_REQUESTS"); do \
-                echo "http://127.0.0.1:$FRONT/"; done) > /dev/null
+        # a fixed number of requests on keep-alive connections: one
+        # client (peers idle at each decision), or 20 in parallel on
+        # slower peers (BUSY: every peer has tries in flight)
+        if [ "${BUSY:-0}" = 1 ]; then
+            local pids=()
+            for _ in $(seq 20); do
+                curl -s --max-time 600 \
+                    $(for _ in $(seq $((CG_REQUESTS / 20))); do \
+                        echo "http://127.0.0.1:$FRONT/busy"; done) \
+                    > /dev/null &
+                pids+=($!)
+            done
+            wait "${pids[@]}"
+        else
+            curl -s --max-time 600 \
+                $(for _ in $(seq "$CG_REQUESTS"); do \
+                    echo "http://127.0.0.1:$FRONT/"; done) > /dev/null
+        fi
         kill "$vg"
         wait "$vg" 2>/dev/null || true
     done
@@ -179,6 +194,11 @@ cg "routini round_robin" "routini_balancer round_robin;" \
 cg "routini fewest_connections" "routini_balancer fewest_connections;" \
    ngx_http_routini_upstream_get_peer ngx_http_routini_upstream_free_peer
 cg "routini fastest" "routini_balancer fastest;" \
+   ngx_http_routini_upstream_get_peer ngx_http_routini_upstream_free_peer
+BUSY=1 cg "routini fewest_connections, busy" \
+   "routini_balancer fewest_connections;" \
+   ngx_http_routini_upstream_get_peer ngx_http_routini_upstream_free_peer
+BUSY=1 cg "routini fastest, busy" "routini_balancer fastest;" \
    ngx_http_routini_upstream_get_peer ngx_http_routini_upstream_free_peer
 cg "routini random" "routini_balancer random;" \
    ngx_http_routini_upstream_get_peer ngx_http_routini_upstream_free_peer
