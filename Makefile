@@ -4,6 +4,9 @@
 #   make run          install what is missing, build, start the example
 #   make stop         stop the example
 #   make test         install test dependencies, build, run the whole suite
+#   make unit         C unit tests of the route tree and the JSON reader
+#   make bench        side-by-side benchmarks (SCENARIOS="a b c d")
+#   make test-valgrind, test-asan, fuzz-all    see docs/HARDENING.md
 #
 # NGINX_SRC selects the nginx tree to build against.  By default it is
 # Debian's nginx-dev tree (/usr/share/nginx/src) configured with Debian's own
@@ -30,7 +33,7 @@ export ROUTINI_NGINX           ?= $(NGINX_BIN)
 export TEST_NGINX_BINARY       ?= $(ROOT)/util/nginx-test
 export TEST_NGINX_LOAD_MODULES ?= $(ROOT)/$(MODULE)
 
-.PHONY: all module run stop test test-deps deps unit clean distclean
+.PHONY: all module run stop test test-deps deps unit bench clean distclean
 
 all: module
 
@@ -79,9 +82,17 @@ test: test-deps
 include test/unit/unit.mk
 include test/unit/json.mk
 
+# valgrind and sanitizer runs of the suite, all fuzzers
+include mk/hardening.mk
+
 UNIT_TARGETS ?= unit-test unit-test-json
 
 unit: $(UNIT_TARGETS)
+
+# side-by-side benchmarks (prints tables; not part of the suite)
+bench: deps
+	@$(MAKE) --no-print-directory module
+	@bash bench/run.sh $(SCENARIOS)
 
 clean:
 	rm -rf $(BUILD)/nginx/objs/addon t/servroot
