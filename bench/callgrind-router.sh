@@ -17,6 +17,11 @@
 # (from its source files), instructions per request, self and inclusive,
 # for each routini configuration.
 #
+#   CG_ROUTES="1000 10000"  also measure routini with that many
+#                  parameterised routes (bench/routes-gen.py synth), requests
+#                  cycling over one sample path per route, against one
+#                  catch-all route on the same paths, and against the same
+#                  routes as nginx regex locations (scenario c of run.sh)
 #   CG_PORT=3990   port of nginx under valgrind (the backend uses CG_PORT+1)
 #   MODULE=...     the .so to load (default build/nginx/objs/...)
 
@@ -126,24 +131,72 @@ then
 CONF
 fi
 
+# routesN: N parameterised routes; routes1: one catch-all, the same paths
+rm -f "$dir"/*.paths
+if [ -n "${CG_ROUTES:-}" ]; then
+    largest=""
+    for nr in $CG_ROUTES; do
+        python3 bench/routes-gen.py synth "$nr" "$dir/routes.$nr"
+        mkdir -p "$dir/gen.$nr"
+        python3 bench/routes-gen.py conf "$dir/routes.$nr" "$dir/gen.$nr" > /dev/null
+        sed 's/ pool[0-9]* / backend /' "$dir/gen.$nr/routini.conf" \
+            > "$dir/gen.$nr/routes.conf"
+        sed -n 's/^  "\(.*\)",$/\1/p' "$dir/gen.$nr/paths.lua" > "$dir/routes$nr.paths"
+        largest=$nr
+    done
+    mkdir -p "$dir/gen.1"
+    echo 'routini_route "/{*path}" backend;' > "$dir/gen.1/routes.conf"
+    cp "$dir/routes$largest.paths" "$dir/routes1.paths"
+    configs="$configs routes1"
+    for nr in $CG_ROUTES; do
+        # the same routes as nginx regex locations (pcre_jit on)
+        configs="$configs regex$nr"
+        cp "$dir/routes$nr.paths" "$dir/regex$nr.paths"
+        sed 's/http:\/\/pool[0-9]*;/http:\/\/backend;/' "$dir/gen.$nr/regex.conf" \
+            > "$dir/gen.$nr/regex-backend.conf"
+        common | sed 's/^daemon off;$/daemon off;\npcre_jit on;/' > "$dir/regex$nr.conf"
+        cat >> "$dir/regex$nr.conf" <<CONF
+        include $dir/gen.$nr/regex-backend.conf;
+        location / { return 404; }
+    }
+}
+CONF
+    done
+    for nr in 1 $CG_ROUTES; do
+        [ "$nr" = 1 ] || configs="$configs routes$nr"
+        common > "$dir/routes$nr.conf"
+        cat >> "$dir/routes$nr.conf" <<CONF
+        location / {
+            include $dir/gen.$nr/routes.conf;
+            proxy_pass http://routini;
+        }
+    }
+}
+CONF
+    done
+fi
+
 "$nginx" -p "$dir" -c backend.conf
 trap '"$nginx" -p "$dir" -c backend.conf -s stop' EXIT
 
 # one keepalive connection, REQUESTS requests, each fully read
 client() {
-    python3 - "$port" "$1" <<'PY'
+    python3 - "$port" "$1" "${2:-}" <<'PY'
 import socket, sys, time
 port, n = int(sys.argv[1]), int(sys.argv[2])
+paths = [b"/api/users/42?x=1"]
+if sys.argv[3]:
+    paths = [l.strip().encode() for l in open(sys.argv[3]) if l.strip()]
 for _ in range(600):
     try:
         s = socket.create_connection(("127.0.0.1", port))
         break
     except OSError:
         time.sleep(0.1)
-req = b"GET /api/users/42?x=1 HTTP/1.1\r\nHost: bench\r\n\r\n"
+reqs = [b"GET " + p + b" HTTP/1.1\r\nHost: bench\r\n\r\n" for p in paths]
 f = s.makefile("rb")
 for i in range(n):
-    s.sendall(req)
+    s.sendall(reqs[i % len(reqs)])
     status = f.readline()
     assert b" 200 " in status, status
     length = 0
@@ -163,7 +216,9 @@ run() {
     valgrind --tool=callgrind --callgrind-out-file="$out" \
         "$nginx" -p "$dir" -c "$conf.conf" 2> "$dir/valgrind.log" &
     vpid=$!
-    client "$reqs"
+    paths=""
+    [ -f "$dir/$conf.paths" ] && paths=$dir/$conf.paths
+    client "$reqs" "$paths"
     kill -QUIT $vpid
     wait $vpid || true
     sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$out"
@@ -198,6 +253,16 @@ awk -v p="$per_plain" -v r="$per_routini" -v v="$per_variable" \
     printf "routini (proxy_pass http://$routini_upstream) / plain: %.4f\n",
            v / p;
     printf "router share of a plain request: %.2f%%\n", 100 * h / p }'
+for nr in ${CG_ROUTES:-}; do
+    eval "a=\$per_routes1 b=\$per_routes$nr"
+    awk -v a="$a" -v b="$b" -v n="$nr" 'BEGIN {
+        printf "routini %d routes / 1 route: %.4f instructions per request (%d vs %d)\n",
+               n, b / a, b, a }'
+    eval "r=\$per_regex$nr"
+    awk -v r="$r" -v b="$b" -v n="$nr" 'BEGIN {
+        printf "nginx %d regex locations / routini %d routes: %.2f instructions per request (%d vs %d)\n",
+               n, n, r / b, r, b }'
+done
 
 # per function of the module (ngx_http_routini_* and ngx_routini_*, the
 # module's naming; callgrind does not always know the source file): instructions per request
@@ -217,7 +282,7 @@ funcs() {
 }
 
 for c in $configs; do
-    [ "$c" = plain ] && continue
+    case $c in plain|regex*) continue ;; esac
     echo
     echo "module functions, $c configuration (instructions per request):"
     printf '  %8s %10s  %s\n' self inclusive function
