@@ -589,6 +589,7 @@ ngx_http_routini_upstream_init_peer(ngx_http_request_t *r,
     pd->hash = 0;
     pd->hashed = 0;
     pd->backup = 0;
+    pd->retry = 0;
     pd->strategy = ngx_http_routini_upstream_strategy_now(ucf);
 
     if (pd->strategy == NGX_HTTP_ROUTINI_FNV_HASH
@@ -685,6 +686,7 @@ ngx_http_routini_upstream_get_peer(ngx_peer_connection_t *pc, void *data)
     sh->picked = ngx_current_msec;
 
     pd->current = base + i;
+    pd->retry = 1;
     pd->start = ngx_current_msec;
 
     return NGX_OK;

@@ -136,6 +136,7 @@ typedef struct {
     uint32_t                          hash;
     unsigned                          hashed:1;
     unsigned                          backup:1;   /* trying backups */
+    unsigned                          retry:1;    /* tried[] has bits */
 } ngx_http_routini_peer_data_t;
 
 

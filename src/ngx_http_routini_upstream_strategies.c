@@ -39,7 +39,7 @@ static ngx_http_upstream_rr_peer_t *ngx_http_routini_fastest(
 /* indexed by ngx_http_routini_strategy_e; adaptive never reaches here */
 /* what every strategy reads once per decision */
 #define ngx_http_routini_decision_init(pd, base)                             \
-    tried = pd->rrp.tried;                                                    \
+    tried = pd->retry ? pd->rrp.tried : NULL;                                 \
     rp = pd->conf->peers + base;                                              \
     single = pd->rrp.peers->single;                                           \
     restricted = pd->conf->shm->restricted;                                   \
@@ -72,8 +72,11 @@ ngx_http_routini_usable(uintptr_t *tried, ngx_http_routini_peer_t *rp,
     ngx_http_upstream_rr_peer_t *peer, ngx_uint_t i, time_t now,
     ngx_uint_t single, ngx_atomic_uint_t restricted)
 {
-    if (tried[i / (8 * sizeof(uintptr_t))]
-        & ((uintptr_t) 1 << i % (8 * sizeof(uintptr_t))))
+    /* tried is NULL on a request's first try */
+
+    if (tried
+        && (tried[i / (8 * sizeof(uintptr_t))]
+            & ((uintptr_t) 1 << i % (8 * sizeof(uintptr_t)))))
     {
         return 0;
     }
@@ -335,7 +338,7 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     time_t                        now;
     uintptr_t                    *tried;
     ngx_atomic_uint_t             restricted;
-    ngx_uint_t                    i, k, n, p, a, best_a, single;
+    ngx_uint_t                    i, k, n, p, a, best_a, single, weighted;
     ngx_http_routini_peer_t      *rp;
     ngx_http_routini_schedule_t  *sc;
     ngx_http_upstream_rr_peer_t  *peer, *best;
@@ -349,6 +352,7 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     ngx_http_routini_decision_init(pd, base);
 
     n = sc->npeers;
+    weighted = pd->rrp.peers->weighted;
 
     if (sc->n) {
         i = sc->order[sc->cursor];
@@ -378,7 +382,10 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
             break;
         }
 
-        if (best == NULL || a * best->weight < best_a * peer->weight) {
+        if (best == NULL
+            || (weighted ? a * best->weight < best_a * peer->weight
+                         : a < best_a))
+        {
             best = peer;
             best_a = a;
             p = i;
