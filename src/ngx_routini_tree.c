@@ -30,11 +30,13 @@
  * "/secret/{id}/path" is also declared.
  *
  * While building, children are kept in lists (and, for nodes with many
- * statics, in a hash table, so that building stays linear).  Freeze gives
- * every node an array of its statics, compared in place by the lookup when
- * there are few, or a hash table keyed by segment, and sorts the params.
- * The lookup reads the path a word at a time: the first word of a segment
- * serves to find its end, to hash it and to compare it.
+ * statics, in a hash table, so that building stays linear).  Freeze lays
+ * out each node's statics in chains: one when few, one per first byte
+ * when each is short (a 256-byte index), else the hash table, keyed by
+ * the segment; and it sorts the params.  The lookup reads the path a word
+ * at a time: the word at a segment's start is compared in place with the
+ * statics, without looking for the segment's end, which only params and
+ * the hash need.
  */
 
 
@@ -57,7 +59,7 @@
 /* statics from which a node gets its hash table while building */
 #define NGX_ROUTINI_HASH_MIN      8
 
-/* up to this many statics, a lookup compares each instead of hashing */
+/* statics a lookup compares in turn: at a node, or per first byte */
 #define NGX_ROUTINI_DIRECT_MAX    4
 
 
@@ -76,12 +78,15 @@ struct ngx_routini_route_s {
 
 
 struct ngx_routini_node_s {
-    ngx_routini_node_t   **table;     /* frozen: statics, array or hash */
+    ngx_routini_node_t   **table;     /* frozen: chains of statics */
     ngx_routini_node_t   **params;    /* frozen: longest affix first */
+    ngx_routini_node_t    *bare;      /* frozen: the bare param, if any */
     ngx_routini_node_t    *catchall;
     ngx_routini_route_t   *routes;
     ngx_routini_node_t    *chain;     /* next static in the table slot */
+    unsigned char         *index;     /* frozen: first byte to table slot */
     uint64_t               word;      /* static: first 8 bytes of text */
+    uint64_t               wmask;     /*   and the mask of those bytes */
     uint32_t               len;       /* of text */
     uint32_t               mask;      /* hash table size - 1 */
     uint32_t               nstatic;
@@ -158,6 +163,8 @@ static ngx_routini_node_t *ngx_routini_add(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n, ngx_routini_parsed_t *pp, ngx_routini_seg_t *sg,
     const char **prev, size_t k);
 static ngx_routini_route_t *ngx_routini_any_route(ngx_routini_node_t *n);
+static int ngx_routini_freeze_statics(ngx_routini_tree_t *tree,
+    ngx_routini_node_t *n);
 static int ngx_routini_freeze_node(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n, size_t branches, size_t *max);
 static int ngx_routini_lookup_first(const ngx_routini_node_t *n,
@@ -167,23 +174,21 @@ static int ngx_routini_lookup_all(const ngx_routini_node_t *n,
     const unsigned char *s, size_t len, uint32_t method,
     ngx_routini_match_t *m);
 static ngx_routini_inline const ngx_routini_node_t *ngx_routini_static_child(
-    const ngx_routini_node_t *n, const unsigned char *s, size_t p,
-    size_t len, size_t *end);
+    const ngx_routini_node_t *n, const unsigned char *s, size_t p, size_t len,
+    uint64_t w);
 static ngx_routini_inline const ngx_routini_node_t *ngx_routini_first_param(
     const ngx_routini_node_t *n, const unsigned char *s, size_t p, size_t e);
-static ngx_routini_inline int ngx_routini_param_match(const ngx_routini_node_t *c,
-    const unsigned char *s, size_t p, size_t e);
-static ngx_routini_inline uint64_t ngx_routini_word(const unsigned char *s, size_t p,
-    size_t len);
-static ngx_routini_inline uint64_t ngx_routini_low_bytes(uint64_t w, size_t n);
-static ngx_routini_inline int ngx_routini_match_word(const ngx_routini_node_t *c,
-    uint64_t w, const unsigned char *sp);
-static ngx_routini_inline size_t ngx_routini_segment_end(const unsigned char *s,
-    size_t p, size_t len, uint64_t w);
-static ngx_routini_inline uint64_t ngx_routini_hash(const unsigned char *s, size_t p,
-    size_t e, uint64_t *w);
-static uint64_t ngx_routini_hash_text(const unsigned char *text,
-    size_t len);
+static ngx_routini_inline int ngx_routini_param_match(
+    const ngx_routini_node_t *c, const unsigned char *s, size_t p, size_t e);
+static ngx_routini_inline uint64_t ngx_routini_load(const unsigned char *p);
+static ngx_routini_inline uint64_t ngx_routini_load4(const unsigned char *p);
+static uint64_t ngx_routini_text_word(const unsigned char *text, size_t len);
+static ngx_routini_inline uint64_t ngx_routini_key(uint64_t w,
+    const unsigned char *text, size_t len);
+static ngx_routini_inline uint64_t ngx_routini_word(const unsigned char *s,
+    size_t p, size_t len);
+static ngx_routini_inline size_t ngx_routini_segment_end(
+    const unsigned char *s, size_t p, size_t len, uint64_t *w);
 static ngx_routini_inline int ngx_routini_equal(const unsigned char *a,
     const unsigned char *b, size_t n);
 static int ngx_routini_found(ngx_routini_match_t *m,
@@ -336,7 +341,9 @@ ngx_routini_node_new(ngx_routini_tree_t *tree, const unsigned char *text,
 
     if (len) {
         memcpy(n->text, text, len);
-        memcpy(&n->word, text, len < 8 ? len : 8);
+        n->word = ngx_routini_text_word(text, len);
+        n->wmask = len < 8 ? ((uint64_t) 1 << (8 * len)) - 1
+                           : ~(uint64_t) 0;
     }
 
     return n;
@@ -661,6 +668,7 @@ ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
     ngx_routini_seg_t *sg)
 {
     uint64_t             h;
+    unsigned char       *text;
     ngx_routini_node_t  *c;
 
     switch (sg->type) {
@@ -692,9 +700,10 @@ ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
         return NULL;
     }
 
-    h = ngx_routini_hash_text(pp->buf + sg->text, sg->len);
+    text = pp->buf + sg->text;
+    h = ngx_routini_key(ngx_routini_text_word(text, sg->len), text, sg->len);
 
-    for (c = n->table[(h >> 32) & n->mask]; c; c = c->chain) {
+    for (c = n->table[h & n->mask]; c; c = c->chain) {
         if (c->len == sg->len
             && memcmp(c->text, pp->buf + sg->text, sg->len) == 0)
         {
@@ -737,8 +746,8 @@ ngx_routini_hash_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         /* rehash all, c included: it is already on the list */
 
         for (c = n->statics; c; c = c->next) {
-            h = ngx_routini_hash_text(c->text, c->len);
-            i = (size_t) (h >> 32) & n->mask;
+            h = ngx_routini_key(c->word, c->text, c->len);
+            i = (size_t) h & n->mask;
             c->chain = table[i];
             table[i] = c;
         }
@@ -746,8 +755,8 @@ ngx_routini_hash_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         return 0;
     }
 
-    h = ngx_routini_hash_text(c->text, c->len);
-    i = (size_t) (h >> 32) & n->mask;
+    h = ngx_routini_key(c->word, c->text, c->len);
+    i = (size_t) h & n->mask;
     c->chain = n->table[i];
     n->table[i] = c;
 
@@ -894,15 +903,121 @@ ngx_routini_tree_freeze(ngx_routini_tree_t *tree, char *err, size_t errlen)
 }
 
 
+/*
+ * Lays out n's statics for ngx_routini_static_child(): one chain when
+ * few, chains by first byte when each is short, else a hash table (the
+ * one made while building, if any).
+ */
+
+static int
+ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
+{
+    size_t                size, i, k, ng, count[256];
+    uint64_t              h;
+    unsigned char        *index;
+    ngx_routini_node_t   *c, **a;
+
+    if (n->nstatic <= NGX_ROUTINI_DIRECT_MAX) {
+        for (c = n->statics; c; c = c->next) {
+            c->chain = c->next;
+        }
+
+        n->table = &n->statics;
+        n->mask = 0;
+        return 0;
+    }
+
+    memset(count, 0, sizeof(count));
+    ng = 0;
+
+    /* the empty static ("/a/") goes by "/", which no other starts with */
+
+    for (c = n->statics; c; c = c->next) {
+        k = c->len ? c->word & 0xff : '/';
+        ng += (count[k]++ == 0);
+
+        if (count[k] > NGX_ROUTINI_DIRECT_MAX) {
+            ng = 256;
+            break;
+        }
+    }
+
+    if (ng < 256) {
+        size = 256 + (ng + 1) * sizeof(ngx_routini_node_t *);
+
+        index = ngx_routini_alloc(tree, size);
+        if (index == NULL) {
+            return -1;
+        }
+
+        /* slot 0 stays empty for the bytes no static starts with */
+
+        a = (ngx_routini_node_t **) (index + 256);
+        memset(index, 0, size);
+        i = 0;
+
+        for (c = n->statics; c; c = c->next) {
+            k = c->len ? c->word & 0xff : '/';
+
+            if (index[k] == 0) {
+                index[k] = (unsigned char) ++i;
+            }
+
+            c->chain = a[index[k]];
+            a[index[k]] = c;
+        }
+
+        /* an empty segment at the end of the path has the first byte 0 */
+
+        if (index['/']) {
+            if (index[0] == 0) {
+                index[0] = index['/'];
+
+            } else {
+                for (c = a[index[0]]; c->chain; c = c->chain) { /* void */ }
+                c->chain = a[index['/']];
+            }
+        }
+
+        n->table = a;
+        n->index = index;
+        n->mask = 0;
+        return 0;
+    }
+
+    if (n->table) {
+        return 0;
+    }
+
+    for (size = 1; size < n->nstatic; size <<= 1) { /* void */ }
+
+    a = ngx_routini_alloc(tree, size * sizeof(ngx_routini_node_t *));
+    if (a == NULL) {
+        return -1;
+    }
+
+    memset(a, 0, size * sizeof(ngx_routini_node_t *));
+
+    for (c = n->statics; c; c = c->next) {
+        h = ngx_routini_key(c->word, c->text, c->len);
+        i = (size_t) h & (size - 1);
+        c->chain = a[i];
+        a[i] = c;
+    }
+
+    n->table = a;
+    n->mask = (uint32_t) (size - 1);
+
+    return 0;
+}
+
+
 static int
 ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     size_t branches, size_t *max)
 {
-    size_t               ns, np, size, i, j;
-    uint64_t             h;
+    size_t               np, i, j;
     ngx_routini_node_t  *c, **a;
-
-    ns = n->table ? 0 : n->nstatic;
 
     np = 0;
     for (c = n->plist; c; c = c->next) {
@@ -917,41 +1032,8 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         }
     }
 
-    if (ns && ns <= NGX_ROUTINI_DIRECT_MAX) {
-        a = ngx_routini_alloc(tree, ns * sizeof(ngx_routini_node_t *));
-        if (a == NULL) {
-            return -1;
-        }
-
-        /* in declaration order */
-
-        i = ns;
-        for (c = n->statics; c; c = c->next) {
-            a[--i] = c;
-        }
-
-        n->table = a;
-
-    } else if (ns) {
-        for (size = 1; size < ns; size <<= 1) { /* void */ }
-
-        a = ngx_routini_alloc(tree, size * sizeof(ngx_routini_node_t *));
-        if (a == NULL) {
-            return -1;
-        }
-
-        memset(a, 0, size * sizeof(ngx_routini_node_t *));
-
-        for (c = n->statics; c; c = c->next) {
-            h = ngx_routini_hash_text(c->text, c->len);
-
-            i = (size_t) (h >> 32) & (size - 1);
-            c->chain = a[i];
-            a[i] = c;
-        }
-
-        n->table = a;
-        n->mask = (uint32_t) (size - 1);
+    if (ngx_routini_freeze_statics(tree, n) != 0) {
+        return -1;
     }
 
     for (c = n->statics; c; c = c->next) {
@@ -989,6 +1071,7 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         n->params = a;
         n->nparam = (uint32_t) np;
         n->naffix = (uint32_t) (a[np - 1]->len ? np : np - 1);
+        n->bare = a[np - 1]->len ? NULL : a[np - 1];
     }
 
     return n->catchall
@@ -1031,6 +1114,7 @@ ngx_routini_lookup_first(const ngx_routini_node_t *n, const unsigned char *s,
     size_t len, uint32_t method, ngx_routini_match_t *m)
 {
     size_t                      p, e;
+    uint64_t                    w;
     ngx_routini_span_t         *v;
     const ngx_routini_node_t   *c;
     const ngx_routini_route_t  *r;
@@ -1039,9 +1123,14 @@ ngx_routini_lookup_first(const ngx_routini_node_t *n, const unsigned char *s,
     v = m->params;
 
     for ( ;; ) {
-        c = ngx_routini_static_child(n, s, p, len, &e);
+        w = ngx_routini_word(s, p, len);
+        c = ngx_routini_static_child(n, s, p, len, w);
 
-        if (c == NULL) {
+        if (c) {
+            e = p + c->len;
+
+        } else {
+            e = ngx_routini_segment_end(s, p, len, &w);
             c = ngx_routini_first_param(n, s, p, e);
 
             if (c == NULL) {
@@ -1094,6 +1183,7 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
     size_t len, uint32_t method, ngx_routini_match_t *m)
 {
     size_t                      p, e, i, k, alt;
+    uint64_t                    w;
     ngx_routini_frame_t         stack[NGX_ROUTINI_MAX_BRANCHES];
     ngx_routini_frame_t        *sp;
     const ngx_routini_node_t   *c;
@@ -1107,13 +1197,16 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
 
         /* the segment s[p, e) follows n: the static child first */
 
-        c = ngx_routini_static_child(n, s, p, len, &e);
+        w = ngx_routini_word(s, p, len);
+        c = ngx_routini_static_child(n, s, p, len, w);
 
         if (c) {
+            e = p + c->len;
             alt = 0;
             goto match;
         }
 
+        e = ngx_routini_segment_end(s, p, len, &w);
         alt = 0;
 
     params:
@@ -1196,44 +1289,49 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
 }
 
 
-/* n's static child matching the segment at p, or NULL; *end: its end */
+/*
+ * n's static child matching the segment at p, or NULL; w is the path's
+ * word at p (ngx_routini_word()).  Few statics are compared in turn, more
+ * are first told apart by their first byte or, when that is not enough
+ * ("r1", "r2", ...), by a hash of the whole segment.
+ */
 
 static ngx_routini_inline const ngx_routini_node_t *
 ngx_routini_static_child(const ngx_routini_node_t *n, const unsigned char *s,
-    size_t p, size_t len, size_t *end)
+    size_t p, size_t len, uint64_t w)
 {
-    size_t                      i, e;
-    uint64_t                    w, h;
+    size_t                      e;
     const ngx_routini_node_t   *c;
 
-    w = ngx_routini_word(s, p, len);
+    if (n->nstatic == 0) {
+        return NULL;
+    }
 
-    if (n->nstatic <= NGX_ROUTINI_DIRECT_MAX) {
+    if (n->mask) {
+        e = ngx_routini_segment_end(s, p, len, &w);
 
-        /* few statics: compare each in place, no need for the end */
-
-        for (i = 0; i < n->nstatic; i++) {
-            c = n->table[i];
-            e = p + c->len;
-
-            if (e <= len && (e == len || s[e] == '/')
-                && ngx_routini_match_word(c, w, s + p))
+        for (c = n->table[ngx_routini_key(w, s + p, e - p) & n->mask];
+             c;
+             c = c->chain)
+        {
+            if (c->word == w && c->len == e - p
+                && (c->len <= 8
+                    || ngx_routini_equal(c->text + 8, s + p + 8, c->len - 8)))
             {
-                *end = e;
                 return c;
             }
         }
 
-        *end = ngx_routini_segment_end(s, p, len, w);
         return NULL;
     }
 
-    e = ngx_routini_segment_end(s, p, len, w);
-    *end = e;
-    h = ngx_routini_hash(s, p, e, &w);
+    c = n->table[n->index ? n->index[w & 0xff] : 0];
 
-    for (c = n->table[(h >> 32) & n->mask]; c; c = c->chain) {
-        if (c->word == w && c->len == e - p
+    for ( /* void */ ; c; c = c->chain) {
+        e = p + c->len;
+
+        if (((w ^ c->word) & c->wmask) == 0
+            && e <= len && (e == len || s[e] == '/')
             && (c->len <= 8
                 || ngx_routini_equal(c->text + 8, s + p + 8, c->len - 8)))
         {
@@ -1261,7 +1359,7 @@ ngx_routini_first_param(const ngx_routini_node_t *n, const unsigned char *s,
 
     /* the bare param, last, takes any non-empty segment */
 
-    return (n->naffix < n->nparam && e > p) ? n->params[n->naffix] : NULL;
+    return e > p ? n->bare : NULL;
 }
 
 
@@ -1284,85 +1382,138 @@ ngx_routini_param_match(const ngx_routini_node_t *c, const unsigned char *s,
 
 
 /*
- * Word-at-a-time helpers.  A word holds 8 path bytes in memory order; bytes
- * past the end of the path read as zero, and nothing is read past it.
+ * Word-at-a-time helpers.  A word holds 8 bytes, the first in its low
+ * byte whatever the byte order, so that masks and shifts mean the same.
  */
 
 static ngx_routini_inline uint64_t
-ngx_routini_word(const unsigned char *s, size_t p, size_t len)
+ngx_routini_load(const unsigned char *p)
 {
-    size_t    i, n;
     uint64_t  w;
 
-    n = len - p;
+    memcpy(&w, p, 8);
 
-    if (n >= 8) {
-        memcpy(&w, s + p, 8);
-        return w;
-    }
-
-#if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
-    if (len >= 8) {
-        /* the path's last 8 bytes, shifted down */
-        memcpy(&w, s + len - 8, 8);
-        return n ? w >> (8 * (8 - n)) : 0;
-    }
+#if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+    w = __builtin_bswap64(w);
 #endif
+
+    return w;
+}
+
+
+static ngx_routini_inline uint64_t
+ngx_routini_load4(const unsigned char *p)
+{
+    uint32_t  w;
+
+    memcpy(&w, p, 4);
+
+#if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+    w = __builtin_bswap32(w);
+#endif
+
+    return w;
+}
+
+
+/* the first len bytes of text, up to 8, as a zero padded word */
+
+static uint64_t
+ngx_routini_text_word(const unsigned char *text, size_t len)
+{
+    size_t    i;
+    uint64_t  w;
 
     w = 0;
 
-    for (i = 0; i < n; i++) {
-        ((unsigned char *) &w)[i] = s[p + i];
+    for (i = 0; i < len && i < 8; i++) {
+        w |= (uint64_t) text[i] << (8 * i);
     }
 
     return w;
 }
 
 
-/* the first n < 8 bytes of w, the others zeroed */
+/*
+ * The hash of a static text or segment from its first word (zero padded),
+ * its length and, when longer, its last word: computed in constant time,
+ * and enough to tell apart "item-1", "item-2", "products-0001".
+ */
 
 static ngx_routini_inline uint64_t
-ngx_routini_low_bytes(uint64_t w, size_t n)
+ngx_routini_key(uint64_t w, const unsigned char *text, size_t len)
 {
-#if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
-    return w & (((uint64_t) 1 << (n * 8)) - 1);
-#else
-    return n ? w & (~(uint64_t) 0 << (64 - n * 8)) : 0;
-#endif
-}
+    uint64_t  h;
 
+    h = (w ^ len) * NGX_ROUTINI_HASH_MUL;
 
-/* does the static node c's text start the path bytes at sp (word w)? */
-
-static ngx_routini_inline int
-ngx_routini_match_word(const ngx_routini_node_t *c, uint64_t w,
-    const unsigned char *sp)
-{
-    if (c->len < 8) {
-        return ngx_routini_low_bytes(w ^ c->word, c->len) == 0;
+    if (len > 8) {
+        h = (h ^ ngx_routini_load(text + len - 8)) * NGX_ROUTINI_HASH_MUL;
     }
 
-    return w == c->word && ngx_routini_equal(c->text + 8, sp + 8, c->len - 8);
+    return h >> 32;
 }
 
 
-/* the offset of the first "/" at or after p, or len; w is the word at p */
+/* the path's 8 bytes at p, zero padded past its end */
+
+static ngx_routini_inline uint64_t
+ngx_routini_word(const unsigned char *s, size_t p, size_t len)
+{
+    size_t    n;
+    uint64_t  x;
+
+    n = len - p;
+
+    if (n >= 8) {
+        return ngx_routini_load(s + p);
+    }
+
+    if (len >= 8) {
+        /* the path's last 8 bytes, shifted down (in two steps, as
+         * shifting by 64 is undefined) */
+        x = ngx_routini_load(s + len - 8);
+        return (x >> (8 * (7 - n))) >> 8;
+    }
+
+    /* a short path: two overlapping 4-byte reads, or three bytes */
+
+    s += p;
+
+    if (n >= 4) {
+        return ngx_routini_load4(s)
+               | ngx_routini_load4(s + n - 4) << (8 * (n - 4));
+    }
+
+    if (n) {
+        return s[0] | (uint64_t) s[n / 2] << (8 * (n / 2))
+               | (uint64_t) s[n - 1] << (8 * (n - 1));
+    }
+
+    return 0;
+}
+
+
+/*
+ * The end of the segment at p: the first "/" at or after p, or len.  *w,
+ * the path's word at p, is cut to the segment's bytes: its hash key.
+ */
 
 static ngx_routini_inline size_t
 ngx_routini_segment_end(const unsigned char *s, size_t p, size_t len,
-    uint64_t w)
+    uint64_t *w)
 {
-    const unsigned char  *slash;
-
-#if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
     uint64_t  t;
 
-    /* the classic "has a zero byte" test, on w ^ "////////" */
+    /* the classic "has a zero byte" test on w ^ "////////": exact for
+     * the lowest such byte; zero padding is no "/" */
 
-    t = w ^ 0x2f2f2f2f2f2f2f2fULL;
+    t = *w ^ 0x2f2f2f2f2f2f2f2fULL;
     t = (t - 0x0101010101010101ULL) & ~t & 0x8080808080808080ULL;
 
     if (t) {
+        t &= -t;
+        *w &= (t >> 7) - 1;
         return p + ((size_t) __builtin_ctzll(t) >> 3);
     }
 
@@ -1370,68 +1521,21 @@ ngx_routini_segment_end(const unsigned char *s, size_t p, size_t len,
         return len;
     }
 
-    p += 8;
-#else
-    (void) w;
-#endif
+    /* a long segment: on by words, the last one overlapping */
 
-    slash = memchr(s + p, '/', len - p);
+    for (p += 8; len - p > 8; p += 8) {
+        t = ngx_routini_load(s + p) ^ 0x2f2f2f2f2f2f2f2fULL;
+        t = (t - 0x0101010101010101ULL) & ~t & 0x8080808080808080ULL;
 
-    return slash ? (size_t) (slash - s) : len;
-}
-
-
-/*
- * The hash of the segment s[p, e): words over e - p + 1 bytes, zero
- * padded, as ngx_routini_hash_text() computes it at freeze.  *w is the
- * first word at call and the first word of the segment, zero padded, at
- * return.
- */
-
-static ngx_routini_inline uint64_t
-ngx_routini_hash(const unsigned char *s, size_t p, size_t e, uint64_t *w)
-{
-    uint64_t  h, x;
-
-    if (e - p < 8) {
-        *w = ngx_routini_low_bytes(*w, e - p);
-        return *w * NGX_ROUTINI_HASH_MUL;
+        if (t) {
+            return p + ((size_t) __builtin_ctzll(t) >> 3);
+        }
     }
 
-    h = 0;
+    t = ngx_routini_load(s + len - 8) ^ 0x2f2f2f2f2f2f2f2fULL;
+    t = (t - 0x0101010101010101ULL) & ~t & 0x8080808080808080ULL;
 
-    while (e - p >= 8) {
-        memcpy(&x, s + p, 8);
-        h = (h ^ x) * NGX_ROUTINI_HASH_MUL;
-        p += 8;
-    }
-
-    x = 0;
-    memcpy(&x, s + p, e - p);
-
-    return (h ^ x) * NGX_ROUTINI_HASH_MUL;
-}
-
-
-/* the hash of a static text, as ngx_routini_hash() hashes a segment */
-
-static uint64_t
-ngx_routini_hash_text(const unsigned char *text, size_t len)
-{
-    size_t    i;
-    uint64_t  h, x;
-
-    h = 0;
-
-    for (i = 0; len - i >= 8; i += 8) {
-        memcpy(&x, text + i, 8);
-        h = (h ^ x) * NGX_ROUTINI_HASH_MUL;
-    }
-
-    x = 0;
-    memcpy(&x, text + i, len - i);
-
-    return (h ^ x) * NGX_ROUTINI_HASH_MUL;
+    return t ? len - 8 + ((size_t) __builtin_ctzll(t) >> 3) : len;
 }
 
 

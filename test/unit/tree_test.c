@@ -681,6 +681,57 @@ test_bytes(void)
 }
 
 
+/*
+ * Nodes with many statics, told apart by their first byte or, when many
+ * share it, by a hash: the empty segment ("/n/", "/n//x") must be found
+ * both at the end of the path and before a "/".
+ */
+
+static void
+test_fanout(void)
+{
+    int                  i, k;
+    char                 pat[2][16][16], path[32];
+    const char          *base[2] = { "/n/%c", "/h/r%c" };
+    ngx_routini_tree_t  *t;
+
+    t = tree_new();
+
+    for (k = 0; k < 2; k++) {
+        for (i = 0; i < 6; i++) {
+            snprintf(pat[k][i], sizeof(pat[k][i]), base[k], 'a' + i);
+            CHECK(add(t, pat[k][i], 0) == 0);
+        }
+    }
+
+    CHECK(add(t, "/n/", 0) == 0);
+    CHECK(add(t, "/n//x", 0) == 0);
+    CHECK(add(t, "/h/", 0) == 0);
+    CHECK(add(t, "/h//x", 0) == 0);
+    CHECK(add(t, "/h/{id}", 0) == 0);
+    freeze(t);
+
+    for (k = 0; k < 2; k++) {
+        for (i = 0; i < 6; i++) {
+            CHECK(is(get(t, pat[k][i], NULL), pat[k][i]));
+
+            snprintf(path, sizeof(path), "%s/", pat[k][i]);
+            CHECK(get(t, path, NULL) == NULL);
+        }
+    }
+
+    CHECK(is(get(t, "/n/", NULL), "/n/"));
+    CHECK(is(get(t, "/n//x", NULL), "/n//x"));
+    CHECK(get(t, "/n/g", NULL) == NULL);
+    CHECK(get(t, "/n//", NULL) == NULL);
+    CHECK(is(get(t, "/h/", NULL), "/h/"));
+    CHECK(is(get(t, "/h//x", NULL), "/h//x"));
+    CHECK(is(get(t, "/h/rg", NULL), "/h/{id}"));
+    CHECK(is(get(t, "/h/ra1", NULL), "/h/{id}"));
+    free_all();
+}
+
+
 static void
 test_lifecycle(void)
 {
@@ -837,6 +888,7 @@ main(int argc, char **argv)
     test_conflicts();
     test_methods();
     test_bytes();
+    test_fanout();
     test_lifecycle();
 
     test_route_file(dir, "github.routes");
