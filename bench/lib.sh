@@ -38,11 +38,18 @@ _started_nginx=()    # prefix dirs of nginx instances we started
 _started_pids=()     # other pids we started (haproxy)
 
 bench_need() {
+    mkdir -p "$BENCH_OUT"
     command -v wrk > /dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
     command -v curl > /dev/null || { echo "curl is needed" >&2; exit 1; }
-    if [ ! -f "$MODULE" ]; then
-        make -s -C "$BENCH_ROOT" module
+    # the default module is brought up to date (a no-op when it is);
+    # MODULE=... is used as given
+    if [ "$MODULE" = "$BENCH_ROOT/build/nginx/objs/ngx_http_routini_module.so" ]; then
+        if ! make -s -C "$BENCH_ROOT" module > "$BENCH_OUT/make.log" 2>&1; then
+            [ -f "$MODULE" ] || { cat "$BENCH_OUT/make.log" >&2; exit 1; }
+            echo "warning: make module failed (see $BENCH_OUT/make.log); using the existing $MODULE" >&2
+        fi
     fi
+    [ -f "$MODULE" ] || { echo "no module $MODULE" >&2; exit 1; }
     bench_routini_pass_detect
 }
 
