@@ -15,7 +15,7 @@
 #
 # Environment: NGINX_BIN (/usr/sbin/nginx), MODULE (the built .so),
 # ECHO_MODULE (Debian's echo module), FAST (s, 0.002), SLOW (s, 0.04),
-# CONNS (wrk connections, 32), PORT (first port, 18080).
+# CONNS (wrk connection counts, "8 32"), PORT (first port, 18080).
 
 set -eu
 
@@ -27,7 +27,7 @@ MODULE=${MODULE:-$PWD/build/nginx/objs/ngx_http_routini_module.so}
 ECHO_MODULE=${ECHO_MODULE:-/usr/lib/nginx/modules/ngx_http_echo_module.so}
 FAST=${FAST:-0.002}
 SLOW=${SLOW:-0.04}
-CONNS=${CONNS:-32}
+CONNS=${CONNS:-8 32}
 PORT=${PORT:-18080}
 CG_REQUESTS=${CG_REQUESTS:-2000}
 
@@ -53,7 +53,8 @@ trap stop EXIT
 
 {
     echo "load_module $ECHO_MODULE;"
-    echo "worker_processes 1; error_log logs/error.log warn; pid logs/nginx.pid;"
+    echo "worker_processes 1; error_log logs/error.log warn;"
+    echo "pid logs/nginx.pid;"
     echo "events { worker_connections 4096; }"
     echo "http { access_log off; keepalive_requests 100000;"
     for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -100,21 +101,27 @@ sleep 0.5
 
 if [ "${SKIP_WRK:-0}" != 1 ]; then
 echo "== slow-peer scenario: 4 peers, 3 at ${FAST}s, 1 at ${SLOW}s;"
-echo "   wrk -t2 -c$CONNS -d${SECONDS_RUN}s, front nginx with 2 workers, keepalive"
-printf "%-20s %12s %10s %10s\n" strategy "req/s" p50 p99
+echo "   wrk -t2 -d${SECONDS_RUN}s after a 3 s warm-up, front nginx with 2"
+echo "   workers, keepalive; on 2 cores wrk, nginx and the peers share CPUs"
 
-for s in round_robin fewest_connections fastest adaptive least_conn \
-         random_two
-do
-    wrk -t2 -c"$CONNS" -d3s "http://127.0.0.1:$FRONT/$s" > /dev/null
-    wrk -t2 -c"$CONNS" -d"${SECONDS_RUN}s" --latency \
-        "http://127.0.0.1:$FRONT/$s" > "$DIR/wrk-$s.txt"
-    rps=$(awk '/^Requests\/sec/ { print $2 }' "$DIR/wrk-$s.txt")
-    p50=$(awk '$1 == "50%" { print $2 }' "$DIR/wrk-$s.txt")
-    p99=$(awk '$1 == "99%" { print $2 }' "$DIR/wrk-$s.txt")
-    printf "%-20s %12s %10s %10s\n" "$s" "$rps" "$p50" "$p99"
+for c in $CONNS; do
+    printf "\n%-20s %12s %10s %10s   (%s connections)\n" strategy "req/s" \
+        p50 p99 "$c"
+
+    for s in round_robin fewest_connections fastest adaptive least_conn \
+             random_two
+    do
+        wrk -t2 -c"$c" -d3s "http://127.0.0.1:$FRONT/$s" > /dev/null
+        wrk -t2 -c"$c" -d"${SECONDS_RUN}s" --latency \
+            "http://127.0.0.1:$FRONT/$s" > "$DIR/wrk-$s-$c.txt"
+        rps=$(awk '/^Requests\/sec/ { print $2 }' "$DIR/wrk-$s-$c.txt")
+        p50=$(awk '$1 == "50%" { print $2 }' "$DIR/wrk-$s-$c.txt")
+        p99=$(awk '$1 == "99%" { print $2 }' "$DIR/wrk-$s-$c.txt")
+        printf "%-20s %12s %10s %10s\n" "$s" "$rps" "$p50" "$p99"
+    done
 done
 
+echo
 grep "routini: upstream" "$DIR/front/logs/error.log" | sed 's/^/   /' | tail -5
 fi
 

@@ -587,7 +587,6 @@ ngx_http_routini_upstream_init_peer(ngx_http_request_t *r,
     pd->current = -1;
     pd->start = 0;
     pd->hash = 0;
-    pd->hashed = 0;
     pd->backup = 0;
     pd->retry = 0;
     pd->strategy = ngx_http_routini_upstream_strategy_now(ucf);
@@ -605,8 +604,6 @@ ngx_http_routini_upstream_init_peer(ngx_http_request_t *r,
         if (pd->strategy == NGX_HTTP_ROUTINI_CONSISTENT) {
             pd->hash = ngx_http_routini_mix32(pd->hash);
         }
-
-        pd->hashed = 1;
 
         ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "routini balancer key:\"%V\" hash:%uD", &key,

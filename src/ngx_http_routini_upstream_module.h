@@ -134,7 +134,6 @@ typedef struct {
     ngx_int_t                         current;    /* peers[] index, or -1 */
     ngx_msec_t                        start;
     uint32_t                          hash;
-    unsigned                          hashed:1;
     unsigned                          backup:1;   /* trying backups */
     unsigned                          retry:1;    /* tried[] has bits */
 } ngx_http_routini_peer_data_t;

@@ -567,8 +567,8 @@ ngx_http_routini_schedule_init_process(ngx_cycle_t *cycle,
         return NGX_OK;
     }
 
-    sc->peer = ngx_palloc(cycle->pool,
-                          peers->number * sizeof(ngx_http_upstream_rr_peer_t *));
+    sc->peer = ngx_palloc(cycle->pool, peers->number
+                                       * sizeof(ngx_http_upstream_rr_peer_t *));
     if (sc->peer == NULL) {
         return NGX_ERROR;
     }

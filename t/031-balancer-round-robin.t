@@ -159,3 +159,48 @@ GET /t
 --- error_code: 502
 --- error_log
 no live upstreams
+
+
+
+=== TEST 6: retries on another peer with fewest_connections and fastest
+--- http_config
+    upstream fewest {
+        routini_balancer fewest_connections;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
+    }
+    upstream fastest {
+        routini_balancer fastest;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
+    }
+    upstream adaptive {
+        routini_balancer adaptive;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        return 502;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        return 502;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
+        return 200 "C";
+    }
+--- config
+    proxy_next_upstream error http_502;
+    location = /fewest { proxy_pass http://fewest; }
+    location = /fastest { proxy_pass http://fastest; }
+    location = /adaptive { proxy_pass http://adaptive; }
+--- request eval
+[ (map { "GET /fewest" } 1 .. 6), (map { "GET /fastest" } 1 .. 6),
+  (map { "GET /adaptive" } 1 .. 6) ]
+--- response_body eval
+[ map { "C" } 1 .. 18 ]

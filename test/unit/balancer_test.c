@@ -1,6 +1,6 @@
 /*
- * Unit tests of the balancer's arithmetic (src/ngx_http_routini_upstream_calc.c):
- * the ketama ring and the adaptive decision rule.
+ * Unit tests of the balancer's arithmetic: the ketama ring and the
+ * adaptive decision rule (src/ngx_http_routini_upstream_calc.c).
  *
  *     make -f test/unit/balancer.mk unit-test-balancer
  */
