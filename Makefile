@@ -6,6 +6,7 @@
 #   make test         install test dependencies, build, run the whole suite
 #   make unit         C unit tests of the route tree and the JSON reader
 #   make bench        side-by-side benchmarks (SCENARIOS="a b c d")
+#   make bench-flame, bench-callgrind      see docs/PROFILING.md
 #   make test-valgrind, test-asan, fuzz-all    see docs/HARDENING.md
 #
 # NGINX_SRC selects the nginx tree to build against.  By default it is
@@ -33,7 +34,8 @@ export ROUTINI_NGINX           ?= $(NGINX_BIN)
 export TEST_NGINX_BINARY       ?= $(ROOT)/util/nginx-test
 export TEST_NGINX_LOAD_MODULES ?= $(ROOT)/$(MODULE)
 
-.PHONY: all module run stop test test-deps deps unit bench clean distclean
+.PHONY: all module run stop test test-deps deps unit bench bench-flame \
+        bench-callgrind clean distclean
 
 all: module
 
@@ -93,6 +95,16 @@ unit: $(UNIT_TARGETS)
 bench: deps
 	@$(MAKE) --no-print-directory module
 	@bash bench/run.sh $(SCENARIOS)
+
+# flame graphs of plain nginx and routini workers under load
+bench-flame: deps
+	@$(MAKE) --no-print-directory module
+	@bash bench/flamegraph.sh
+
+# instructions per request, plain vs routini, per module function
+bench-callgrind: deps
+	@$(MAKE) --no-print-directory module
+	@CG_ROUTES="$(CG_ROUTES)" bash bench/callgrind-router.sh
 
 clean:
 	rm -rf $(BUILD)/nginx/objs/addon t/servroot

@@ -37,7 +37,9 @@ struct ngx_http_routini_route_s {
     /* regex routes: nginx's regex, its named captures become params */
     ngx_regex_t                     *re;
     ngx_uint_t                       ncaptures;
-    ngx_str_t                       *re_names;    /* by capture number */
+    const char                     **re_names;    /* named captures */
+    size_t                          *re_name_lens;
+    ngx_int_t                       *re_captures; /* their numbers */
     ngx_uint_t                       re_nnames;
 
     ngx_http_routini_route_stats_t  *stats;       /* in the shared zone */
@@ -88,8 +90,9 @@ typedef struct {
     ngx_str_t                        path;        /* r->uri after stripping */
     ngx_str_t                        upstream;    /* evaluated target */
     ngx_uint_t                       nparams;
-    ngx_str_t                       *names;       /* param names */
-    ngx_str_t                       *values;      /* param values */
+    const char                     **names;       /* the route's params */
+    size_t                          *name_lens;
+    ngx_str_t                       *values;      /* after the ctx */
     unsigned                         miss:2;      /* no route: why */
     unsigned                         upstream_done:1;
 } ngx_http_routini_ctx_t;

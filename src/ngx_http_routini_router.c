@@ -28,17 +28,22 @@ static char *ngx_http_routini_route_regex(ngx_conf_t *cf,
     ngx_http_routini_router_t *router, ngx_http_routini_route_t *route);
 static char *ngx_http_routini_route_tree(ngx_conf_t *cf,
     ngx_http_routini_router_t *router, ngx_http_routini_route_t *route);
+static ngx_int_t ngx_http_routini_regex_names(ngx_conf_t *cf,
+    ngx_http_routini_route_t *route, ngx_regex_compile_t *rc);
 static char *ngx_http_routini_parse_methods(ngx_conf_t *cf, ngx_str_t *value,
     ngx_http_routini_route_t *route);
 static ngx_uint_t ngx_http_routini_has_catchall(ngx_str_t *pattern);
 static void *ngx_http_routini_tree_alloc(void *ctx, size_t size);
 static ngx_int_t ngx_http_routini_handler(ngx_http_request_t *r);
-static ngx_int_t ngx_http_routini_match(ngx_http_request_t *r,
+static ngx_http_routini_ctx_t *ngx_http_routini_ctx_create(
+    ngx_http_request_t *r, ngx_http_routini_route_t *route, ngx_str_t *path,
+    ngx_uint_t nparams);
+static ngx_http_routini_ctx_t *ngx_http_routini_match(ngx_http_request_t *r,
     ngx_http_routini_router_t *router, ngx_str_t *path, ngx_uint_t method,
-    ngx_http_routini_ctx_t *ctx, ngx_uint_t *allowed);
-static ngx_int_t ngx_http_routini_match_regex(ngx_http_request_t *r,
-    ngx_http_routini_router_t *router, ngx_str_t *path, ngx_uint_t method,
-    ngx_http_routini_ctx_t *ctx, ngx_uint_t *allowed);
+    ngx_uint_t *allowed);
+static ngx_http_routini_ctx_t *ngx_http_routini_match_regex(
+    ngx_http_request_t *r, ngx_http_routini_router_t *router,
+    ngx_str_t *path, ngx_uint_t method, ngx_uint_t *allowed);
 static ngx_int_t ngx_http_routini_not_allowed(ngx_http_request_t *r,
     ngx_uint_t allowed);
 
@@ -306,8 +311,7 @@ static char *
 ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
     ngx_http_routini_route_t *route)
 {
-    u_char                     *p, errstr[NGX_MAX_CONF_ERRSTR];
-    ngx_int_t                   n;
+    u_char                      errstr[NGX_MAX_CONF_ERRSTR];
     ngx_uint_t                  i;
     ngx_regex_compile_t         rc;
     ngx_http_routini_route_t  **rp;
@@ -356,25 +360,10 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
     route->re = rc.regex;
     route->ncaptures = rc.captures;
 
-    if (rc.named_captures) {
-        route->re_names = ngx_pcalloc(cf->pool,
-                                      (rc.captures + 1) * sizeof(ngx_str_t));
-        if (route->re_names == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        p = rc.names;
-
-        for (i = 0; i < (ngx_uint_t) rc.named_captures; i++) {
-            n = 2 * ((p[0] << 8) + p[1]);
-
-            route->re_names[n / 2].data = &p[2];
-            route->re_names[n / 2].len = ngx_strlen(&p[2]);
-
-            p += rc.name_size;
-        }
-
-        route->re_nnames = rc.named_captures;
+    if (rc.named_captures
+        && ngx_http_routini_regex_names(cf, route, &rc) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
     }
 
     for (i = 0; i < router->regex.nelts; i++) {
@@ -402,6 +391,62 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
     *rp = route;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * The named captures, in capture order, as the tree gives its params: a
+ * name array and a length array, plus each one's capture number.  PCRE's
+ * name table is sorted by name, with the number in its first two bytes.
+ */
+
+static ngx_int_t
+ngx_http_routini_regex_names(ngx_conf_t *cf, ngx_http_routini_route_t *route,
+    ngx_regex_compile_t *rc)
+{
+    u_char      *p, **by_number;
+    ngx_uint_t   i, k, n;
+
+    by_number = ngx_pcalloc(cf->temp_pool,
+                            (rc->captures + 1) * sizeof(u_char *));
+    if (by_number == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = rc->names;
+
+    for (i = 0; i < (ngx_uint_t) rc->named_captures; i++) {
+        n = (p[0] << 8) + p[1];
+        by_number[n] = &p[2];
+        p += rc->name_size;
+    }
+
+    n = rc->named_captures;
+
+    route->re_names = ngx_palloc(cf->pool, n * sizeof(char *));
+    route->re_name_lens = ngx_palloc(cf->pool, n * sizeof(size_t));
+    route->re_captures = ngx_palloc(cf->pool, n * sizeof(ngx_int_t));
+
+    if (route->re_names == NULL || route->re_name_lens == NULL
+        || route->re_captures == NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    for (i = 1, k = 0; i <= (ngx_uint_t) rc->captures; i++) {
+        if (by_number[i] == NULL) {
+            continue;
+        }
+
+        route->re_names[k] = (const char *) by_number[i];
+        route->re_name_lens[k] = ngx_strlen(by_number[i]);
+        route->re_captures[k] = i;
+        k++;
+    }
+
+    route->re_nnames = k;
+
+    return NGX_OK;
 }
 
 
@@ -562,7 +607,6 @@ ngx_http_routini_router_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_routini_handler(ngx_http_request_t *r)
 {
-    ngx_int_t                     rc;
     ngx_uint_t                    allowed;
     ngx_http_routini_ctx_t       *ctx;
     ngx_http_routini_route_t     *route;
@@ -576,29 +620,25 @@ ngx_http_routini_handler(ngx_http_request_t *r)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_routini_module);
 
-    if (ctx == NULL) {
-        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_routini_ctx_t));
-        if (ctx == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        ngx_http_set_ctx(r, ctx, ngx_http_routini_module);
-
-    } else if (ctx->route) {
+    if (ctx && ctx->route) {
         /* routed already: the phase runs again after "rewrite ... last" */
         return NGX_DECLINED;
     }
 
     allowed = 0;
 
-    rc = ngx_http_routini_match(r, rlcf->router, &r->uri, r->method, ctx,
-                                &allowed);
+    ctx = ngx_http_routini_match(r, rlcf->router, &r->uri, r->method,
+                                 &allowed);
 
-    if (rc == NGX_ERROR) {
+    if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (rc == NGX_DECLINED) {
+    ngx_http_set_ctx(r, ctx, ngx_http_routini_module);
+
+    route = ctx->route;
+
+    if (route == NULL) {
         ctx->miss = allowed ? NGX_HTTP_ROUTINI_MISS_METHOD
                             : NGX_HTTP_ROUTINI_MISS_PATH;
 
@@ -616,8 +656,6 @@ ngx_http_routini_handler(ngx_http_request_t *r)
 
         return NGX_HTTP_NOT_FOUND;
     }
-
-    route = ctx->route;
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "routini: \"%V\" matches route \"%V\", path \"%V\"",
@@ -642,15 +680,50 @@ ngx_http_routini_handler(ngx_http_request_t *r)
 }
 
 
-static ngx_int_t
+/*
+ * The request's context, with room for its params' values after it: one
+ * allocation from the request pool; the names belong to the route.
+ */
+
+static ngx_http_routini_ctx_t *
+ngx_http_routini_ctx_create(ngx_http_request_t *r,
+    ngx_http_routini_route_t *route, ngx_str_t *path, ngx_uint_t nparams)
+{
+    ngx_http_routini_ctx_t  *ctx;
+
+    ctx = ngx_palloc(r->pool,
+                     sizeof(ngx_http_routini_ctx_t)
+                     + nparams * sizeof(ngx_str_t));
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    ctx->route = route;
+    ctx->uri = *path;
+    ctx->path = *path;
+    ngx_str_null(&ctx->upstream);
+    ctx->nparams = nparams;
+    ctx->names = NULL;
+    ctx->name_lens = NULL;
+    ctx->values = (ngx_str_t *) (ctx + 1);
+    ctx->miss = 0;
+    ctx->upstream_done = 0;
+
+    return ctx;
+}
+
+
+/* the matching route's context; ctx->route is NULL when none matched */
+
+static ngx_http_routini_ctx_t *
 ngx_http_routini_match(ngx_http_request_t *r,
     ngx_http_routini_router_t *router, ngx_str_t *path, ngx_uint_t method,
-    ngx_http_routini_ctx_t *ctx, ngx_uint_t *allowed)
+    ngx_uint_t *allowed)
 {
-    int                    rc;
-    size_t                 i, off;
-    ngx_str_t             *names;
-    ngx_routini_match_t    m;
+    int                      rc;
+    size_t                   i, off;
+    ngx_http_routini_ctx_t  *ctx;
+    ngx_routini_match_t      m;
 
     rc = ngx_routini_tree_lookup(router->tree, (char *) path->data, path->len,
                                  (uint32_t) method, &m);
@@ -661,33 +734,24 @@ ngx_http_routini_match(ngx_http_request_t *r,
         }
 
         if (router->regex.nelts) {
-            return ngx_http_routini_match_regex(r, router, path, method, ctx,
+            return ngx_http_routini_match_regex(r, router, path, method,
                                                 allowed);
         }
 
-        return NGX_DECLINED;
+        return ngx_http_routini_ctx_create(r, NULL, path, 0);
     }
 
-    ctx->route = m.data;
-    ctx->uri = *path;
-    ctx->path = *path;
-    ctx->nparams = m.nparams;
+    ctx = ngx_http_routini_ctx_create(r, m.data, path, m.nparams);
+    if (ctx == NULL) {
+        return NULL;
+    }
 
-    if (m.nparams) {
-        names = ngx_palloc(r->pool, 2 * m.nparams * sizeof(ngx_str_t));
-        if (names == NULL) {
-            return NGX_ERROR;
-        }
+    ctx->names = m.names;
+    ctx->name_lens = m.name_lens;
 
-        ctx->names = names;
-        ctx->values = names + m.nparams;
-
-        for (i = 0; i < m.nparams; i++) {
-            ctx->names[i].data = (u_char *) m.names[i];
-            ctx->names[i].len = m.name_lens[i];
-            ctx->values[i].data = path->data + m.params[i].start;
-            ctx->values[i].len = m.params[i].len;
-        }
+    for (i = 0; i < m.nparams; i++) {
+        ctx->values[i].data = path->data + m.params[i].start;
+        ctx->values[i].len = m.params[i].len;
     }
 
     if (ctx->route->strip_prefix) {
@@ -698,18 +762,19 @@ ngx_http_routini_match(ngx_http_request_t *r,
         ctx->path.len = path->len - off;
     }
 
-    return NGX_OK;
+    return ctx;
 }
 
 
-static ngx_int_t
+static ngx_http_routini_ctx_t *
 ngx_http_routini_match_regex(ngx_http_request_t *r,
     ngx_http_routini_router_t *router, ngx_str_t *path, ngx_uint_t method,
-    ngx_http_routini_ctx_t *ctx, ngx_uint_t *allowed)
+    ngx_uint_t *allowed)
 {
     int                        caps[3 * (NGX_ROUTINI_MAX_PARAMS + 1)];
-    ngx_int_t                  rc, n;
-    ngx_uint_t                 i, j, k, size;
+    ngx_int_t                  rc, n, j;
+    ngx_uint_t                 i, k, size;
+    ngx_http_routini_ctx_t    *ctx;
     ngx_http_routini_route_t  *route, **routes;
 
     routes = router->regex.elts;
@@ -729,7 +794,7 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
             ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                           ngx_regex_exec_n " failed: %i on \"%V\" using "
                           "\"%V\"", rc, path, &route->pattern);
-            return NGX_ERROR;
+            return NULL;
         }
 
         if (route->methods && !(route->methods & method)) {
@@ -737,50 +802,33 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
             continue;
         }
 
-        ctx->route = route;
-        ctx->uri = *path;
-        ctx->path = *path;
-        ctx->nparams = 0;
-
-        if (route->re_nnames == 0) {
-            return NGX_OK;
+        ctx = ngx_http_routini_ctx_create(r, route, path, route->re_nnames);
+        if (ctx == NULL) {
+            return NULL;
         }
 
-        ctx->names = ngx_palloc(r->pool,
-                                2 * route->re_nnames * sizeof(ngx_str_t));
-        if (ctx->names == NULL) {
-            return NGX_ERROR;
-        }
-
-        ctx->values = ctx->names + route->re_nnames;
+        ctx->names = route->re_names;
+        ctx->name_lens = route->re_name_lens;
 
         /* rc is the number of captures set, 0 when caps was too small */
         n = (rc == 0) ? (ngx_int_t) (size / 3) : rc;
 
-        for (j = 1, k = 0; j <= route->ncaptures; j++) {
-            if (route->re_names[j].len == 0) {
-                continue;
-            }
+        for (k = 0; k < route->re_nnames; k++) {
+            j = route->re_captures[k];
 
-            ctx->names[k] = route->re_names[j];
-
-            if ((ngx_int_t) j < n && caps[2 * j] >= 0) {
+            if (j < n && caps[2 * j] >= 0) {
                 ctx->values[k].data = path->data + caps[2 * j];
                 ctx->values[k].len = caps[2 * j + 1] - caps[2 * j];
 
             } else {
                 ngx_str_null(&ctx->values[k]);
             }
-
-            k++;
         }
 
-        ctx->nparams = k;
-
-        return NGX_OK;
+        return ctx;
     }
 
-    return NGX_DECLINED;
+    return ngx_http_routini_ctx_create(r, NULL, path, 0);
 }
 
 
@@ -854,9 +902,8 @@ ngx_http_routini_method_names(ngx_uint_t methods, u_char *buf, size_t size,
 ngx_http_routini_route_t *
 ngx_http_routini_find_route(ngx_http_request_t *r, ngx_str_t *path)
 {
-    ngx_int_t                      rc;
     ngx_uint_t                     i, allowed;
-    ngx_http_routini_ctx_t         ctx;
+    ngx_http_routini_ctx_t        *ctx;
     ngx_http_routini_router_t    **router;
     ngx_http_routini_main_conf_t  *rmcf;
 
@@ -865,18 +912,16 @@ ngx_http_routini_find_route(ngx_http_request_t *r, ngx_str_t *path)
     router = rmcf->routers.elts;
 
     for (i = 0; i < rmcf->routers.nelts; i++) {
-        ngx_memzero(&ctx, sizeof(ngx_http_routini_ctx_t));
         allowed = 0;
 
-        rc = ngx_http_routini_match(r, router[i], path,
-                                    NGX_ROUTINI_ANY_METHOD, &ctx,
-                                    &allowed);
-        if (rc == NGX_OK) {
-            return ctx.route;
+        ctx = ngx_http_routini_match(r, router[i], path,
+                                     NGX_ROUTINI_ANY_METHOD, &allowed);
+        if (ctx == NULL) {
+            return NULL;
         }
 
-        if (rc == NGX_ERROR) {
-            return NULL;
+        if (ctx->route) {
+            return ctx->route;
         }
     }
 

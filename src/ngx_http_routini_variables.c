@@ -142,8 +142,8 @@ ngx_http_routini_param_variable(ngx_http_request_t *r,
     len = var->len - (sizeof(NGX_HTTP_ROUTINI_PARAM_PREFIX) - 1);
 
     for (i = 0; i < ctx->nparams; i++) {
-        if (ctx->names[i].len == len
-            && ngx_strncasecmp(ctx->names[i].data, name, len) == 0)
+        if (ctx->name_lens[i] == len
+            && ngx_strncasecmp((u_char *) ctx->names[i], name, len) == 0)
         {
             return ngx_http_routini_set_value(r, v, &ctx->values[i]);
         }
