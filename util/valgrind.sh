@@ -28,14 +28,15 @@ root=$PWD
 logs=$root/build/valgrind/logs
 module_re='ngx_http_routini|ngx_routini'
 
-# one report a line, its lines joined by \037; a report starts at an
-# "==PID== " line after an empty "==PID== " line and ends at the next one
+# one report a line, its lines joined by \037: an error, a crash (a
+# process killed by a signal it did not handle) or a definite leak, from
+# its first line to the next empty "==PID== " line
 reports() {
     awk '
         { sub(/^==[0-9]+== ?/, "") }
         /^$/ { if (r != "") print r; r = ""; inrep = 0; next }
         inrep { r = r "\037" $0; next }
-        /^(Invalid|Conditional|Use of uninit|Syscall param|Mismatched|Source and destination|Argument|Jump to)/ \
+        /^(Invalid|Conditional|Use of uninit|Syscall param|Mismatched|Source and destination|Argument|Jump to|Process terminating)/ \
             || / are definitely lost in loss record / {
             r = $0; inrep = 1 }
         END { if (r != "") print r }' "$1"
