@@ -117,12 +117,12 @@ void
 ngx_http_routini_adaptive_evaluate(ngx_http_routini_upstream_t *u,
     ngx_log_t *log)
 {
-    double                          lat, value;
-    ngx_uint_t                      i, n, from, to, cur;
-    ngx_atomic_uint_t               decided, active;
-    ngx_http_routini_peer_t        *rp;
-    ngx_http_routini_decide_in_t    in;
-    ngx_http_routini_decide_out_t   out;
+    double                         lat, value;
+    ngx_uint_t                     i, n, from, to, cur;
+    ngx_atomic_uint_t              decided, active;
+    ngx_http_routini_peer_t       *rp;
+    ngx_http_routini_decide_in_t   in;
+    ngx_http_routini_decide_out_t  out;
 
     ngx_memzero(&in, sizeof(ngx_http_routini_decide_in_t));
 

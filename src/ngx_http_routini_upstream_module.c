@@ -900,10 +900,10 @@ ngx_http_routini_upstream_create_main_conf(ngx_conf_t *cf)
 static char *
 ngx_http_routini_upstream_init_main_conf(ngx_conf_t *cf, void *conf)
 {
-    ngx_uint_t                       i;
-    ngx_http_routini_upstream_t     *ucf;
-    ngx_http_upstream_srv_conf_t   **uscfp;
-    ngx_http_upstream_main_conf_t   *umcf;
+    ngx_uint_t                      i;
+    ngx_http_routini_upstream_t    *ucf;
+    ngx_http_upstream_srv_conf_t  **uscfp;
+    ngx_http_upstream_main_conf_t  *umcf;
 
     umcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_upstream_module);
 
@@ -963,7 +963,7 @@ ngx_http_routini_upstream_create_conf(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_routini_upstream_init_process(ngx_cycle_t *cycle)
 {
-    ngx_uint_t                              i;
+    ngx_uint_t                              i, j;
     ngx_atomic_uint_t                       old, conf;
     ngx_http_routini_upstream_t           **up;
     ngx_http_upstream_rr_peers_t           *peers;
@@ -994,6 +994,18 @@ ngx_http_routini_upstream_init_process(ngx_cycle_t *cycle)
 
         if (up[i]->shm == NULL) {
             continue;
+        }
+
+        /* the strategies' scans read the peers' records from here */
+
+        up[i]->shm_peers = ngx_palloc(cycle->pool, up[i]->npeers
+                                      * sizeof(ngx_http_routini_peer_shm_t *));
+        if (up[i]->shm_peers == NULL) {
+            return NGX_ERROR;
+        }
+
+        for (j = 0; j < up[i]->npeers; j++) {
+            up[i]->shm_peers[j] = up[i]->peers[j].shm;
         }
 
         /* a pin or a decision made for another configured strategy does

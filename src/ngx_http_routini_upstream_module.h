@@ -112,6 +112,8 @@ struct ngx_http_routini_upstream_s {
     ngx_uint_t                        npeers;     /* primary, then backup */
     ngx_uint_t                        nprimary;
     ngx_http_routini_peer_t          *peers;
+    ngx_http_routini_peer_shm_t     **shm_peers;  /* peers[i].shm, dense,
+                                                     set per worker */
     ngx_http_routini_ring_t           ring[2];    /* primary, backup */
     ngx_http_routini_schedule_t       schedule[2];
 

@@ -40,7 +40,7 @@ static ngx_http_upstream_rr_peer_t *ngx_http_routini_fastest(
 /* what every strategy reads once per decision */
 #define ngx_http_routini_decision_init(pd, base)                             \
     tried = pd->retry ? pd->rrp.tried : NULL;                                 \
-    rp = pd->conf->peers + base;                                              \
+    rp = pd->conf->shm_peers + base;                                          \
     single = pd->rrp.peers->single;                                           \
     restricted = pd->conf->shm->restricted;                                   \
     now = ngx_time()
@@ -68,7 +68,7 @@ ngx_http_routini_choose(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 /* tried, rp and now are the caller's, read once per decision */
 
 static ngx_inline ngx_uint_t
-ngx_http_routini_usable(uintptr_t *tried, ngx_http_routini_peer_t *rp,
+ngx_http_routini_usable(uintptr_t *tried, ngx_http_routini_peer_shm_t **rp,
     ngx_http_upstream_rr_peer_t *peer, ngx_uint_t i, time_t now,
     ngx_uint_t single, ngx_atomic_uint_t restricted)
 {
@@ -87,7 +87,8 @@ ngx_http_routini_usable(uintptr_t *tried, ngx_http_routini_peer_t *rp,
 
     /* as round robin: a single peer is tried whatever its failures */
 
-    if (peer->max_fails
+    if (peer->fails
+        && peer->max_fails
         && peer->fails >= peer->max_fails
         && now - peer->checked <= peer->fail_timeout
         && !single)
@@ -101,7 +102,7 @@ ngx_http_routini_usable(uintptr_t *tried, ngx_http_routini_peer_t *rp,
 
     /* drained, downed or unhealthy: only looked at when some peer is */
 
-    return restricted == 0 || rp[i].shm->flags == 0;
+    return restricted == 0 || rp[i]->flags == 0;
 }
 
 
@@ -119,14 +120,14 @@ static ngx_http_upstream_rr_peer_t *
 ngx_http_routini_round_robin(ngx_http_routini_peer_data_t *pd,
     ngx_uint_t base, ngx_uint_t *index)
 {
-    time_t                        now;
-    uintptr_t                    *tried;
-    ngx_atomic_uint_t            restricted;
-    ngx_int_t                     total;
-    ngx_uint_t                    i, p, single;
-    ngx_http_routini_peer_t      *rp;
-    ngx_http_routini_schedule_t  *sc;
-    ngx_http_upstream_rr_peer_t  *peer, *best;
+    time_t                         now;
+    uintptr_t                     *tried;
+    ngx_atomic_uint_t              restricted;
+    ngx_int_t                      total;
+    ngx_uint_t                     i, p, single;
+    ngx_http_routini_peer_shm_t  **rp;
+    ngx_http_routini_schedule_t   *sc;
+    ngx_http_upstream_rr_peer_t   *peer, *best;
 
     ngx_http_routini_decision_init(pd, base);
 
@@ -181,12 +182,12 @@ static ngx_http_upstream_rr_peer_t *
 ngx_http_routini_random(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     ngx_uint_t *index)
 {
-    time_t                        now;
-    uintptr_t                    *tried;
-    ngx_atomic_uint_t            restricted;
-    ngx_uint_t                    i, total, x, single;
-    ngx_http_routini_peer_t      *rp;
-    ngx_http_upstream_rr_peer_t  *peer;
+    time_t                         now;
+    uintptr_t                     *tried;
+    ngx_atomic_uint_t              restricted;
+    ngx_uint_t                     i, total, x, single;
+    ngx_http_routini_peer_shm_t  **rp;
+    ngx_http_upstream_rr_peer_t   *peer;
 
     ngx_http_routini_decision_init(pd, base);
 
@@ -234,14 +235,14 @@ static ngx_http_upstream_rr_peer_t *
 ngx_http_routini_fnv_hash(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     ngx_uint_t *index)
 {
-    u_char                        n;
-    time_t                        now;
-    uint32_t                      hash;
-    uintptr_t                    *tried;
-    ngx_atomic_uint_t            restricted;
-    ngx_uint_t                    i, total, w, single;
-    ngx_http_routini_peer_t      *rp;
-    ngx_http_upstream_rr_peer_t  *peer;
+    u_char                         n;
+    time_t                         now;
+    uint32_t                       hash;
+    uintptr_t                     *tried;
+    ngx_atomic_uint_t              restricted;
+    ngx_uint_t                     i, total, w, single;
+    ngx_http_routini_peer_shm_t  **rp;
+    ngx_http_upstream_rr_peer_t   *peer;
 
     ngx_http_routini_decision_init(pd, base);
 
@@ -287,10 +288,10 @@ ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
     size_t                          j, k;
     time_t                          now;
     uintptr_t                      *tried;
-    ngx_atomic_uint_t              restricted;
+    ngx_atomic_uint_t               restricted;
     ngx_uint_t                      i, single;
     ngx_http_routini_ring_t        *ring;
-    ngx_http_routini_peer_t        *rp;
+    ngx_http_routini_peer_shm_t   **rp;
     ngx_http_upstream_rr_peer_t    *peer;
     ngx_http_routini_ring_point_t  *pt;
 
@@ -335,13 +336,13 @@ static ngx_http_upstream_rr_peer_t *
 ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     ngx_uint_t *index)
 {
-    time_t                        now;
-    uintptr_t                    *tried;
-    ngx_atomic_uint_t             restricted;
-    ngx_uint_t                    i, k, n, p, a, best_a, single, weighted;
-    ngx_http_routini_peer_t      *rp;
-    ngx_http_routini_schedule_t  *sc;
-    ngx_http_upstream_rr_peer_t  *peer, *best;
+    time_t                         now;
+    uintptr_t                     *tried;
+    ngx_atomic_uint_t              restricted;
+    ngx_uint_t                     i, k, n, p, a, best_a, single, weighted;
+    ngx_http_routini_peer_shm_t  **rp;
+    ngx_http_routini_schedule_t   *sc;
+    ngx_http_upstream_rr_peer_t   *peer, *best;
 
     sc = &pd->conf->schedule[base ? 1 : 0];
 
@@ -374,7 +375,7 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
             continue;
         }
 
-        a = rp[i].shm->active;
+        a = rp[i]->active;
 
         if (a == 0) {
             best = peer;
@@ -412,15 +413,15 @@ static ngx_http_upstream_rr_peer_t *
 ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     ngx_uint_t *index)
 {
-    time_t                        now;
-    uint64_t                      cost, best_cost, lat, min_lat;
-    uintptr_t                    *tried;
-    ngx_atomic_uint_t            restricted;
-    ngx_uint_t                    i, p, single;
-    ngx_msec_t                    msec, picked, best_picked;
-    ngx_http_routini_peer_t      *rp;
-    ngx_http_routini_peer_shm_t  *sh;
-    ngx_http_upstream_rr_peer_t  *peer, *best;
+    time_t                         now;
+    uint64_t                       cost, best_cost, lat, min_lat;
+    uintptr_t                     *tried;
+    ngx_atomic_uint_t              restricted;
+    ngx_uint_t                     i, p, single;
+    ngx_msec_t                     msec, picked, best_picked;
+    ngx_http_routini_peer_shm_t  **rp;
+    ngx_http_routini_peer_shm_t   *sh;
+    ngx_http_upstream_rr_peer_t   *peer, *best;
 
     ngx_http_routini_decision_init(pd, base);
 
@@ -433,7 +434,7 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
             continue;
         }
 
-        sh = rp[i].shm;
+        sh = rp[i];
         picked = sh->picked;
 
         if ((ngx_msec_int_t) (msec - picked) >= NGX_HTTP_ROUTINI_PROBE
@@ -463,7 +464,7 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
             continue;
         }
 
-        sh = rp[i].shm;
+        sh = rp[i];
 
         lat = sh->samples ? sh->latency : min_lat;
         lat = ngx_max(lat, 1);
