@@ -368,28 +368,29 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     best_a = 0;
     p = 0;
 
+    /* a peer that would not beat the best so far is not checked further */
+
     for (k = 0; k < n; k++, i = (i + 1 == n) ? 0 : i + 1) {
         peer = sc->peer[i];
+        a = rp[i]->active;
+
+        if (best
+            && (weighted ? a * best->weight >= best_a * peer->weight
+                         : a >= best_a))
+        {
+            continue;
+        }
 
         if (!ngx_http_routini_usable_peer(peer, i)) {
             continue;
         }
 
-        a = rp[i]->active;
+        best = peer;
+        best_a = a;
+        p = i;
 
         if (a == 0) {
-            best = peer;
-            p = i;
             break;
-        }
-
-        if (best == NULL
-            || (weighted ? a * best->weight < best_a * peer->weight
-                         : a < best_a))
-        {
-            best = peer;
-            best_a = a;
-            p = i;
         }
     }
 
@@ -401,8 +402,8 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 
 /*
  * Lowest cost = latency EWMA * (active + 1) / weight.  A peer without a
- * sample borrows the lowest measured average, so a new peer is tried
- * without flooding it.  A peer no worker has picked for
+ * sample borrows the lowest measured average (of any peer), so a new peer
+ * is tried without flooding it.  A peer no worker has picked for
  * NGX_HTTP_ROUTINI_PROBE ms takes the next try (one worker wins it), so a
  * slow or failed peer that recovered is measured again.  Failed tries add
  * NGX_HTTP_ROUTINI_FAIL_PENALTY to their sample, so failing fast does not
@@ -429,15 +430,11 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     min_lat = (uint64_t) -1;
 
     for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
-
-        if (!ngx_http_routini_usable_peer(peer, i)) {
-            continue;
-        }
-
         sh = rp[i];
         picked = sh->picked;
 
         if ((ngx_msec_int_t) (msec - picked) >= NGX_HTTP_ROUTINI_PROBE
+            && ngx_http_routini_usable_peer(peer, i)
             && ngx_atomic_cmp_set(&sh->picked, picked, msec))
         {
             *index = i;
@@ -459,27 +456,28 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     p = 0;
 
     for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
-
-        if (!ngx_http_routini_usable_peer(peer, i)) {
-            continue;
-        }
-
         sh = rp[i];
 
         lat = sh->samples ? sh->latency : min_lat;
         lat = ngx_max(lat, 1);
         cost = lat * (sh->active + 1);
 
-        if (best == NULL
-            || cost * best->weight < best_cost * peer->weight
-            || (cost * best->weight == best_cost * peer->weight
-                && (ngx_msec_int_t) (sh->picked - best_picked) < 0))
+        if (best
+            && (cost * best->weight > best_cost * peer->weight
+                || (cost * best->weight == best_cost * peer->weight
+                    && (ngx_msec_int_t) (sh->picked - best_picked) >= 0)))
         {
-            best = peer;
-            best_cost = cost;
-            best_picked = sh->picked;
-            p = i;
+            continue;
         }
+
+        if (!ngx_http_routini_usable_peer(peer, i)) {
+            continue;
+        }
+
+        best = peer;
+        best_cost = cost;
+        best_picked = sh->picked;
+        p = i;
     }
 
     *index = p;
