@@ -979,19 +979,6 @@ ngx_http_routini_upstream_init_process(ngx_cycle_t *cycle)
 
     for (i = 0; i < umcf->upstreams.nelts; i++) {
 
-        peers = up[i]->uscf->peer.data;
-
-        if (ngx_http_routini_schedule_init_process(cycle, &up[i]->schedule[0],
-                                                   peers)
-            != NGX_OK
-            || ngx_http_routini_schedule_init_process(cycle,
-                                                      &up[i]->schedule[1],
-                                                      peers->next)
-               != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
         if (up[i]->shm == NULL) {
             continue;
         }
@@ -1006,6 +993,23 @@ ngx_http_routini_upstream_init_process(ngx_cycle_t *cycle)
 
         for (j = 0; j < up[i]->npeers; j++) {
             up[i]->shm_peers[j] = up[i]->peers[j].shm;
+        }
+
+        peers = up[i]->uscf->peer.data;
+
+        if (ngx_http_routini_schedule_init_process(cycle, &up[i]->schedule[0],
+                                                   peers, up[i]->shm_peers)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_routini_schedule_init_process(cycle, &up[i]->schedule[1],
+                                 peers->next,
+                                 up[i]->shm_peers + up[i]->nprimary)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
         }
 
         /* a pin or a decision made for another configured strategy does

@@ -86,7 +86,9 @@ typedef struct {
     ngx_uint_t                        n;          /* 0: no order */
     ngx_uint_t                        cursor;     /* per worker */
     ngx_uint_t                        npeers;
+    /* the list twice over, so a scan from any start needs no wrap */
     ngx_http_upstream_rr_peer_t     **peer;       /* per worker */
+    ngx_http_routini_peer_shm_t     **shm;        /* per worker */
 } ngx_http_routini_schedule_t;
 
 
@@ -150,7 +152,8 @@ ngx_http_upstream_rr_peer_t *ngx_http_routini_choose(
 ngx_int_t ngx_http_routini_schedule_build(ngx_conf_t *cf,
     ngx_http_routini_schedule_t *sc, ngx_http_upstream_rr_peers_t *peers);
 ngx_int_t ngx_http_routini_schedule_init_process(ngx_cycle_t *cycle,
-    ngx_http_routini_schedule_t *sc, ngx_http_upstream_rr_peers_t *peers);
+    ngx_http_routini_schedule_t *sc, ngx_http_upstream_rr_peers_t *peers,
+    ngx_http_routini_peer_shm_t **shm);
 
 ngx_int_t ngx_http_routini_adaptive_init_process(ngx_cycle_t *cycle,
     ngx_http_routini_upstream_main_conf_t *umcf);

@@ -339,7 +339,8 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     time_t                         now;
     uintptr_t                     *tried;
     ngx_atomic_uint_t              restricted;
-    ngx_uint_t                     i, k, n, p, a, best_a, single, weighted;
+    ngx_uint_t                     i, k, n, p, a, end, best_a, single,
+                                   weighted;
     ngx_http_routini_peer_shm_t  **rp;
     ngx_http_routini_schedule_t   *sc;
     ngx_http_upstream_rr_peer_t   *peer, *best;
@@ -370,9 +371,9 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 
     /* a peer that would not beat the best so far is not checked further */
 
-    for (k = 0; k < n; k++, i = (i + 1 == n) ? 0 : i + 1) {
+    for (end = i + n; i < end; i++) {
         peer = sc->peer[i];
-        a = rp[i]->active;
+        a = sc->shm[i]->active;
 
         if (best
             && (weighted ? a * best->weight >= best_a * peer->weight
@@ -381,13 +382,15 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
             continue;
         }
 
-        if (!ngx_http_routini_usable_peer(peer, i)) {
+        k = (i < n) ? i : i - n;
+
+        if (!ngx_http_routini_usable_peer(peer, k)) {
             continue;
         }
 
         best = peer;
         best_a = a;
-        p = i;
+        p = k;
 
         if (a == 0) {
             break;
@@ -554,26 +557,36 @@ ngx_http_routini_schedule_build(ngx_conf_t *cf,
 
 ngx_int_t
 ngx_http_routini_schedule_init_process(ngx_cycle_t *cycle,
-    ngx_http_routini_schedule_t *sc, ngx_http_upstream_rr_peers_t *peers)
+    ngx_http_routini_schedule_t *sc, ngx_http_upstream_rr_peers_t *peers,
+    ngx_http_routini_peer_shm_t **shm)
 {
-    ngx_uint_t                    i;
+    ngx_uint_t                    i, n;
     ngx_http_upstream_rr_peer_t  *peer;
 
     sc->peer = NULL;
+    sc->shm = NULL;
     sc->cursor = 0;
 
     if (peers == NULL) {
         return NGX_OK;
     }
 
-    sc->peer = ngx_palloc(cycle->pool, peers->number
-                                       * sizeof(ngx_http_upstream_rr_peer_t *));
-    if (sc->peer == NULL) {
+    n = peers->number;
+
+    sc->peer = ngx_palloc(cycle->pool,
+                          2 * n * sizeof(ngx_http_upstream_rr_peer_t *));
+    sc->shm = ngx_palloc(cycle->pool,
+                         2 * n * sizeof(ngx_http_routini_peer_shm_t *));
+
+    if (sc->peer == NULL || sc->shm == NULL) {
         return NGX_ERROR;
     }
 
     for (peer = peers->peer, i = 0; peer; peer = peer->next, i++) {
         sc->peer[i] = peer;
+        sc->peer[n + i] = peer;
+        sc->shm[i] = shm[i];
+        sc->shm[n + i] = shm[i];
     }
 
     return NGX_OK;
