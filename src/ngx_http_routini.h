@@ -30,7 +30,7 @@ struct ngx_http_routini_route_s {
     ngx_str_t                        pattern;    /* as written */
     ngx_str_t                        name;       /* name=, or the pattern */
     ngx_http_complex_value_t         target;
-    ngx_uint_t                       methods;    /* NGX_HTTP_GET | ..., 0: any */
+    ngx_uint_t                       methods;    /* NGX_HTTP_GET|...; 0: any */
     unsigned                         strip_prefix:1;
     unsigned                         regex:1;
 
@@ -54,8 +54,8 @@ struct ngx_http_routini_route_s {
 /* the routes of one server{} or location{} */
 typedef struct {
     ngx_routini_tree_t              *tree;
-    ngx_array_t                      regex;       /* ngx_http_routini_route_t * */
-    ngx_array_t                      routes;      /* ngx_http_routini_route_t * */
+    ngx_array_t                      regex;       /* regex routes */
+    ngx_array_t                      routes;      /* all of its routes */
     ngx_pool_t                      *pool;
 } ngx_http_routini_router_t;
 

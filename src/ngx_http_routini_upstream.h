@@ -55,7 +55,7 @@ typedef struct {
     ngx_str_t                    name;          /* "127.0.0.1:4001" */
     ngx_uint_t                   weight;
     ngx_uint_t                   backup;
-    ngx_uint_t                   state;         /* ngx_http_routini_peer_state_e */
+    ngx_uint_t                   state;         /* peer_state_e */
     ngx_uint_t                   healthy;       /* active health checks */
     ngx_uint_t                   down;          /* "down" in nginx.conf */
     ngx_uint_t                   active;        /* in flight, all workers */
