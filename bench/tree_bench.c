@@ -9,12 +9,15 @@
  *
  *     tree_bench FILE.routes [ITERATIONS]
  *     tree_bench --generate N [ITERATIONS]
- *     tree_bench --callgrind FILE.routes | --generate N
+ *     tree_bench --single [ITERATIONS]
+ *     tree_bench --callgrind FILE.routes | --generate N | --single
  *
  * A routes file has lines "METHOD PATTERN SAMPLE_PATH" ("#" comments).
  * --generate N makes N routes in groups of five per resource, e.g.
  * GET /r17, GET and PUT /r17/{id}, GET /r17/{id}/items,
  * GET /r17/{id}/items/{item}, each with a matching sample path.
+ * --single is the one catch-all route a location often has:
+ * GET "/api/{*rest}", looked up with "/api/users/42".
  *
  * Prints routes, build time (inserts and freeze), tree bytes and bytes per
  * route, and the mean time per lookup (median of 5 runs) over the sample
@@ -253,11 +256,15 @@ main(int argc, char **argv)
 
     if (argc < 2 || (strcmp(argv[1], "--generate") == 0 && argc < 3)) {
         fprintf(stderr, "usage: tree_bench [--callgrind] FILE.routes "
-                "| --generate N [ITERATIONS]\n");
+                "| --generate N | --single [ITERATIONS]\n");
         return 2;
     }
 
-    if (strcmp(argv[1], "--generate") == 0) {
+    if (strcmp(argv[1], "--single") == 0) {
+        bench_add(bench_method("GET"), "/api/{*rest}", "/api/users/42");
+        name = "single catch-all";
+
+    } else if (strcmp(argv[1], "--generate") == 0) {
         n = strtoul(argv[2], NULL, 10);
         bench_generate(n);
         name = "generated";

@@ -36,7 +36,9 @@
  * the segment; and it sorts the params.  The lookup reads the path a word
  * at a time: the word at a segment's start is compared in place with the
  * statics, without looking for the segment's end, which only params and
- * the hash need.
+ * the hash need.  Past its end the path reads as "/", and a short
+ * static's word ends with the "/" after it, so that one masked compare
+ * checks the text and the segment's end.
  */
 
 
@@ -47,14 +49,33 @@
 #define NGX_ROUTINI_PARAM         1
 #define NGX_ROUTINI_CATCHALL      2
 
+/*
+ * What a frozen node has for the next segment, so that a lookup does only
+ * the work it needs: nothing but maybe a catch-all; params and maybe a
+ * catch-all; statics only, by first byte; statics by first byte and more;
+ * statics by hash and maybe more.
+ */
+#define NGX_ROUTINI_KIND_LEAF     0
+#define NGX_ROUTINI_KIND_PARAMS   1
+#define NGX_ROUTINI_KIND_STATIC   2
+#define NGX_ROUTINI_KIND_BYTE     3
+#define NGX_ROUTINI_KIND_HASH     4
+
 #define NGX_ROUTINI_HASH_MUL      0x9e3779b97f4a7c15ULL
 
-/* the lookup's helpers must be inlined in both of its loops */
+/* the lookup's helpers must be inlined in its loops; its rare paths not */
 #if (__GNUC__)
 #define ngx_routini_inline        inline __attribute__((always_inline))
+#define ngx_routini_noinline      __attribute__((noinline))
+#define ngx_routini_likely(c)     __builtin_expect(!!(c), 1)
 #else
+#define ngx_routini_likely(c)     (c)
 #define ngx_routini_inline        inline
+#define ngx_routini_noinline
 #endif
+
+/* the first byte index of nodes with few statics: all in one chain */
+static const unsigned char  ngx_routini_no_index[256];
 
 /* statics from which a node gets its hash table while building */
 #define NGX_ROUTINI_HASH_MIN      8
@@ -77,22 +98,25 @@ struct ngx_routini_route_s {
 };
 
 
+/* the fields a static lookup reads come first, in one cache line */
+
 struct ngx_routini_node_s {
-    ngx_routini_node_t   **table;     /* frozen: chains of statics */
-    ngx_routini_node_t   **params;    /* frozen: longest affix first */
-    ngx_routini_node_t    *bare;      /* frozen: the bare param, if any */
-    ngx_routini_node_t    *catchall;
-    ngx_routini_route_t   *routes;
+    uint64_t               word;      /* static: ngx_routini_text_word() */
+    uint64_t               wmask;     /*   and the mask of its bytes */
     ngx_routini_node_t    *chain;     /* next static in the table slot */
-    unsigned char         *index;     /* frozen: first byte to table slot */
-    uint64_t               word;      /* static: first 8 bytes of text */
-    uint64_t               wmask;     /*   and the mask of those bytes */
     uint32_t               len;       /* of text */
+    uint16_t               kind;      /* frozen: NGX_ROUTINI_KIND_* */
+    uint16_t               prefix;    /* param: text is prefix, suffix */
+    ngx_routini_node_t   **table;     /* frozen: chains of statics */
+    const unsigned char   *index;     /* frozen: first byte to table slot */
+    ngx_routini_route_t   *routes;
     uint32_t               mask;      /* hash table size - 1 */
-    uint32_t               nstatic;
-    uint32_t               nparam;
     uint32_t               naffix;    /* params with an affix, first */
-    uint32_t               prefix;    /* param: text is prefix, suffix */
+    ngx_routini_node_t    *bare;      /* frozen: the bare param, if any */
+    ngx_routini_node_t   **params;    /* frozen: longest affix first */
+    ngx_routini_node_t    *catchall;
+    uint32_t               nparam;
+    uint32_t               nstatic;
     ngx_routini_node_t    *statics;   /* build-time child lists */
     ngx_routini_node_t    *plist;
     ngx_routini_node_t    *next;
@@ -106,7 +130,9 @@ struct ngx_routini_tree_s {
     void                  *ctx;
     size_t                 memory;
     ngx_routini_node_t    *root;
+    ngx_routini_node_t    *top;       /* root once frozen, else empty */
     int                    frozen;
+    int                    plain;     /* frozen, statics and catch-alls */
 };
 
 
@@ -167,28 +193,41 @@ static int ngx_routini_freeze_statics(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n);
 static int ngx_routini_freeze_node(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n, size_t branches, size_t *max);
-static int ngx_routini_lookup_first(const ngx_routini_node_t *n,
-    const unsigned char *s, size_t len, uint32_t method,
-    ngx_routini_match_t *m);
-static int ngx_routini_lookup_all(const ngx_routini_node_t *n,
-    const unsigned char *s, size_t len, uint32_t method,
-    ngx_routini_match_t *m);
+static int ngx_routini_plain(ngx_routini_node_t *n);
+static ngx_routini_noinline int ngx_routini_lookup_plain(
+    const ngx_routini_node_t *n, const unsigned char *s, size_t len,
+    uint32_t method, ngx_routini_match_t *m);
+static ngx_routini_noinline int ngx_routini_lookup_first(
+    const ngx_routini_node_t *root, const unsigned char *s, size_t len,
+    uint32_t method, ngx_routini_match_t *m);
+static ngx_routini_noinline int ngx_routini_lookup_all(
+    const ngx_routini_node_t *n, const unsigned char *s, size_t len,
+    size_t p, uint32_t method, ngx_routini_match_t *m);
 static ngx_routini_inline const ngx_routini_node_t *ngx_routini_static_child(
-    const ngx_routini_node_t *n, const unsigned char *s, size_t p, size_t len,
-    uint64_t w);
+    const ngx_routini_node_t *n, const unsigned char *s, size_t len,
+    size_t p, uint64_t w);
+static ngx_routini_inline const ngx_routini_node_t *ngx_routini_static_byte(
+    const ngx_routini_node_t *n, const unsigned char *s, size_t len,
+    size_t p, uint64_t w);
+static ngx_routini_inline int ngx_routini_static_long(
+    const ngx_routini_node_t *c, const unsigned char *s, size_t len,
+    size_t p);
 static ngx_routini_inline const ngx_routini_node_t *ngx_routini_first_param(
     const ngx_routini_node_t *n, const unsigned char *s, size_t p, size_t e);
 static ngx_routini_inline int ngx_routini_param_match(
     const ngx_routini_node_t *c, const unsigned char *s, size_t p, size_t e);
 static ngx_routini_inline uint64_t ngx_routini_load(const unsigned char *p);
-static ngx_routini_inline uint64_t ngx_routini_load4(const unsigned char *p);
 static uint64_t ngx_routini_text_word(const unsigned char *text, size_t len);
 static ngx_routini_inline uint64_t ngx_routini_key(uint64_t w,
     const unsigned char *text, size_t len);
+static ngx_routini_inline uint64_t ngx_routini_load4(const unsigned char *p);
 static ngx_routini_inline uint64_t ngx_routini_word(const unsigned char *s,
-    size_t p, size_t len);
+    size_t len, size_t q);
+static ngx_routini_noinline uint64_t ngx_routini_word_short(
+    const unsigned char *s, size_t n);
+static ngx_routini_inline uint64_t ngx_routini_slashes(uint64_t w);
 static ngx_routini_inline size_t ngx_routini_segment_end(
-    const unsigned char *s, size_t p, size_t len, uint64_t *w);
+    const unsigned char *s, size_t len, size_t p, uint64_t w);
 static ngx_routini_inline int ngx_routini_equal(const unsigned char *a,
     const unsigned char *b, size_t n);
 static int ngx_routini_found(ngx_routini_match_t *m,
@@ -214,9 +253,17 @@ ngx_routini_tree_create(ngx_routini_alloc_pt alloc, void *ctx)
     tree->ctx = ctx;
     tree->memory = sizeof(ngx_routini_tree_t);
     tree->frozen = 0;
+    tree->plain = 0;
 
     tree->root = ngx_routini_node_new(tree, NULL, 0);
     if (tree->root == NULL) {
+        return NULL;
+    }
+
+    /* until freeze, lookups find nothing, in a leaf */
+
+    tree->top = ngx_routini_node_new(tree, NULL, 0);
+    if (tree->top == NULL) {
         return NULL;
     }
 
@@ -338,12 +385,11 @@ ngx_routini_node_new(ngx_routini_tree_t *tree, const unsigned char *text,
 
     memset(n, 0, sizeof(ngx_routini_node_t));
     n->len = (uint32_t) len;
+    n->word = ngx_routini_text_word(text, len);
+    n->wmask = len < 7 ? ((uint64_t) 1 << (8 * len + 8)) - 1 : ~(uint64_t) 0;
 
     if (len) {
         memcpy(n->text, text, len);
-        n->word = ngx_routini_text_word(text, len);
-        n->wmask = len < 8 ? ((uint64_t) 1 << (8 * len)) - 1
-                           : ~(uint64_t) 0;
     }
 
     return n;
@@ -819,7 +865,7 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     lens[k] = sg->name_len;
 
     c->names = names;
-    c->prefix = (uint32_t) sg->prefix;
+    c->prefix = (uint16_t) sg->prefix;    /* < NGX_ROUTINI_MAX_PATTERN */
 
     if (sg->type == NGX_ROUTINI_CATCHALL) {
         n->catchall = c;
@@ -897,7 +943,9 @@ ngx_routini_tree_freeze(ngx_routini_tree_t *tree, char *err, size_t errlen)
         return -1;
     }
 
+    tree->top = tree->root;
     tree->frozen = 1;
+    tree->plain = ngx_routini_plain(tree->root);
 
     return 0;
 }
@@ -923,6 +971,7 @@ ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
         }
 
         n->table = &n->statics;
+        n->index = ngx_routini_no_index;
         n->mask = 0;
         return 0;
     }
@@ -930,10 +979,11 @@ ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
     memset(count, 0, sizeof(count));
     ng = 0;
 
-    /* the empty static ("/a/") goes by "/", which no other starts with */
+    /* the empty static ("/a/") goes by the "/" after it, which no other
+     * starts with, as the path's end reads as "/" */
 
     for (c = n->statics; c; c = c->next) {
-        k = c->len ? c->word & 0xff : '/';
+        k = c->word & 0xff;
         ng += (count[k]++ == 0);
 
         if (count[k] > NGX_ROUTINI_DIRECT_MAX) {
@@ -957,7 +1007,7 @@ ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
         i = 0;
 
         for (c = n->statics; c; c = c->next) {
-            k = c->len ? c->word & 0xff : '/';
+            k = c->word & 0xff;
 
             if (index[k] == 0) {
                 index[k] = (unsigned char) ++i;
@@ -965,18 +1015,6 @@ ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
 
             c->chain = a[index[k]];
             a[index[k]] = c;
-        }
-
-        /* an empty segment at the end of the path has the first byte 0 */
-
-        if (index['/']) {
-            if (index[0] == 0) {
-                index[0] = index['/'];
-
-            } else {
-                for (c = a[index[0]]; c->chain; c = c->chain) { /* void */ }
-                c->chain = a[index['/']];
-            }
         }
 
         n->table = a;
@@ -1074,9 +1112,41 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         n->bare = a[np - 1]->len ? NULL : a[np - 1];
     }
 
+    if (n->nstatic) {
+        n->kind = n->mask ? NGX_ROUTINI_KIND_HASH
+                  : (np || n->catchall) ? NGX_ROUTINI_KIND_BYTE
+                  : NGX_ROUTINI_KIND_STATIC;
+
+    } else {
+        n->kind = np ? NGX_ROUTINI_KIND_PARAMS : NGX_ROUTINI_KIND_LEAF;
+    }
+
     return n->catchall
            ? ngx_routini_freeze_node(tree, n->catchall, branches, max)
            : 0;
+}
+
+
+/* does n lead only to statics, and catch-alls after statics? */
+
+static int
+ngx_routini_plain(ngx_routini_node_t *n)
+{
+    ngx_routini_node_t  *c;
+
+    if (n->kind != NGX_ROUTINI_KIND_STATIC
+        && n->kind != NGX_ROUTINI_KIND_LEAF)
+    {
+        return 0;
+    }
+
+    for (c = n->statics; c; c = c->next) {
+        if (!ngx_routini_plain(c)) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
@@ -1084,75 +1154,151 @@ int
 ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
     size_t len, uint32_t method, ngx_routini_match_t *m)
 {
-    m->allowed = 0;
-
-    if (!tree->frozen || len == 0 || path[0] != '/') {
+    if (len == 0 || path[0] != '/') {
+        m->allowed = 0;
         return NGX_ROUTINI_NOT_FOUND;
     }
 
-    if (ngx_routini_lookup_first(tree->root, (const unsigned char *) path,
-                                 len, method, m)
-        == NGX_ROUTINI_FOUND)
-    {
-        return NGX_ROUTINI_FOUND;
+    if (tree->plain) {
+        return ngx_routini_lookup_plain(tree->top,
+                                        (const unsigned char *) path, len,
+                                        method, m);
     }
 
-    return ngx_routini_lookup_all(tree->root, (const unsigned char *) path,
-                                  len, method, m);
+    return ngx_routini_lookup_first(tree->top, (const unsigned char *) path,
+                                    len, method, m);
+}
+
+
+/*
+ * A tree of statics, and catch-alls after them, such as the one
+ * "/api/{*rest}" of many locations, needs nothing more than this loop.
+ * Its nodes leave no alternative behind, so that the full search may
+ * start from where it stops.
+ */
+
+static ngx_routini_noinline int
+ngx_routini_lookup_plain(const ngx_routini_node_t *n, const unsigned char *s,
+    size_t len, uint32_t method, ngx_routini_match_t *m)
+{
+    size_t                      p, e;
+    const ngx_routini_node_t   *c;
+    const ngx_routini_route_t  *r;
+
+    p = 1;
+
+    while (n->kind == NGX_ROUTINI_KIND_STATIC) {
+        c = ngx_routini_static_byte(n, s, len, p,
+                                    ngx_routini_word(s, len, p));
+        if (c == NULL) {
+            break;
+        }
+
+        e = p + c->len;
+
+        if (e == len) {
+            for (r = c->routes; r; r = r->next) {
+                if (r->methods & method) {
+                    return ngx_routini_found(m, r, 0, (size_t) -1);
+                }
+            }
+
+            return ngx_routini_lookup_all(n, s, len, p, method, m);
+        }
+
+        n = c;
+        p = e + 1;
+    }
+
+    if (n->catchall) {
+        for (r = n->catchall->routes; r; r = r->next) {
+            if (r->methods & method) {
+                m->params[0].start = p;
+                m->params[0].len = len - p;
+                return ngx_routini_found(m, r, 1, p);
+            }
+        }
+
+        return ngx_routini_lookup_all(n, s, len, p, method, m);
+    }
+
+    m->allowed = 0;
+    return NGX_ROUTINI_NOT_FOUND;
 }
 
 
 /*
  * The first branch the full search takes, without remembering the
  * alternatives: when it ends on a route allowing the method, that is the
- * answer, and it is what most lookups do.  Otherwise it returns NOT_FOUND
- * and the full search starts over.
+ * answer, and it is what most lookups do.  Otherwise the full search
+ * starts over from the root.  A node's kind spares the work its children
+ * do not need: no static lookup without statics, no segment end for a
+ * catch-all.
  */
 
-static int
-ngx_routini_lookup_first(const ngx_routini_node_t *n, const unsigned char *s,
-    size_t len, uint32_t method, ngx_routini_match_t *m)
+static ngx_routini_noinline int
+ngx_routini_lookup_first(const ngx_routini_node_t *root,
+    const unsigned char *s, size_t len, uint32_t method,
+    ngx_routini_match_t *m)
 {
     size_t                      p, e;
     uint64_t                    w;
     ngx_routini_span_t         *v;
-    const ngx_routini_node_t   *c;
+    const ngx_routini_node_t   *n, *c;
     const ngx_routini_route_t  *r;
 
+    n = root;
     p = 1;
     v = m->params;
 
     for ( ;; ) {
-        w = ngx_routini_word(s, p, len);
-        c = ngx_routini_static_child(n, s, p, len, w);
 
-        if (c) {
-            e = p + c->len;
+        if (n->kind >= NGX_ROUTINI_KIND_STATIC) {
+            w = ngx_routini_word(s, len, p);
+            c = ngx_routini_static_child(n, s, len, p, w);
+
+            if (c) {
+                e = p + c->len;
+                goto next;
+            }
+
+            if (n->nparam == 0) {
+                break;
+            }
+
+        } else if (n->kind == NGX_ROUTINI_KIND_LEAF) {
+            break;
 
         } else {
-            e = ngx_routini_segment_end(s, p, len, &w);
+            w = ngx_routini_word(s, len, p);
+        }
+
+        e = ngx_routini_segment_end(s, len, p, w);
+
+        if (n->naffix == 0) {
+            c = n->bare;
+
+            if (e == p) {
+                break;
+            }
+
+            v->start = p;
+            v->len = e - p;
+
+        } else {
             c = ngx_routini_first_param(n, s, p, e);
 
             if (c == NULL) {
-                if (n->catchall == NULL) {
-                    return NGX_ROUTINI_NOT_FOUND;
-                }
-
-                for (r = n->catchall->routes; r; r = r->next) {
-                    if (r->methods & method) {
-                        v->start = p;
-                        v->len = len - p;
-                        return ngx_routini_found(m, r, v + 1 - m->params, p);
-                    }
-                }
-
-                return NGX_ROUTINI_NOT_FOUND;
+                break;
             }
 
             v->start = p + c->prefix;
             v->len = e - p - c->len;
-            v++;
         }
+
+        v++;
+
+    next:
 
         n = c;
 
@@ -1164,11 +1310,27 @@ ngx_routini_lookup_first(const ngx_routini_node_t *n, const unsigned char *s,
                 }
             }
 
-            return NGX_ROUTINI_NOT_FOUND;
+            goto all;
         }
 
         p = e + 1;
     }
+
+    /* no static or param child took the segment: the catch-all, if any */
+
+    if (n->catchall) {
+        for (r = n->catchall->routes; r; r = r->next) {
+            if (r->methods & method) {
+                v->start = p;
+                v->len = len - p;
+                return ngx_routini_found(m, r, v + 1 - m->params, p);
+            }
+        }
+    }
+
+all:
+
+    return ngx_routini_lookup_all(root, s, len, 1, method, m);
 }
 
 
@@ -1178,11 +1340,11 @@ ngx_routini_lookup_first(const ngx_routini_node_t *n, const unsigned char *s,
  * pattern matched for METHOD_MISMATCH.
  */
 
-static int
+static ngx_routini_noinline int
 ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
-    size_t len, uint32_t method, ngx_routini_match_t *m)
+    size_t len, size_t p, uint32_t method, ngx_routini_match_t *m)
 {
-    size_t                      p, e, i, k, alt;
+    size_t                      e, i, k, alt;
     uint64_t                    w;
     ngx_routini_frame_t         stack[NGX_ROUTINI_MAX_BRANCHES];
     ngx_routini_frame_t        *sp;
@@ -1190,23 +1352,26 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
     const ngx_routini_route_t  *r;
 
     sp = stack;
-    p = 1;
     k = 0;
+    m->allowed = 0;
 
     for ( ;; ) {
 
         /* the segment s[p, e) follows n: the static child first */
 
-        w = ngx_routini_word(s, p, len);
-        c = ngx_routini_static_child(n, s, p, len, w);
+        w = ngx_routini_word(s, len, p);
 
-        if (c) {
-            e = p + c->len;
-            alt = 0;
-            goto match;
+        if (n->kind >= NGX_ROUTINI_KIND_STATIC) {
+            c = ngx_routini_static_child(n, s, len, p, w);
+
+            if (c) {
+                e = p + c->len;
+                alt = 0;
+                goto match;
+            }
         }
 
-        e = ngx_routini_segment_end(s, p, len, &w);
+        e = ngx_routini_segment_end(s, len, p, w);
         alt = 0;
 
     params:
@@ -1291,24 +1456,36 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
 
 /*
  * n's static child matching the segment at p, or NULL; w is the path's
- * word at p (ngx_routini_word()).  Few statics are compared in turn, more
- * are first told apart by their first byte or, when that is not enough
- * ("r1", "r2", ...), by a hash of the whole segment.
+ * word at p.  Statics are first told apart by their first byte (none
+ * needed when few) or, when that is not enough ("r1", "r2", ...), by a
+ * hash of the whole segment.  A static's word ends with the "/" after it,
+ * so one masked compare checks a short static and the segment's end.
  */
 
 static ngx_routini_inline const ngx_routini_node_t *
 ngx_routini_static_child(const ngx_routini_node_t *n, const unsigned char *s,
-    size_t p, size_t len, uint64_t w)
+    size_t len, size_t p, uint64_t w)
 {
     size_t                      e;
+    uint64_t                    t;
     const ngx_routini_node_t   *c;
 
-    if (n->nstatic == 0) {
-        return NULL;
-    }
+    if (n->kind == NGX_ROUTINI_KIND_HASH) {
 
-    if (n->mask) {
-        e = ngx_routini_segment_end(s, p, len, &w);
+        /* the key: the segment's word cut after its "/", as a short
+         * static's, or its first 8 bytes */
+
+        t = ngx_routini_slashes(w);
+
+        if (t) {
+            t &= -t;
+            w &= (t << 1) - 1;
+            e = p + ((size_t) __builtin_ctzll(t) >> 3);
+
+        } else {
+            e = ngx_routini_segment_end(s, len, p + 8,
+                                        ngx_routini_word(s, len, p + 8));
+        }
 
         for (c = n->table[ngx_routini_key(w, s + p, e - p) & n->mask];
              c;
@@ -1316,7 +1493,11 @@ ngx_routini_static_child(const ngx_routini_node_t *n, const unsigned char *s,
         {
             if (c->word == w && c->len == e - p
                 && (c->len <= 8
-                    || ngx_routini_equal(c->text + 8, s + p + 8, c->len - 8)))
+                    || (ngx_routini_load(s + e - 8)
+                        == ngx_routini_load(c->text + c->len - 8)
+                        && (c->len <= 16
+                            || ngx_routini_equal(c->text + 8, s + p + 8,
+                                                 c->len - 16)))))
             {
                 return c;
             }
@@ -1325,21 +1506,50 @@ ngx_routini_static_child(const ngx_routini_node_t *n, const unsigned char *s,
         return NULL;
     }
 
-    c = n->table[n->index ? n->index[w & 0xff] : 0];
+    return ngx_routini_static_byte(n, s, len, p, w);
+}
 
-    for ( /* void */ ; c; c = c->chain) {
-        e = p + c->len;
 
+/* n's statics by first byte, compared in turn */
+
+static ngx_routini_inline const ngx_routini_node_t *
+ngx_routini_static_byte(const ngx_routini_node_t *n, const unsigned char *s,
+    size_t len, size_t p, uint64_t w)
+{
+    const ngx_routini_node_t   *c;
+
+    for (c = n->table[n->index[w & 0xff]]; c; c = c->chain) {
         if (((w ^ c->word) & c->wmask) == 0
-            && e <= len && (e == len || s[e] == '/')
-            && (c->len <= 8
-                || ngx_routini_equal(c->text + 8, s + p + 8, c->len - 8)))
+            && (c->len < 8 || ngx_routini_static_long(c, s, len, p)))
         {
             return c;
         }
     }
 
     return NULL;
+}
+
+
+/*
+ * The rest of a static of 8 bytes or more, its first word equal: its last
+ * 8 bytes, read in place, the segment's end after them and the bytes
+ * between, if any.
+ */
+
+static ngx_routini_inline int
+ngx_routini_static_long(const ngx_routini_node_t *c, const unsigned char *s,
+    size_t len, size_t p)
+{
+    size_t  e;
+
+    e = p + c->len;
+
+    return e <= len
+           && ngx_routini_load(s + e - 8)
+              == ngx_routini_load(c->text + c->len - 8)
+           && (e == len || s[e] == '/')
+           && (c->len <= 16
+               || ngx_routini_equal(c->text + 8, s + p + 8, c->len - 16));
 }
 
 
@@ -1401,22 +1611,10 @@ ngx_routini_load(const unsigned char *p)
 }
 
 
-static ngx_routini_inline uint64_t
-ngx_routini_load4(const unsigned char *p)
-{
-    uint32_t  w;
-
-    memcpy(&w, p, 4);
-
-#if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
-    w = __builtin_bswap32(w);
-#endif
-
-    return w;
-}
-
-
-/* the first len bytes of text, up to 8, as a zero padded word */
+/*
+ * A static text's first word: its first 8 bytes, or all of it followed by
+ * "/", the end of its segment, and zeros.
+ */
 
 static uint64_t
 ngx_routini_text_word(const unsigned char *text, size_t len)
@@ -1430,14 +1628,19 @@ ngx_routini_text_word(const unsigned char *text, size_t len)
         w |= (uint64_t) text[i] << (8 * i);
     }
 
+    if (len < 8) {
+        w |= (uint64_t) '/' << (8 * len);
+    }
+
     return w;
 }
 
 
 /*
- * The hash of a static text or segment from its first word (zero padded),
- * its length and, when longer, its last word: computed in constant time,
- * and enough to tell apart "item-1", "item-2", "products-0001".
+ * The hash of a static text or segment from its first word (as made by
+ * ngx_routini_text_word()), its length and, when longer, its last word:
+ * computed in constant time, and enough to tell apart "item-1", "item-2",
+ * "products-0001".
  */
 
 static ngx_routini_inline uint64_t
@@ -1455,30 +1658,57 @@ ngx_routini_key(uint64_t w, const unsigned char *text, size_t len)
 }
 
 
-/* the path's 8 bytes at p, zero padded past its end */
+static ngx_routini_inline uint64_t
+ngx_routini_load4(const unsigned char *p)
+{
+    uint32_t  w;
+
+    memcpy(&w, p, 4);
+
+#if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+    w = __builtin_bswap32(w);
+#endif
+
+    return w;
+}
+
+
+/*
+ * The path's 8 bytes at q, q <= len, "/" padded past its end: past the
+ * end the path reads as "/", which ends the last segment as a "/" would.
+ */
 
 static ngx_routini_inline uint64_t
-ngx_routini_word(const unsigned char *s, size_t p, size_t len)
+ngx_routini_word(const unsigned char *s, size_t len, size_t q)
 {
-    size_t    n;
-    uint64_t  x;
+    size_t         n;
+    unsigned char  b[16];
 
-    n = len - p;
+    n = len - q;
 
-    if (n >= 8) {
-        return ngx_routini_load(s + p);
+    if (ngx_routini_likely(n >= 8)) {
+        return ngx_routini_load(s + q);
     }
 
     if (len >= 8) {
-        /* the path's last 8 bytes, shifted down (in two steps, as
-         * shifting by 64 is undefined) */
-        x = ngx_routini_load(s + len - 8);
-        return (x >> (8 * (7 - n))) >> 8;
+        /* the path's last 8 bytes and "/"s, read again: cheaper than
+         * shifts by variable amounts */
+        memcpy(b, s + len - 8, 8);
+        memset(b + 8, '/', 8);
+        return ngx_routini_load(b + 8 - n);
     }
 
-    /* a short path: two overlapping 4-byte reads, or three bytes */
+    return ngx_routini_word_short(s + q, n)
+           | 0x2f2f2f2f2f2f2f2fULL << (8 * n);
+}
 
-    s += p;
+
+/* the n bytes (n < 8) at s of a path shorter than 8, zero padded */
+
+static ngx_routini_noinline uint64_t
+ngx_routini_word_short(const unsigned char *s, size_t n)
+{
+    /* two overlapping 4-byte reads, or three bytes */
 
     if (n >= 4) {
         return ngx_routini_load4(s)
@@ -1494,48 +1724,47 @@ ngx_routini_word(const unsigned char *s, size_t p, size_t len)
 }
 
 
+/* the classic "has a zero byte" test on w ^ "////////": exact for the
+ * lowest such byte */
+
+static ngx_routini_inline uint64_t
+ngx_routini_slashes(uint64_t w)
+{
+    w ^= 0x2f2f2f2f2f2f2f2fULL;
+
+    return (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+}
+
+
 /*
- * The end of the segment at p: the first "/" at or after p, or len.  *w,
- * the path's word at p, is cut to the segment's bytes: its hash key.
+ * The end of the segment at p, w the path's word there: the first "/"
+ * at or after p, or the path's end, where the padding reads as "/".
  */
 
 static ngx_routini_inline size_t
-ngx_routini_segment_end(const unsigned char *s, size_t p, size_t len,
-    uint64_t *w)
+ngx_routini_segment_end(const unsigned char *s, size_t len, size_t p,
+    uint64_t w)
 {
     uint64_t  t;
 
-    /* the classic "has a zero byte" test on w ^ "////////": exact for
-     * the lowest such byte; zero padding is no "/" */
+    t = ngx_routini_slashes(w);
 
-    t = *w ^ 0x2f2f2f2f2f2f2f2fULL;
-    t = (t - 0x0101010101010101ULL) & ~t & 0x8080808080808080ULL;
+    /* a long segment: on by words, the 8 bytes at p having no "/"; the
+     * last word is the path's last 8 bytes, whose bytes before p have
+     * none either */
 
-    if (t) {
-        t &= -t;
-        *w &= (t >> 7) - 1;
-        return p + ((size_t) __builtin_ctzll(t) >> 3);
-    }
+    while (t == 0) {
+        p += 8;
 
-    if (len - p <= 8) {
-        return len;
-    }
-
-    /* a long segment: on by words, the last one overlapping */
-
-    for (p += 8; len - p > 8; p += 8) {
-        t = ngx_routini_load(s + p) ^ 0x2f2f2f2f2f2f2f2fULL;
-        t = (t - 0x0101010101010101ULL) & ~t & 0x8080808080808080ULL;
-
-        if (t) {
-            return p + ((size_t) __builtin_ctzll(t) >> 3);
+        if (len - p < 8) {
+            t = ngx_routini_slashes(ngx_routini_load(s + len - 8));
+            return t ? len - 8 + ((size_t) __builtin_ctzll(t) >> 3) : len;
         }
+
+        t = ngx_routini_slashes(ngx_routini_load(s + p));
     }
 
-    t = ngx_routini_load(s + len - 8) ^ 0x2f2f2f2f2f2f2f2fULL;
-    t = (t - 0x0101010101010101ULL) & ~t & 0x8080808080808080ULL;
-
-    return t ? len - 8 + ((size_t) __builtin_ctzll(t) >> 3) : len;
+    return p + ((size_t) __builtin_ctzll(t) >> 3);
 }
 
 

@@ -19,6 +19,7 @@
  *   NOT_FOUND:       no route matches the path;
  *   METHOD_MISMATCH: some routes match, none allows the method, and
  *                    m.allowed is the union of their masks.
+ * Before freeze, a lookup finds nothing.
  */
 
 
@@ -259,6 +260,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
 
         i++;
+    }
+
+    /* before freeze, nothing is found */
+
+    if (ngx_routini_tree_lookup(tree, "/", 1, 1, &m) != NGX_ROUTINI_NOT_FOUND
+        || m.allowed != 0)
+    {
+        abort();
     }
 
     if (ngx_routini_tree_freeze(tree, err, sizeof(err)) != 0) {

@@ -775,6 +775,208 @@ test_lifecycle(void)
 }
 
 
+/*
+ * Statics of 1 to 20 bytes, around the 8 and 16 of the word-wise compare,
+ * in each layout (one chain, by first byte, hashed), with and without a
+ * param sibling (without, the tree is plain: statics and catch-alls), at
+ * the path's end, before a "/", and cut or grown by one byte; paths
+ * shorter than 8 bytes read past their end as "/".
+ */
+
+static void
+test_static_lengths(void)
+{
+    int                   layout, param, i, j, n, lo, hi;
+    char                  pat[24][32], path[64];
+    const char           *want;
+    ngx_routini_tree_t   *t;
+    ngx_routini_match_t   m;
+
+    for (layout = 0; layout < 3; layout++) {
+        for (param = 0; param < 2; param++) {
+
+            /* one chain: lengths 6 to 9; by first byte: 1 to 20, each
+             * its own first byte; hashed: 1 to 20, all starting "k" */
+
+            lo = layout == 0 ? 6 : 1;
+            hi = layout == 0 ? 9 : 20;
+            n = 0;
+
+            t = tree_new();
+
+            for (i = lo; i <= hi; i++, n++) {
+                memcpy(pat[n], "/s/", 3);
+
+                for (j = 0; j < i; j++) {
+                    pat[n][3 + j] = (char) ('a' + (i * 7 + j * 3) % 26);
+                }
+
+                pat[n][3] = layout == 2 ? 'k' : (char) ('A' + i);
+                pat[n][3 + i] = '\0';
+                CHECK(add(t, pat[n], 0) == 0);
+            }
+
+            if (param) {
+                CHECK(add(t, "/s/{id}", 0) == 0);
+            }
+
+            freeze(t);
+
+            for (i = 0; i < n; i++) {
+                CHECK(is(get(t, pat[i], NULL), pat[i]));
+
+                /* before a "/": no route, the param does not cross it */
+
+                snprintf(path, sizeof(path), "%s/", pat[i]);
+                CHECK(get(t, path, NULL) == NULL);
+
+                snprintf(path, sizeof(path), "%s/x", pat[i]);
+                CHECK(get(t, path, NULL) == NULL);
+
+                /* grown by a byte: a param value, or nothing */
+
+                snprintf(path, sizeof(path), "%sz", pat[i]);
+                want = param ? "/s/{id}" : NULL;
+                CHECK(want ? is(get(t, path, &m), want)
+                             && param_is(&m, path, 0, "id", path + 3)
+                           : get(t, path, NULL) == NULL);
+
+                /* cut by a byte: another static, a param value, or
+                 * nothing */
+
+                snprintf(path, sizeof(path), "%s", pat[i]);
+                path[strlen(path) - 1] = '\0';
+                want = param && strlen(path) > 3 ? "/s/{id}" : NULL;
+
+                for (j = 0; j < n; j++) {
+                    if (strcmp(pat[j], path) == 0) {
+                        want = pat[j];
+                    }
+                }
+
+                CHECK(want ? is(get(t, path, NULL), want)
+                           : get(t, path, NULL) == NULL);
+
+                /* the last byte changed */
+
+                path[strlen(path)] = '#';
+                want = param ? "/s/{id}" : NULL;
+                CHECK(want ? is(get(t, path, NULL), want)
+                           : get(t, path, NULL) == NULL);
+            }
+
+            free_all();
+        }
+    }
+
+    /* short paths, and a NUL byte where the padding would be */
+
+    t = tree_new();
+    CHECK(add(t, "/", 0) == 0);
+    CHECK(add(t, "/a", 0) == 0);
+    CHECK(add(t, "/ab/", 0) == 0);
+    CHECK(add(t, "/abcdef", 0) == 0);
+    CHECK(add(t, "/abcdefg", 0) == 0);
+    freeze(t);
+
+    CHECK(is(get(t, "/", NULL), "/"));
+    CHECK(is(get(t, "/a", NULL), "/a"));
+    CHECK(is(get(t, "/ab/", NULL), "/ab/"));
+    CHECK(get(t, "/ab", NULL) == NULL);
+    CHECK(get(t, "/a/", NULL) == NULL);
+    CHECK(get(t, "//", NULL) == NULL);
+    CHECK(is(get(t, "/abcdef", NULL), "/abcdef"));
+    CHECK(is(get(t, "/abcdefg", NULL), "/abcdefg"));
+    CHECK(get(t, "/abcde", NULL) == NULL);
+    CHECK(get(t, "/abcdefgh", NULL) == NULL);
+    CHECK(ngx_routini_tree_lookup(t, "/a\0", 3, GET, &m)
+          == NGX_ROUTINI_NOT_FOUND);
+    CHECK(ngx_routini_tree_lookup(t, "/abcdef\0", 8, GET, &m)
+          == NGX_ROUTINI_NOT_FOUND);
+    CHECK(ngx_routini_tree_lookup(t, "/ab/\0", 5, GET, &m)
+          == NGX_ROUTINI_NOT_FOUND);
+    free_all();
+}
+
+
+/*
+ * A plain tree, statics and catch-alls after them, as one "/api/{*rest}"
+ * location: its own lookup loop, and the full search where it stops.
+ */
+
+static void
+test_plain(void)
+{
+    ngx_routini_tree_t   *t;
+    ngx_routini_match_t   m;
+
+    t = tree_new();
+    CHECK(add(t, "/api/{*rest}", 0) == 0);
+    freeze(t);
+
+    CHECK(is(get(t, "/api/users/42", &m), "/api/{*rest}")
+          && param_is(&m, "/api/users/42", 0, "rest", "users/42")
+          && m.nparams == 1 && m.catchall_start == 5);
+    CHECK(is(get(t, "/api/", &m), "/api/{*rest}")
+          && param_is(&m, "/api/", 0, "rest", "") && m.catchall_start == 5);
+    CHECK(get(t, "/api", NULL) == NULL);
+    CHECK(get(t, "/apix/y", NULL) == NULL);
+    CHECK(get(t, "/", NULL) == NULL);
+    free_all();
+
+    t = tree_new();
+    CHECK(add(t, "/v1/users", GET) == 0);
+    CHECK(add(t, "/v1/users/{*rest}", PUT) == 0);
+    CHECK(add(t, "/v1/long-static-name/x", 0) == 0);
+    freeze(t);
+
+    CHECK(is(get(t, "/v1/users", &m), "/v1/users") && m.nparams == 0
+          && m.catchall_start == (size_t) -1);
+    CHECK(is(get(t, "/v1/long-static-name/x", NULL),
+             "/v1/long-static-name/x"));
+    CHECK(ngx_routini_tree_lookup(t, "/v1/users", 9, POST, &m)
+          == NGX_ROUTINI_METHOD_MISMATCH && m.allowed == GET);
+    CHECK(ngx_routini_tree_lookup(t, "/v1/users/7", 11, PUT, &m)
+          == NGX_ROUTINI_FOUND && is(m.data, "/v1/users/{*rest}")
+          && param_is(&m, "/v1/users/7", 0, "rest", "7"));
+    CHECK(ngx_routini_tree_lookup(t, "/v1/users/7", 11, GET, &m)
+          == NGX_ROUTINI_METHOD_MISMATCH && m.allowed == PUT);
+    CHECK(ngx_routini_tree_lookup(t, "/v1/nothing", 11, GET, &m)
+          == NGX_ROUTINI_NOT_FOUND && m.allowed == 0);
+    CHECK(ngx_routini_tree_lookup(t, "/v1/long-static-name/y", 22, GET,
+                                  &m)
+          == NGX_ROUTINI_NOT_FOUND && m.allowed == 0);
+    free_all();
+
+    t = tree_new();
+    CHECK(add(t, "/{*all}", POST) == 0);
+    freeze(t);
+
+    CHECK(ngx_routini_tree_lookup(t, "/anything", 9, POST, &m)
+          == NGX_ROUTINI_FOUND && is(m.data, "/{*all}")
+          && m.catchall_start == 1);
+    CHECK(ngx_routini_tree_lookup(t, "/", 1, POST, &m)
+          == NGX_ROUTINI_FOUND && m.params[0].len == 0);
+    CHECK(ngx_routini_tree_lookup(t, "/anything", 9, GET, &m)
+          == NGX_ROUTINI_METHOD_MISMATCH && m.allowed == POST);
+    free_all();
+
+    /* a static beside a catch-all: not plain, the full lookup */
+
+    t = tree_new();
+    CHECK(add(t, "/a/{*rest}", 0) == 0);
+    CHECK(add(t, "/a/b/c", 0) == 0);
+    freeze(t);
+
+    CHECK(is(get(t, "/a/b/c", NULL), "/a/b/c"));
+    CHECK(is(get(t, "/a/b/d", &m), "/a/{*rest}")
+          && param_is(&m, "/a/b/d", 0, "rest", "b/d"));
+    CHECK(is(get(t, "/a/b", &m), "/a/{*rest}")
+          && param_is(&m, "/a/b", 0, "rest", "b"));
+    free_all();
+}
+
+
 static uint32_t
 method_bit(const char *name)
 {
@@ -890,6 +1092,8 @@ main(int argc, char **argv)
     test_bytes();
     test_fanout();
     test_lifecycle();
+    test_static_lengths();
+    test_plain();
 
     test_route_file(dir, "github.routes");
     test_route_file(dir, "static.routes");

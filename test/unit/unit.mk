@@ -65,10 +65,11 @@ bench-tree: build/bench/tree_bench
 		build/bench/tree_bench --generate $$n $(BENCH_ITERATIONS) \
 			|| exit 1; \
 	done
+	@build/bench/tree_bench --single $(BENCH_ITERATIONS) || exit 1
 	@echo "callgrind, instructions per lookup:"
 	@for a in $(ROUTINI_ROUTES)/github.routes \
 		$(ROUTINI_ROUTES)/static.routes "--generate 10000" \
-		"--generate 100000"; do \
+		"--generate 100000" --single; do \
 		valgrind --tool=callgrind --callgrind-out-file=build/bench/cg.out \
 			--toggle-collect=bench_lookup_loop \
 			build/bench/tree_bench --callgrind $$a \
