@@ -83,11 +83,12 @@ test: test-deps
 # C unit tests, fuzzers and micro-benchmarks of the pure C parts
 include test/unit/unit.mk
 include test/unit/json.mk
+include test/unit/balancer.mk
 
 # valgrind and sanitizer runs of the suite, all fuzzers
 include mk/hardening.mk
 
-UNIT_TARGETS ?= unit-test unit-test-json
+UNIT_TARGETS ?= unit-test unit-test-json unit-test-balancer
 
 unit: $(UNIT_TARGETS)
 

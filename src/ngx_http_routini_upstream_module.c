@@ -239,7 +239,7 @@ ngx_http_routini_adaptive(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_int_t                           n;
     ngx_str_t                          *value, name, val;
     ngx_msec_t                          ms;
-    ngx_uint_t                          i;
+    ngx_uint_t                          i, j;
     ngx_http_routini_adaptive_conf_t   *a;
 
     a = &ucf->adaptive;
@@ -269,6 +269,17 @@ ngx_http_routini_adaptive(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         name.len = val.data - name.data;
         val.data++;
         val.len = value[i].data + value[i].len - val.data;
+
+        for (j = 1; j < i; j++) {
+            if (value[j].len > name.len && value[j].data[name.len] == '='
+                && ngx_strncmp(value[j].data, name.data, name.len) == 0)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "routini_adaptive: duplicate parameter "
+                                   "\"%V\"", &name);
+                return NGX_CONF_ERROR;
+            }
+        }
 
         if (name.len == 8 && ngx_strncmp(name.data, "interval", 8) == 0) {
             ms = ngx_parse_time(&val, 0);

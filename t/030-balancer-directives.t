@@ -217,3 +217,18 @@ load balancing method redefined
 --- must_die
 --- error_log
 "routini_adaptive" directive is duplicate
+
+
+
+=== TEST 16: routini_adaptive: a parameter given twice
+--- http_config
+    upstream u {
+        routini_balancer adaptive;
+        routini_adaptive interval=1s interval=2s;
+        server 127.0.0.1:1;
+    }
+--- config
+    location = /t { return 200; }
+--- must_die
+--- error_log eval
+qr{\[emerg\].*routini_adaptive: duplicate parameter "interval" in \S+:\d+}
