@@ -84,11 +84,13 @@ test: test-deps
 include test/unit/unit.mk
 include test/unit/json.mk
 include test/unit/balancer.mk
+include test/unit/escape.mk
 
 # valgrind and sanitizer runs of the suite, all fuzzers
 include mk/hardening.mk
 
-UNIT_TARGETS ?= unit-test unit-test-json unit-test-balancer
+UNIT_TARGETS ?= unit-test unit-test-json unit-test-balancer \
+                unit-test-escape
 
 unit: $(UNIT_TARGETS)
 

@@ -12,6 +12,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_routini_escape.h"
 #include "ngx_http_routini_metrics.h"
 
 
@@ -363,36 +364,14 @@ ngx_http_routini_prom_peers(ngx_http_routini_out_t *out, ngx_uint_t what)
 static void
 ngx_http_routini_prom_label(ngx_http_routini_out_t *out, ngx_str_t *s)
 {
-    u_char      *p, c;
-    ngx_uint_t   i;
+    u_char  *p;
 
-    p = ngx_http_routini_out_reserve(out, 2 * s->len);
+    p = ngx_http_routini_out_reserve(out, NGX_ROUTINI_PROM_LABEL_MAX(s->len));
     if (p == NULL) {
         return;
     }
 
-    for (i = 0; i < s->len; i++) {
-        c = s->data[i];
-
-        switch (c) {
-
-        case '\\':
-        case '"':
-            *p++ = '\\';
-            *p++ = c;
-            break;
-
-        case '\n':
-            *p++ = '\\';
-            *p++ = 'n';
-            break;
-
-        default:
-            *p++ = c;
-        }
-    }
-
-    out->buf->last = p;
+    out->buf->last = p + ngx_routini_escape_prom_label(p, s->data, s->len);
 }
 
 
@@ -838,42 +817,14 @@ ngx_http_routini_out_str(ngx_http_routini_out_t *out, ngx_str_t *s)
 void
 ngx_http_routini_out_json_str(ngx_http_routini_out_t *out, ngx_str_t *s)
 {
-    u_char      *p, c;
-    ngx_uint_t   i;
+    u_char  *p;
 
-    static u_char  hex[] = "0123456789abcdef";
-
-    p = ngx_http_routini_out_reserve(out, 6 * s->len + 2);
+    p = ngx_http_routini_out_reserve(out, NGX_ROUTINI_JSON_STR_MAX(s->len));
     if (p == NULL) {
         return;
     }
 
-    *p++ = '"';
-
-    for (i = 0; i < s->len; i++) {
-        c = s->data[i];
-
-        if (c == '"' || c == '\\') {
-            *p++ = '\\';
-            *p++ = c;
-
-        } else if (c == '\n') {
-            *p++ = '\\';
-            *p++ = 'n';
-
-        } else if (c < 0x20 || c == 0x7f) {
-            p = ngx_cpymem(p, "\\u00", 4);
-            *p++ = hex[c >> 4];
-            *p++ = hex[c & 0xf];
-
-        } else {
-            *p++ = c;
-        }
-    }
-
-    *p++ = '"';
-
-    out->buf->last = p;
+    out->buf->last = p + ngx_routini_escape_json(p, s->data, s->len);
 }
 
 
