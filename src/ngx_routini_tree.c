@@ -1377,14 +1377,13 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
     params:
 
         for (i = alt; i < n->nparam; i++) {
-            c = n->params[i];
-
-            if (ngx_routini_param_match(c, s, p, e)) {
+            if (ngx_routini_param_match(n->params[i], s, p, e)) {
                 break;
             }
         }
 
         if (i < n->nparam) {
+            c = n->params[i];
             alt = i + 1;
             m->params[k].start = p + c->prefix;
             m->params[k].len = e - p - c->len;
