@@ -6,7 +6,10 @@
 # (echo_location) while the long ones are in flight.  Each goes through
 # the server itself again (a new connection, so any of the two workers
 # may take it) and then to the pool.  The long requests hold two of the
-# three peers; all short ones must go to the third.
+# three peers; all short ones must go to the third.  The long requests
+# reach the pool through another connection, maybe another worker, which
+# this request cannot observe: the short ones start 0.3 s later, far less
+# than the 2 s the long ones last.
 
 use Test::Nginx::Socket 'no_plan';
 
@@ -45,6 +48,7 @@ __DATA__
     location = /t {
         echo_location_async /via/long;
         echo_location_async /via/long;
+        echo_sleep 0.3;
         echo_location /via/short;
         echo_location /via/short;
         echo_location /via/short;
@@ -93,6 +97,7 @@ GET /t
         echo_location_async /via/long;
         echo_location_async /via/long;
         echo_location_async /via/long;
+        echo_sleep 0.3;
         echo_location /via/short;
         echo_location /via/short;
         echo_location /via/short;
