@@ -38,7 +38,8 @@ base=http://127.0.0.1:$PORT
 for _ in $(seq 20); do curl -s -o /dev/null "$base/api/x"; done
 curl -s -o /dev/null "$base/users/7"
 curl -s -o /dev/null "$base/nope"
-curl -s -o /dev/null -X PATCH -d '{"strategy":"fewest_connections"}' \
+curl -s -o /dev/null -X PATCH -H 'Content-Type: application/json' \
+    -d '{"strategy":"fewest_connections"}' \
     "$base/routini/api/upstreams/api_pool"
 
 # traffic while the page polls, so the rate chart has something to show
