@@ -32,7 +32,6 @@ struct ngx_http_routini_route_s {
     ngx_http_complex_value_t         target;
     ngx_uint_t                       methods;    /* NGX_HTTP_GET|...; 0: any */
     unsigned                         strip_prefix:1;
-    unsigned                         regex:1;
 
     /* regex routes: nginx's regex, its named captures become params */
     ngx_regex_t                     *re;
@@ -56,7 +55,6 @@ typedef struct {
     ngx_routini_tree_t              *tree;
     ngx_array_t                      regex;       /* regex routes */
     ngx_array_t                      routes;      /* all of its routes */
-    ngx_pool_t                      *pool;
 } ngx_http_routini_router_t;
 
 
@@ -86,7 +84,6 @@ typedef struct {
 /* per-request state, from r->pool */
 typedef struct {
     ngx_http_routini_route_t        *route;
-    ngx_str_t                        uri;         /* r->uri before stripping */
     ngx_str_t                        path;        /* r->uri after stripping */
     ngx_str_t                        upstream;    /* evaluated target */
     ngx_uint_t                       nparams;

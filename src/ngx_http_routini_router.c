@@ -227,8 +227,6 @@ ngx_http_routini_router_create(ngx_conf_t *cf)
         return NULL;
     }
 
-    router->pool = cf->pool;
-
     router->tree = ngx_routini_tree_create(ngx_http_routini_tree_alloc,
                                            cf->pool);
     if (router->tree == NULL) {
@@ -356,7 +354,6 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
         return NGX_CONF_ERROR;
     }
 
-    route->regex = 1;
     route->re = rc.regex;
     route->ncaptures = rc.captures;
 
@@ -366,9 +363,9 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
         return NGX_CONF_ERROR;
     }
 
-    for (i = 0; i < router->regex.nelts; i++) {
-        rp = router->regex.elts;
+    rp = router->regex.elts;
 
+    for (i = 0; i < router->regex.nelts; i++) {
         if (rp[i]->pattern.len == route->pattern.len
             && ngx_strncmp(rp[i]->pattern.data, route->pattern.data,
                            route->pattern.len) == 0
@@ -699,7 +696,6 @@ ngx_http_routini_ctx_create(ngx_http_request_t *r,
     }
 
     ctx->route = route;
-    ctx->uri = *path;
     ctx->path = *path;
     ngx_str_null(&ctx->upstream);
     ctx->nparams = nparams;
