@@ -375,11 +375,55 @@ CONF
     } > "$d/nginx.conf"
 }
 
+# HAProxy with the routing lines $4 of the gen dir (default haproxy.cfg:
+# path_reg ACLs; haproxy-map.cfg: map_str + map_reg)
 bench_conf_haproxy_routes() {
-    local gen=$1 port=$2 d=$3
+    local gen=$1 port=$2 d=$3 rules=${4:-haproxy.cfg}
     mkdir -p "$d"
-    { bench_haproxy_head "$port"; cat "$gen/haproxy.cfg"
+    { bench_haproxy_head "$port"; cat "$gen/$rules"
       echo "    default_backend notfound"; bench_haproxy_pools; } > "$d/haproxy.cfg"
+}
+
+# bench_check_haproxy_routes GEN RULES PORT DIR: route every sample path of
+# gen dir GEN (paths.expect) through a HAProxy on PORT with the same head and
+# routing lines RULES as bench_conf_haproxy_routes, but whose backends pool0..3
+# answer their own name instead of proxying; fails if any path reaches
+# another backend.  The check HAProxy is stopped again.
+bench_check_haproxy_routes() {
+    local gen=$1 rules=$2 port=$3 d=$4 k pid bad rc=0
+    mkdir -p "$d"
+    { bench_haproxy_head "$port"; cat "$gen/$rules"
+      echo "    default_backend notfound"
+      for k in 0 1 2 3 notfound; do
+          [ "$k" = notfound ] || k=pool$k
+          echo "backend $k"
+          echo "    http-request return status 200 content-type text/plain string $k"
+      done; } > "$d/haproxy.cfg"
+    "$HAPROXY_BIN" -c -q -f "$d/haproxy.cfg" || return 1
+    "$HAPROXY_BIN" -f "$d/haproxy.cfg" > "$d/haproxy.log" 2>&1 &
+    pid=$!
+    _started_pids+=("$pid")
+    bench_wait_port "$port" || rc=1
+    if [ $rc = 0 ]; then
+        awk -v base="http://127.0.0.1:$port" '{ print "url = \"" base $1 "\"" }' \
+            "$gen/paths.expect" > "$d/curl.conf"
+        curl -s --max-time 30 -w '\n' -K "$d/curl.conf" > "$d/got" || true
+        bad=$(paste -d ' ' "$gen/paths.expect" "$d/got" |
+              awk '$2 != $3 { print "  " $1 " reached " ($3 == "" ? "nothing" : $3) ", expected " $2 }')
+        if [ -n "$bad" ] || [ "$(wc -l < "$d/got")" != "$(wc -l < "$gen/paths.expect")" ]; then
+            echo "haproxy $rules routes sample paths to the wrong backend:" >&2
+            echo "${bad:-  (answers and paths.expect differ in length)}" >&2
+            rc=1
+        else
+            echo "haproxy $rules: all $(wc -l < "$gen/paths.expect") sample paths reach their pool" >&2
+        fi
+    fi
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    local keep=() p
+    for p in "${_started_pids[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+    _started_pids=("${keep[@]+"${keep[@]}"}")
+    return $rc
 }
 
 # bench_table TSV "|name1|name2..."  the table of bench_rounds from its raw

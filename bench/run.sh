@@ -7,7 +7,7 @@
 # Scenarios (bench/scenarios/*.sh):
 #   a  one prefix route /api/* with strip_prefix to 4 peers
 #   b  the GitHub API route set (203 routes): routini vs nginx regex
-#      locations vs HAProxy path_reg
+#      locations vs HAProxy path_reg ACLs and HAProxy map_str + map_reg
 #   c  1,000 and 10,000 parameterised routes: routini vs nginx regex
 #      locations (ROUTES_C="1000 10000" to change the sizes)
 #   d  slow peer (one of four 20x slower): routini strategies vs nginx

@@ -4,11 +4,17 @@
 #                precedence (location ~ "^/repos/[^/]+/[^/]+/issues$" ...)
 #   routini      the 203 routini_route lines (with methods=)
 #   haproxy      use_backend ... if { path_reg ... }, same order
-# Each distinct pattern k goes to upstream pool(k % 4) in all three.
+#   haproxy map  the static patterns in a map_str map looked up first, the
+#                others in a map_reg map, same order:
+#                use_backend %[path,map_reg(regex.map,notfound)]
+# Each distinct pattern k goes to upstream pool(k % 4) everywhere.  Before
+# measuring, both HAProxy routing tables are checked on a stub HAProxy whose
+# backends answer their names: every sample path must reach its pool.
 
 scenario_run() {
     local d=$BENCH_OUT/b routes=$ROUTES_DIR/github.routes
     local p_regex=$((BENCH_PORT + 20)) p_routini=$((BENCH_PORT + 21)) p_ha=$((BENCH_PORT + 22))
+    local p_hamap=$((BENCH_PORT + 23)) p_check=$((BENCH_PORT + 24))
     [ -f "$routes" ] || { echo "no $routes (set ROUTES_DIR)" >&2; return 1; }
     bench_gen_routes "$routes" "$d/gen"
     local lua=$d/gen/paths.lua
@@ -21,9 +27,14 @@ scenario_run() {
     local entries=("nginx regex locations|http://127.0.0.1:$p_regex|$lua"
                    "nginx + routini|http://127.0.0.1:$p_routini|$lua")
     if [ -n "$HAPROXY_BIN" ]; then
+        bench_check_haproxy_routes "$d/gen" haproxy.cfg "$p_check" "$d/check-haproxy"
+        bench_check_haproxy_routes "$d/gen" haproxy-map.cfg "$p_check" "$d/check-haproxy-map"
         bench_conf_haproxy_routes "$d/gen" "$p_ha" "$d/haproxy"
+        bench_conf_haproxy_routes "$d/gen" "$p_hamap" "$d/haproxy-map" haproxy-map.cfg
         bench_start_haproxy "$d/haproxy"
-        entries+=("haproxy path_reg|http://127.0.0.1:$p_ha|$lua")
+        bench_start_haproxy "$d/haproxy-map"
+        entries+=("haproxy path_reg|http://127.0.0.1:$p_ha|$lua"
+                  "haproxy map_str + map_reg|http://127.0.0.1:$p_hamap|$lua")
     else
         echo "note: haproxy not installed (apt-get install haproxy); skipped" >&2
     fi
