@@ -10,6 +10,13 @@
 
 #include "ngx_routini_tree.h"
 
+#if (defined __SSE2__ && defined __x86_64__)
+#include <emmintrin.h>
+#define NGX_ROUTINI_SSE2  1
+#else
+#define NGX_ROUTINI_SSE2  0
+#endif
+
 
 /*
  * Layout.  A node stands for a position in the path just after a segment
@@ -81,7 +88,8 @@ static const unsigned char  ngx_routini_no_index[256];
 #define NGX_ROUTINI_HASH_MIN      8
 
 /* statics a lookup compares in turn: at a node, or per first byte */
-#define NGX_ROUTINI_DIRECT_MAX    4
+#define NGX_ROUTINI_DIRECT_MAX    2
+#define NGX_ROUTINI_BYTE_MAX      6
 
 
 typedef struct ngx_routini_node_s   ngx_routini_node_t;
@@ -223,11 +231,13 @@ static ngx_routini_inline uint64_t ngx_routini_key(uint64_t w,
 static ngx_routini_inline uint64_t ngx_routini_load4(const unsigned char *p);
 static ngx_routini_inline uint64_t ngx_routini_word(const unsigned char *s,
     size_t len, size_t q);
-static ngx_routini_noinline uint64_t ngx_routini_word_short(
+static ngx_routini_inline uint64_t ngx_routini_word_short(
     const unsigned char *s, size_t n);
-static ngx_routini_inline uint64_t ngx_routini_slashes(uint64_t w);
+static ngx_routini_inline size_t ngx_routini_slash(uint64_t w);
 static ngx_routini_inline size_t ngx_routini_segment_end(
     const unsigned char *s, size_t len, size_t p, uint64_t w);
+static ngx_routini_inline size_t ngx_routini_segment_end_long(
+    const unsigned char *s, size_t len, size_t p);
 static ngx_routini_inline int ngx_routini_equal(const unsigned char *a,
     const unsigned char *b, size_t n);
 static int ngx_routini_found(ngx_routini_match_t *m,
@@ -986,7 +996,7 @@ ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
         k = c->word & 0xff;
         ng += (count[k]++ == 0);
 
-        if (count[k] > NGX_ROUTINI_DIRECT_MAX) {
+        if (count[k] > NGX_ROUTINI_BYTE_MAX) {
             ng = 256;
             break;
         }
@@ -1465,8 +1475,7 @@ static ngx_routini_inline const ngx_routini_node_t *
 ngx_routini_static_child(const ngx_routini_node_t *n, const unsigned char *s,
     size_t len, size_t p, uint64_t w)
 {
-    size_t                      e;
-    uint64_t                    t;
+    size_t                      e, i;
     const ngx_routini_node_t   *c;
 
     if (n->kind == NGX_ROUTINI_KIND_HASH) {
@@ -1474,16 +1483,14 @@ ngx_routini_static_child(const ngx_routini_node_t *n, const unsigned char *s,
         /* the key: the segment's word cut after its "/", as a short
          * static's, or its first 8 bytes */
 
-        t = ngx_routini_slashes(w);
+        i = ngx_routini_slash(w);
 
-        if (t) {
-            t &= -t;
-            w &= (t << 1) - 1;
-            e = p + ((size_t) __builtin_ctzll(t) >> 3);
+        if (i < 8) {
+            w &= ~0ULL >> (56 - 8 * i);
+            e = p + i;
 
         } else {
-            e = ngx_routini_segment_end(s, len, p + 8,
-                                        ngx_routini_word(s, len, p + 8));
+            e = ngx_routini_segment_end_long(s, len, p);
         }
 
         for (c = n->table[ngx_routini_key(w, s + p, e - p) & n->mask];
@@ -1680,21 +1687,20 @@ ngx_routini_load4(const unsigned char *p)
 static ngx_routini_inline uint64_t
 ngx_routini_word(const unsigned char *s, size_t len, size_t q)
 {
-    size_t         n;
-    unsigned char  b[16];
+    size_t    n;
+    uint64_t  w;
 
-    n = len - q;
-
-    if (ngx_routini_likely(n >= 8)) {
+    if (ngx_routini_likely(q + 8 <= len)) {
         return ngx_routini_load(s + q);
     }
 
+    n = len - q;
+
     if (len >= 8) {
-        /* the path's last 8 bytes and "/"s, read again: cheaper than
-         * shifts by variable amounts */
-        memcpy(b, s + len - 8, 8);
-        memset(b + 8, '/', 8);
-        return ngx_routini_load(b + 8 - n);
+        /* the path's last 8 bytes moved down to q, "/"s above them; two
+         * shifts, as n may be 0 */
+        w = ngx_routini_load(s + len - 8);
+        return (w >> 8 >> (56 - 8 * n)) | 0x2f2f2f2f2f2f2f2fULL << (8 * n);
     }
 
     return ngx_routini_word_short(s + q, n)
@@ -1704,7 +1710,7 @@ ngx_routini_word(const unsigned char *s, size_t len, size_t q)
 
 /* the n bytes (n < 8) at s of a path shorter than 8, zero padded */
 
-static ngx_routini_noinline uint64_t
+static ngx_routini_inline uint64_t
 ngx_routini_word_short(const unsigned char *s, size_t n)
 {
     /* two overlapping 4-byte reads, or three bytes */
@@ -1723,15 +1729,30 @@ ngx_routini_word_short(const unsigned char *s, size_t n)
 }
 
 
-/* the classic "has a zero byte" test on w ^ "////////": exact for the
- * lowest such byte */
+/*
+ * The index of the first "/" in w, 8 if none: one byte compare of a
+ * vector register where SSE2 is (x86-64 always), which leaves the
+ * general registers to the lookup's loop; else the classic "has a zero
+ * byte" test on w ^ "////////", exact for the lowest such byte.
+ */
 
-static ngx_routini_inline uint64_t
-ngx_routini_slashes(uint64_t w)
+static ngx_routini_inline size_t
+ngx_routini_slash(uint64_t w)
 {
-    w ^= 0x2f2f2f2f2f2f2f2fULL;
+#if (NGX_ROUTINI_SSE2)
+    unsigned  b;
 
-    return (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+    b = (unsigned) _mm_movemask_epi8(
+                       _mm_cmpeq_epi8(_mm_cvtsi64_si128((long long) w),
+                                      _mm_set1_epi8('/')));
+
+    return (unsigned) __builtin_ctz(b | 0x100);
+#else
+    w ^= 0x2f2f2f2f2f2f2f2fULL;
+    w = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+
+    return w ? (unsigned) __builtin_ctzll(w) >> 3 : 8;
+#endif
 }
 
 
@@ -1744,26 +1765,43 @@ static ngx_routini_inline size_t
 ngx_routini_segment_end(const unsigned char *s, size_t len, size_t p,
     uint64_t w)
 {
-    uint64_t  t;
+    size_t  i;
 
-    t = ngx_routini_slashes(w);
+    i = ngx_routini_slash(w);
 
-    /* a long segment: on by words, the 8 bytes at p having no "/"; the
-     * last word is the path's last 8 bytes, whose bytes before p have
-     * none either */
+    if (ngx_routini_likely(i < 8)) {
+        return p + i;
+    }
 
-    while (t == 0) {
+    return ngx_routini_segment_end_long(s, len, p);
+}
+
+
+/*
+ * A long segment: the 8 bytes at p have no "/" (so that p + 8 <= len, as
+ * the padding would be one).  On by words; the last word is the path's
+ * last 8 bytes, whose bytes before p + 8 have none either.
+ */
+
+static ngx_routini_inline size_t
+ngx_routini_segment_end_long(const unsigned char *s, size_t len, size_t p)
+{
+    size_t  i;
+
+    for ( ;; ) {
         p += 8;
 
         if (len - p < 8) {
-            t = ngx_routini_slashes(ngx_routini_load(s + len - 8));
-            return t ? len - 8 + ((size_t) __builtin_ctzll(t) >> 3) : len;
+            i = ngx_routini_slash(ngx_routini_load(s + len - 8));
+            return i < 8 ? len - 8 + i : len;
         }
 
-        t = ngx_routini_slashes(ngx_routini_load(s + p));
-    }
+        i = ngx_routini_slash(ngx_routini_load(s + p));
 
-    return p + ((size_t) __builtin_ctzll(t) >> 3);
+        if (i < 8) {
+            return p + i;
+        }
+    }
 }
 
 
