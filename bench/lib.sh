@@ -333,10 +333,11 @@ bench_haproxy_pools() {
 }
 
 # generate routini / nginx regex / HAProxy configs and the wrk script for a
-# route file into dir $2 (see bench/routes-gen.py)
+# route file $1 into dir $2 (see bench/routes-gen.py); more arguments go to
+# routes-gen.py conf (--variants K: K variants of every sample path)
 bench_gen_routes() {
     mkdir -p "$2"
-    python3 "$BENCH_ROOT/bench/routes-gen.py" conf "$1" "$2" >&2
+    python3 "$BENCH_ROOT/bench/routes-gen.py" conf "$@" >&2
 }
 
 # nginx + routini on port $2 with the routes of gen dir $1 (a prefix dir $3)
@@ -384,8 +385,8 @@ bench_conf_haproxy_routes() {
       echo "    default_backend notfound"; bench_haproxy_pools; } > "$d/haproxy.cfg"
 }
 
-# bench_check_haproxy_routes GEN RULES PORT DIR: route every sample path of
-# gen dir GEN (paths.expect) through a HAProxy on PORT with the same head and
+# bench_check_haproxy_routes GEN RULES PORT DIR: route every path of gen dir
+# GEN's paths.expect (the sample paths, and their variants if any) through a HAProxy on PORT with the same head and
 # routing lines RULES as bench_conf_haproxy_routes, but whose backends pool0..3
 # answer their own name instead of proxying; fails if any path reaches
 # another backend.  The check HAProxy is stopped again.
@@ -407,15 +408,15 @@ bench_check_haproxy_routes() {
     if [ $rc = 0 ]; then
         awk -v base="http://127.0.0.1:$port" '{ print "url = \"" base $1 "\"" }' \
             "$gen/paths.expect" > "$d/curl.conf"
-        curl -s --max-time 30 -w '\n' -K "$d/curl.conf" > "$d/got" || true
+        curl -s --max-time 120 -w '\n' -K "$d/curl.conf" > "$d/got" || true
         bad=$(paste -d ' ' "$gen/paths.expect" "$d/got" |
               awk '$2 != $3 { print "  " $1 " reached " ($3 == "" ? "nothing" : $3) ", expected " $2 }')
         if [ -n "$bad" ] || [ "$(wc -l < "$d/got")" != "$(wc -l < "$gen/paths.expect")" ]; then
-            echo "haproxy $rules routes sample paths to the wrong backend:" >&2
+            echo "haproxy $rules routes paths to the wrong backend:" >&2
             echo "${bad:-  (answers and paths.expect differ in length)}" >&2
             rc=1
         else
-            echo "haproxy $rules: all $(wc -l < "$gen/paths.expect") sample paths reach their pool" >&2
+            echo "haproxy $rules: all $(wc -l < "$gen/paths.expect") paths of paths.expect reach their pool" >&2
         fi
     fi
     kill "$pid" 2>/dev/null || true
