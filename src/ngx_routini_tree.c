@@ -58,15 +58,17 @@
 
 /*
  * What a frozen node has for the next segment, so that a lookup does only
- * the work it needs: nothing but maybe a catch-all; params and maybe a
+ * the work it needs: nothing but maybe a catch-all; the bare param only,
+ * and maybe a catch-all; params with an affix, and maybe more params or a
  * catch-all; statics only, by first byte; statics by first byte and more;
  * statics by hash and maybe more.
  */
 #define NGX_ROUTINI_KIND_LEAF     0
-#define NGX_ROUTINI_KIND_PARAMS   1
-#define NGX_ROUTINI_KIND_STATIC   2
-#define NGX_ROUTINI_KIND_BYTE     3
-#define NGX_ROUTINI_KIND_HASH     4
+#define NGX_ROUTINI_KIND_BARE     1
+#define NGX_ROUTINI_KIND_PARAMS   2
+#define NGX_ROUTINI_KIND_STATIC   3
+#define NGX_ROUTINI_KIND_BYTE     4
+#define NGX_ROUTINI_KIND_HASH     5
 
 #define NGX_ROUTINI_HASH_MUL      0x9e3779b97f4a7c15ULL
 
@@ -214,6 +216,9 @@ static ngx_routini_noinline int ngx_routini_lookup_all(
 static ngx_routini_inline const ngx_routini_node_t *ngx_routini_static_child(
     const ngx_routini_node_t *n, const unsigned char *s, size_t len,
     size_t p, uint64_t w);
+static ngx_routini_inline const ngx_routini_node_t *ngx_routini_static_hash(
+    const ngx_routini_node_t *n, const unsigned char *s, size_t len,
+    size_t p, uint64_t w);
 static ngx_routini_inline const ngx_routini_node_t *ngx_routini_static_byte(
     const ngx_routini_node_t *n, const unsigned char *s, size_t len,
     size_t p, uint64_t w);
@@ -233,6 +238,8 @@ static ngx_routini_inline uint64_t ngx_routini_word(const unsigned char *s,
     size_t len, size_t q);
 static ngx_routini_inline uint64_t ngx_routini_word_short(
     const unsigned char *s, size_t n);
+static ngx_routini_inline uint64_t ngx_routini_slash_mask(uint64_t w);
+static ngx_routini_inline size_t ngx_routini_slash_index(uint64_t b);
 static ngx_routini_inline size_t ngx_routini_slash(uint64_t w);
 static ngx_routini_inline size_t ngx_routini_segment_end(
     const unsigned char *s, size_t len, size_t p, uint64_t w);
@@ -1128,7 +1135,9 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
                   : NGX_ROUTINI_KIND_STATIC;
 
     } else {
-        n->kind = np ? NGX_ROUTINI_KIND_PARAMS : NGX_ROUTINI_KIND_LEAF;
+        n->kind = np == 0 ? NGX_ROUTINI_KIND_LEAF
+                  : n->naffix ? NGX_ROUTINI_KIND_PARAMS
+                  : NGX_ROUTINI_KIND_BARE;
     }
 
     return n->catchall
@@ -1251,8 +1260,8 @@ ngx_routini_lookup_first(const ngx_routini_node_t *root,
     const unsigned char *s, size_t len, uint32_t method,
     ngx_routini_match_t *m)
 {
-    size_t                      p, e;
-    uint64_t                    w;
+    size_t                      p, e, i;
+    uint64_t                    w, b;
     ngx_routini_span_t         *v;
     const ngx_routini_node_t   *n, *c;
     const ngx_routini_route_t  *r;
@@ -1263,8 +1272,9 @@ ngx_routini_lookup_first(const ngx_routini_node_t *root,
 
     for ( ;; ) {
 
+        w = ngx_routini_word(s, len, p);
+
         if (n->kind >= NGX_ROUTINI_KIND_STATIC) {
-            w = ngx_routini_word(s, len, p);
             c = ngx_routini_static_child(n, s, len, p, w);
 
             if (c) {
@@ -1276,11 +1286,32 @@ ngx_routini_lookup_first(const ngx_routini_node_t *root,
                 break;
             }
 
+        } else if (n->kind == NGX_ROUTINI_KIND_BARE) {
+
+            /* the value's length is the index of the "/" */
+
+            b = ngx_routini_slash_mask(w);
+
+            if (ngx_routini_likely(b != 0)) {
+                i = ngx_routini_slash_index(b);
+
+                if (i == 0) {
+                    break;
+                }
+
+            } else {
+                i = ngx_routini_segment_end_long(s, len, p) - p;
+            }
+
+            v->start = p;
+            v->len = i;
+            v++;
+            c = n->bare;
+            e = p + i;
+            goto next;
+
         } else if (n->kind == NGX_ROUTINI_KIND_LEAF) {
             break;
-
-        } else {
-            w = ngx_routini_word(s, len, p);
         }
 
         e = ngx_routini_segment_end(s, len, p, w);
@@ -1475,44 +1506,53 @@ static ngx_routini_inline const ngx_routini_node_t *
 ngx_routini_static_child(const ngx_routini_node_t *n, const unsigned char *s,
     size_t len, size_t p, uint64_t w)
 {
-    size_t                      e, i;
-    const ngx_routini_node_t   *c;
-
     if (n->kind == NGX_ROUTINI_KIND_HASH) {
-
-        /* the key: the segment's word cut after its "/", as a short
-         * static's, or its first 8 bytes */
-
-        i = ngx_routini_slash(w);
-
-        if (i < 8) {
-            w &= ~0ULL >> (56 - 8 * i);
-            e = p + i;
-
-        } else {
-            e = ngx_routini_segment_end_long(s, len, p);
-        }
-
-        for (c = n->table[ngx_routini_key(w, s + p, e - p) & n->mask];
-             c;
-             c = c->chain)
-        {
-            if (c->word == w && c->len == e - p
-                && (c->len <= 8
-                    || (ngx_routini_load(s + e - 8)
-                        == ngx_routini_load(c->text + c->len - 8)
-                        && (c->len <= 16
-                            || ngx_routini_equal(c->text + 8, s + p + 8,
-                                                 c->len - 16)))))
-            {
-                return c;
-            }
-        }
-
-        return NULL;
+        return ngx_routini_static_hash(n, s, len, p, w);
     }
 
     return ngx_routini_static_byte(n, s, len, p, w);
+}
+
+
+/* n's statics by hash */
+
+static ngx_routini_inline const ngx_routini_node_t *
+ngx_routini_static_hash(const ngx_routini_node_t *n, const unsigned char *s,
+    size_t len, size_t p, uint64_t w)
+{
+    size_t                      e, i;
+    const ngx_routini_node_t   *c;
+
+    /* the key: the segment's word cut after its "/", as a short static's,
+     * or its first 8 bytes */
+
+    i = ngx_routini_slash(w);
+
+    if (i < 8) {
+        w &= ~0ULL >> (56 - 8 * i);
+        e = p + i;
+
+    } else {
+        e = ngx_routini_segment_end_long(s, len, p);
+    }
+
+    for (c = n->table[ngx_routini_key(w, s + p, e - p) & n->mask];
+         c;
+         c = c->chain)
+    {
+        if (c->word == w && c->len == e - p
+            && (c->len <= 8
+                || (ngx_routini_load(s + e - 8)
+                    == ngx_routini_load(c->text + c->len - 8)
+                    && (c->len <= 16
+                        || ngx_routini_equal(c->text + 8, s + p + 8,
+                                             c->len - 16)))))
+        {
+            return c;
+        }
+    }
+
+    return NULL;
 }
 
 
@@ -1730,29 +1770,51 @@ ngx_routini_word_short(const unsigned char *s, size_t n)
 
 
 /*
- * The index of the first "/" in w, 8 if none: one byte compare of a
- * vector register where SSE2 is (x86-64 always), which leaves the
- * general registers to the lookup's loop; else the classic "has a zero
- * byte" test on w ^ "////////", exact for the lowest such byte.
+ * Where the "/"s are in w: 0 if none, else the lowest set bit marks the
+ * first (ngx_routini_slash_index()).  One byte compare of a vector
+ * register where SSE2 is (x86-64 always), which leaves the general
+ * registers to the lookup's loop; else the classic "has a zero byte" test
+ * on w ^ "////////", exact for the lowest such byte.
  */
+
+static ngx_routini_inline uint64_t
+ngx_routini_slash_mask(uint64_t w)
+{
+#if (NGX_ROUTINI_SSE2)
+    return (uint32_t) _mm_movemask_epi8(
+                          _mm_cmpeq_epi8(_mm_cvtsi64_si128((long long) w),
+                                         _mm_set1_epi8('/')));
+#else
+    w ^= 0x2f2f2f2f2f2f2f2fULL;
+
+    return (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+#endif
+}
+
+
+/* the byte index of the first "/" marked in a non-zero mask */
+
+static ngx_routini_inline size_t
+ngx_routini_slash_index(uint64_t b)
+{
+#if (NGX_ROUTINI_SSE2)
+    return (unsigned) __builtin_ctz((uint32_t) b);
+#else
+    return (unsigned) __builtin_ctzll(b) >> 3;
+#endif
+}
+
+
+/* the index of the first "/" in w, 8 if none */
 
 static ngx_routini_inline size_t
 ngx_routini_slash(uint64_t w)
 {
-#if (NGX_ROUTINI_SSE2)
-    unsigned  b;
+    uint64_t  b;
 
-    b = (unsigned) _mm_movemask_epi8(
-                       _mm_cmpeq_epi8(_mm_cvtsi64_si128((long long) w),
-                                      _mm_set1_epi8('/')));
+    b = ngx_routini_slash_mask(w);
 
-    return (unsigned) __builtin_ctz(b | 0x100);
-#else
-    w ^= 0x2f2f2f2f2f2f2f2fULL;
-    w = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
-
-    return w ? (unsigned) __builtin_ctzll(w) >> 3 : 8;
-#endif
+    return b ? ngx_routini_slash_index(b) : 8;
 }
 
 
