@@ -226,19 +226,33 @@ run() {
 
 # inclusive Ir of one function in a callgrind output
 incl() {
-    callgrind_annotate --inclusive=yes "$1" 2>/dev/null \
+    callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null \
         | awk -v f="$2" '$0 ~ f"[ (]" || $0 ~ f"$" {
               gsub(",", "", $1); print $1; exit }'
 }
 
+# glibc's allocator (self Ir of malloc, free and their helpers in libc):
+# nginx allocates the same sizes in the same order per request in every
+# configuration here, but what glibc spends on them depends on the heap's
+# layout left by start-up (configuration parsing), which differs between
+# configurations by a few hundred instructions per request either way
+alloc_ir() {
+    callgrind_annotate --threshold=100 "$1" 2>/dev/null \
+        | awk '/libc\.so/ && /malloc|free|memalign|unlink_chunk|alloc_perturb|consolidate|tcache|arena/ {
+              gsub(",", "", $1); s += $1 } END { print s + 0 }'
+}
+
 printf 'requests per run: %d and %d\n' "$n" $((2 * n))
+printf '%-8s %8s %10s %10s\n' "" "total" "allocator" "without"
 
 for c in $configs; do
     a=$(run $c "$n")
     b=$(run $c $((2 * n)))
     per=$(( (b - a) / n ))
-    eval "per_$c=$per"
-    printf '%-8s %8d instructions per request\n' "$c" "$per"
+    al=$(( ($(alloc_ir "$dir/$c.$((2 * n)).out") - $(alloc_ir "$dir/$c.$n.out")) / n ))
+    eval "per_$c=$per net_$c=$((per - al))"
+    printf '%-8s %8d %10d %10d instructions per request\n' "$c" "$per" "$al" \
+        $((per - al))
 done
 
 ra=$(incl "$dir/routini.$n.out" ngx_http_routini_handler)
@@ -248,10 +262,12 @@ router=$(( (rb - ra) / n ))
 printf 'router (ngx_http_routini_handler, inclusive): %d per request\n' \
     "$router"
 awk -v p="$per_plain" -v r="$per_routini" -v v="$per_variable" \
+    -v np="$net_plain" -v nr="$net_routini" -v nv="$net_variable" \
     -v h="$router" 'BEGIN {
-    printf "routini (proxy_pass http://routini) / plain: %.4f\n", r / p;
-    printf "routini (proxy_pass http://$routini_upstream) / plain: %.4f\n",
-           v / p;
+    printf "routini (proxy_pass http://routini) / plain: %.4f, without the allocator %.4f\n",
+           r / p, nr / np;
+    printf "routini (proxy_pass http://$routini_upstream) / plain: %.4f, without the allocator %.4f\n",
+           v / p, nv / np;
     printf "router share of a plain request: %.2f%%\n", 100 * h / p }'
 for nr in ${CG_ROUTES:-}; do
     eval "a=\$per_routes1 b=\$per_routes$nr"

@@ -18,6 +18,13 @@
 #define NGX_HTTP_ROUTINI_DEFAULT_ZONE       "routini"
 #define NGX_HTTP_ROUTINI_DEFAULT_ZONE_SIZE  (8 * 1024 * 1024)
 
+/* keeps a request's rare paths out of its handler's registers */
+#if (__GNUC__)
+#define ngx_http_routini_noinline           __attribute__((noinline))
+#else
+#define ngx_http_routini_noinline
+#endif
+
 
 typedef struct ngx_http_routini_route_s  ngx_http_routini_route_t;
 

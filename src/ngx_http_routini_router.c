@@ -35,6 +35,8 @@ static char *ngx_http_routini_parse_methods(ngx_conf_t *cf, ngx_str_t *value,
 static ngx_uint_t ngx_http_routini_has_catchall(ngx_str_t *pattern);
 static void *ngx_http_routini_tree_alloc(void *ctx, size_t size);
 static ngx_int_t ngx_http_routini_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_routini_miss(ngx_http_request_t *r,
+    ngx_http_routini_loc_conf_t *rlcf, int rc, ngx_routini_match_t *m);
 static ngx_http_routini_ctx_t *ngx_http_routini_ctx_create(
     ngx_http_request_t *r, ngx_http_routini_route_t *route, ngx_str_t *path,
     ngx_uint_t nparams);
@@ -604,14 +606,20 @@ ngx_http_routini_router_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_routini_handler(ngx_http_request_t *r)
 {
-    ngx_uint_t                    allowed;
+    int                           rc;
+    size_t                        off;
+    ngx_uint_t                    i;
+    ngx_routini_match_t           m;
     ngx_http_routini_ctx_t       *ctx;
     ngx_http_routini_route_t     *route;
+    ngx_http_routini_router_t    *router;
     ngx_http_routini_loc_conf_t  *rlcf;
 
     rlcf = ngx_http_get_module_loc_conf(r, ngx_http_routini_module);
 
-    if (rlcf->router == NULL || !rlcf->enable) {
+    router = rlcf->router;
+
+    if (router == NULL || !rlcf->enable) {
         return NGX_DECLINED;
     }
 
@@ -622,43 +630,45 @@ ngx_http_routini_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    allowed = 0;
+    rc = ngx_routini_tree_lookup(router->tree, (char *) r->uri.data,
+                                 r->uri.len, (uint32_t) r->method, &m);
 
-    ctx = ngx_http_routini_match(r, rlcf->router, &r->uri, r->method,
-                                 &allowed);
+    if (rc != NGX_ROUTINI_FOUND) {
+        return ngx_http_routini_miss(r, rlcf, rc, &m);
+    }
 
+    /* the common case inline: a tree route, its context, strip_prefix */
+
+    route = m.data;
+
+    ctx = ngx_http_routini_ctx_create(r, route, &r->uri, m.nparams);
     if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_http_set_ctx(r, ctx, ngx_http_routini_module);
+    ctx->names = m.names;
+    ctx->name_lens = m.name_lens;
 
-    route = ctx->route;
-
-    if (route == NULL) {
-        ctx->miss = allowed ? NGX_HTTP_ROUTINI_MISS_METHOD
-                            : NGX_HTTP_ROUTINI_MISS_PATH;
-
-        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "routini: no route for \"%V\", allowed %ui",
-                       &r->uri, allowed);
-
-        if (rlcf->fallthrough) {
-            return NGX_DECLINED;
-        }
-
-        if (allowed) {
-            return ngx_http_routini_not_allowed(r, allowed);
-        }
-
-        return NGX_HTTP_NOT_FOUND;
+    for (i = 0; i < m.nparams; i++) {
+        ctx->values[i].data = r->uri.data + m.params[i].start;
+        ctx->values[i].len = m.params[i].len;
     }
+
+    ngx_http_set_ctx(r, ctx, ngx_http_routini_module);
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "routini: \"%V\" matches route \"%V\", path \"%V\"",
                    &r->uri, &route->name, &ctx->path);
 
     if (route->strip_prefix) {
+
+        /* the catch-all value follows a "/", which starts the new URI */
+
+        off = m.catchall_start - 1;
+
+        ctx->path.data += off;
+        ctx->path.len -= off;
+
         r->uri = ctx->path;
 
         /*
@@ -678,11 +688,69 @@ ngx_http_routini_handler(ngx_http_request_t *r)
 
 
 /*
+ * No tree route took the request: the regex routes, then 404, 405 or, with
+ * routini_fallthrough, the location's own handler.
+ */
+
+static ngx_http_routini_noinline ngx_int_t
+ngx_http_routini_miss(ngx_http_request_t *r,
+    ngx_http_routini_loc_conf_t *rlcf, int rc, ngx_routini_match_t *m)
+{
+    ngx_uint_t               allowed;
+    ngx_http_routini_ctx_t  *ctx;
+
+    allowed = (rc == NGX_ROUTINI_METHOD_MISMATCH) ? m->allowed : 0;
+
+    if (rlcf->router->regex.nelts) {
+        ctx = ngx_http_routini_match_regex(r, rlcf->router, &r->uri,
+                                           r->method, &allowed);
+
+    } else {
+        ctx = ngx_http_routini_ctx_create(r, NULL, &r->uri, 0);
+    }
+
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_set_ctx(r, ctx, ngx_http_routini_module);
+
+    if (ctx->route) {
+        ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "routini: \"%V\" matches route \"%V\", "
+                       "path \"%V\"", &r->uri, &ctx->route->name,
+                       &ctx->path);
+
+        /* regex routes have no strip_prefix */
+
+        return NGX_DECLINED;
+    }
+
+    ctx->miss = allowed ? NGX_HTTP_ROUTINI_MISS_METHOD
+                        : NGX_HTTP_ROUTINI_MISS_PATH;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "routini: no route for \"%V\", allowed %ui",
+                   &r->uri, allowed);
+
+    if (rlcf->fallthrough) {
+        return NGX_DECLINED;
+    }
+
+    if (allowed) {
+        return ngx_http_routini_not_allowed(r, allowed);
+    }
+
+    return NGX_HTTP_NOT_FOUND;
+}
+
+
+/*
  * The request's context, with room for its params' values after it: one
  * allocation from the request pool; the names belong to the route.
  */
 
-static ngx_http_routini_ctx_t *
+static ngx_inline ngx_http_routini_ctx_t *
 ngx_http_routini_ctx_create(ngx_http_request_t *r,
     ngx_http_routini_route_t *route, ngx_str_t *path, ngx_uint_t nparams)
 {
