@@ -106,6 +106,24 @@ cat >> "$dir/variable.conf" <<'CONF'
 }
 CONF
 
+# same: one configuration with both a plain prefix location and a routini
+# route; "sameplain" requests the first, "sameroute" the second, with paths
+# of the same length: the one difference is the location the request takes,
+# so start-up (and the heap it leaves to glibc's allocator) is the same
+common > "$dir/sameplain.conf"
+cat >> "$dir/sameplain.conf" <<'CONF'
+        location /api/ {
+            proxy_pass http://backend/;
+        }
+        location /rtr/ {
+            routini_route "/rtr/{*rest}" backend strip_prefix;
+            proxy_pass http://routini;
+        }
+    }
+}
+CONF
+cp "$dir/sameplain.conf" "$dir/sameroute.conf"
+
 # full: routini_balancer round_robin and a metrics location, when built in
 probe() {
     mkdir -p "$dir/probe/logs"
@@ -113,7 +131,7 @@ probe() {
         "$module" "$1" > "$dir/probe/nginx.conf"
     "$nginx" -q -t -p "$dir/probe" -c nginx.conf > /dev/null 2>&1
 }
-configs="plain routini variable"
+configs="plain routini variable sameplain sameroute"
 if probe 'upstream u { routini_balancer round_robin; server 127.0.0.1:1; }' \
    && probe 'server { listen 127.0.0.1:1; location = /m { routini_metrics; } }'
 then
@@ -133,6 +151,8 @@ fi
 
 # routesN: N parameterised routes; routes1: one catch-all, the same paths
 rm -f "$dir"/*.paths
+echo "/api/users/42?x=1" > "$dir/sameplain.paths"
+echo "/rtr/users/42?x=1" > "$dir/sameroute.paths"
 if [ -n "${CG_ROUTES:-}" ]; then
     largest=""
     for nr in $CG_ROUTES; do
@@ -269,6 +289,9 @@ awk -v p="$per_plain" -v r="$per_routini" -v v="$per_variable" \
     printf "routini (proxy_pass http://$routini_upstream) / plain: %.4f, without the allocator %.4f\n",
            v / p, nv / np;
     printf "router share of a plain request: %.2f%%\n", 100 * h / p }'
+awk -v p="$per_sameplain" -v r="$per_sameroute" 'BEGIN {
+    printf "one configuration, routini route / plain prefix location: %.4f (%+d instructions per request)\n",
+           r / p, r - p }'
 for nr in ${CG_ROUTES:-}; do
     eval "a=\$per_routes1 b=\$per_routes$nr"
     awk -v a="$a" -v b="$b" -v n="$nr" 'BEGIN {
