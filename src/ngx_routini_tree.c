@@ -83,6 +83,13 @@
 #define ngx_routini_noinline
 #endif
 
+/* "/"s from byte n of a word on: the padding past a path's end */
+static const uint64_t  ngx_routini_pad[8] = {
+    0x2f2f2f2f2f2f2f2fULL, 0x2f2f2f2f2f2f2f00ULL, 0x2f2f2f2f2f2f0000ULL,
+    0x2f2f2f2f2f000000ULL, 0x2f2f2f2f00000000ULL, 0x2f2f2f0000000000ULL,
+    0x2f2f000000000000ULL, 0x2f00000000000000ULL
+};
+
 /* the first byte index of nodes with few statics: all in one chain */
 static const unsigned char  ngx_routini_no_index[256];
 
@@ -1260,15 +1267,14 @@ ngx_routini_lookup_first(const ngx_routini_node_t *root,
     const unsigned char *s, size_t len, uint32_t method,
     ngx_routini_match_t *m)
 {
-    size_t                      p, e, i;
+    size_t                      p, e, i, k;
     uint64_t                    w, b;
-    ngx_routini_span_t         *v;
     const ngx_routini_node_t   *n, *c;
     const ngx_routini_route_t  *r;
 
     n = root;
     p = 1;
-    v = m->params;
+    k = 0;
 
     for ( ;; ) {
 
@@ -1303,9 +1309,9 @@ ngx_routini_lookup_first(const ngx_routini_node_t *root,
                 i = ngx_routini_segment_end_long(s, len, p) - p;
             }
 
-            v->start = p;
-            v->len = i;
-            v++;
+            m->params[k].start = p;
+            m->params[k].len = i;
+            k++;
             c = n->bare;
             e = p + i;
             goto next;
@@ -1323,8 +1329,8 @@ ngx_routini_lookup_first(const ngx_routini_node_t *root,
                 break;
             }
 
-            v->start = p;
-            v->len = e - p;
+            m->params[k].start = p;
+            m->params[k].len = e - p;
 
         } else {
             c = ngx_routini_first_param(n, s, p, e);
@@ -1333,11 +1339,11 @@ ngx_routini_lookup_first(const ngx_routini_node_t *root,
                 break;
             }
 
-            v->start = p + c->prefix;
-            v->len = e - p - c->len;
+            m->params[k].start = p + c->prefix;
+            m->params[k].len = e - p - c->len;
         }
 
-        v++;
+        k++;
 
     next:
 
@@ -1346,8 +1352,7 @@ ngx_routini_lookup_first(const ngx_routini_node_t *root,
         if (e == len) {
             for (r = n->routes; r; r = r->next) {
                 if (r->methods & method) {
-                    return ngx_routini_found(m, r, v - m->params,
-                                             (size_t) -1);
+                    return ngx_routini_found(m, r, k, (size_t) -1);
                 }
             }
 
@@ -1362,9 +1367,9 @@ ngx_routini_lookup_first(const ngx_routini_node_t *root,
     if (n->catchall) {
         for (r = n->catchall->routes; r; r = r->next) {
             if (r->methods & method) {
-                v->start = p;
-                v->len = len - p;
-                return ngx_routini_found(m, r, v + 1 - m->params, p);
+                m->params[k].start = p;
+                m->params[k].len = len - p;
+                return ngx_routini_found(m, r, k + 1, p);
             }
         }
     }
@@ -1740,7 +1745,7 @@ ngx_routini_word(const unsigned char *s, size_t len, size_t q)
         /* the path's last 8 bytes moved down to q, "/"s above them; two
          * shifts, as n may be 0 */
         w = ngx_routini_load(s + len - 8);
-        return (w >> 8 >> (56 - 8 * n)) | 0x2f2f2f2f2f2f2f2fULL << (8 * n);
+        return (w >> 8 >> (56 - 8 * n)) | ngx_routini_pad[n];
     }
 
     return ngx_routini_word_short(s + q, n)
