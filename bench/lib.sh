@@ -7,7 +7,9 @@
 #   DURATION=5          seconds per wrk run
 #   CONNS=64            wrk connections (the same for every proxy)
 #   THREADS=2           wrk threads
-#   WORKERS=2           nginx worker_processes / HAProxy nbthread, every proxy
+#   WORKERS=N           nginx worker_processes / HAProxy nbthread, every proxy;
+#                       default half the CPUs (at least 1), so that the
+#                       proxy, not the client or the backends, saturates
 #   BACKEND_WORKERS=1   worker_processes of the demo backends' nginx
 #   BENCH_PORT=18100    first port used (backends BENCH_PORT+1..+4, proxies above)
 #   MODULE=...          the routini .so (default build/nginx/objs/..., built if missing)
@@ -22,7 +24,7 @@ ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
-WORKERS=${WORKERS:-2}
+WORKERS=${WORKERS:-$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))}
 BACKEND_WORKERS=${BACKEND_WORKERS:-1}
 BENCH_PORT=${BENCH_PORT:-18100}
 NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}

@@ -14,7 +14,7 @@
 #      round robin, least_conn, random two least_conn (needs routini_balancer)
 #
 # Loopback only.  Demo backends are a separate nginx (4 ports), every proxy
-# runs WORKERS (2) workers, wrk runs in interleaved rounds (A B C A B C ...)
+# runs WORKERS (half the CPUs) workers, wrk runs in interleaved rounds (A B C A B C ...)
 # at the same connection count; one table per scenario with medians and
 # ratios to the first row (plain nginx).  Tables are appended to
 # build/bench/results/SCENARIO.md, raw rounds in SCENARIO.tsv, wrk output in
