@@ -185,7 +185,10 @@ CONF
     bench_wait_port "$((BENCH_PORT + 1))"
 }
 
-# upstream{} block NAME [BALANCER-LINE] [extra lines]
+# upstream{} block NAME [BALANCER-LINE] [extra lines]; keepalive CONNS: room
+# for every client connection's upstream connection in one worker, so that
+# no configuration opens and closes backend connections under load, whatever
+# its number of upstream{} blocks and workers
 bench_upstream() {
     local name=$1 bal=${2:-} p
     echo "    upstream $name {"
@@ -193,7 +196,7 @@ bench_upstream() {
     for p in $BACKEND_PORTS; do
         echo "        server 127.0.0.1:$p;"
     done
-    echo "        keepalive 32;"
+    echo "        keepalive $CONNS;"
     echo "        keepalive_requests 10000000;"
     echo "    }"
 }
