@@ -268,18 +268,47 @@ bench_wrk() {
         END { printf "%s %s %s %d\n", rps + 0, p50 + 0, p99 + 0, err + 0 }'
 }
 
+# the processes listening on a port (an nginx's master and workers, a
+# HAProxy), for the CPU they use; empty without ss (iproute2)
+bench_listen_pids() {
+    command -v ss > /dev/null || return 0
+    ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 \
+        | sort -u
+}
+
+# user + system CPU ticks used so far by the pids given
+bench_cpu_ticks() {
+    local p t=0
+    for p in "$@"; do
+        [ -r "/proc/$p/stat" ] || continue
+        t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+    done
+    echo "$t"
+}
+
 # bench_rounds TITLE ENTRY...   where ENTRY is "name|url|lua-or-empty"
 # The first entry is the reference (ratio 1.0).  Runs ROUNDS interleaved
 # rounds (A B C A B C ...), prints the table, writes raw results.
 bench_rounds() {
     local title=$1; shift
     local raw=$BENCH_OUT/results/$BENCH_SCENARIO.tsv r e name url lua res
+    local port pids t0 t1 cpu hz
+    hz=$(getconf CLK_TCK)
     mkdir -p "$BENCH_OUT/results"
     : > "$raw"
     for r in $(seq "$ROUNDS"); do
         for e in "$@"; do
             IFS='|' read -r name url lua <<< "$e"
+            port=${url#http://127.0.0.1:}; port=${port%%/*}
+            pids=$(bench_listen_pids "$port")
+            t0=$(bench_cpu_ticks $pids)
             res=$(bench_wrk "$url" "$lua")
+            t1=$(bench_cpu_ticks $pids)
+            # the proxy's CPU (user + system) per request, microseconds
+            cpu=$(echo "$res" | awk -v t=$((t1 - t0)) -v hz="$hz" -v d="$DURATION" \
+                      -v known="${pids:+1}" '{ n = $1 * d
+                      printf "%.2f", (known && n > 0) ? t * 1e6 / hz / n : 0 }')
+            res="$res $cpu"
             printf '%s\t%s\t%s\n' "$r" "$name" "$(echo "$res" | tr ' ' '\t')" >> "$raw"
             printf '  round %d %-28s %s\n' "$r" "$name" "$res" >&2
         done
@@ -290,7 +319,9 @@ bench_rounds() {
         echo "wrk -t$THREADS -c$CONNS, $ROUNDS interleaved rounds x ${DURATION}s, $WORKERS workers per proxy;"
         echo "medians over rounds; x = ratio to ${1%%|*}, the median of the per-round"
         echo "ratios (each round's run against the same round's reference run: paired,"
-        echo "so that load drifting between rounds cancels); errors = non-2xx + socket errors."
+        echo "so that load drifting between rounds cancels); cpu = the proxy's own CPU"
+        echo "time (user + system, all its processes) per request, and its paired ratio;"
+        echo "errors = non-2xx + socket errors."
         echo
         local order=""
         for e in "$@"; do order="$order|${e%%|*}"; done
@@ -442,25 +473,28 @@ bench_table() {
                 if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
             return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
         { rps[$2] = rps[$2] " " $3; p50[$2] = p50[$2] " " $4;
-          p99[$2] = p99[$2] " " $5; err[$2] += $6
-          R1[$1, $2] = $3; P1[$1, $2] = $5; rounds[$1] = 1 }
+          p99[$2] = p99[$2] " " $5; err[$2] += $6; cpu[$2] = cpu[$2] " " ($7 + 0)
+          R1[$1, $2] = $3; P1[$1, $2] = $5; C1[$1, $2] = $7 + 0; rounds[$1] = 1 }
         END {
             n = split(substr(order, 2), names, "|")
             ref = names[1]
-            printf "| %-28s | %10s | %8s | %8s | %9s | %9s | %7s |\n",
-                "proxy", "req/s", "p50 ms", "p99 ms", "req/s x", "p99 x", "errors"
-            printf "|%s|%s|%s|%s|%s|%s|%s|\n", "------------------------------",
+            printf "| %-28s | %10s | %8s | %8s | %9s | %9s | %8s | %7s | %7s |\n",
+                "proxy", "req/s", "p50 ms", "p99 ms", "req/s x", "p99 x",
+                "cpu us", "cpu x", "errors"
+            printf "|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", "------------------------------",
                 "-----------:", "---------:", "---------:", "----------:",
-                "----------:", "--------:"
+                "----------:", "---------:", "--------:", "--------:"
             for (i = 1; i <= n; i++) {
-                k = names[i]; rr = ""; pr = ""
+                k = names[i]; rr = ""; pr = ""; cr = ""
                 for (r in rounds) {
                     if (R1[r, ref] > 0 && (r, k) in R1) rr = rr " " R1[r, k] / R1[r, ref]
                     if (P1[r, ref] > 0 && (r, k) in P1) pr = pr " " P1[r, k] / P1[r, ref]
+                    if (C1[r, ref] > 0 && (r, k) in C1) cr = cr " " C1[r, k] / C1[r, ref]
                 }
-                printf "| %-28s | %10.0f | %8.2f | %8.2f | %8.3fx | %8.3fx | %7d |\n",
+                printf "| %-28s | %10.0f | %8.2f | %8.2f | %8.3fx | %8.3fx | %8.2f | %6.3fx | %7d |\n",
                     k, median(rps[k]), median(p50[k]), median(p99[k]),
-                    median(rr), median(pr), err[k]
+                    median(rr), median(pr), median(cpu[k]),
+                    cr == "" ? 0 : median(cr), err[k]
             }
         }' "$1"
 }
