@@ -7,6 +7,8 @@
 #                        one route
 #   routini N / nginx regex N   the N routes (nginx: N regex locations,
 #                        first match wins, so cost grows with N)
+# Every row proxies to pool0 only: the rows differ in routing alone, not in
+# how many upstream{} blocks (and idle backend connections) they keep.
 
 scenario_run() {
     local d=$BENCH_OUT/c sizes=${ROUTES_C:-1000 10000} n port=$((BENCH_PORT + 30))
@@ -15,7 +17,7 @@ scenario_run() {
     bench_start_backends
     for n in $sizes; do
         python3 "$BENCH_ROOT/bench/routes-gen.py" synth "$n" "$d/routes.$n"
-        bench_gen_routes "$d/routes.$n" "$d/gen.$n"
+        bench_gen_routes "$d/routes.$n" "$d/gen.$n" --pools 1
         largest=$n
     done
     local lua=$d/gen.$largest/paths.lua
