@@ -40,9 +40,9 @@ static ngx_int_t ngx_http_routini_miss(ngx_http_request_t *r,
 static ngx_http_routini_ctx_t *ngx_http_routini_ctx_create(
     ngx_http_request_t *r, ngx_http_routini_route_t *route, ngx_str_t *path,
     ngx_uint_t nparams);
-static ngx_http_routini_ctx_t *ngx_http_routini_match(ngx_http_request_t *r,
-    ngx_http_routini_router_t *router, ngx_str_t *path, ngx_uint_t method,
-    ngx_uint_t *allowed);
+static ngx_http_routini_route_t *ngx_http_routini_route_of(
+    ngx_http_request_t *r, ngx_http_routini_router_t *router,
+    ngx_str_t *path);
 static ngx_http_routini_ctx_t *ngx_http_routini_match_regex(
     ngx_http_request_t *r, ngx_http_routini_router_t *router,
     ngx_str_t *path, ngx_uint_t method, ngx_uint_t *allowed);
@@ -777,56 +777,33 @@ ngx_http_routini_ctx_create(ngx_http_request_t *r,
 }
 
 
-/* the matching route's context; ctx->route is NULL when none matched */
+/* the route a path takes in a router, any method; NULL if none */
 
-static ngx_http_routini_ctx_t *
-ngx_http_routini_match(ngx_http_request_t *r,
-    ngx_http_routini_router_t *router, ngx_str_t *path, ngx_uint_t method,
-    ngx_uint_t *allowed)
+static ngx_http_routini_route_t *
+ngx_http_routini_route_of(ngx_http_request_t *r,
+    ngx_http_routini_router_t *router, ngx_str_t *path)
 {
-    int                      rc;
-    size_t                   i, off;
-    ngx_http_routini_ctx_t  *ctx;
+    ngx_uint_t               allowed;
     ngx_routini_match_t      m;
+    ngx_http_routini_ctx_t  *ctx;
 
-    rc = ngx_routini_tree_lookup(router->tree, (char *) path->data, path->len,
-                                 (uint32_t) method, &m);
-
-    if (rc != NGX_ROUTINI_FOUND) {
-        if (rc == NGX_ROUTINI_METHOD_MISMATCH) {
-            *allowed |= m.allowed;
-        }
-
-        if (router->regex.nelts) {
-            return ngx_http_routini_match_regex(r, router, path, method,
-                                                allowed);
-        }
-
-        return ngx_http_routini_ctx_create(r, NULL, path, 0);
+    if (ngx_routini_tree_lookup(router->tree, (char *) path->data, path->len,
+                                NGX_ROUTINI_ANY_METHOD, &m)
+        == NGX_ROUTINI_FOUND)
+    {
+        return m.data;
     }
 
-    ctx = ngx_http_routini_ctx_create(r, m.data, path, m.nparams);
-    if (ctx == NULL) {
+    if (router->regex.nelts == 0) {
         return NULL;
     }
 
-    ctx->names = m.names;
-    ctx->name_lens = m.name_lens;
+    allowed = 0;
 
-    for (i = 0; i < m.nparams; i++) {
-        ctx->values[i].data = path->data + m.params[i].start;
-        ctx->values[i].len = m.params[i].len;
-    }
+    ctx = ngx_http_routini_match_regex(r, router, path,
+                                       NGX_ROUTINI_ANY_METHOD, &allowed);
 
-    if (ctx->route->strip_prefix) {
-        /* the catch-all value follows a "/", which starts the new URI */
-        off = m.catchall_start - 1;
-
-        ctx->path.data = path->data + off;
-        ctx->path.len = path->len - off;
-    }
-
-    return ctx;
+    return ctx ? ctx->route : NULL;
 }
 
 
@@ -966,8 +943,8 @@ ngx_http_routini_method_names(ngx_uint_t methods, u_char *buf, size_t size,
 ngx_http_routini_route_t *
 ngx_http_routini_find_route(ngx_http_request_t *r, ngx_str_t *path)
 {
-    ngx_uint_t                     i, allowed;
-    ngx_http_routini_ctx_t        *ctx;
+    ngx_uint_t                     i;
+    ngx_http_routini_route_t      *route;
     ngx_http_routini_router_t    **router;
     ngx_http_routini_main_conf_t  *rmcf;
 
@@ -976,16 +953,10 @@ ngx_http_routini_find_route(ngx_http_request_t *r, ngx_str_t *path)
     router = rmcf->routers.elts;
 
     for (i = 0; i < rmcf->routers.nelts; i++) {
-        allowed = 0;
+        route = ngx_http_routini_route_of(r, router[i], path);
 
-        ctx = ngx_http_routini_match(r, router[i], path,
-                                     NGX_ROUTINI_ANY_METHOD, &allowed);
-        if (ctx == NULL) {
-            return NULL;
-        }
-
-        if (ctx->route) {
-            return ctx->route;
+        if (route) {
+            return route;
         }
     }
 

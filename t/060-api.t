@@ -327,3 +327,33 @@ qr/^\{"error":"request body over 16384 bytes"\}\n\z/
 GET /routini/api/routes
 --- response_body_like eval
 qr/^\{"routes":\[\{"name":"\/\{\*rest\}"/
+
+
+
+=== TEST 13: POST strategy finds regex routes and routes of any method
+--- http_config eval: $::HttpConfig
+--- config
+    location /routini/api/ { routini_api; }
+    location / {
+        routini_route "~^/re/(?<id>[0-9]+)$" other;
+        routini_route /post/:id pool methods=POST;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+[
+    "POST /routini/api/strategy\n{\"path\":\"/re/12\",\"strategy\":\"random\"}",
+    "POST /routini/api/strategy\n{\"path\":\"/re/x\",\"strategy\":\"random\"}",
+    "POST /routini/api/strategy\n{\"path\":\"/post/1\",\"strategy\":\"random\"}",
+]
+--- more_headers
+Content-Type: application/json
+--- error_code eval
+[200, 404, 200]
+--- response_body_like eval
+[
+    qr/^\{"name":"other","strategy":"random",/,
+    qr/^\{"error":"no route for path \\"\/re\/x\\""\}\n\z/,
+    qr/^\{"name":"pool","strategy":"random",/,
+]
+--- no_error_log
+[alert]
