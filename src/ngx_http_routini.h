@@ -34,11 +34,16 @@ typedef struct ngx_http_routini_route_stats_s  ngx_http_routini_route_stats_t;
 
 
 struct ngx_http_routini_route_s {
+    /* what every routed request reads, together */
+    ngx_http_routini_route_stats_t  *stats;       /* in the shared zone */
+    ngx_http_upstream_srv_conf_t    *upstream;    /* constant target's
+                                                     upstream{} block */
+    ngx_uint_t                       methods;    /* NGX_HTTP_GET|...; 0: any */
+    unsigned                         strip_prefix:1;
+
     ngx_str_t                        pattern;    /* as written */
     ngx_str_t                        name;       /* name=, or the pattern */
     ngx_http_complex_value_t         target;
-    ngx_uint_t                       methods;    /* NGX_HTTP_GET|...; 0: any */
-    unsigned                         strip_prefix:1;
 
     /* regex routes: nginx's regex, its named captures become params */
     ngx_regex_t                     *re;
@@ -47,10 +52,6 @@ struct ngx_http_routini_route_s {
     size_t                          *re_name_lens;
     ngx_int_t                       *re_captures; /* their numbers */
     ngx_uint_t                       re_nnames;
-
-    ngx_http_routini_route_stats_t  *stats;       /* in the shared zone */
-    ngx_http_upstream_srv_conf_t    *upstream;    /* constant target's
-                                                     upstream{} block */
 
     u_char                          *file;        /* for nginx -t messages */
     ngx_uint_t                       line;
