@@ -413,33 +413,34 @@ CONF
 }
 
 # HAProxy with the routing lines $4 of the gen dir (default haproxy.cfg:
-# path_reg ACLs; haproxy-map.cfg: map_str + map_reg)
+# path_reg ACLs; haproxy-map.cfg: map_str + map_reg) and the backends
+# printed by $5 (default bench_haproxy_pools)
 bench_conf_haproxy_routes() {
-    local gen=$1 port=$2 d=$3 rules=${4:-haproxy.cfg}
+    local gen=$1 port=$2 d=$3 rules=${4:-haproxy.cfg} pools=${5:-bench_haproxy_pools}
     mkdir -p "$d"
     { bench_haproxy_head "$port"; cat "$gen/$rules"
-      echo "    default_backend notfound"; bench_haproxy_pools; } > "$d/haproxy.cfg"
+      echo "    default_backend notfound"; "$pools"; } > "$d/haproxy.cfg"
+}
+
+# backends pool0..3 and notfound that answer their own name
+bench_haproxy_stub_pools() {
+    local k
+    for k in pool0 pool1 pool2 pool3 notfound; do
+        echo "backend $k"
+        echo "    http-request return status 200 content-type text/plain string $k"
+    done
 }
 
 # bench_check_haproxy_routes GEN RULES PORT DIR: route every path of gen dir
-# GEN's paths.expect (the sample paths, and their variants if any) through a HAProxy on PORT with the same head and
-# routing lines RULES as bench_conf_haproxy_routes, but whose backends pool0..3
-# answer their own name instead of proxying; fails if any path reaches
+# GEN's paths.expect (the sample paths, and their variants if any) through a
+# HAProxy on PORT with the routing lines RULES of bench_conf_haproxy_routes
+# and stub backends answering their own name; fails if any path reaches
 # another backend.  The check HAProxy is stopped again.
 bench_check_haproxy_routes() {
-    local gen=$1 rules=$2 port=$3 d=$4 k pid bad rc=0
-    mkdir -p "$d"
-    { bench_haproxy_head "$port"; cat "$gen/$rules"
-      echo "    default_backend notfound"
-      for k in 0 1 2 3 notfound; do
-          [ "$k" = notfound ] || k=pool$k
-          echo "backend $k"
-          echo "    http-request return status 200 content-type text/plain string $k"
-      done; } > "$d/haproxy.cfg"
-    "$HAPROXY_BIN" -c -q -f "$d/haproxy.cfg" || return 1
-    "$HAPROXY_BIN" -f "$d/haproxy.cfg" > "$d/haproxy.log" 2>&1 &
-    pid=$!
-    _started_pids+=("$pid")
+    local gen=$1 rules=$2 port=$3 d=$4 pid bad rc=0
+    bench_conf_haproxy_routes "$gen" "$port" "$d" "$rules" bench_haproxy_stub_pools
+    bench_start_haproxy "$d" || return 1
+    pid=${_started_pids[${#_started_pids[@]} - 1]}
     bench_wait_port "$port" || rc=1
     if [ $rc = 0 ]; then
         awk -v base="http://127.0.0.1:$port" '{ print "url = \"" base $1 "\"" }' \
@@ -464,7 +465,8 @@ bench_check_haproxy_routes() {
 }
 
 # bench_table TSV "|name1|name2..."  the table of bench_rounds from its raw
-# rounds (round, name, rps, p50, p99, errors); the first name is the reference
+# rounds (round, name, rps, p50, p99, errors, cpu); the first name is the
+# reference
 bench_table() {
     awk -F'\t' -v order="$2" '
         function median(s,   a, n, i, j, t) {
