@@ -46,6 +46,13 @@
  * the hash need.  Past its end the path reads as "/", and a short
  * static's word ends with the "/" after it, so that one masked compare
  * checks the text and the segment's end.
+ *
+ * A lookup is done in up to three passes, each cheaper than the next:
+ * ngx_routini_tree_lookup() takes each node's first choice for the kinds
+ * most nodes are, ngx_routini_lookup_first() its first choice for any
+ * kind, ngx_routini_lookup_all() searches with backtracking and collects
+ * the methods allowed for a 405.  A pass that cannot decide hands over to
+ * the next, which starts from the root.
  */
 
 
@@ -58,15 +65,15 @@
 
 /*
  * What a frozen node has for the next segment, so that a lookup does only
- * the work it needs: nothing but maybe a catch-all; the bare param only,
- * and maybe a catch-all; params with an affix, and maybe more params or a
- * catch-all; statics only, by first byte; statics by first byte and more;
- * statics by hash and maybe more.
+ * the work it needs: no static or param, maybe a catch-all; the bare param
+ * only, and maybe a catch-all; params with an affix, and maybe more params
+ * or a catch-all; then statics, and maybe params or a catch-all after
+ * them: a few in one chain, chains by first byte, or by hash.
  */
 #define NGX_ROUTINI_KIND_LEAF     0
 #define NGX_ROUTINI_KIND_BARE     1
 #define NGX_ROUTINI_KIND_PARAMS   2
-#define NGX_ROUTINI_KIND_STATIC   3
+#define NGX_ROUTINI_KIND_CHAIN    3
 #define NGX_ROUTINI_KIND_BYTE     4
 #define NGX_ROUTINI_KIND_HASH     5
 
@@ -77,11 +84,27 @@
 #define ngx_routini_inline        inline __attribute__((always_inline))
 #define ngx_routini_noinline      __attribute__((noinline))
 #define ngx_routini_likely(c)     __builtin_expect(!!(c), 1)
+/* memory may have changed: what a variable was stored to is read again */
+#define ngx_routini_barrier()     __asm__ __volatile__ ("" ::: "memory")
 #else
+#define ngx_routini_barrier()
 #define ngx_routini_likely(c)     (c)
 #define ngx_routini_inline        inline
 #define ngx_routini_noinline
 #endif
+
+/*
+ * The first pass jumps from node to node by the address of the code for
+ * the node's kind ("labels as values"), where the compiler has them.
+ */
+#ifndef NGX_ROUTINI_GOTO
+#if (__GNUC__)
+#define NGX_ROUTINI_GOTO          1
+#else
+#define NGX_ROUTINI_GOTO          0
+#endif
+#endif
+
 
 /* "/"s from byte n of a word on: the padding past a path's end */
 static const uint64_t  ngx_routini_pad[8] = {
@@ -89,6 +112,11 @@ static const uint64_t  ngx_routini_pad[8] = {
     0x2f2f2f2f2f000000ULL, 0x2f2f2f2f00000000ULL, 0x2f2f2f0000000000ULL,
     0x2f2f000000000000ULL, 0x2f00000000000000ULL
 };
+
+#if (NGX_ROUTINI_GOTO)
+/* the first pass's code by kind, from ngx_routini_tree_lookup() */
+static const void *const  *ngx_routini_ops;
+#endif
 
 /* the first byte index of nodes with few statics: all in one chain */
 static const unsigned char  ngx_routini_no_index[256];
@@ -124,6 +152,8 @@ struct ngx_routini_node_s {
     uint32_t               len;       /* of text */
     uint16_t               kind;      /* frozen: NGX_ROUTINI_KIND_* */
     uint16_t               prefix;    /* param: text is prefix, suffix */
+    const void            *op;        /* frozen: the first pass's code for
+                                         the kind, if NGX_ROUTINI_GOTO */
     ngx_routini_node_t   **table;     /* frozen: chains of statics */
     const unsigned char   *index;     /* frozen: first byte to table slot */
     ngx_routini_route_t   *routes;
@@ -149,7 +179,6 @@ struct ngx_routini_tree_s {
     ngx_routini_node_t    *root;
     ngx_routini_node_t    *top;       /* root once frozen, else empty */
     int                    frozen;
-    int                    plain;     /* frozen, statics and catch-alls */
 };
 
 
@@ -210,10 +239,8 @@ static int ngx_routini_freeze_statics(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n);
 static int ngx_routini_freeze_node(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n, size_t branches, size_t *max);
-static int ngx_routini_plain(ngx_routini_node_t *n);
-static ngx_routini_noinline int ngx_routini_lookup_plain(
-    const ngx_routini_node_t *n, const unsigned char *s, size_t len,
-    uint32_t method, ngx_routini_match_t *m);
+static int ngx_routini_chain_unique(ngx_routini_node_t *c);
+static void ngx_routini_set_op(ngx_routini_node_t *n);
 static ngx_routini_noinline int ngx_routini_lookup_first(
     const ngx_routini_node_t *root, const unsigned char *s, size_t len,
     uint32_t method, ngx_routini_match_t *m);
@@ -243,6 +270,8 @@ static ngx_routini_inline uint64_t ngx_routini_key(uint64_t w,
 static ngx_routini_inline uint64_t ngx_routini_load4(const unsigned char *p);
 static ngx_routini_inline uint64_t ngx_routini_word(const unsigned char *s,
     size_t len, size_t q);
+static ngx_routini_inline uint64_t ngx_routini_word_end(
+    const unsigned char *s, size_t len, size_t q);
 static ngx_routini_inline uint64_t ngx_routini_word_short(
     const unsigned char *s, size_t n);
 static ngx_routini_inline uint64_t ngx_routini_slash_mask(uint64_t w);
@@ -277,7 +306,6 @@ ngx_routini_tree_create(ngx_routini_alloc_pt alloc, void *ctx)
     tree->ctx = ctx;
     tree->memory = sizeof(ngx_routini_tree_t);
     tree->frozen = 0;
-    tree->plain = 0;
 
     tree->root = ngx_routini_node_new(tree, NULL, 0);
     if (tree->root == NULL) {
@@ -290,6 +318,8 @@ ngx_routini_tree_create(ngx_routini_alloc_pt alloc, void *ctx)
     if (tree->top == NULL) {
         return NULL;
     }
+
+    ngx_routini_set_op(tree->top);
 
     return tree;
 }
@@ -969,7 +999,6 @@ ngx_routini_tree_freeze(ngx_routini_tree_t *tree, char *err, size_t errlen)
 
     tree->top = tree->root;
     tree->frozen = 1;
-    tree->plain = ngx_routini_plain(tree->root);
 
     return 0;
 }
@@ -994,10 +1023,14 @@ ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
             c->chain = c->next;
         }
 
-        n->table = &n->statics;
-        n->index = ngx_routini_no_index;
-        n->mask = 0;
-        return 0;
+        if (ngx_routini_chain_unique(n->statics)) {
+            n->table = &n->statics;
+            n->index = ngx_routini_no_index;
+            n->mask = 0;
+            return 0;
+        }
+
+        goto hash;
     }
 
     memset(count, 0, sizeof(count));
@@ -1041,6 +1074,12 @@ ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
             a[index[k]] = c;
         }
 
+        for (k = 1; k <= i; k++) {
+            if (!ngx_routini_chain_unique(a[k])) {
+                goto hash;
+            }
+        }
+
         n->table = a;
         n->index = index;
         n->mask = 0;
@@ -1051,7 +1090,11 @@ ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
         return 0;
     }
 
-    for (size = 1; size < n->nstatic; size <<= 1) { /* void */ }
+hash:
+
+    /* (the chains of the table made while building, if any, are gone) */
+
+    for (size = 2; size < n->nstatic; size <<= 1) { /* void */ }
 
     a = ngx_routini_alloc(tree, size * sizeof(ngx_routini_node_t *));
     if (a == NULL) {
@@ -1071,6 +1114,47 @@ ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
     n->mask = (uint32_t) (size - 1);
 
     return 0;
+}
+
+
+/*
+ * Do the statics of a chain have different first words?  Only long ones
+ * may share it, as a short one's holds the "/" after it.  The lookup's
+ * first pass takes the static whose first word matches for the only one
+ * that may match.
+ */
+
+static int
+ngx_routini_chain_unique(ngx_routini_node_t *c)
+{
+    ngx_routini_node_t  *d;
+
+    for ( /* void */ ; c; c = c->chain) {
+        for (d = c->chain; d; d = d->chain) {
+            if (c->word == d->word) {
+                return 0;
+            }
+        }
+    }
+
+    return 1;
+}
+
+
+/* the first pass's code for n's kind */
+
+static void
+ngx_routini_set_op(ngx_routini_node_t *n)
+{
+#if (NGX_ROUTINI_GOTO)
+    if (ngx_routini_ops == NULL) {
+        (void) ngx_routini_tree_lookup(NULL, NULL, 0, 0, NULL);
+    }
+
+    n->op = ngx_routini_ops[n->kind];
+#else
+    n->op = NULL;
+#endif
 }
 
 
@@ -1138,8 +1222,8 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
 
     if (n->nstatic) {
         n->kind = n->mask ? NGX_ROUTINI_KIND_HASH
-                  : (np || n->catchall) ? NGX_ROUTINI_KIND_BYTE
-                  : NGX_ROUTINI_KIND_STATIC;
+                  : n->nstatic > NGX_ROUTINI_DIRECT_MAX
+                  ? NGX_ROUTINI_KIND_BYTE : NGX_ROUTINI_KIND_CHAIN;
 
     } else {
         n->kind = np == 0 ? NGX_ROUTINI_KIND_LEAF
@@ -1147,119 +1231,237 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
                   : NGX_ROUTINI_KIND_BARE;
     }
 
+    ngx_routini_set_op(n);
+
     return n->catchall
            ? ngx_routini_freeze_node(tree, n->catchall, branches, max)
            : 0;
 }
 
 
-/* does n lead only to statics, and catch-alls after statics? */
-
-static int
-ngx_routini_plain(ngx_routini_node_t *n)
-{
-    ngx_routini_node_t  *c;
-
-    if (n->kind != NGX_ROUTINI_KIND_STATIC
-        && n->kind != NGX_ROUTINI_KIND_LEAF)
-    {
-        return 0;
-    }
-
-    for (c = n->statics; c; c = c->next) {
-        if (!ngx_routini_plain(c)) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
+/*
+ * The first pass, for what most trees are made of: statics, found by
+ * their first word, bare params and catch-alls, each node taking its
+ * first choice.  It jumps from node to node by the address of the code
+ * for the node's kind, where the compiler has labels as values, and
+ * leaves the rest (params with an affix, a route not allowing the method,
+ * a branch leading nowhere) to ngx_routini_lookup_first(), which starts
+ * over from the root.
+ */
 
 int
 ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
     size_t len, uint32_t method, ngx_routini_match_t *m)
 {
-    if (len == 0 || path[0] != '/') {
-        m->allowed = 0;
-        return NGX_ROUTINI_NOT_FOUND;
-    }
-
-    if (tree->plain) {
-        return ngx_routini_lookup_plain(tree->top,
-                                        (const unsigned char *) path, len,
-                                        method, m);
-    }
-
-    return ngx_routini_lookup_first(tree->top, (const unsigned char *) path,
-                                    len, method, m);
-}
-
-
-/*
- * A tree of statics, and catch-alls after them, such as the one
- * "/api/{*rest}" of many locations, needs nothing more than this loop.
- * Its nodes leave no alternative behind, so that the full search may
- * start from where it stops.
- */
-
-static ngx_routini_noinline int
-ngx_routini_lookup_plain(const ngx_routini_node_t *n, const unsigned char *s,
-    size_t len, uint32_t method, ngx_routini_match_t *m)
-{
-    size_t                      p, e;
-    const ngx_routini_node_t   *c;
+    size_t                      p, e, i;
+    uint64_t                    w, b;
+    ngx_routini_span_t         *v;
+    const unsigned char        *s;
+    const ngx_routini_node_t   *n, *c;
     const ngx_routini_route_t  *r;
 
-    p = 1;
-
-    while (n->kind == NGX_ROUTINI_KIND_STATIC) {
-        c = ngx_routini_static_byte(n, s, len, p,
-                                    ngx_routini_word(s, len, p));
-        if (c == NULL) {
-            break;
-        }
-
-        e = p + c->len;
-
-        if (e == len) {
-            for (r = c->routes; r; r = r->next) {
-                if (r->methods & method) {
-                    return ngx_routini_found(m, r, 0, (size_t) -1);
-                }
-            }
-
-            return ngx_routini_lookup_all(n, s, len, p, method, m);
-        }
-
-        n = c;
-        p = e + 1;
+#if (NGX_ROUTINI_GOTO)
+    static const void  *const kinds[] = {
+        &&leaf, &&bare, &&first, &&chain, &&byte, &&hash
+    };
+#define ngx_routini_dispatch(n)  goto *(n)->op
+#else
+#define ngx_routini_dispatch(n)                                              \
+    switch ((n)->kind) {                                                     \
+    case NGX_ROUTINI_KIND_BARE: goto bare;                                   \
+    case NGX_ROUTINI_KIND_CHAIN: goto chain;                                 \
+    case NGX_ROUTINI_KIND_BYTE: goto byte;                                   \
+    case NGX_ROUTINI_KIND_HASH: goto hash;                                   \
+    case NGX_ROUTINI_KIND_LEAF: goto leaf;                                   \
+    default: goto first;                                                     \
     }
+#endif
+
+    s = (const unsigned char *) path;
+
+    if (ngx_routini_likely(len > 8)) {
+        w = ngx_routini_load(s + 1);
+
+    } else {
+        if (len == 0) {
+#if (NGX_ROUTINI_GOTO)
+            if (tree == NULL) {
+                /* ngx_routini_set_op() asks for the labels */
+                ngx_routini_ops = kinds;
+                return NGX_ROUTINI_NOT_FOUND;
+            }
+#endif
+            goto none;
+        }
+
+        w = ngx_routini_word(s, len, 1);
+    }
+
+    if (s[0] != '/') {
+        goto none;
+    }
+
+    /* the root and the method wait in m, out of the loop's registers */
+
+    n = tree->top;
+    m->data = (void *) n;
+    m->allowed = method;
+
+    p = 1;
+    v = m->params;
+
+    ngx_routini_dispatch(n);
+
+    /* statics: the first word is compared in the chain, the rest of a long
+     * static once found, as no other in the chain has the same first word
+     * (see ngx_routini_freeze_statics()) */
+
+chain:
+
+    c = n->statics;
+
+    do {
+        if (((w ^ c->word) & c->wmask) == 0) {
+            goto word;
+        }
+
+        c = c->chain;
+    } while (c);
+
+    goto miss;
+
+byte:
+
+    for (c = n->table[n->index[w & 0xff]]; c; c = c->chain) {
+        if (((w ^ c->word) & c->wmask) == 0) {
+            goto word;
+        }
+    }
+
+    goto miss;
+
+hash:
+
+    c = ngx_routini_static_hash(n, s, len, p, w);
+
+    if (c) {
+        goto matched;
+    }
+
+    goto miss;
+
+word:
+
+    if (c->len < 8 || ngx_routini_static_long(c, s, len, p)) {
+        goto matched;
+    }
+
+miss:
+
+    /* no static took the segment: the bare param, if the only param */
+
+    if (n->naffix) {
+        goto first;
+    }
+
+    if (n->bare == NULL) {
+        goto leaf;
+    }
+
+bare:
+
+    /* the value's length is the index of the "/" */
+
+    b = ngx_routini_slash_mask(w);
+
+    if (ngx_routini_likely(b != 0)) {
+        i = ngx_routini_slash_index(b);
+
+        if (i == 0) {
+            goto leaf;
+        }
+
+    } else {
+        i = ngx_routini_segment_end_long(s, len, p) - p;
+    }
+
+    v->start = p;
+    v->len = i;
+    v++;
+    n = n->bare;
+    e = p + i;
+    goto next;
+
+matched:
+
+    n = c;
+    e = p + c->len;
+
+next:
+
+    if (ngx_routini_likely(e + 9 <= len)) {
+        p = e + 1;
+        w = ngx_routini_load(s + p);
+
+        ngx_routini_dispatch(n);
+    }
+
+    if (e == len) {
+        ngx_routini_barrier();
+
+        for (r = n->routes; r; r = r->next) {
+            if (r->methods & m->allowed) {
+                return ngx_routini_found(m, r, v - m->params, (size_t) -1);
+            }
+        }
+
+        goto first;
+    }
+
+    /* the last 8 bytes of the path */
+
+    p = e + 1;
+    w = ngx_routini_word_end(s, len, p);
+
+    ngx_routini_dispatch(n);
+
+leaf:
+
+    /* no static or param child took the segment: the catch-all, if any */
 
     if (n->catchall) {
+        ngx_routini_barrier();
+
         for (r = n->catchall->routes; r; r = r->next) {
-            if (r->methods & method) {
-                m->params[0].start = p;
-                m->params[0].len = len - p;
-                return ngx_routini_found(m, r, 1, p);
+            if (r->methods & m->allowed) {
+                v->start = p;
+                v->len = len - p;
+                return ngx_routini_found(m, r, v - m->params + 1, p);
             }
         }
-
-        return ngx_routini_lookup_all(n, s, len, p, method, m);
     }
+
+first:
+
+    ngx_routini_barrier();
+
+    return ngx_routini_lookup_first(m->data, s, len, m->allowed, m);
+
+none:
 
     m->allowed = 0;
     return NGX_ROUTINI_NOT_FOUND;
+
+#undef ngx_routini_dispatch
 }
 
 
 /*
  * The first branch the full search takes, without remembering the
- * alternatives: when it ends on a route allowing the method, that is the
- * answer, and it is what most lookups do.  Otherwise the full search
- * starts over from the root.  A node's kind spares the work its children
- * do not need: no static lookup without statics, no segment end for a
- * catch-all.
+ * alternatives, for any kind of node: when it ends on a route allowing the
+ * method, that is the answer.  Otherwise the full search starts over from
+ * the root.  A node's kind spares the work its children do not need: no
+ * static lookup without statics, no segment end for a catch-all.
  */
 
 static ngx_routini_noinline int
@@ -1280,7 +1482,7 @@ ngx_routini_lookup_first(const ngx_routini_node_t *root,
 
         w = ngx_routini_word(s, len, p);
 
-        if (n->kind >= NGX_ROUTINI_KIND_STATIC) {
+        if (n->kind >= NGX_ROUTINI_KIND_CHAIN) {
             c = ngx_routini_static_child(n, s, len, p, w);
 
             if (c) {
@@ -1407,7 +1609,7 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
 
         w = ngx_routini_word(s, len, p);
 
-        if (n->kind >= NGX_ROUTINI_KIND_STATIC) {
+        if (n->kind >= NGX_ROUTINI_KIND_CHAIN) {
             c = ngx_routini_static_child(n, s, len, p, w);
 
             if (c) {
@@ -1732,12 +1934,21 @@ ngx_routini_load4(const unsigned char *p)
 static ngx_routini_inline uint64_t
 ngx_routini_word(const unsigned char *s, size_t len, size_t q)
 {
-    size_t    n;
-    uint64_t  w;
-
     if (ngx_routini_likely(q + 8 <= len)) {
         return ngx_routini_load(s + q);
     }
+
+    return ngx_routini_word_end(s, len, q);
+}
+
+
+/* the same, q + 8 > len */
+
+static ngx_routini_inline uint64_t
+ngx_routini_word_end(const unsigned char *s, size_t len, size_t q)
+{
+    size_t    n;
+    uint64_t  w;
 
     n = len - q;
 

@@ -900,6 +900,65 @@ test_static_lengths(void)
 
 
 /*
+ * Long statics with the same first 8 bytes at one node: the first pass
+ * takes a static by its first word, so such a node's statics go by hash.
+ */
+
+static void
+test_shared_first_word(void)
+{
+    ngx_routini_tree_t   *t;
+    ngx_routini_match_t   m;
+
+    /* two of them (one chain), and a param after them */
+
+    t = tree_new();
+    CHECK(add(t, "/a/abcdefghij", 0) == 0);
+    CHECK(add(t, "/a/abcdefghik", 0) == 0);
+    CHECK(add(t, "/a/{id}", 0) == 0);
+    freeze(t);
+
+    CHECK(is(get(t, "/a/abcdefghij", NULL), "/a/abcdefghij"));
+    CHECK(is(get(t, "/a/abcdefghik", NULL), "/a/abcdefghik"));
+    CHECK(is(get(t, "/a/abcdefghil", &m), "/a/{id}")
+          && param_is(&m, "/a/abcdefghil", 0, "id", "abcdefghil"));
+    CHECK(is(get(t, "/a/abcdefgh", NULL), "/a/{id}"));
+    free_all();
+
+    /* four, three of them by the same first byte, declared both ways */
+
+    t = tree_new();
+    CHECK(add(t, "/notifications", 0) == 0);
+    CHECK(add(t, "/notifications-by-day/{d}", 0) == 0);
+    CHECK(add(t, "/notificationsX", 0) == 0);
+    CHECK(add(t, "/x/{id}", 0) == 0);
+    CHECK(add(t, "/{page}", 0) == 0);
+    freeze(t);
+
+    CHECK(is(get(t, "/notifications", NULL), "/notifications"));
+    CHECK(is(get(t, "/notificationsX", NULL), "/notificationsX"));
+    CHECK(is(get(t, "/notifications-by-day/3", &m),
+             "/notifications-by-day/{d}")
+          && param_is(&m, "/notifications-by-day/3", 0, "d", "3"));
+    CHECK(is(get(t, "/notificationsY", &m), "/{page}")
+          && param_is(&m, "/notificationsY", 0, "page", "notificationsY"));
+    CHECK(is(get(t, "/x/1", NULL), "/x/{id}"));
+    free_all();
+
+    t = tree_new();
+    CHECK(add(t, "/{page}", 0) == 0);
+    CHECK(add(t, "/notificationsX", 0) == 0);
+    CHECK(add(t, "/notifications", 0) == 0);
+    freeze(t);
+
+    CHECK(is(get(t, "/notifications", NULL), "/notifications"));
+    CHECK(is(get(t, "/notificationsX", NULL), "/notificationsX"));
+    CHECK(is(get(t, "/notificationsXY", NULL), "/{page}"));
+    free_all();
+}
+
+
+/*
  * A plain tree, statics and catch-alls after them, as one "/api/{*rest}"
  * location: its own lookup loop, and the full search where it stops.
  */
@@ -1094,6 +1153,7 @@ main(int argc, char **argv)
     test_lifecycle();
     test_static_lengths();
     test_plain();
+    test_shared_first_word();
 
     test_route_file(dir, "github.routes");
     test_route_file(dir, "static.routes");

@@ -3,7 +3,8 @@
 # Included by the top Makefile, or on its own from the repository root:
 #     make -f test/unit/unit.mk unit-test
 #
-# unit-test        C unit tests (gcc -O2 -Wall -Wextra -Werror)
+# unit-test        C unit tests (gcc -O2 -Wall -Wextra -Werror), also with
+#                  the lookup's switch instead of labels as values
 # unit-test-asan   the same under AddressSanitizer and UBSan
 # fuzz-tree        libFuzzer for FUZZ_SECONDS (default 60)
 # bench-tree       timings and callgrind instructions per lookup
@@ -27,14 +28,20 @@ build/unit/tree_test: test/unit/tree_test.c $(TREE_DEPS)
 	@mkdir -p build/unit
 	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ test/unit/tree_test.c $(TREE_SRC)
 
+build/unit/tree_test_switch: test/unit/tree_test.c $(TREE_DEPS)
+	@mkdir -p build/unit
+	$(UNIT_CC) $(UNIT_CFLAGS) -DNGX_ROUTINI_GOTO=0 -Isrc -o $@ \
+		test/unit/tree_test.c $(TREE_SRC)
+
 build/unit/tree_test_asan: test/unit/tree_test.c $(TREE_DEPS)
 	@mkdir -p build/unit
 	$(UNIT_CC) $(UNIT_CFLAGS) -O1 -fsanitize=address,undefined \
 		-fno-sanitize-recover=all -fno-omit-frame-pointer -Isrc -o $@ \
 		test/unit/tree_test.c $(TREE_SRC)
 
-unit-test: build/unit/tree_test
+unit-test: build/unit/tree_test build/unit/tree_test_switch
 	build/unit/tree_test $(ROUTINI_ROUTES)
+	build/unit/tree_test_switch $(ROUTINI_ROUTES)
 
 unit-test-asan: build/unit/tree_test_asan
 	build/unit/tree_test_asan $(ROUTINI_ROUTES)
