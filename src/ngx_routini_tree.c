@@ -139,6 +139,7 @@ struct ngx_routini_route_s {
     const char           **names;
     size_t                *name_lens;
     uint32_t               methods;
+    uint32_t               nparams;   /* the catch-all included */
     char                   pattern[]; /* as written, for messages */
 };
 
@@ -284,7 +285,7 @@ static ngx_routini_inline size_t ngx_routini_segment_end_long(
 static ngx_routini_inline int ngx_routini_equal(const unsigned char *a,
     const unsigned char *b, size_t n);
 static int ngx_routini_found(ngx_routini_match_t *m,
-    const ngx_routini_route_t *r, size_t nparams, size_t catchall);
+    const ngx_routini_route_t *r, size_t catchall);
 static void ngx_routini_err_str(ngx_routini_err_t *e, const char *s);
 static void ngx_routini_err_bytes(ngx_routini_err_t *e, const char *s,
     size_t len);
@@ -397,6 +398,7 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     r->names = names;
     r->name_lens = names ? (size_t *) (names + k) : NULL;
     r->methods = methods;
+    r->nparams = (uint32_t) k;
     memcpy(r->pattern, pattern, len);
     r->pattern[len] = '\0';
 
@@ -1411,7 +1413,7 @@ next:
 
         for (r = n->routes; r; r = r->next) {
             if (r->methods & m->allowed) {
-                return ngx_routini_found(m, r, v - m->params, (size_t) -1);
+                return ngx_routini_found(m, r, (size_t) -1);
             }
         }
 
@@ -1436,7 +1438,7 @@ leaf:
             if (r->methods & m->allowed) {
                 v->start = p;
                 v->len = len - p;
-                return ngx_routini_found(m, r, v - m->params + 1, p);
+                return ngx_routini_found(m, r, p);
             }
         }
     }
@@ -1554,7 +1556,7 @@ ngx_routini_lookup_first(const ngx_routini_node_t *root,
         if (e == len) {
             for (r = n->routes; r; r = r->next) {
                 if (r->methods & method) {
-                    return ngx_routini_found(m, r, k, (size_t) -1);
+                    return ngx_routini_found(m, r, (size_t) -1);
                 }
             }
 
@@ -1571,7 +1573,7 @@ ngx_routini_lookup_first(const ngx_routini_node_t *root,
             if (r->methods & method) {
                 m->params[k].start = p;
                 m->params[k].len = len - p;
-                return ngx_routini_found(m, r, k + 1, p);
+                return ngx_routini_found(m, r, p);
             }
         }
     }
@@ -1643,7 +1645,7 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
                 if (r->methods & method) {
                     m->params[k].start = p;
                     m->params[k].len = len - p;
-                    return ngx_routini_found(m, r, k + 1, p);
+                    return ngx_routini_found(m, r, p);
                 }
 
                 m->allowed |= r->methods;
@@ -1687,7 +1689,7 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
         if (e == len) {
             for (r = n->routes; r; r = r->next) {
                 if (r->methods & method) {
-                    return ngx_routini_found(m, r, k, (size_t) -1);
+                    return ngx_routini_found(m, r, (size_t) -1);
                 }
 
                 m->allowed |= r->methods;
@@ -2129,10 +2131,10 @@ ngx_routini_equal(const unsigned char *a, const unsigned char *b, size_t n)
 
 static int
 ngx_routini_found(ngx_routini_match_t *m, const ngx_routini_route_t *r,
-    size_t nparams, size_t catchall)
+    size_t catchall)
 {
     m->data = r->data;
-    m->nparams = nparams;
+    m->nparams = r->nparams;
     m->names = r->names;
     m->name_lens = r->name_lens;
     m->catchall_start = catchall;
