@@ -302,7 +302,7 @@ main(int argc, char **argv)
         }
     }
 
-    if (ngx_routini_tree_freeze(tree, err, sizeof(err)) != 0) {
+    if (ngx_routini_tree_freeze(tree, NULL, err, sizeof(err)) != 0) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }

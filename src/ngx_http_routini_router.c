@@ -558,9 +558,10 @@ ngx_http_routini_merge_router(ngx_conf_t *cf,
 ngx_int_t
 ngx_http_routini_router_init(ngx_conf_t *cf)
 {
-    u_char                         err[256];
+    u_char                         err[512];
     ngx_uint_t                     i;
     ngx_http_handler_pt           *h;
+    ngx_http_routini_route_t      *route;
     ngx_http_routini_router_t    **router;
     ngx_http_core_main_conf_t     *cmcf;
     ngx_http_routini_main_conf_t  *rmcf;
@@ -574,12 +575,19 @@ ngx_http_routini_router_init(ngx_conf_t *cf)
     router = rmcf->routers.elts;
 
     for (i = 0; i < rmcf->routers.nelts; i++) {
-        if (ngx_routini_tree_freeze(router[i]->tree, (char *) err,
-                                    sizeof(err))
+        if (ngx_routini_tree_freeze(router[i]->tree, (void **) &route,
+                                    (char *) err, sizeof(err))
             != 0)
         {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "routini_route: %s",
-                               err);
+            if (route) {
+                ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                              "routini_route: %s in %s:%ui", err,
+                              route->file, route->line);
+            } else {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "routini_route: %s",
+                                   err);
+            }
+
             return NGX_ERROR;
         }
     }

@@ -239,7 +239,7 @@ static ngx_routini_route_t *ngx_routini_any_route(ngx_routini_node_t *n);
 static int ngx_routini_freeze_statics(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n);
 static int ngx_routini_freeze_node(ngx_routini_tree_t *tree,
-    ngx_routini_node_t *n, size_t branches, size_t *max);
+    ngx_routini_node_t *n, size_t branches, ngx_routini_node_t **deep);
 static int ngx_routini_chain_unique(ngx_routini_node_t *c);
 static void ngx_routini_set_op(ngx_routini_node_t *n);
 static ngx_routini_noinline int ngx_routini_lookup_first(
@@ -970,10 +970,12 @@ ngx_routini_any_route(ngx_routini_node_t *n)
 
 
 int
-ngx_routini_tree_freeze(ngx_routini_tree_t *tree, char *err, size_t errlen)
+ngx_routini_tree_freeze(ngx_routini_tree_t *tree, void **route, char *err,
+    size_t errlen)
 {
-    size_t             max;
-    ngx_routini_err_t  e;
+    ngx_routini_err_t     e;
+    ngx_routini_node_t   *deep;
+    ngx_routini_route_t  *r;
 
     e.pos = err;
     e.end = err + errlen;
@@ -982,20 +984,36 @@ ngx_routini_tree_freeze(ngx_routini_tree_t *tree, char *err, size_t errlen)
         err[0] = '\0';
     }
 
+    if (route) {
+        *route = NULL;
+    }
+
     if (tree->frozen) {
         return 0;
     }
 
-    max = 0;
+    deep = NULL;
 
-    if (ngx_routini_freeze_node(tree, tree->root, 0, &max) != 0) {
+    if (ngx_routini_freeze_node(tree, tree->root, 0, &deep) != 0) {
         ngx_routini_err_str(&e, "out of memory");
         return -1;
     }
 
-    if (max > NGX_ROUTINI_MAX_BRANCHES) {
+    if (deep) {
+        /* a route past the alternative one too many */
+
+        r = deep->catchall ? deep->catchall->routes
+                           : ngx_routini_any_route(deep->plist);
+
         ngx_routini_err_str(&e, "too many nested param or catch-all "
-                            "alternatives on one path (max 128)");
+                            "alternatives (max 128) on the path to \"");
+        ngx_routini_err_str(&e, r->pattern);
+        ngx_routini_err_str(&e, "\"");
+
+        if (route) {
+            *route = r->data;
+        }
+
         return -1;
     }
 
@@ -1162,7 +1180,7 @@ ngx_routini_set_op(ngx_routini_node_t *n)
 
 static int
 ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
-    size_t branches, size_t *max)
+    size_t branches, ngx_routini_node_t **deep)
 {
     size_t               np, i, j;
     ngx_routini_node_t  *c, **a;
@@ -1175,8 +1193,8 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     if (np || n->catchall) {
         branches++;
 
-        if (branches > *max) {
-            *max = branches;
+        if (branches > NGX_ROUTINI_MAX_BRANCHES && *deep == NULL) {
+            *deep = n;
         }
     }
 
@@ -1185,7 +1203,7 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     }
 
     for (c = n->statics; c; c = c->next) {
-        if (ngx_routini_freeze_node(tree, c, branches, max) != 0) {
+        if (ngx_routini_freeze_node(tree, c, branches, deep) != 0) {
             return -1;
         }
     }
@@ -1211,7 +1229,7 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
 
             a[j] = c;
 
-            if (ngx_routini_freeze_node(tree, c, branches, max) != 0) {
+            if (ngx_routini_freeze_node(tree, c, branches, deep) != 0) {
                 return -1;
             }
         }
@@ -1236,7 +1254,7 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     ngx_routini_set_op(n);
 
     return n->catchall
-           ? ngx_routini_freeze_node(tree, n->catchall, branches, max)
+           ? ngx_routini_freeze_node(tree, n->catchall, branches, deep)
            : 0;
 }
 

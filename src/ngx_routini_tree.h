@@ -94,11 +94,12 @@ int ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
 
 /*
  * Lays out the tree for lookup.  Call once, after the last insert.
- * Returns 0, or -1 with a message (out of memory, or a tree whose
- * backtracking could need more than NGX_ROUTINI_MAX_BRANCHES frames).
+ * Returns 0, or -1 with a message: out of memory, or a tree whose
+ * backtracking could need more than NGX_ROUTINI_MAX_BRANCHES frames, and
+ * then the data of a route on such a path in *route (route may be NULL).
  */
-int ngx_routini_tree_freeze(ngx_routini_tree_t *tree, char *err,
-    size_t errlen);
+int ngx_routini_tree_freeze(ngx_routini_tree_t *tree, void **route,
+    char *err, size_t errlen);
 
 /*
  * path: raw bytes, any byte allowed; method: one bit.  On FOUND, m holds

@@ -270,7 +270,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
 
-    if (ngx_routini_tree_freeze(tree, err, sizeof(err)) != 0) {
+    if (ngx_routini_tree_freeze(tree, NULL, err, sizeof(err)) != 0) {
         goto done;
     }
 

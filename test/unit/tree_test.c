@@ -93,7 +93,7 @@ add(ngx_routini_tree_t *t, const char *pattern, uint32_t methods)
 static void
 freeze(ngx_routini_tree_t *t)
 {
-    CHECK(ngx_routini_tree_freeze(t, err, sizeof(err)) == 0);
+    CHECK(ngx_routini_tree_freeze(t, NULL, err, sizeof(err)) == 0);
 }
 
 
@@ -771,6 +771,56 @@ test_lifecycle(void)
 
         CHECK(is(get(t, "/A1", NULL), "/{x}"));
         free_all();
+    }
+
+    /*
+     * "/{x}", "/a/{x}", "/a/a/{x}", ...: a lookup of "/a/a/.../a/" may
+     * come back to each "{x}" on the way.  128 such alternatives on one
+     * path fit the lookup's stack; with 129 freeze names the deepest.
+     */
+    {
+        int    i, k;
+        char  *p;
+        void  *route;
+        char   buf[130][300];
+
+        for (k = 128; k <= 129; k++) {
+            t = tree_new();
+
+            for (i = 0; i < k; i++) {
+                p = buf[i];
+                *p++ = '/';
+
+                while (p - buf[i] < 1 + 2 * i) {
+                    *p++ = 'a';
+                    *p++ = '/';
+                }
+
+                strcpy(p, "{x}");
+                CHECK(add(t, buf[i], 0) == 0);
+            }
+
+            route = NULL;
+
+            if (k == 128) {
+                CHECK(ngx_routini_tree_freeze(t, &route, err, sizeof(err))
+                      == 0 && route == NULL);
+                CHECK(is(get(t, buf[127], NULL), buf[127]));
+                CHECK(is(get(t, "/a/a/7", NULL), buf[2]));
+
+            } else {
+                CHECK(ngx_routini_tree_freeze(t, &route, err, sizeof(err))
+                      == -1 && route == buf[128]);
+                CHECK(strncmp(err, "too many nested param or catch-all "
+                              "alternatives (max 128) on the path to "
+                              "\"/a/a/a/", 77) == 0
+                      && strstr(err, "a/{x}\"") != NULL);
+                CHECK(ngx_routini_tree_lookup(t, "/a", 2, GET, &m)
+                      == NGX_ROUTINI_NOT_FOUND);
+            }
+
+            free_all();
+        }
     }
 }
 
