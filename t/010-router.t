@@ -394,3 +394,27 @@ X-Pool: from_header
 ]
 --- error_code eval
 [200, 405]
+
+
+
+=== TEST 17: named captures after group 16, more than 16 of them, unset ones empty
+--- config
+    location / {
+        routini_route "~^/m/(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)(l)(m)(n)(o)(?<g16>p)(?<g17>q)(r)(s)(?<g20>\w+?)(?<g21>!)?$"  many;
+        routini_route "~^/n/(?<n1>.)(?<n2>.)(?<n3>.)(?<n4>.)(?<n5>.)(?<n6>.)(?<n7>.)(?<n8>.)(?<n9>.)(?<n10>.)(?<n11>.)(?<n12>.)(?<n13>.)(?<n14>.)(?<n15>.)(?<n16>.)(?<n17>.)(?<n18>.)$"  named;
+        return 200 "$routini_upstream g16=$routini_param_g16 g17=$routini_param_g17 g20=$routini_param_g20 g21=$routini_param_g21 n1=$routini_param_n1 n17=$routini_param_n17 n18=$routini_param_n18\n";
+    }
+--- request eval
+[
+    "GET /m/abcdefghijklmnopqrsxyz",
+    "GET /m/abcdefghijklmnopqrsxyz!",
+    "GET /n/ABCDEFGHIJKLMNOPQR",
+]
+--- response_body eval
+[
+    "many g16=p g17=q g20=xyz g21= n1= n17= n18=\n",
+    "many g16=p g17=q g20=xyz g21=! n1= n17= n18=\n",
+    "named g16= g17= g20= g21= n1=A n17=Q n18=R\n",
+]
+--- no_error_log
+[error]
