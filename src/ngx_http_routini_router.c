@@ -106,7 +106,9 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (value[1].len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini_route: empty pattern");
+                           "routini_route: empty pattern, expected a path "
+                           "starting with \"/\" or a regex starting with "
+                           "\"~\"");
         return NGX_CONF_ERROR;
     }
 

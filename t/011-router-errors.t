@@ -274,3 +274,25 @@ qr{\[emerg\].*routini_route "/api/a" is in a location with routini_metrics, rout
 ["GET /x/1", "GET /status"]
 --- error_code eval
 [200, 200]
+
+
+
+=== TEST 24: an empty pattern
+--- config
+    location / {
+        routini_route ""  pool;
+    }
+--- must_die
+--- error_log eval
+qr{\[emerg\].*routini_route: empty pattern, expected a path starting with "/" or a regex starting with "~" in \S+:\d+}
+
+
+
+=== TEST 25: an unquoted brace pattern fails with nginx's own message
+--- config
+    location / {
+        routini_route /users/{id}  pool;
+    }
+--- must_die
+--- error_log eval
+qr{\[emerg\].*directive "routini_route" is not terminated by ";" in \S+:\d+}
