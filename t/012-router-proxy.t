@@ -282,3 +282,56 @@ no resolver defined to resolve pool_xx
 ]
 --- no_error_log
 [error]
+
+
+
+=== TEST 9: strip_prefix and "rewrite ... break": what is the same and what differs
+--- http_config
+    upstream api_pool {
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / {
+            return 200 "upstream got $request_uri\n";
+        }
+    }
+--- config
+    location /api/ {
+        routini_route "/api/{*rest}"  api_pool  strip_prefix;
+        proxy_pass http://$routini_upstream;
+    }
+
+    location /rw/ {
+        rewrite ^/rw(/.*)$ $1 break;
+        proxy_pass http://api_pool;
+    }
+
+    location /chain/ {
+        routini_route "/chain/{*rest}"  api_pool  strip_prefix;
+        rewrite ^/old/(.*)$ /new/$1 break;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+[
+    "GET /api/a/b?x=1",
+    "GET /rw/a/b?x=1",
+    "GET /api/a%20b",
+    "GET /rw/a%20b",
+    "GET /api/caf\xc3\xa9",
+    "GET /rw/caf\xc3\xa9",
+    "GET /chain/old/x?y=1",
+]
+--- response_body eval
+[
+    "upstream got /a/b?x=1\n",
+    "upstream got /a/b?x=1\n",
+    "upstream got /a%20b\n",
+    "upstream got /a%20b\n",
+    "upstream got /caf\xc3\xa9\n",
+    "upstream got /caf%C3%A9\n",
+    "upstream got /new/x?y=1\n",
+]
+--- no_error_log
+[error]
