@@ -93,14 +93,14 @@ qr{\[emerg\].*routini_route: empty parameter name in "/f/\{\}" in \S+:\d+}
 
 
 
-=== TEST 8: unbalanced brace, with the quoting hint
+=== TEST 8: unbalanced brace in a quoted pattern
 --- config
     location / {
         routini_route "/f/{id"  a;
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*unbalanced "\{" in "/f/\{id".*quote}
+qr{\[emerg\].*routini_route: unbalanced "\{" in "/f/\{id" \(hint: nginx needs brace patterns quoted\) in \S+:\d+}
 
 
 
@@ -296,3 +296,14 @@ qr{\[emerg\].*routini_route: empty pattern, expected a path starting with "/" or
 --- must_die
 --- error_log eval
 qr{\[emerg\].*directive "routini_route" is not terminated by ";" in \S+:\d+}
+
+
+
+=== TEST 26: an unquoted pattern with an unbalanced "}" reaches routini_route
+--- config
+    location / {
+        routini_route /f/id}  a;
+    }
+--- must_die
+--- error_log eval
+qr{\[emerg\].*routini_route: unbalanced "\}" in "/f/id\}" \(hint: nginx needs brace patterns quoted\) in \S+:\d+}
