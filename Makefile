@@ -7,6 +7,7 @@
 #   make unit         C unit tests of the route tree and the JSON reader
 #   make bench        side-by-side benchmarks (SCENARIOS="a b c d")
 #   make bench-flame, bench-callgrind      see docs/PROFILING.md
+#   make bench-build  nginx -t time and memory per route (BUILD_ROUTES="N ...")
 #   make test-valgrind, test-asan, fuzz-all    see docs/HARDENING.md
 #
 # NGINX_SRC selects the nginx tree to build against.  By default it is
@@ -35,7 +36,7 @@ export TEST_NGINX_BINARY       ?= $(ROOT)/util/nginx-test
 export TEST_NGINX_LOAD_MODULES ?= $(ROOT)/$(MODULE)
 
 .PHONY: all module run stop test test-deps deps unit bench bench-flame \
-        bench-callgrind clean distclean
+        bench-callgrind bench-build clean distclean
 
 all: module
 
@@ -108,6 +109,12 @@ bench-flame: deps
 bench-callgrind: deps
 	@$(MAKE) --no-print-directory module
 	@CG_ROUTES="$(CG_ROUTES)" bash bench/callgrind-router.sh
+
+# nginx -t time and peak memory for N generated routes (default 1000 10000
+# 100000), see docs/BENCHMARKS.md
+bench-build: deps
+	@$(MAKE) --no-print-directory module
+	@NGINX_BIN="$(NGINX_BIN)" bash bench/router-build.sh $(BUILD_ROUTES)
 
 clean:
 	rm -rf $(BUILD)/nginx/objs/addon t/servroot

@@ -2,6 +2,7 @@
 # Time and memory to build N routes through `nginx -t` (prints figures).
 #
 #   bench/router-build.sh [N ...]        default: 1000 10000 100000
+#   make bench-build BUILD_ROUTES="N ..."  the same, module built first
 #
 # Generates an include file of N parameterised routes in groups of five
 # per resource (/rI, /rI/:id GET and PUT, /rI/:id/items,
@@ -20,6 +21,9 @@ dir=$PWD/build/bench/router-build
 counts=${*:-1000 10000 100000}
 
 [ -f "$module" ] || make -s module
+
+[ -x /usr/bin/time ] \
+    || { echo "GNU time is needed (apt-get install time)" >&2; exit 1; }
 
 mkdir -p "$dir/logs" "$dir/conf"
 

@@ -63,6 +63,9 @@ typedef struct {
     ngx_routini_tree_t              *tree;
     ngx_array_t                      regex;       /* regex routes */
     ngx_array_t                      routes;      /* all of its routes */
+    ngx_uint_t                       ncaptures;   /* ints a regex match
+                                                     needs, as nginx's
+                                                     cmcf->ncaptures */
 } ngx_http_routini_router_t;
 
 

@@ -106,7 +106,9 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (value[1].len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini_route: empty pattern");
+                           "routini_route: empty pattern, expected a path "
+                           "starting with \"/\" or a regex starting with "
+                           "\"~\"");
         return NGX_CONF_ERROR;
     }
 
@@ -358,6 +360,9 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
 
     route->re = rc.regex;
     route->ncaptures = rc.captures;
+
+    router->ncaptures = ngx_max(router->ncaptures,
+                                (ngx_uint_t) (rc.captures + 1) * 3);
 
     if (rc.named_captures
         && ngx_http_routini_regex_names(cf, route, &rc) != NGX_OK)
@@ -820,20 +825,30 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
     ngx_http_routini_router_t *router, ngx_str_t *path, ngx_uint_t method,
     ngx_uint_t *allowed)
 {
-    int                        caps[3 * (NGX_ROUTINI_MAX_PARAMS + 1)];
-    ngx_int_t                  rc, n, j;
-    ngx_uint_t                 i, k, size;
+    int                       *caps;
+    ngx_int_t                  rc, j;
+    ngx_uint_t                 i, k;
     ngx_http_routini_ctx_t    *ctx;
     ngx_http_routini_route_t  *route, **routes;
+
+    /*
+     * room for every group of the router's largest regex, from the request
+     * pool, as nginx's own regex locations have (ngx_http_regex_exec()):
+     * a capture group of any number may be named
+     */
+
+    caps = ngx_palloc(r->pool, router->ncaptures * sizeof(int));
+    if (caps == NULL) {
+        return NULL;
+    }
 
     routes = router->regex.elts;
 
     for (i = 0; i < router->regex.nelts; i++) {
         route = routes[i];
 
-        size = ngx_min(route->ncaptures + 1, NGX_ROUTINI_MAX_PARAMS + 1) * 3;
-
-        rc = ngx_regex_exec(route->re, path, caps, size);
+        rc = ngx_regex_exec(route->re, path, caps,
+                            (route->ncaptures + 1) * 3);
 
         if (rc == NGX_REGEX_NO_MATCHED) {
             continue;
@@ -859,13 +874,12 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
         ctx->names = route->re_names;
         ctx->name_lens = route->re_name_lens;
 
-        /* rc is the number of captures set, 0 when caps was too small */
-        n = (rc == 0) ? (ngx_int_t) (size / 3) : rc;
+        /* rc is 1 + the number of the last group that took part */
 
         for (k = 0; k < route->re_nnames; k++) {
             j = route->re_captures[k];
 
-            if (j < n && caps[2 * j] >= 0) {
+            if (j < rc && caps[2 * j] >= 0) {
                 ctx->values[k].data = path->data + caps[2 * j];
                 ctx->values[k].len = caps[2 * j + 1] - caps[2 * j];
 

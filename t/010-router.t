@@ -394,3 +394,255 @@ X-Pool: from_header
 ]
 --- error_code eval
 [200, 405]
+
+
+
+=== TEST 17: named captures after group 16, more than 16 of them, unset ones empty
+--- config
+    location / {
+        routini_route "~^/m/(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)(l)(m)(n)(o)(?<g16>p)(?<g17>q)(r)(s)(?<g20>\w+?)(?<g21>!)?$"  many;
+        routini_route "~^/n/(?<n1>.)(?<n2>.)(?<n3>.)(?<n4>.)(?<n5>.)(?<n6>.)(?<n7>.)(?<n8>.)(?<n9>.)(?<n10>.)(?<n11>.)(?<n12>.)(?<n13>.)(?<n14>.)(?<n15>.)(?<n16>.)(?<n17>.)(?<n18>.)$"  named;
+        return 200 "$routini_upstream g16=$routini_param_g16 g17=$routini_param_g17 g20=$routini_param_g20 g21=$routini_param_g21 n1=$routini_param_n1 n17=$routini_param_n17 n18=$routini_param_n18\n";
+    }
+--- request eval
+[
+    "GET /m/abcdefghijklmnopqrsxyz",
+    "GET /m/abcdefghijklmnopqrsxyz!",
+    "GET /n/ABCDEFGHIJKLMNOPQR",
+]
+--- response_body eval
+[
+    "many g16=p g17=q g20=xyz g21= n1= n17= n18=\n",
+    "many g16=p g17=q g20=xyz g21=! n1= n17= n18=\n",
+    "named g16= g17= g20= g21= n1=A n17=Q n18=R\n",
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 18: routini_fallthrough on at http level, inherited; off in a location overrides it
+--- http_config
+    routini_fallthrough on;
+--- config
+    routini_route /srv/:id  srv;
+
+    location / {
+        return 200 "[$routini_upstream]\n";
+    }
+
+    location /strict/ {
+        routini_fallthrough off;
+        routini_route /strict/a  strict;
+        return 200 "[$routini_upstream]\n";
+    }
+--- request eval
+[
+    "GET /srv/1",
+    "GET /nothing",
+    "GET /strict/a",
+    "GET /strict/b",
+]
+--- error_code eval
+[200, 200, 200, 404]
+--- response_body_like eval
+[
+    "^\\[srv\\]\n\$",
+    "^\\[\\]\n\$",
+    "^\\[strict\\]\n\$",
+    "404 Not Found",
+]
+
+
+
+=== TEST 19: routini_fallthrough on at server level, inherited; off in a location overrides it
+--- config
+    routini_fallthrough on;
+
+    location / {
+        routini_route /a  a  methods=GET;
+        return 200 "[$routini_upstream]\n";
+    }
+
+    location /strict/ {
+        routini_fallthrough off;
+        routini_route /strict/a  strict  methods=GET;
+        return 200 "[$routini_upstream]\n";
+    }
+--- request eval
+[
+    "GET /a",
+    "GET /b",
+    "POST /a",
+    "GET /strict/b",
+    "POST /strict/a",
+]
+--- error_code eval
+[200, 200, 200, 404, 405]
+--- response_body_like eval
+[
+    "^\\[a\\]\n\$",
+    "^\\[\\]\n\$",
+    "^\\[\\]\n\$",
+    "404 Not Found",
+    "405 Not Allowed",
+]
+
+
+
+=== TEST 20: a nested location with no routes of its own routes with its parent's
+--- config
+    location /outer/ {
+        routini_route "/outer/{*rest}"  outer;
+
+        location /outer/inner/ {
+            return 200 "inner [$routini_upstream] rest=$routini_param_rest\n";
+        }
+
+        location /outer/own/ {
+            routini_route /outer/own/b  own;
+            return 200 "own [$routini_upstream] rest=$routini_param_rest\n";
+        }
+
+        return 200 "outer [$routini_upstream] rest=$routini_param_rest\n";
+    }
+--- request eval
+[
+    "GET /outer/x",
+    "GET /outer/inner/x",
+    "GET /outer/own/b",
+    "GET /outer/own/x",
+]
+--- error_code eval
+[200, 200, 200, 404]
+--- response_body_like eval
+[
+    "^outer \\[outer\\] rest=x\n\$",
+    "^inner \\[outer\\] rest=inner/x\n\$",
+    "^own \\[own\\] rest=\n\$",
+    "404 Not Found",
+]
+
+
+
+=== TEST 21: overlapping regex routes: the first declared takes the request
+--- config
+    location /o/ {
+        routini_route "~^/o/(?<num>\d+)$"  digits;
+        routini_route "~^/o/(?<any>.+)$"   anything;
+        return 200 "$routini_upstream num=$routini_param_num any=$routini_param_any\n";
+    }
+
+    location /p/ {
+        routini_route "~^/p/(?<any>.+)$"   anything;
+        routini_route "~^/p/(?<num>\d+)$"  digits;
+        return 200 "$routini_upstream num=$routini_param_num any=$routini_param_any\n";
+    }
+--- request eval
+[
+    "GET /o/12",
+    "GET /o/ab",
+    "GET /p/12",
+]
+--- response_body eval
+[
+    "digits num=12 any=\n",
+    "anything num= any=ab\n",
+    "anything num= any=12\n",
+]
+
+
+
+=== TEST 22: 405 goes through nginx's error path: error_page 405, routed again there
+--- config
+    error_page 405 /e405/custom;
+
+    location / {
+        routini_route /users/:id  read  methods=GET;
+        return 200 "$routini_upstream\n";
+    }
+
+    location /e405/ {
+        routini_route /e405/:page  e405;
+        return 200 "[$routini_upstream] page=$routini_param_page id=$routini_param_id method=$request_method\n";
+    }
+--- request
+POST /users/1
+--- error_code: 405
+--- response_headers
+Allow: GET
+--- response_body
+[e405] page=custom id= method=GET
+
+
+
+=== TEST 23: a param {userId} is read as $routini_param_userid, in any case
+--- config
+    location / {
+        routini_route "/u/{userId}"               u;
+        routini_route "~^/r/(?<UserName>\w+)$"    r;
+        return 200 "[$routini_param_userid][$routini_param_userId][$routini_param_USERID][$routini_param_username]\n";
+    }
+--- request eval
+[
+    "GET /u/42",
+    "GET /r/Ann",
+]
+--- response_body eval
+[
+    "[42][42][42][]\n",
+    "[][][][Ann]\n",
+]
+
+
+
+=== TEST 24: with routini_fallthrough, every routini variable is empty on a miss
+--- config
+    location / {
+        routini_fallthrough on;
+        routini_route "/a/{*rest}"      a  strip_prefix  methods=GET;
+        routini_route "~^/re/(?<id>\d+)$" re  methods=GET;
+        return 200 "[$routini_upstream][$routini_route][$routini_path][$routini_param_rest][$routini_param_id] uri=$uri\n";
+    }
+--- request eval
+[
+    "GET /a/x",
+    "GET /b/x",
+    "POST /a/x",
+    "POST /re/1",
+]
+--- response_body eval
+[
+    "[a][/a/{*rest}][/x][x][] uri=/x\n",
+    "[][][][][] uri=/b/x\n",
+    "[][][][][] uri=/a/x\n",
+    "[][][][][] uri=/re/1\n",
+]
+
+
+
+=== TEST 25: routed once: after "rewrite ... last" the first location's route is kept
+--- config
+    location / {
+        routini_fallthrough on;
+        routini_route /a/:id  first;
+        rewrite ^/[ac]/(.*)$ /b/$1 last;
+        return 200 "not rewritten\n";
+    }
+
+    location /b/ {
+        routini_route /b/:id  second;
+        return 200 "$routini_upstream $routini_route id=$routini_param_id uri=$uri\n";
+    }
+--- request eval
+[
+    "GET /a/7",
+    "GET /b/7",
+    "GET /c/7",
+]
+--- response_body eval
+[
+    "first /a/:id id=7 uri=/b/7\n",
+    "second /b/:id id=7 uri=/b/7\n",
+    "second /b/:id id=7 uri=/b/7\n",
+]

@@ -17,7 +17,7 @@ __DATA__
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*duplicate route "/u/:id" \(already defined as "/u/\{id\}"\) \(the other route is at \S+nginx\.conf:\d+\) in \S+nginx\.conf:\d+}
+qr{\[emerg\].*routini_route: duplicate route "/u/:id" \(already defined as "/u/\{id\}"\) \(the other route is at (\S+nginx\.conf):\d+\) in \1:\d+}
 
 
 
@@ -29,7 +29,7 @@ qr{\[emerg\].*duplicate route "/u/:id" \(already defined as "/u/\{id\}"\) \(the 
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*duplicate route "/u/:id".*the other route is at \S+:\d+}
+qr{\[emerg\].*routini_route: duplicate route "/u/:id" \(already defined as "/u/:id"\) \(the other route is at (\S+):\d+\) in \1:\d+}
 
 
 
@@ -55,7 +55,7 @@ qr{\[emerg\].*duplicate route "/u/:id".*the other route is at \S+:\d+}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*conflicting param names "\{id\}" and "\{user\}" at the same position in "/u/:user/x" and "/u/:id" \(the other route is at \S+:\d+\)}
+qr{\[emerg\].*routini_route: conflicting param names "\{id\}" and "\{user\}" at the same position in "/u/:user/x" and "/u/:id" \(the other route is at (\S+):\d+\) in \1:\d+}
 
 
 
@@ -67,7 +67,7 @@ qr{\[emerg\].*conflicting param names "\{id\}" and "\{user\}" at the same positi
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*param and catch-all at the same position in "/f/:name" and "/f/\{\*path\}"}
+qr{\[emerg\].*routini_route: param and catch-all at the same position in "/f/:name" and "/f/\{\*path\}" \(the other route is at (\S+):\d+\) in \1:\d+}
 
 
 
@@ -78,7 +78,7 @@ qr{\[emerg\].*param and catch-all at the same position in "/f/:name" and "/f/\{\
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*catch-all "\{\*path\}" must be the last segment in "/f/\{\*path\}/x"}
+qr{\[emerg\].*routini_route: catch-all "\{\*path\}" must be the last segment in "/f/\{\*path\}/x" in \S+:\d+}
 
 
 
@@ -89,18 +89,18 @@ qr{\[emerg\].*catch-all "\{\*path\}" must be the last segment in "/f/\{\*path\}/
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*empty parameter name in "/f/\{\}"}
+qr{\[emerg\].*routini_route: empty parameter name in "/f/\{\}" in \S+:\d+}
 
 
 
-=== TEST 8: unbalanced brace, with the quoting hint
+=== TEST 8: unbalanced brace in a quoted pattern
 --- config
     location / {
         routini_route "/f/{id"  a;
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*unbalanced "\{" in "/f/\{id".*quote}
+qr{\[emerg\].*routini_route: unbalanced "\{" in "/f/\{id" \(hint: nginx needs brace patterns quoted\) in \S+:\d+}
 
 
 
@@ -111,7 +111,7 @@ qr{\[emerg\].*unbalanced "\{" in "/f/\{id".*quote}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "~\^/re/\(unclosed": invalid regex: pcre2_compile\(\) failed: missing closing parenthesis}
+qr{\[emerg\].*routini_route "~\^/re/\(unclosed": invalid regex: pcre2_compile\(\) failed: missing closing parenthesis in "\^/re/\(unclosed" in \S+:\d+}
 
 
 
@@ -122,7 +122,7 @@ qr{\[emerg\].*routini_route "~\^/re/\(unclosed": invalid regex: pcre2_compile\(\
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/a": unknown method "FETCH" in methods=}
+qr{\[emerg\].*routini_route "/a": unknown method "FETCH" in methods=, use GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH, \.\.\. in \S+:\d+}
 
 
 
@@ -133,7 +133,7 @@ qr{\[emerg\].*routini_route "/a": unknown method "FETCH" in methods=}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/a/:id": strip_prefix needs a catch-all last segment}
+qr{\[emerg\].*routini_route "/a/:id": strip_prefix needs a catch-all last segment such as "\{\*rest\}", "\*rest" or "\*" in \S+:\d+}
 
 
 
@@ -144,7 +144,7 @@ qr{\[emerg\].*routini_route "/a/:id": strip_prefix needs a catch-all last segmen
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*strip_prefix is not supported on regex routes}
+qr{\[emerg\].*routini_route "~\^/a": strip_prefix is not supported on regex routes, use a tree pattern with a catch-all or "rewrite \.\.\. break" in \S+:\d+}
 
 
 
@@ -156,7 +156,7 @@ qr{\[emerg\].*strip_prefix is not supported on regex routes}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*duplicate route "~\^/a\$" \(the other route is at \S+:\d+\)}
+qr{\[emerg\].*routini_route: duplicate route "~\^/a\$" \(the other route is at (\S+):\d+\) in \1:\d+}
 
 
 
@@ -167,7 +167,7 @@ qr{\[emerg\].*duplicate route "~\^/a\$" \(the other route is at \S+:\d+\)}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/a": duplicate parameter "strip_prefix"}
+qr{\[emerg\].*routini_route "/a": duplicate parameter "strip_prefix" in \S+:\d+}
 
 
 
@@ -178,7 +178,7 @@ qr{\[emerg\].*routini_route "/a": duplicate parameter "strip_prefix"}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/a": empty methods=}
+qr{\[emerg\].*routini_route "/a": empty methods= in \S+:\d+}
 
 
 
@@ -189,7 +189,7 @@ qr{\[emerg\].*routini_route "/a": empty methods=}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*users/:id.*must start with "/"}
+qr{\[emerg\].*routini_route: pattern "users/:id" must start with "/" in \S+:\d+}
 
 
 
@@ -200,7 +200,7 @@ qr{\[emerg\].*users/:id.*must start with "/"}
     location = /t { return 200; }
 --- must_die
 --- error_log eval
-qr/\[emerg\].*"routini_route" directive is not allowed here/
+qr{\[emerg\].*"routini_route" directive is not allowed here in \S+:\d+}
 
 
 
@@ -211,7 +211,7 @@ qr/\[emerg\].*"routini_route" directive is not allowed here/
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*"/a/\{i-d\}"}
+qr{\[emerg\].*routini_route: invalid character "-" in parameter name "\{i-d\}" \(use \[A-Za-z0-9_\]\) in "/a/\{i-d\}" in \S+:\d+}
 
 
 
@@ -222,7 +222,7 @@ qr{\[emerg\].*"/a/\{i-d\}"}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/a": empty name=}
+qr{\[emerg\].*routini_route "/a": empty name= in \S+:\d+}
 
 
 
@@ -233,7 +233,7 @@ qr{\[emerg\].*routini_route "/a": empty name=}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/a": unknown method "" in methods=}
+qr{\[emerg\].*routini_route "/a": unknown method "" in methods=, use GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH, \.\.\. in \S+:\d+}
 
 
 
@@ -257,7 +257,7 @@ qr{\[emerg\].*routini_route "/m/a" is in a location with routini_metrics, routin
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/api/a" is in a location with .* in \S+:\d+}
+qr{\[emerg\].*routini_route "/api/a" is in a location with routini_metrics, routini_status or routini_api, which never routes: move it to another location in \S+:\d+}
 
 
 
@@ -274,3 +274,36 @@ qr{\[emerg\].*routini_route "/api/a" is in a location with .* in \S+:\d+}
 ["GET /x/1", "GET /status"]
 --- error_code eval
 [200, 200]
+
+
+
+=== TEST 24: an empty pattern
+--- config
+    location / {
+        routini_route ""  pool;
+    }
+--- must_die
+--- error_log eval
+qr{\[emerg\].*routini_route: empty pattern, expected a path starting with "/" or a regex starting with "~" in \S+:\d+}
+
+
+
+=== TEST 25: an unquoted brace pattern fails with nginx's own message
+--- config
+    location / {
+        routini_route /users/{id}  pool;
+    }
+--- must_die
+--- error_log eval
+qr{\[emerg\].*directive "routini_route" is not terminated by ";" in \S+:\d+}
+
+
+
+=== TEST 26: an unquoted pattern with an unbalanced "}" reaches routini_route
+--- config
+    location / {
+        routini_route /f/id}  a;
+    }
+--- must_die
+--- error_log eval
+qr{\[emerg\].*routini_route: unbalanced "\}" in "/f/id\}" \(hint: nginx needs brace patterns quoted\) in \S+:\d+}

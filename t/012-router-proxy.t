@@ -171,3 +171,167 @@ GET /api/x%0D%0AX-Injected:%20yes
     "!X-Evil",
     "X-Id: x%0AX-Evil: 1",
 ]
+
+
+
+=== TEST 6: a target with a variable reaches the upstream{} it names, prefix stripped
+--- http_config
+    upstream pool_eu {
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+
+    upstream pool_us {
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+    }
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / {
+            return 200 "eu got $request_uri\n";
+        }
+    }
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / {
+            return 200 "us got $request_uri\n";
+        }
+    }
+--- config
+    location / {
+        routini_route "/v/{shard}/{*rest}"  "pool_$routini_param_shard"  strip_prefix;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+[
+    "GET /v/eu/a/b?x=1",
+    "GET /v/us/a/b?x=1",
+    "GET /v/eu/",
+    "GET /v/us/a%20b",
+]
+--- response_body eval
+[
+    "eu got /a/b?x=1\n",
+    "us got /a/b?x=1\n",
+    "eu got /\n",
+    "us got /a%20b\n",
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 7: a variable target naming no upstream{} is resolved as a host name
+--- config
+    location / {
+        routini_route "/v/{shard}/{*rest}"  "pool_$routini_param_shard"  strip_prefix;
+        proxy_pass http://$routini_upstream;
+    }
+--- request
+GET /v/xx/a
+--- error_code: 502
+--- error_log
+no resolver defined to resolve pool_xx
+
+
+
+=== TEST 8: regex routes proxied: the URI unchanged, captures in the target and headers
+--- http_config
+    upstream blog_pool {
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+
+    upstream region_eu {
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+    }
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / {
+            return 200 "blog got $request_uri year=$http_x_year slug=$http_x_slug\n";
+        }
+    }
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / {
+            return 200 "eu got $request_uri\n";
+        }
+    }
+--- config
+    location / {
+        routini_route "~^/re/(?<year>\d+)/(?<slug>[^/]+)$"  blog_pool;
+        routini_route "~*^/r/(?<region>eu)/"                "region_$routini_param_region";
+        proxy_set_header X-Year $routini_param_year;
+        proxy_set_header X-Slug $routini_param_slug;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+[
+    "GET /re/2024/hello?x=1",
+    "GET /re/2024/a%20b",
+    "GET /r/eu/a/b?x=1",
+    "GET /R/EU/a",
+]
+--- response_body eval
+[
+    "blog got /re/2024/hello?x=1 year=2024 slug=hello\n",
+    "blog got /re/2024/a%20b year=2024 slug=a b\n",
+    "eu got /r/eu/a/b?x=1\n",
+    "eu got /R/EU/a\n",
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 9: strip_prefix and "rewrite ... break": what is the same and what differs
+--- http_config
+    upstream api_pool {
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / {
+            return 200 "upstream got $request_uri\n";
+        }
+    }
+--- config
+    location /api/ {
+        routini_route "/api/{*rest}"  api_pool  strip_prefix;
+        proxy_pass http://$routini_upstream;
+    }
+
+    location /rw/ {
+        rewrite ^/rw(/.*)$ $1 break;
+        proxy_pass http://api_pool;
+    }
+
+    location /chain/ {
+        routini_route "/chain/{*rest}"  api_pool  strip_prefix;
+        rewrite ^/old/(.*)$ /new/$1 break;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+[
+    "GET /api/a/b?x=1",
+    "GET /rw/a/b?x=1",
+    "GET /api/a%20b",
+    "GET /rw/a%20b",
+    "GET /api/caf\xc3\xa9",
+    "GET /rw/caf\xc3\xa9",
+    "GET /chain/old/x?y=1",
+]
+--- response_body eval
+[
+    "upstream got /a/b?x=1\n",
+    "upstream got /a/b?x=1\n",
+    "upstream got /a%20b\n",
+    "upstream got /a%20b\n",
+    "upstream got /caf\xc3\xa9\n",
+    "upstream got /caf%C3%A9\n",
+    "upstream got /new/x?y=1\n",
+]
+--- no_error_log
+[error]

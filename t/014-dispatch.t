@@ -98,3 +98,34 @@ routini: proxy_pass http://routini for a request no route matched
 --- must_die
 --- error_log
 duplicate upstream "routini"
+
+
+
+=== TEST 5: a regex route's upstream{} directly, the URI unchanged
+--- http_config
+    upstream re_pool {
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { return 200 "re got $request_uri id=$http_x_id\n"; }
+    }
+--- config
+    location / {
+        routini_route "~^/re/(?<id>\d+)$"  re_pool;
+        proxy_set_header X-Id $routini_param_id;
+        proxy_pass http://routini;
+    }
+--- request eval
+[
+    "GET /re/42?q=1",
+    "GET /re/x",
+]
+--- error_code eval
+[200, 404]
+--- response_body_like eval
+[
+    "^re got /re/42\\?q=1 id=42\n\$",
+    "404 Not Found",
+]
