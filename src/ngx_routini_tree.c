@@ -575,7 +575,8 @@ ngx_routini_parse(const char *pat, size_t len, ngx_routini_parsed_t *pp,
 unbalanced:
 
     ngx_routini_err_bytes(e, pat, len);
-    ngx_routini_err_str(e, "\" (hint: nginx needs brace patterns quoted)");
+    ngx_routini_err_str(e, "\" (a literal brace is written \"{{\" or "
+                           "\"}}\")");
     return -1;
 
 pattern:

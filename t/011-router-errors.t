@@ -100,7 +100,7 @@ qr{\[emerg\].*routini_route: empty parameter name in "/f/\{\}" in \S+:\d+}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route: unbalanced "\{" in "/f/\{id" \(hint: nginx needs brace patterns quoted\) in \S+:\d+}
+qr{\[emerg\].*routini_route: unbalanced "\{" in "/f/\{id" \(a literal brace is written "\{\{" or "\}\}"\) in \S+:\d+}
 
 
 
@@ -306,4 +306,4 @@ qr{\[emerg\].*directive "routini_route" is not terminated by ";" in \S+:\d+}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route: unbalanced "\}" in "/f/id\}" \(hint: nginx needs brace patterns quoted\) in \S+:\d+}
+qr{\[emerg\].*routini_route: unbalanced "\}" in "/f/id\}" \(a literal brace is written "\{\{" or "\}\}"\) in \S+:\d+}

@@ -683,7 +683,7 @@ qr{\[emerg\] .*routini_route: too many segments \(max 256\) in .* in \S+:\d+}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_route: unbalanced "\}" in "/r/id\}" \(hint: nginx needs brace patterns quoted\) in \S+:\d+}
+qr{\[emerg\] .*routini_route: unbalanced "\}" in "/r/id\}" \(a literal brace is written "\{\{" or "\}\}"\) in \S+:\d+}
 
 
 

@@ -533,11 +533,14 @@ test_invalid(void)
     CHECK(fails(t, "/u/:", "empty parameter name in \"/u/:\""));
     CHECK(fails(t, "/u/{*}", "empty parameter name in \"/u/{*}\""));
     CHECK(fails(t, "/u/{id", "unbalanced \"{\" in \"/u/{id\" "
-                             "(hint: nginx needs brace patterns quoted)"));
+                             "(a literal brace is written \"{{\" or "
+                             "\"}}\")"));
     CHECK(fails(t, "/u/{id/x}", "unbalanced \"{\" in \"/u/{id/x}\" "
-                                "(hint: nginx needs brace patterns quoted)"));
+                                "(a literal brace is written \"{{\" or "
+                                "\"}}\")"));
     CHECK(fails(t, "/u/id}", "unbalanced \"}\" in \"/u/id}\" "
-                             "(hint: nginx needs brace patterns quoted)"));
+                             "(a literal brace is written \"{{\" or "
+                             "\"}}\")"));
     CHECK(fails(t, "/a/{*rest}/b", "catch-all \"{*rest}\" must be the last "
                                    "segment in \"/a/{*rest}/b\""));
     CHECK(fails(t, "/a/*rest/b", "catch-all \"*rest\" must be the last "
