@@ -176,6 +176,17 @@ ngx_http_routini_set_value(ngx_http_request_t *r, ngx_http_variable_value_t *v,
 
     static u_char  hex[] = "0123456789ABCDEF";
 
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    if (value->len == 0) {
+        /* a regex group that took no part has no data */
+        v->len = 0;
+        v->data = (u_char *) "";
+        return NGX_OK;
+    }
+
     last = value->data + value->len;
     n = 0;
 
@@ -184,10 +195,6 @@ ngx_http_routini_set_value(ngx_http_request_t *r, ngx_http_variable_value_t *v,
             n++;
         }
     }
-
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
 
     if (n == 0) {
         v->len = value->len;
