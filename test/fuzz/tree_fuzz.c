@@ -15,7 +15,9 @@
  * Besides crashes, leaks and UB, every answer is checked against a slow
  * reference matcher that tries each inserted route on its own:
  *   FOUND:           the route matches the path with the params returned,
- *                    allows the method, and params never cross "/";
+ *                    allows the method, params never cross "/", and it is
+ *                    the highest ranked of the routes that match and allow
+ *                    the method (fuzz_rank_cmp());
  *   NOT_FOUND:       no route matches the path;
  *   METHOD_MISMATCH: some routes match, none allows the method, and
  *                    m.allowed is the union of their masks.
@@ -32,6 +34,15 @@
 
 #define FUZZ_MAX_ROUTES  64
 #define FUZZ_MAX_PATHS   64
+
+/*
+ * A segment's rank, the higher first: static text; a param, 1 + (affix
+ * << 13) + prefix, where the affix is the param's static bytes in its
+ * segment, prefix and suffix (at most 4096 < 1 << 13), so that the bare
+ * param is 1; the catch-all.
+ */
+#define FUZZ_RANK_STATIC    UINT32_MAX
+#define FUZZ_RANK_CATCHALL  0
 
 
 typedef struct {
@@ -104,13 +115,39 @@ fuzz_static(const char *pat, size_t plen, size_t *i)
 }
 
 
+/* skips the param or catch-all token at *i; is it a catch-all? */
+
+static int
+fuzz_token(const char *pat, size_t plen, size_t *i)
+{
+    int  star;
+
+    star = pat[*i] == '*' || (pat[*i] == '{' && pat[*i + 1] == '*');
+
+    if (pat[*i] == '{') {
+        while (pat[*i] != '}') {
+            (*i)++;
+        }
+
+        (*i)++;
+
+    } else {
+        for ((*i)++; *i < plen && fuzz_is_name(pat[*i]); (*i)++) {
+            /* void */
+        }
+    }
+
+    return star;
+}
+
+
 /* does the valid pattern match path, with exactly the values in m? */
 
 static int
 fuzz_ref_match(const fuzz_route_t *r, const unsigned char *path, size_t len,
     const ngx_routini_match_t *m)
 {
-    int           c, star;
+    int           c;
     size_t        i, j, p, e, k, slen;
     const char   *pat;
     unsigned char suffix[4096];
@@ -132,24 +169,7 @@ fuzz_ref_match(const fuzz_route_t *r, const unsigned char *path, size_t len,
             continue;
         }
 
-        /* a token: skip it */
-
-        star = pat[i] == '*' || (pat[i] == '{' && pat[i + 1] == '*');
-
-        if (pat[i] == '{') {
-            while (pat[i] != '}') {
-                i++;
-            }
-
-            i++;
-
-        } else {
-            for (i++; i < r->len && fuzz_is_name(pat[i]); i++) {
-                /* void */
-            }
-        }
-
-        if (star) {
+        if (fuzz_token(pat, r->len, &i)) {
             if (m && (k >= m->nparams || m->params[k].start != p
                       || m->params[k].len != len - p
                       || m->catchall_start != p))
@@ -201,14 +221,91 @@ fuzz_ref_match(const fuzz_route_t *r, const unsigned char *path, size_t len,
 }
 
 
+/*
+ * The rank of the segment of a valid pattern that starts at *i (its "/");
+ * *i moves to the next segment's "/", or the end.
+ */
+
+static uint32_t
+fuzz_rank(const fuzz_route_t *r, size_t *i)
+{
+    size_t       n, prefix;
+    const char  *pat;
+
+    pat = r->pattern;
+    prefix = (size_t) -1;
+    n = 0;
+
+    (*i)++;
+
+    while (*i < r->len && pat[*i] != '/') {
+        if (fuzz_static(pat, r->len, i) >= 0) {
+            n++;
+            continue;
+        }
+
+        if (fuzz_token(pat, r->len, i)) {
+            return FUZZ_RANK_CATCHALL;    /* the last segment */
+        }
+
+        prefix = n;
+    }
+
+    if (prefix == (size_t) -1) {
+        return FUZZ_RANK_STATIC;
+    }
+
+    return 1 + ((uint32_t) n << 13) + (uint32_t) prefix;
+}
+
+
+/*
+ * Precedence between two valid patterns that match one path, so that
+ * they take its segments in step up to a catch-all: the first segment
+ * where their ranks differ decides (ngx_routini_tree.h: static, params
+ * with an affix, longest first, then, as ngx_routini_freeze_node() sorts
+ * them, longest prefix first, the bare param, the catch-all).  Returns
+ * > 0 if a ranks higher, < 0 if b does, 0 if no segment tells them apart.
+ */
+
+static int
+fuzz_rank_cmp(const fuzz_route_t *a, const fuzz_route_t *b)
+{
+    size_t    i, j;
+    uint32_t  ra, rb;
+
+    i = 0;
+    j = 0;
+
+    while (i < a->len && j < b->len) {
+        ra = fuzz_rank(a, &i);
+        rb = fuzz_rank(b, &j);
+
+        if (ra != rb) {
+            return ra > rb ? 1 : -1;
+        }
+
+        if (ra == FUZZ_RANK_CATCHALL) {
+            return 0;
+        }
+    }
+
+    if (i < a->len || j < b->len) {
+        abort();    /* they cannot both match one path */
+    }
+
+    return 0;
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int                   rc;
+    int                   rc, cmp;
     char                  err[256];
     size_t                i, n, nroutes, line, start, idx;
     uint32_t              method, allowed;
-    fuzz_route_t          routes[FUZZ_MAX_ROUTES];
+    fuzz_route_t          routes[FUZZ_MAX_ROUTES], *best;
     ngx_routini_tree_t   *tree;
     ngx_routini_match_t   m;
     const unsigned char  *path;
@@ -289,18 +386,46 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rc = ngx_routini_tree_lookup(tree, (const char *) path, i - start,
                                      method, &m);
 
+        /*
+         * the reference: the union of the matching routes' masks, and the
+         * highest ranked matching route that allows the method; two such
+         * routes of equal rank would be a duplicate the tree accepted
+         */
+
         allowed = 0;
+        best = NULL;
+
         for (idx = 0; idx < nroutes; idx++) {
-            if (fuzz_ref_match(&routes[idx], path, i - start, NULL)) {
-                allowed |= routes[idx].methods;
+            if (!fuzz_ref_match(&routes[idx], path, i - start, NULL)) {
+                continue;
+            }
+
+            allowed |= routes[idx].methods;
+
+            if (!(routes[idx].methods & method)) {
+                continue;
+            }
+
+            if (best == NULL) {
+                best = &routes[idx];
+                continue;
+            }
+
+            cmp = fuzz_rank_cmp(&routes[idx], best);
+
+            if (cmp == 0) {
+                abort();    /* one node, overlapping masks */
+            }
+
+            if (cmp > 0) {
+                best = &routes[idx];
             }
         }
 
         switch (rc) {
 
         case NGX_ROUTINI_FOUND:
-            if ((fuzz_route_t *) m.data < routes
-                || (fuzz_route_t *) m.data >= routes + nroutes
+            if (m.data != best
                 || m.nparams > NGX_ROUTINI_MAX_PARAMS
                 || !(((fuzz_route_t *) m.data)->methods & method)
                 || !fuzz_ref_match(m.data, path, i - start, &m))
@@ -327,7 +452,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
 
         case NGX_ROUTINI_METHOD_MISMATCH:
-            if (m.allowed != allowed || (allowed & method)) {
+            if (m.allowed != allowed || best) {
                 abort();
             }
 
