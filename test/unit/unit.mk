@@ -54,7 +54,7 @@ build/fuzz/tree_fuzz: test/fuzz/tree_fuzz.c $(TREE_DEPS)
 fuzz-tree: build/fuzz/tree_fuzz
 	@mkdir -p build/fuzz/corpus build/fuzz/artifacts
 	build/fuzz/tree_fuzz -max_total_time=$(FUZZ_SECONDS) \
-		-artifact_prefix=build/fuzz/artifacts/ \
+		-dict=test/fuzz/tree.dict -artifact_prefix=build/fuzz/artifacts/ \
 		build/fuzz/corpus test/fuzz/corpus/tree
 
 build/bench/tree_bench: bench/tree_bench.c $(TREE_DEPS)
