@@ -144,7 +144,10 @@ struct ngx_routini_route_s {
 };
 
 
-/* the fields a static lookup reads come first, in one cache line */
+/*
+ * The fields the first pass reads come first, 64 bytes: those of a static
+ * compared with the path, then those of a node it goes through.
+ */
 
 struct ngx_routini_node_s {
     uint64_t               word;      /* static: ngx_routini_text_word() */
@@ -155,19 +158,19 @@ struct ngx_routini_node_s {
     uint16_t               prefix;    /* param: text is prefix, suffix */
     const void            *op;        /* frozen: the first pass's code for
                                          the kind, if NGX_ROUTINI_GOTO */
+    ngx_routini_node_t    *statics;   /* the first of the static children */
+    ngx_routini_node_t    *bare;      /* frozen: the bare param, if any */
+    ngx_routini_route_t   *routes;
     ngx_routini_node_t   **table;     /* frozen: chains of statics */
     const unsigned char   *index;     /* frozen: first byte to table slot */
-    ngx_routini_route_t   *routes;
     uint32_t               mask;      /* hash table size - 1 */
     uint32_t               naffix;    /* params with an affix, first */
-    ngx_routini_node_t    *bare;      /* frozen: the bare param, if any */
     ngx_routini_node_t   **params;    /* frozen: longest affix first */
     ngx_routini_node_t    *catchall;
     uint32_t               nparam;
     uint32_t               nstatic;
-    ngx_routini_node_t    *statics;   /* build-time child lists */
-    ngx_routini_node_t    *plist;
-    ngx_routini_node_t    *next;
+    ngx_routini_node_t    *plist;     /* build-time list of params */
+    ngx_routini_node_t    *next;      /* build-time siblings */
     const char           **names;     /* param and catch-all nodes: names */
     unsigned char          text[];    /*   of the params up to this one */
 };
