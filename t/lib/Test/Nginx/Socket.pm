@@ -845,7 +845,9 @@ sub run_must_die {
         check_error_log($block, $rep);
         undef $ExtraLogText;
         if ($st == 0) {
-            # it did not die after all: do not leave it running
+            # it did not die after all: do not leave it running (its pid
+            # file comes a moment after the launcher exits)
+            $Server->wait_ready($ServerPort, 10);
             $Server->stop;
         }
     }
