@@ -260,6 +260,8 @@ static ngx_routini_inline const ngx_routini_node_t *ngx_routini_static_hash(
 static ngx_routini_inline const ngx_routini_node_t *ngx_routini_static_byte(
     const ngx_routini_node_t *n, const unsigned char *s, size_t len,
     size_t p, uint64_t w);
+static ngx_routini_inline const ngx_routini_node_t *ngx_routini_chain_word(
+    const ngx_routini_node_t *c, uint64_t w);
 static ngx_routini_inline int ngx_routini_static_long(
     const ngx_routini_node_t *c, const unsigned char *s, size_t len,
     size_t p);
@@ -1342,24 +1344,20 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
 
 chain:
 
-    c = n->statics;
+    c = ngx_routini_chain_word(n->statics, w);
 
-    do {
-        if (((w ^ c->word) & c->wmask) == 0) {
-            goto word;
-        }
-
-        c = c->chain;
-    } while (c);
+    if (c) {
+        goto word;
+    }
 
     goto miss;
 
 byte:
 
-    for (c = n->table[n->index[w & 0xff]]; c; c = c->chain) {
-        if (((w ^ c->word) & c->wmask) == 0) {
-            goto word;
-        }
+    c = ngx_routini_chain_word(n->table[n->index[w & 0xff]], w);
+
+    if (c) {
+        goto word;
     }
 
     goto miss;
@@ -1787,7 +1785,7 @@ ngx_routini_static_hash(const ngx_routini_node_t *n, const unsigned char *s,
 }
 
 
-/* n's statics by first byte, compared in turn */
+/* n's statics by first byte: the one whose first word matches, checked */
 
 static ngx_routini_inline const ngx_routini_node_t *
 ngx_routini_static_byte(const ngx_routini_node_t *n, const unsigned char *s,
@@ -1795,10 +1793,27 @@ ngx_routini_static_byte(const ngx_routini_node_t *n, const unsigned char *s,
 {
     const ngx_routini_node_t   *c;
 
-    for (c = n->table[n->index[w & 0xff]]; c; c = c->chain) {
-        if (((w ^ c->word) & c->wmask) == 0
-            && (c->len < 8 || ngx_routini_static_long(c, s, len, p)))
-        {
+    c = ngx_routini_chain_word(n->table[n->index[w & 0xff]], w);
+
+    if (c && (c->len < 8 || ngx_routini_static_long(c, s, len, p))) {
+        return c;
+    }
+
+    return NULL;
+}
+
+
+/*
+ * The static of the chain from c whose first word matches the path's
+ * word w, or NULL: a frozen chain has no two statics with the same first
+ * word (ngx_routini_chain_unique()), so that it is the only candidate.
+ */
+
+static ngx_routini_inline const ngx_routini_node_t *
+ngx_routini_chain_word(const ngx_routini_node_t *c, uint64_t w)
+{
+    for ( /* void */ ; c; c = c->chain) {
+        if (((w ^ c->word) & c->wmask) == 0) {
             return c;
         }
     }
