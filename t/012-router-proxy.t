@@ -3,14 +3,10 @@
 
 use Test::Nginx::Socket 'no_plan';
 
-no_shuffle();
-no_root_location();
-run_tests();
+# the upstream{} most blocks route to: a server answering with the URI it
+# received
 
-__DATA__
-
-=== TEST 1: strip_prefix forwards the catch-all remainder, query kept
---- http_config
+our $ApiPool = <<'_EOC_';
     upstream api_pool {
         server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
     }
@@ -21,6 +17,16 @@ __DATA__
             return 200 "upstream got $request_uri\n";
         }
     }
+_EOC_
+
+no_shuffle();
+no_root_location();
+run_tests();
+
+__DATA__
+
+=== TEST 1: strip_prefix forwards the catch-all remainder, query kept
+--- http_config eval: $::ApiPool
 --- config
     location / {
         routini_route "/api/{*rest}"  api_pool  strip_prefix;
@@ -70,17 +76,7 @@ __DATA__
 
 
 === TEST 2: merge_slashes off: empty segments are kept and matched
---- http_config
-    upstream api_pool {
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-    }
-
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location / {
-            return 200 "upstream got $request_uri\n";
-        }
-    }
+--- http_config eval: $::ApiPool
 --- config
     merge_slashes off;
 
@@ -286,17 +282,7 @@ no resolver defined to resolve pool_xx
 
 
 === TEST 9: strip_prefix and "rewrite ... break": what is the same and what differs
---- http_config
-    upstream api_pool {
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-    }
-
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location / {
-            return 200 "upstream got $request_uri\n";
-        }
-    }
+--- http_config eval: $::ApiPool
 --- config
     location /api/ {
         routini_route "/api/{*rest}"  api_pool  strip_prefix;
