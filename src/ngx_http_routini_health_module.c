@@ -907,7 +907,7 @@ ngx_http_routini_health_init_upstream(ngx_conf_t *cf,
 {
     u_char                               *p;
     ngx_str_t                             name;
-    ngx_uint_t                            i, j;
+    ngx_uint_t                            i, j, n;
     ngx_http_upstream_server_t           *server;
     ngx_http_upstream_srv_conf_t         *uscf;
     ngx_http_routini_health_peer_conf_t  *peer;
@@ -939,7 +939,19 @@ ngx_http_routini_health_init_upstream(ngx_conf_t *cf,
                     "Host: %V" CRLF CRLF, &hscf->uri, &hscf->host);
     }
 
-    if (ngx_array_init(&hscf->peers, cf->pool, 4,
+    server = uscf->servers->elts;
+    n = 0;
+
+    for (i = 0; i < uscf->servers->nelts; i++) {
+        n += server[i].naddrs;
+    }
+
+    /*
+     * shm_bind() keeps the address of each element's "sh" to set it when
+     * the zone is initialized: the array is sized once and never grows
+     */
+
+    if (ngx_array_init(&hscf->peers, cf->pool, ngx_max(n, 1),
                        sizeof(ngx_http_routini_health_peer_conf_t))
         != NGX_OK)
     {
@@ -948,8 +960,6 @@ ngx_http_routini_health_init_upstream(ngx_conf_t *cf,
 
     /* one record per address, whether primary or backup, named like the
      * balancer's peers ("127.0.0.1:4001") */
-
-    server = uscf->servers->elts;
 
     for (i = 0; i < uscf->servers->nelts; i++) {
         for (j = 0; j < server[i].naddrs; j++) {
