@@ -42,6 +42,8 @@ __DATA__
     "PATCH /routini/api/upstreams/pool\n{\"strategy\":\"fewest_connections\",\"x\":null}",
     "GET /routini/api/upstreams/pool",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [400, 200]
 --- response_body_like eval
@@ -62,6 +64,8 @@ __DATA__
     "PATCH /routini/api/upstreams/pool/peers/127.0.0.3:9\n{\"state\":\"down\",\"y\":1}",
     "GET /routini/api/upstreams/pool/peers/127.0.0.3:9",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [400, 200]
 --- response_body_like eval
@@ -82,6 +86,8 @@ __DATA__
     "POST /routini/api/strategy\n{\"path\":\"/api/x\",\"strategy\":\"random\",\"z\":1}",
     "GET /routini/api/upstreams/pool",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [400, 200]
 --- response_body_like eval
@@ -105,6 +111,8 @@ __DATA__
     "PATCH /routini/api/upstreams/pool/peers/127.0.0.3:9\n{\"state\":true}",
     "GET /routini/api/upstreams/pool",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [400, 400, 400, 400, 200]
 --- response_body_like eval
