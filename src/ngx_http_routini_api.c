@@ -75,6 +75,8 @@ static ngx_int_t ngx_http_routini_api_get(ngx_http_request_t *r,
 static void ngx_http_routini_api_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_routini_api_change(ngx_http_request_t *r,
     ngx_http_routini_api_ctx_t *ctx);
+static ngx_uint_t ngx_http_routini_api_config_down(
+    ngx_http_routini_api_ctx_t *ctx);
 static ngx_int_t ngx_http_routini_api_read(ngx_http_request_t *r,
     ngx_str_t *body);
 static ngx_int_t ngx_http_routini_api_fields(ngx_routini_json_t *j,
@@ -555,6 +557,21 @@ ngx_http_routini_api_change(ngx_http_request_t *r,
                                            &values[0]);
     }
 
+    /*
+     * the balancer never uses a peer marked "down" in nginx.conf, whatever
+     * its state: say so rather than answer "up" for a peer that stays down
+     */
+
+    if (state == NGX_HTTP_ROUTINI_PEER_UP
+        && ngx_http_routini_api_config_down(ctx))
+    {
+        return ngx_http_routini_json_error(r, NGX_HTTP_CONFLICT,
+                                           "peer \"%V\" is marked down in "
+                                           "nginx.conf: remove \"down\" "
+                                           "there and reload to bring it up",
+                                           &ctx->peer);
+    }
+
     ngx_str_null(&err);
 
     rc = ngx_http_routini_peer_set_state(ctx->upstream, &ctx->peer, state,
@@ -576,6 +593,32 @@ ngx_http_routini_api_change(ngx_http_request_t *r,
     ngx_http_routini_out_literal(&out, "\n");
 
     return ngx_http_routini_api_send(&out);
+}
+
+
+/* every entry of the peer's address is "down" in nginx.conf */
+
+static ngx_uint_t
+ngx_http_routini_api_config_down(ngx_http_routini_api_ctx_t *ctx)
+{
+    ngx_uint_t                         i;
+    ngx_http_routini_peer_info_t       pi;
+    ngx_http_routini_upstream_info_t   ui;
+
+    ngx_http_routini_upstream_info(ctx->upstream, &ui);
+
+    for (i = 0; i < ui.npeers; i++) {
+        ngx_http_routini_peer_info(ctx->upstream, i, &pi);
+
+        if (pi.name.len == ctx->peer.len
+            && ngx_strncmp(pi.name.data, ctx->peer.data, pi.name.len) == 0
+            && !pi.down)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 

@@ -746,14 +746,29 @@ ngx_http_routini_upstream(ngx_uint_t i)
 }
 
 
+/* nginx compares upstream{} names case-insensitively, so the API does too */
+
 ngx_http_routini_upstream_t *
 ngx_http_routini_upstream_by_name(ngx_str_t *name)
 {
-    if (ngx_http_routini_upstream_find == NULL) {
-        return NULL;
+    ngx_uint_t                         i, n;
+    ngx_http_routini_upstream_t       *u;
+    ngx_http_routini_upstream_info_t   ui;
+
+    n = ngx_http_routini_upstreams();
+
+    for (i = 0; i < n; i++) {
+        u = ngx_http_routini_upstream(i);
+        ngx_http_routini_upstream_info(u, &ui);
+
+        if (ui.name.len == name->len
+            && ngx_strncasecmp(ui.name.data, name->data, name->len) == 0)
+        {
+            return u;
+        }
     }
 
-    return ngx_http_routini_upstream_find((ngx_cycle_t *) ngx_cycle, name);
+    return NULL;
 }
 
 

@@ -371,3 +371,38 @@ Content-Type: application/json
 ]
 --- no_error_log
 [alert]
+
+
+
+=== TEST 14: upstream names compare case-insensitively, as nginx compares them
+--- http_config eval: $::HttpConfig
+--- config
+    location /routini/api/ { routini_api; }
+    location / {
+        routini_route /mixed Other;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+[
+    "GET /routini/api/upstreams/POOL",
+    "GET /routini/api/upstreams/Pool/peers/127.0.0.1:$ENV{TEST_NGINX_API_TWO}",
+    "PATCH /routini/api/upstreams/OTHER\n{\"strategy\":\"random\"}",
+    "POST /routini/api/strategy\n{\"path\":\"/mixed\",\"strategy\":\"fewest_connections\"}",
+    "GET /mixed",
+    "GET /routini/api/upstreams/Nope",
+]
+--- more_headers
+Content-Type: application/json
+--- error_code eval
+[200, 200, 200, 200, 200, 404]
+--- response_body_like eval
+[
+    qr/^\{"name":"pool","strategy":"round_robin",/,
+    qr/^\{"address":"127\.0\.0\.1:\d+","weight":2,/,
+    qr/^\{"name":"other","strategy":"random",.*"pinned":true,/,
+    qr/^\{"name":"other","strategy":"fewest_connections",.*"pinned":true,/,
+    qr/^one$/,
+    qr/^\{"error":"unknown upstream \\"Nope\\""\}\n\z/,
+]
+--- no_error_log
+[alert]
