@@ -88,6 +88,8 @@ static ngx_int_t ngx_http_routini_api_post_strategy(ngx_http_request_t *r,
 static ngx_int_t ngx_http_routini_api_send(ngx_http_routini_out_t *out);
 static ngx_int_t ngx_http_routini_api_foreign(ngx_http_request_t *r,
     ngx_http_routini_api_ctx_t *ctx);
+static u_char *ngx_http_routini_api_escape(u_char *p, ngx_str_t *v,
+    size_t max);
 static ngx_uint_t ngx_http_routini_api_json_type(ngx_http_request_t *r);
 static ngx_int_t ngx_http_routini_api_origin(ngx_conf_t *cf, ngx_str_t *o,
     ngx_str_t *param);
@@ -846,7 +848,7 @@ static ngx_int_t
 ngx_http_routini_api_foreign(ngx_http_request_t *r,
     ngx_http_routini_api_ctx_t *ctx)
 {
-    u_char                               *last;
+    u_char                               *p, *last;
     ngx_str_t                            *o;
     ngx_uint_t                            i, j;
     ngx_list_part_t                      *part;
@@ -888,13 +890,12 @@ ngx_http_routini_api_foreign(ngx_http_request_t *r,
                 continue;
             }
 
-            ctx->error_len = ngx_slprintf(ctx->error, last,
-                                          "write refused: Sec-Fetch-Site "
-                                          "is \"%*s\", a page of another "
-                                          "origin sent it",
-                                          ngx_min(h[i].value.len, 64),
-                                          h[i].value.data)
-                             - ctx->error;
+            p = ngx_cpymem(ctx->error, "write refused: Sec-Fetch-Site is \"",
+                           sizeof("write refused: Sec-Fetch-Site is \"") - 1);
+            p = ngx_http_routini_api_escape(p, &h[i].value, 32);
+            p = ngx_slprintf(p, last, "\", a page of another origin sent it");
+
+            ctx->error_len = p - ctx->error;
             return NGX_DECLINED;
         }
 
@@ -918,18 +919,55 @@ ngx_http_routini_api_foreign(ngx_http_request_t *r,
         }
 
         if (mlcf->origins == NULL || j == mlcf->origins->nelts) {
-            ctx->error_len = ngx_slprintf(ctx->error, last,
-                                          "write refused: Origin \"%*s\" "
-                                          "is not in routini_api "
-                                          "allow_origin=",
-                                          ngx_min(h[i].value.len, 128),
-                                          h[i].value.data)
-                             - ctx->error;
+            p = ngx_cpymem(ctx->error, "write refused: Origin \"",
+                           sizeof("write refused: Origin \"") - 1);
+            p = ngx_http_routini_api_escape(p, &h[i].value, 32);
+            p = ngx_slprintf(p, last,
+                             "\" is not in routini_api allow_origin=");
+
+            ctx->error_len = p - ctx->error;
             return NGX_DECLINED;
         }
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * At most max bytes of a header value for a message that is logged and
+ * sent: control characters, bytes over 0x7e, '"' and '\\' as "\xXX", as
+ * nginx writes request bytes in the access log, and "..." when cut; at most
+ * 4 * max + 3 bytes.
+ */
+
+static u_char *
+ngx_http_routini_api_escape(u_char *p, ngx_str_t *v, size_t max)
+{
+    size_t   i;
+    u_char   c;
+
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    for (i = 0; i < v->len && i < max; i++) {
+        c = v->data[i];
+
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = 'x';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0xf];
+            continue;
+        }
+
+        *p++ = c;
+    }
+
+    if (v->len > max) {
+        p = ngx_cpymem(p, "...", 3);
+    }
+
+    return p;
 }
 
 

@@ -147,6 +147,22 @@ qr/\[warn\] .*routini_api: write refused: Origin "http:\/\/evil\.example" is not
 
 
 
+=== TEST 5b: the Origin is quoted escaped and cut in the answer and the log
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+PATCH /routini/api/upstreams/pool
+{"strategy":"random"}
+--- more_headers eval
+"Content-Type: application/json\nOrigin: http://\"ev\\il\x7f\xff" . ("x" x 40) . "\n"
+--- error_code: 403
+--- response_body_like eval
+qr/^\{"error":"write refused: Origin \\"http:\/\/\\\\x22ev\\\\x5Cil\\\\x7F\\\\xFFx{17}\.\.\.\\" is not in routini_api allow_origin="\}\n\z/
+--- error_log eval
+qr/\[warn\] .*routini_api: write refused: Origin "http:\/\/\\x22ev\\x5Cil\\x7F\\xFFx{17}\.\.\." is not in routini_api allow_origin=, client: /
+
+
+
 === TEST 6: Sec-Fetch-Site: cross-site: 403, nothing changes
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
