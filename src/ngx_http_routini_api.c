@@ -1039,7 +1039,7 @@ ngx_http_routini_api_conf(ngx_conf_t *cf,
         p = value[i].data + sizeof("allow_origin=") - 1;
         last = value[i].data + value[i].len;
 
-        do {
+        for ( ;; ) {
             comma = ngx_strlchr(p, last, ',');
 
             v.data = p;
@@ -1056,9 +1056,12 @@ ngx_http_routini_api_conf(ngx_conf_t *cf,
 
             *o = v;
 
-            p = comma + 1;
+            if (comma == NULL) {
+                break;
+            }
 
-        } while (comma);
+            p = comma + 1;
+        }
     }
 
     return NGX_CONF_OK;
