@@ -25,9 +25,6 @@ static ngx_int_t ngx_http_routini_upstream_init(ngx_conf_t *cf,
     ngx_http_upstream_srv_conf_t *us);
 static ngx_int_t ngx_http_routini_upstream_bind(ngx_conf_t *cf,
     ngx_http_routini_upstream_t *ucf, ngx_http_upstream_rr_peers_t *peers);
-static ngx_int_t ngx_http_routini_upstream_ring(ngx_conf_t *cf,
-    ngx_http_routini_upstream_t *ucf, ngx_uint_t list, ngx_uint_t base,
-    ngx_uint_t n);
 static ngx_int_t ngx_http_routini_upstream_init_peer(ngx_http_request_t *r,
     ngx_http_upstream_srv_conf_t *us);
 static ngx_int_t ngx_http_routini_upstream_get_peer(ngx_peer_connection_t *pc,
@@ -500,8 +497,8 @@ ngx_http_routini_upstream_bind(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
-    if (ngx_http_routini_upstream_ring(cf, ucf, 0, 0, ucf->nprimary)
-        != NGX_OK)
+    if (ngx_http_routini_upstream_ring(ucf, 0, cf->pool, cf->log) != NGX_OK
+        || ngx_http_routini_upstream_ring(ucf, 1, cf->pool, cf->log) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -514,53 +511,62 @@ ngx_http_routini_upstream_bind(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
-    return ngx_http_routini_upstream_ring(cf, ucf, 1, ucf->nprimary,
-                                          nbackup);
+    return NGX_OK;
 }
 
 
-static ngx_int_t
-ngx_http_routini_upstream_ring(ngx_conf_t *cf,
-    ngx_http_routini_upstream_t *ucf, ngx_uint_t list, ngx_uint_t base,
-    ngx_uint_t n)
-{
-    size_t                    *lens, total;
-    unsigned                  *weights;
-    ngx_uint_t                 i;
-    const unsigned char      **names;
-    ngx_http_routini_ring_t   *ring;
+/*
+ * The consistent strategy's ring of a list (0 primary, 1 backup); points
+ * per peer from its full weight (nginx takes any weight below 2^63),
+ * capped as ngx_http_routini_ring_size() says.
+ */
 
-    ring = &ucf->ring[list];
+ngx_int_t
+ngx_http_routini_upstream_ring(ngx_http_routini_upstream_t *u,
+    ngx_uint_t list, ngx_pool_t *pool, ngx_log_t *log)
+{
+    size_t                          total;
+    ngx_uint_t                      i, n, base;
+    ngx_http_routini_ring_t        *ring;
+    ngx_http_routini_ring_peer_t   *peers;
+    ngx_http_routini_ring_point_t  *tmp;
+
+    ring = &u->ring[list];
+    base = list ? u->nprimary : 0;
+    n = list ? u->npeers - u->nprimary : u->nprimary;
 
     if (n == 0) {
         return NGX_OK;
     }
 
-    names = ngx_palloc(cf->temp_pool, n * sizeof(u_char *));
-    lens = ngx_palloc(cf->temp_pool, n * sizeof(size_t));
-    weights = ngx_palloc(cf->temp_pool, n * sizeof(unsigned));
-
-    if (names == NULL || lens == NULL || weights == NULL) {
+    peers = ngx_alloc(n * sizeof(ngx_http_routini_ring_peer_t), log);
+    if (peers == NULL) {
         return NGX_ERROR;
     }
-
-    total = 0;
 
     for (i = 0; i < n; i++) {
-        names[i] = ucf->peers[base + i].name.data;
-        lens[i] = ucf->peers[base + i].name.len;
-        weights[i] = (unsigned) ucf->peers[base + i].weight;
-        total += weights[i];
+        peers[i].name = u->peers[base + i].name.data;
+        peers[i].len = u->peers[base + i].name.len;
+        peers[i].weight = u->peers[base + i].weight;
     }
 
-    ring->points = ngx_palloc(cf->pool, total * NGX_HTTP_ROUTINI_RING_POINTS
-                                      * sizeof(ngx_http_routini_ring_point_t));
-    if (ring->points == NULL) {
+    total = ngx_http_routini_ring_size(peers, n);
+
+    ring->points = ngx_palloc(pool,
+                              total * sizeof(ngx_http_routini_ring_point_t));
+    tmp = ngx_alloc(total * sizeof(ngx_http_routini_ring_point_t), log);
+
+    if (ring->points == NULL || tmp == NULL) {
+        ring->points = NULL;
+        ngx_free(tmp);
+        ngx_free(peers);
         return NGX_ERROR;
     }
 
-    ring->npoints = ngx_http_routini_ring_build(ring->points, names, lens,
-                                                weights, n);
+    ring->npoints = ngx_http_routini_ring_build(ring->points, tmp, peers, n);
+
+    ngx_free(tmp);
+    ngx_free(peers);
 
     return NGX_OK;
 }

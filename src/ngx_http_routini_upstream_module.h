@@ -67,12 +67,6 @@ typedef struct {
 } ngx_http_routini_peer_t;
 
 
-typedef struct {
-    ngx_http_routini_ring_point_t    *points;
-    size_t                            npoints;
-} ngx_http_routini_ring_t;
-
-
 /*
  * The order smooth weighted round robin gives when every peer is usable,
  * computed once (when the list's total weight is at most
@@ -148,6 +142,9 @@ ngx_uint_t ngx_http_routini_upstream_strategy_now(
 
 ngx_http_upstream_rr_peer_t *ngx_http_routini_choose(
     ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
+
+ngx_int_t ngx_http_routini_upstream_ring(ngx_http_routini_upstream_t *u,
+    ngx_uint_t list, ngx_pool_t *pool, ngx_log_t *log);
 
 ngx_int_t ngx_http_routini_schedule_build(ngx_conf_t *cf,
     ngx_http_routini_schedule_t *sc, ngx_http_upstream_rr_peers_t *peers);

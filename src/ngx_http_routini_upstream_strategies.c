@@ -506,13 +506,21 @@ ngx_http_routini_schedule_build(ngx_conf_t *cf,
 
     total = 0;
 
+    /* weights go up to 2^63 - 1: stop adding before the sum overflows */
+
     for (peer = peers->peer; peer; peer = peer->next) {
-        if (!peer->down) {
-            total += peer->weight;
+        if (peer->down) {
+            continue;
+        }
+
+        total += peer->weight;
+
+        if (total > NGX_HTTP_ROUTINI_SCHEDULE_MAX) {
+            return NGX_OK;
         }
     }
 
-    if (total == 0 || total > NGX_HTTP_ROUTINI_SCHEDULE_MAX) {
+    if (total == 0) {
         return NGX_OK;
     }
 

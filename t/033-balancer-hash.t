@@ -192,3 +192,55 @@ __DATA__
 [ (map { "GET /t" } 1 .. 20), "GET /log" ]
 --- response_body_like eval
 [ (map { qr/^[AB]$/ } 1 .. 20), qr/\A(?:(?:A\n){20}|(?:B\n){20})\z/ ]
+
+
+
+=== TEST 6: a weight above 2^32 is not truncated: weight 4294967297 takes the keys from weight 1
+--- http_config
+    upstream pool {
+        routini_balancer consistent key=$arg_k;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=4294967297;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        return 200 "A";
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        return 200 "B";
+    }
+--- config
+    location = /t {
+        proxy_pass http://pool;
+    }
+--- request eval
+[ map { "GET /t?k=key$_" } 1 .. 30 ]
+--- response_body_like eval
+[ map { qr/^A$/ } 1 .. 30 ]
+
+
+
+=== TEST 7: weight * 160 above 2^32 does not wrap: weight 26843546 takes the keys from weight 1
+--- http_config
+    upstream pool {
+        routini_balancer consistent key=$arg_k;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=26843546;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        return 200 "A";
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        return 200 "B";
+    }
+--- config
+    location = /t {
+        proxy_pass http://pool;
+    }
+--- request eval
+[ map { "GET /t?k=key$_" } 1 .. 30 ]
+--- response_body_like eval
+[ map { qr/^A$/ } 1 .. 30 ]
