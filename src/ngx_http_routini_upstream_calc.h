@@ -30,6 +30,8 @@ typedef struct {
 typedef struct {
     ngx_http_routini_ring_point_t  *points;     /* sorted by hash */
     size_t                          npoints;
+    uint32_t                        npeers;     /* each has a point */
+    uint64_t                       *seen;       /* npeers bits, scratch */
 } ngx_http_routini_ring_t;
 
 
@@ -107,6 +109,17 @@ size_t ngx_http_routini_ring_build(ngx_http_routini_ring_point_t *points,
 /* the first point at or after hash, wrapping around */
 size_t ngx_http_routini_ring_find(const ngx_http_routini_ring_point_t *points,
     size_t npoints, uint32_t hash);
+
+/*
+ * The peer for hash: clockwise from the key's point, the first peer for
+ * which usable(data, peer) is true.  Each distinct peer is asked once
+ * (the ring's seen bits skip the others' further points) and the walk
+ * ends when all ring->npeers have been asked, so a ring whose peers are
+ * all unusable costs about npeers * ln(npeers) steps, not a lap.  Returns
+ * 1 and sets *peer, or 0.
+ */
+int ngx_http_routini_ring_next(ngx_http_routini_ring_t *ring, uint32_t hash,
+    int (*usable)(void *data, uint32_t peer), void *data, uint32_t *peer);
 
 /*
  * The adaptive rule: fewest connections when the busiest peer has at

@@ -554,9 +554,10 @@ ngx_http_routini_upstream_ring(ngx_http_routini_upstream_t *u,
 
     ring->points = ngx_palloc(pool,
                               total * sizeof(ngx_http_routini_ring_point_t));
+    ring->seen = ngx_pcalloc(pool, (n + 63) / 64 * sizeof(uint64_t));
     tmp = ngx_alloc(total * sizeof(ngx_http_routini_ring_point_t), log);
 
-    if (ring->points == NULL || tmp == NULL) {
+    if (ring->points == NULL || ring->seen == NULL || tmp == NULL) {
         ring->points = NULL;
         ngx_free(tmp);
         ngx_free(peers);
@@ -564,6 +565,7 @@ ngx_http_routini_upstream_ring(ngx_http_routini_upstream_t *u,
     }
 
     ring->npoints = ngx_http_routini_ring_build(ring->points, tmp, peers, n);
+    ring->npeers = (uint32_t) n;
 
     ngx_free(tmp);
     ngx_free(peers);

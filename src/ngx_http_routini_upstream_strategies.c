@@ -278,50 +278,73 @@ ngx_http_routini_fnv_hash(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 }
 
 
-/* ketama: the key's point on the ring, then clockwise to the first peer
- * that can take the try */
+/* what ngx_http_routini_ring_next() asks about a peer of the ring */
+typedef struct {
+    uintptr_t                     *tried;
+    ngx_http_routini_peer_shm_t  **rp;
+    ngx_http_upstream_rr_peer_t  **peer;
+    time_t                         now;
+    ngx_uint_t                     single;
+    ngx_atomic_uint_t              restricted;
+} ngx_http_routini_ring_ctx_t;
+
+
+static int
+ngx_http_routini_ring_usable(void *data, uint32_t i)
+{
+    ngx_http_routini_ring_ctx_t  *ctx = data;
+
+    return ngx_http_routini_usable(ctx->tried, ctx->rp, ctx->peer[i], i,
+                                   ctx->now, ctx->single, ctx->restricted);
+}
+
+
+/*
+ * ketama: the key's point on the ring, then clockwise to the first peer
+ * that can take the try.  Points hold their peer's index in the list,
+ * and each distinct peer is looked at once: with no usable peer the walk
+ * ends after every peer was seen, not after a lap.
+ */
 
 static ngx_http_upstream_rr_peer_t *
 ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
     ngx_uint_t base, ngx_uint_t *index)
 {
-    size_t                          j, k;
-    time_t                          now;
-    uintptr_t                      *tried;
-    ngx_atomic_uint_t               restricted;
-    ngx_uint_t                      i, single;
-    ngx_http_routini_ring_t        *ring;
-    ngx_http_routini_peer_shm_t   **rp;
-    ngx_http_upstream_rr_peer_t    *peer;
-    ngx_http_routini_ring_point_t  *pt;
-
-    ngx_http_routini_decision_init(pd, base);
+    time_t                         now;
+    uint32_t                       p;
+    uintptr_t                     *tried;
+    ngx_uint_t                     single;
+    ngx_atomic_uint_t              restricted;
+    ngx_http_routini_ring_t       *ring;
+    ngx_http_routini_peer_shm_t  **rp;
+    ngx_http_routini_schedule_t   *sc;
+    ngx_http_routini_ring_ctx_t    ctx;
 
     ring = &pd->conf->ring[base ? 1 : 0];
+    sc = &pd->conf->schedule[base ? 1 : 0];
 
-    if (ring->npoints == 0) {
+    if (ring->npoints == 0 || sc->peer == NULL) {
         return ngx_http_routini_round_robin(pd, base, index);
     }
 
-    k = ngx_http_routini_ring_find(ring->points, ring->npoints, pd->hash);
+    ngx_http_routini_decision_init(pd, base);
 
-    for (j = 0; j < ring->npoints; j++) {
-        pt = &ring->points[(k + j) % ring->npoints];
+    ctx.tried = tried;
+    ctx.rp = rp;
+    ctx.peer = sc->peer;
+    ctx.now = now;
+    ctx.single = single;
+    ctx.restricted = restricted;
 
-        for (peer = pd->rrp.peers->peer, i = 0;
-             peer && i < pt->peer;
-             peer = peer->next, i++)
-        {
-            /* void */
-        }
-
-        if (peer && ngx_http_routini_usable_peer(peer, i)) {
-            *index = i;
-            return peer;
-        }
+    if (!ngx_http_routini_ring_next(ring, pd->hash,
+                                    ngx_http_routini_ring_usable, &ctx, &p))
+    {
+        return NULL;
     }
 
-    return NULL;
+    *index = p;
+
+    return sc->peer[p];
 }
 
 

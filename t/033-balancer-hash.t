@@ -1,11 +1,37 @@
 # routini_balancer fnv_hash and consistent: a key keeps its peer; a failed
 # try is rehashed to another peer.  (Removing one of four peers under
-# consistent moves at most 35% of keys: test/unit/balancer_test.c.)
+# consistent moves at most 35% of keys, and the ring walk asks each
+# distinct peer once: test/unit/balancer_test.c.)
 #
 # The proxy logs "KEY PEER" per request; 30 keys are sent twice, in the
 # same order, and the log's second half must repeat its first.
 
 use Test::Nginx::Socket 'no_plan';
+
+# N servers of weight 10 marked down, on addresses nothing listens on
+sub down_servers {
+    my $n = shift;
+    return join '', map { "        server 127.0.0.2:" . (20000 + $_)
+                          . " weight=10 down;\n" } 1 .. $n;
+}
+
+our $ManyDown = <<'_EOC_'
+    upstream one_up {
+        routini_balancer consistent key=$arg_k;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=10;
+_EOC_
+    . down_servers(199) . <<'_EOC_'
+    }
+    upstream all_down {
+        routini_balancer consistent key=$arg_k;
+_EOC_
+    . down_servers(200) . <<'_EOC_';
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        return 200 "up";
+    }
+_EOC_
 
 no_shuffle();
 run_tests();
@@ -195,7 +221,62 @@ __DATA__
 
 
 
-=== TEST 6: a weight above 2^32 is not truncated: weight 4294967297 takes the keys from weight 1
+=== TEST 6: 200 peers of weight 10: with 199 down every key finds the one up, with all down 502
+--- http_config eval: $::ManyDown
+--- config
+    location = /one { proxy_pass http://one_up; }
+    location = /none { proxy_pass http://all_down; }
+--- request eval
+[ (map { "GET /one?k=key$_" } 1 .. 20), (map { "GET /none?k=key$_" } 1 .. 5) ]
+--- error_code eval
+[ (map { 200 } 1 .. 20), (map { 502 } 1 .. 5) ]
+--- response_body_like eval
+[ (map { qr/^up$/ } 1 .. 20), (map { qr/502 Bad Gateway/ } 1 .. 5) ]
+
+
+
+=== TEST 7: a key whose peers all fail tries each of the 8 once, then 502
+--- http_config
+    upstream pool {
+        routini_balancer consistent key=$arg_k;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_3 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_4 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_5 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_6 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_7 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_8 max_fails=0;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_4;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_5;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_6;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_7;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_8;
+        return 502;
+    }
+--- config
+    location = /t {
+        proxy_next_upstream error http_502;
+        proxy_next_upstream_tries 0;
+        proxy_next_upstream_timeout 0;
+        add_header X-Tried $upstream_addr always;
+        proxy_pass http://pool;
+    }
+--- request eval
+[ map { "GET /t?k=key$_" } 1 .. 5 ]
+--- error_code eval
+[ map { 502 } 1 .. 5 ]
+--- response_headers_like eval
+[ map { "X-Tried: ^(?:127\\.0\\.0\\.1:\\d+, ){7}127\\.0\\.0\\.1:\\d+\$" } 1 .. 5 ]
+
+
+
+=== TEST 8: a weight above 2^32 is not truncated: weight 4294967297 takes the keys from weight 1
 --- http_config
     upstream pool {
         routini_balancer consistent key=$arg_k;
@@ -221,7 +302,7 @@ __DATA__
 
 
 
-=== TEST 7: weight * 160 above 2^32 does not wrap: weight 26843546 takes the keys from weight 1
+=== TEST 9: weight * 160 above 2^32 does not wrap: weight 26843546 takes the keys from weight 1
 --- http_config
     upstream pool {
         routini_balancer consistent key=$arg_k;

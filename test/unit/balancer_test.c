@@ -1,6 +1,6 @@
 /*
- * Unit tests of the balancer's arithmetic: the ketama ring (its size and
- * order) and the adaptive decision rule
+ * Unit tests of the balancer's arithmetic: the ketama ring (its size,
+ * order and walk) and the adaptive decision rule
  * (src/ngx_http_routini_upstream_calc.c).
  *
  *     make -f test/unit/balancer.mk unit-test-balancer
@@ -249,6 +249,152 @@ test_ring_size(void)
 }
 
 
+typedef struct {
+    size_t           calls;
+    size_t           asked[200];
+    const uint8_t   *ok;                 /* peer may take the try */
+} ring_probe_t;
+
+
+static int
+ring_usable(void *data, uint32_t peer)
+{
+    ring_probe_t  *probe = data;
+
+    probe->calls++;
+    probe->asked[peer]++;
+
+    return probe->ok[peer];
+}
+
+
+/* what the walk must answer: the first point clockwise of a usable peer */
+
+static int
+ring_lap(const ngx_http_routini_ring_t *ring, uint32_t hash,
+    const uint8_t *ok, uint32_t *peer)
+{
+    size_t  j, k;
+
+    k = ngx_http_routini_ring_find(ring->points, ring->npoints, hash);
+
+    for (j = 0; j < ring->npoints; j++) {
+        *peer = ring->points[(k + j) % ring->npoints].peer;
+
+        if (ok[*peer]) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+test_ring_next(void)
+{
+    int                             found;
+    char                            buf[200][24];
+    size_t                          i, k, n, wrong, once;
+    uint8_t                         ok[200];
+    uint32_t                        peer, lap;
+    uint64_t                        seen[4];
+    ring_probe_t                    probe;
+    ngx_http_routini_ring_t         ring;
+    ngx_http_routini_ring_peer_t    peers[200];
+    ngx_http_routini_ring_point_t  *scratch;
+
+    /* 200 peers of weight 10 */
+
+    for (i = 0; i < 200; i++) {
+        snprintf(buf[i], sizeof(buf[i]), "10.2.%zu.%zu:80", i / 100, i % 100);
+        ring_peer(&peers[i], buf[i], 10);
+    }
+
+    n = ngx_http_routini_ring_size(peers, 200);
+
+    ring.points = malloc(n * sizeof(ngx_http_routini_ring_point_t));
+    scratch = malloc(n * sizeof(ngx_http_routini_ring_point_t));
+
+    if (ring.points == NULL || scratch == NULL) {
+        CHECK(0, "no memory for a ring of %zu points", n);
+        return;
+    }
+
+    ring.npoints = ngx_http_routini_ring_build(ring.points, scratch, peers,
+                                               200);
+    ring.npeers = 200;
+    ring.seen = seen;
+
+    /* no usable peer: each of the 200 is asked exactly once */
+
+    memset(ok, 0, sizeof(ok));
+
+    for (k = 0; k < 20; k++) {
+        memset(&probe, 0, sizeof(probe));
+        probe.ok = ok;
+
+        CHECK(ngx_http_routini_ring_next(&ring, key_hash((unsigned) k),
+                                         ring_usable, &probe, &peer) == 0,
+              "no usable peer, key %zu: found peer %u", k, peer);
+
+        once = 0;
+
+        for (i = 0; i < 200; i++) {
+            once += (probe.asked[i] == 1);
+        }
+
+        CHECK(probe.calls == 200 && once == 200,
+              "no usable peer, key %zu: %zu questions, %zu peers asked once "
+              "(a lap asks %zu)", k, probe.calls, once, ring.npoints);
+    }
+
+    /* one usable peer: found, each other peer asked at most once */
+
+    for (k = 0; k < 200; k += 7) {
+        memset(&probe, 0, sizeof(probe));
+        memset(ok, 0, sizeof(ok));
+        ok[k] = 1;
+        probe.ok = ok;
+
+        CHECK(ngx_http_routini_ring_next(&ring, key_hash((unsigned) k),
+                                         ring_usable, &probe, &peer) == 1
+              && peer == k && probe.calls <= 200,
+              "only peer %zu usable: found %u after %zu questions", k, peer,
+              probe.calls);
+    }
+
+    /* any usable set: the same peer as a lap of the ring */
+
+    wrong = 0;
+
+    for (k = 0; k < 2000; k++) {
+        for (i = 0; i < 200; i++) {
+            ok[i] = ((key_hash((unsigned) (k * 200 + i)) % 100) < k % 100);
+        }
+
+        memset(&probe, 0, sizeof(probe));
+        probe.ok = ok;
+        peer = 0;
+        lap = 0;
+
+        found = ngx_http_routini_ring_next(&ring, key_hash((unsigned) k),
+                                           ring_usable, &probe, &peer);
+
+        if (found != ring_lap(&ring, key_hash((unsigned) k), ok, &lap)
+            || (found && peer != lap))
+        {
+            wrong++;
+        }
+    }
+
+    CHECK(wrong == 0, "%zu of 2000 keys differ from a lap", wrong);
+
+    free(scratch);
+    free(ring.points);
+}
+
+
 /*
  * A ring at the maximum is sorted; equal hashes (a server listed twice)
  * are ordered by peer, so every process builds the same ring.
@@ -371,6 +517,7 @@ main(void)
 {
     test_ring();
     test_ring_size();
+    test_ring_next();
     test_ring_order();
     test_decide();
 
