@@ -427,7 +427,8 @@ ngx_http_routini_upstream_init(ngx_conf_t *cf,
 }
 
 
-/* one zone record per peer and one for the upstream; the rings */
+/* one zone record per peer and one for the upstream; the schedules, and
+ * the rings of consistent */
 
 static ngx_int_t
 ngx_http_routini_upstream_bind(ngx_conf_t *cf,
@@ -497,10 +498,22 @@ ngx_http_routini_upstream_bind(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
-    if (ngx_http_routini_upstream_ring(ucf, 0, cf->pool, cf->log) != NGX_OK
-        || ngx_http_routini_upstream_ring(ucf, 1, cf->pool, cf->log) != NGX_OK)
-    {
-        return NGX_ERROR;
+    /*
+     * The API may pin consistent on any upstream: then each worker builds
+     * the ring on first use (ngx_http_routini_upstream_strategies.c), so
+     * nginx -t does not pay for rings that no strategy reads.
+     */
+
+    if (ucf->strategy == NGX_HTTP_ROUTINI_CONSISTENT) {
+        if (ngx_http_routini_upstream_ring(ucf, 0, cf->pool, cf->log)
+            != NGX_OK
+            || ngx_http_routini_upstream_ring(ucf, 1, cf->pool, cf->log)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ucf->ring_built = 3;
     }
 
     if (ngx_http_routini_schedule_build(cf, &ucf->schedule[0], peers)

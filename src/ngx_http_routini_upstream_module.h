@@ -111,6 +111,8 @@ struct ngx_http_routini_upstream_s {
     ngx_http_routini_peer_shm_t     **shm_peers;  /* peers[i].shm, dense,
                                                      set per worker */
     ngx_http_routini_ring_t           ring[2];    /* primary, backup */
+    ngx_uint_t                        ring_built; /* bit per list: built
+                                                     or tried */
     ngx_http_routini_schedule_t       schedule[2];
 
     ngx_http_routini_upstream_shm_t  *shm;

@@ -300,6 +300,46 @@ ngx_http_routini_ring_usable(void *data, uint32_t i)
 
 
 /*
+ * A ring that the configured strategy does not read (consistent pinned by
+ * the API) is built on its first use in each worker, once per
+ * configuration: at most NGX_HTTP_ROUTINI_RING_MAX points, some 35 ms at
+ * that cap.  Without memory for it, round robin chooses instead.
+ */
+
+static void
+ngx_http_routini_ring_first_use(ngx_http_routini_upstream_t *u,
+    ngx_uint_t list)
+{
+    ngx_msec_t  start;
+
+    u->ring_built |= (ngx_uint_t) 1 << list;
+
+    ngx_time_update();
+    start = ngx_current_msec;
+
+    if (ngx_http_routini_upstream_ring(u, list, ngx_cycle->pool,
+                                       ngx_cycle->log)
+        != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                      "routini: upstream \"%V\": no memory for the "
+                      "consistent hash ring of the %s peers, round robin "
+                      "chooses instead", &u->name,
+                      list ? "backup" : "primary");
+        return;
+    }
+
+    ngx_time_update();
+
+    ngx_log_error(NGX_LOG_INFO, ngx_cycle->log, 0,
+                  "routini: upstream \"%V\": consistent hash ring of the "
+                  "%s peers, %uz points, built in %M ms", &u->name,
+                  list ? "backup" : "primary", u->ring[list].npoints,
+                  ngx_current_msec - start);
+}
+
+
+/*
  * ketama: the key's point on the ring, then clockwise to the first peer
  * that can take the try.  Points hold their peer's index in the list,
  * and each distinct peer is looked at once: with no usable peer the walk
@@ -313,15 +353,21 @@ ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
     time_t                         now;
     uint32_t                       p;
     uintptr_t                     *tried;
-    ngx_uint_t                     single;
+    ngx_uint_t                     list, single;
     ngx_atomic_uint_t              restricted;
     ngx_http_routini_ring_t       *ring;
     ngx_http_routini_peer_shm_t  **rp;
     ngx_http_routini_schedule_t   *sc;
     ngx_http_routini_ring_ctx_t    ctx;
 
-    ring = &pd->conf->ring[base ? 1 : 0];
-    sc = &pd->conf->schedule[base ? 1 : 0];
+    list = base ? 1 : 0;
+
+    if (!(pd->conf->ring_built & ((ngx_uint_t) 1 << list))) {
+        ngx_http_routini_ring_first_use(pd->conf, list);
+    }
+
+    ring = &pd->conf->ring[list];
+    sc = &pd->conf->schedule[list];
 
     if (ring->npoints == 0 || sc->peer == NULL) {
         return ngx_http_routini_round_robin(pd, base, index);

@@ -33,6 +33,25 @@ _EOC_
     }
 _EOC_
 
+# nginx -t of the running block's configuration with its address space
+# limited to MB megabytes; not checked where the binary cannot even start
+# that small (ASan, valgrind)
+sub nginx_t_fits {
+    my $mb = shift;
+    my $kb = $mb * 1024;
+    my $bin = $ENV{TEST_NGINX_BINARY} || 'nginx';
+    my $root = server_root();
+
+    `sh -c 'ulimit -v $kb && exec "\$0" -V' '$bin' 2>&1`;
+    if ($? != 0) {
+        warn "# nginx -t in $mb MB not checked: $bin does not start so small\n";
+        return;
+    }
+
+    my $out = `sh -c 'ulimit -v $kb && exec "\$0" -t -p "\$1/" -c conf/nginx.conf' '$bin' '$root' 2>&1`;
+    die "nginx -t needs more than $mb MB of address space:\n$out" if $? != 0;
+}
+
 no_shuffle();
 run_tests();
 
@@ -325,3 +344,55 @@ __DATA__
 [ map { "GET /t?k=key$_" } 1 .. 30 ]
 --- response_body_like eval
 [ map { qr/^A$/ } 1 .. 30 ]
+
+
+
+=== TEST 10: weight=100000: nginx -t fits in 100 MB; a pinned consistent builds its ring once, on first use
+--- http_config
+    log_format keypeer '$arg_k $upstream_http_x_peer';
+    upstream heavy {
+        routini_balancer round_robin key=$arg_k;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=100000;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2 weight=100000;
+    }
+    upstream heavy_consistent {
+        routini_balancer consistent;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=100000;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2 weight=100000;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        add_header X-Peer A always;
+        return 200 "A";
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        add_header X-Peer B always;
+        return 200 "B";
+    }
+--- config
+    location /routini/api/ { routini_api; }
+    location = /t {
+        access_log logs/heavy.log keypeer;
+        proxy_pass http://heavy;
+    }
+    location = /log {
+        alias $TEST_NGINX_SERVER_ROOT/logs/heavy.log;
+    }
+    location = /errors {
+        alias $TEST_NGINX_SERVER_ROOT/logs/error.log;
+    }
+--- init
+main::nginx_t_fits(100);
+--- request eval
+[ "GET /t?k=key0",
+  "PATCH /routini/api/upstreams/heavy\n{\"strategy\":\"consistent\"}",
+  (map { "GET /t?k=key$_" } 1 .. 20), (map { "GET /t?k=key$_" } 1 .. 20),
+  "GET /log", "GET /errors" ]
+--- more_headers eval
+[ "", "Content-Type: application/json", (map { "" } 1 .. 42) ]
+--- response_body_like eval
+my $ring = qr/upstream "heavy": consistent hash ring/;
+[ qr/^[AB]$/, qr/"strategy":"consistent"/, (map { qr/^[AB]$/ } 1 .. 40),
+  qr/\Akey0 [AB]\n(?=.* A\n)(?=.* B\n)((?:key\d+ [AB]\n){20})\1\z/s,
+  qr/\A(?:(?!.*$ring).*\n)*.*strategy pinned to consistent.*\n(?:(?!.*$ring).*\n)*.*$ring of the primary peers, 524288 points, built in \d+ ms\n(?:(?!.*$ring).*\n)*\z/ ]
