@@ -682,10 +682,12 @@ ngx_http_routini_upstream_get_peer(ngx_peer_connection_t *pc, void *data)
         goto failed;
     }
 
-    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, pc->log, 0,
-                   "routini balancer %V: peer %V (%ui)",
+    /* restricted: the strategies read peers' flags only when not 0 */
+
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, pc->log, 0,
+                   "routini balancer %V: peer %V (%ui), %uA restricted",
                    ngx_http_routini_strategy_name(pd->strategy),
-                   &peer->name, base + i);
+                   &peer->name, base + i, ucf->shm->restricted);
 
     rrp->current = peer;
 
