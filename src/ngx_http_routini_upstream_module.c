@@ -685,9 +685,9 @@ ngx_http_routini_upstream_get_peer(ngx_peer_connection_t *pc, void *data)
     /* restricted: the strategies read peers' flags only when not 0 */
 
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, pc->log, 0,
-                   "routini balancer %V: peer %V (%ui), %uA restricted",
+                   "routini balancer %V: peer %V (%ui), %ui restricted",
                    ngx_http_routini_strategy_name(pd->strategy),
-                   &peer->name, base + i, ucf->shm->restricted);
+                   &peer->name, base + i, ucf->restricted);
 
     rrp->current = peer;
 
@@ -822,6 +822,30 @@ ngx_http_routini_upstream_sample(ngx_http_routini_upstream_t *u,
             return;
         }
     }
+}
+
+
+void
+ngx_http_routini_upstream_recount(ngx_http_routini_upstream_t *u)
+{
+    ngx_uint_t         i, n;
+    ngx_atomic_uint_t  changes;
+
+    changes = u->shm->flag_changes;
+
+    /* the flags read below are at least as new as that count */
+    ngx_memory_barrier();
+
+    n = 0;
+
+    for (i = 0; i < u->npeers; i++) {
+        if (u->shm_peers[i]->flags) {
+            n++;
+        }
+    }
+
+    u->restricted = n;
+    u->flag_changes = changes;
 }
 
 
@@ -1028,6 +1052,8 @@ ngx_http_routini_upstream_init_process(ngx_cycle_t *cycle)
         for (j = 0; j < up[i]->npeers; j++) {
             up[i]->shm_peers[j] = up[i]->peers[j].shm;
         }
+
+        ngx_http_routini_upstream_recount(up[i]);
 
         peers = up[i]->uscf->peer.data;
 
@@ -1379,8 +1405,9 @@ ngx_http_routini_peer_set_health(ngx_http_routini_upstream_t *u,
 
 /*
  * Sets the bits of mask in a peer's flags to value, returns the flags
- * before.  The upstream counts its peers with flags, so that strategies
- * look at flags only when some peer has them.
+ * before.  Each change is counted in the upstream's record, so that every
+ * worker counts its peers with flags again
+ * (ngx_http_routini_upstream_restricted()).
  */
 
 static ngx_atomic_uint_t
@@ -1400,12 +1427,7 @@ ngx_http_routini_peer_flags(ngx_http_routini_upstream_t *u,
 
     } while (!ngx_atomic_cmp_set(&sh->flags, old, new));
 
-    if (old == 0) {
-        ngx_atomic_fetch_add(&u->shm->restricted, 1);
-
-    } else if (new == 0) {
-        ngx_atomic_fetch_add(&u->shm->restricted, (ngx_atomic_int_t) -1);
-    }
+    ngx_atomic_fetch_add(&u->shm->flag_changes, 1);
 
     return old;
 }

@@ -42,7 +42,7 @@ static ngx_http_upstream_rr_peer_t *ngx_http_routini_fastest(
     tried = pd->retry ? pd->rrp.tried : NULL;                                 \
     rp = pd->conf->shm_peers + base;                                          \
     single = pd->rrp.peers->single;                                           \
-    restricted = pd->conf->shm->restricted;                                   \
+    restricted = ngx_http_routini_upstream_restricted(pd->conf);              \
     now = ngx_time()
 
 
