@@ -396,3 +396,48 @@ my $ring = qr/upstream "heavy": consistent hash ring/;
 [ qr/^[AB]$/, qr/"strategy":"consistent"/, (map { qr/^[AB]$/ } 1 .. 40),
   qr/\Akey0 [AB]\n(?=.* A\n)(?=.* B\n)((?:key\d+ [AB]\n){20})\1\z/s,
   qr/\A(?:(?!.*$ring).*\n)*.*strategy pinned to consistent.*\n(?:(?!.*$ring).*\n)*.*$ring of the primary peers, 524288 points, built in \d+ ms\n(?:(?!.*$ring).*\n)*\z/ ]
+
+
+
+=== TEST 11: consistent pinned, primary down: the backup list's ring is built on its first use, keys keep their backup peer
+--- http_config
+    log_format keypeer '$arg_k $upstream_http_x_peer';
+    upstream pool {
+        routini_balancer random key=$arg_k;
+        server 127.0.0.2:20001 down;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 backup;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2 backup;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        add_header X-Peer A always;
+        return 200 "A";
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        add_header X-Peer B always;
+        return 200 "B";
+    }
+--- config
+    location /routini/api/ { routini_api; }
+    location = /t {
+        access_log logs/backup.log keypeer;
+        proxy_pass http://pool;
+    }
+    location = /log {
+        alias $TEST_NGINX_SERVER_ROOT/logs/backup.log;
+    }
+    location = /errors {
+        alias $TEST_NGINX_SERVER_ROOT/logs/error.log;
+    }
+--- request eval
+[ "PATCH /routini/api/upstreams/pool\n{\"strategy\":\"consistent\"}",
+  (map { "GET /t?k=key$_" } 1 .. 20), (map { "GET /t?k=key$_" } 1 .. 20),
+  "GET /log", "GET /errors" ]
+--- more_headers eval
+[ "Content-Type: application/json", (map { "" } 1 .. 42) ]
+--- response_body_like eval
+my $ring = qr/upstream "pool": consistent hash ring/;
+[ qr/"strategy":"consistent"/, (map { qr/^[AB]$/ } 1 .. 40),
+  qr/\A(?=.* A\n)(?=.* B\n)((?:key\d+ [AB]\n){20})\1\z/s,
+  qr/\A(?:(?!.*$ring).*\n)*.*$ring of the primary peers, 160 points, built in \d+ ms\n(?:(?!.*$ring).*\n)*.*$ring of the backup peers, 320 points, built in \d+ ms\n(?:(?!.*$ring).*\n)*\z/ ]
