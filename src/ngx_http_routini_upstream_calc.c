@@ -195,25 +195,16 @@ ngx_http_routini_ring_find(const ngx_http_routini_ring_point_t *points,
 
 
 int
-ngx_http_routini_ring_next(ngx_http_routini_ring_t *ring, uint32_t hash,
+ngx_http_routini_ring_walk(ngx_http_routini_ring_t *ring, size_t k,
     int (*usable)(void *data, uint32_t peer), void *data, uint32_t *peer)
 {
-    size_t    j, k;
+    size_t    j;
     uint32_t  p, left;
     uint64_t  bit;
 
-    k = ngx_http_routini_ring_find(ring->points, ring->npoints, hash);
-    p = ring->points[k].peer;
-
-    /* most keys end here: the bits are cleared only for a walk */
-
-    if (usable(data, p)) {
-        *peer = p;
-        return 1;
-    }
-
     memset(ring->seen, 0, (ring->npeers + 63) / 64 * sizeof(uint64_t));
 
+    p = ring->points[k].peer;
     ring->seen[p / 64] |= (uint64_t) 1 << (p % 64);
     left = ring->npeers - 1;
 
@@ -237,7 +228,6 @@ ngx_http_routini_ring_next(ngx_http_routini_ring_t *ring, uint32_t hash,
 
     return 0;
 }
-
 
 void
 ngx_http_routini_decide(int current, const ngx_http_routini_decide_in_t *in,

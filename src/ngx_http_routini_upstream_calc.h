@@ -111,14 +111,14 @@ size_t ngx_http_routini_ring_find(const ngx_http_routini_ring_point_t *points,
     size_t npoints, uint32_t hash);
 
 /*
- * The peer for hash: clockwise from the key's point, the first peer for
- * which usable(data, peer) is true.  Each distinct peer is asked once
- * (the ring's seen bits skip the others' further points) and the walk
- * ends when all ring->npeers have been asked, so a ring whose peers are
- * all unusable costs about npeers * ln(npeers) steps, not a lap.  Returns
- * 1 and sets *peer, or 0.
+ * When the peer of point k (the key's, from ring_find) cannot take the
+ * try: the first peer clockwise after it for which usable(data, peer) is
+ * true.  Each distinct peer is asked once (the ring's seen bits skip the
+ * others' further points) and the walk ends when all ring->npeers have
+ * been asked, so a ring whose peers are all unusable costs about
+ * npeers * ln(npeers) steps, not a lap.  Returns 1 and sets *peer, or 0.
  */
-int ngx_http_routini_ring_next(ngx_http_routini_ring_t *ring, uint32_t hash,
+int ngx_http_routini_ring_walk(ngx_http_routini_ring_t *ring, size_t k,
     int (*usable)(void *data, uint32_t peer), void *data, uint32_t *peer);
 
 /*

@@ -278,7 +278,7 @@ ngx_http_routini_fnv_hash(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 }
 
 
-/* what ngx_http_routini_ring_next() asks about a peer of the ring */
+/* what ngx_http_routini_ring_walk() asks about a peer of the ring */
 typedef struct {
     uintptr_t                     *tried;
     ngx_http_routini_peer_shm_t  **rp;
@@ -350,6 +350,7 @@ static ngx_http_upstream_rr_peer_t *
 ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
     ngx_uint_t base, ngx_uint_t *index)
 {
+    size_t                         k;
     time_t                         now;
     uint32_t                       p;
     uintptr_t                     *tried;
@@ -375,6 +376,14 @@ ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
 
     ngx_http_routini_decision_init(pd, base);
 
+    k = ngx_http_routini_ring_find(ring->points, ring->npoints, pd->hash);
+    p = ring->points[k].peer;
+
+    if (ngx_http_routini_usable_peer(sc->peer[p], p)) {
+        *index = p;
+        return sc->peer[p];
+    }
+
     ctx.tried = tried;
     ctx.rp = rp;
     ctx.peer = sc->peer;
@@ -382,8 +391,8 @@ ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
     ctx.single = single;
     ctx.restricted = restricted;
 
-    if (!ngx_http_routini_ring_next(ring, pd->hash,
-                                    ngx_http_routini_ring_usable, &ctx, &p))
+    if (!ngx_http_routini_ring_walk(ring, k, ngx_http_routini_ring_usable,
+                                    &ctx, &p))
     {
         return NULL;
     }
