@@ -123,10 +123,10 @@ ngx_http_routini_ring_build(ngx_http_routini_ring_point_t *points,
 
 
 /*
- * LSD radix sort by hash, a byte at a time: 524,288 points in about a
- * tenth of qsort's time.  It is stable and the points come in by peer, so
- * equal hashes stay ordered by peer and the ring is the same in every
- * process.
+ * LSD radix sort by hash, a byte at a time: hashing and sorting 524,288
+ * points take 24-32 ms, qsort alone took 100-115.  It is stable and the
+ * points come in by peer, so equal hashes stay ordered by peer and the
+ * ring is the same in every process.
  */
 
 static void
