@@ -387,6 +387,7 @@ __DATA__
     location = /t {
         access_log logs/heavy.log keypeer;
         proxy_pass http://heavy;
+        add_header X-Strategy $routini_strategy always;
     }
     location = /log {
         alias $TEST_NGINX_SERVER_ROOT/logs/heavy.log;
@@ -399,14 +400,17 @@ main::nginx_t_fits(100);
 --- request eval
 [ "GET /t?k=key0",
   "PATCH /routini/api/upstreams/heavy\n{\"strategy\":\"consistent\"}",
-  (map { "GET /t?k=key$_" } 1 .. 20), (map { "GET /t?k=key$_" } 1 .. 20),
-  "GET /log", "GET /errors" ]
+  (map { "GET /t?k=key$_" } 1 .. 20), "GET /t?k=shift",
+  (map { "GET /t?k=key$_" } 1 .. 20), "GET /log", "GET /errors" ]
 --- more_headers eval
-[ "", "Content-Type: application/json", (map { "" } 1 .. 42) ]
+[ "", "Content-Type: application/json", (map { "" } 1 .. 43) ]
+--- response_headers eval
+[ "X-Strategy: round_robin", "!X-Strategy",
+  (map { "X-Strategy: consistent" } 1 .. 41), "!X-Strategy", "!X-Strategy" ]
 --- response_body_like eval
 my $ring = qr/upstream "heavy": consistent hash ring/;
-[ qr/^[AB]$/, qr/"strategy":"consistent"/, (map { qr/^[AB]$/ } 1 .. 40),
-  qr/\Akey0 [AB]\n(?=.* A\n)(?=.* B\n)((?:key\d+ [AB]\n){20})\1\z/s,
+[ qr/^[AB]$/, qr/"strategy":"consistent"/, (map { qr/^[AB]$/ } 1 .. 41),
+  qr/\Akey0 [AB]\n(?=.* A\n)(?=.* B\n)((?:key\d+ [AB]\n){20})shift [AB]\n\1\z/s,
   qr/\A(?:(?!.*$ring).*\n)*.*strategy pinned to consistent.*\n(?:(?!.*$ring).*\n)*.*$ring of the primary peers, 524288 points, built in \d+ ms\n(?:(?!.*$ring).*\n)*\z/ ]
 
 
@@ -435,6 +439,7 @@ my $ring = qr/upstream "heavy": consistent hash ring/;
     location = /t {
         access_log logs/backup.log keypeer;
         proxy_pass http://pool;
+        add_header X-Strategy $routini_strategy always;
     }
     location = /log {
         alias $TEST_NGINX_SERVER_ROOT/logs/backup.log;
@@ -444,12 +449,15 @@ my $ring = qr/upstream "heavy": consistent hash ring/;
     }
 --- request eval
 [ "PATCH /routini/api/upstreams/pool\n{\"strategy\":\"consistent\"}",
-  (map { "GET /t?k=key$_" } 1 .. 20), (map { "GET /t?k=key$_" } 1 .. 20),
-  "GET /log", "GET /errors" ]
+  (map { "GET /t?k=key$_" } 1 .. 20), "GET /t?k=shift",
+  (map { "GET /t?k=key$_" } 1 .. 20), "GET /log", "GET /errors" ]
 --- more_headers eval
-[ "Content-Type: application/json", (map { "" } 1 .. 42) ]
+[ "Content-Type: application/json", (map { "" } 1 .. 43) ]
+--- response_headers eval
+[ "!X-Strategy", (map { "X-Strategy: consistent" } 1 .. 41), "!X-Strategy",
+  "!X-Strategy" ]
 --- response_body_like eval
 my $ring = qr/upstream "pool": consistent hash ring/;
-[ qr/"strategy":"consistent"/, (map { qr/^[AB]$/ } 1 .. 40),
-  qr/\A(?=.* A\n)(?=.* B\n)((?:key\d+ [AB]\n){20})\1\z/s,
+[ qr/"strategy":"consistent"/, (map { qr/^[AB]$/ } 1 .. 41),
+  qr/\A(?=.* A\n)(?=.* B\n)((?:key\d+ [AB]\n){20})shift [AB]\n\1\z/s,
   qr/\A(?:(?!.*$ring).*\n)*.*$ring of the primary peers, 160 points, built in \d+ ms\n(?:(?!.*$ring).*\n)*.*$ring of the backup peers, 320 points, built in \d+ ms\n(?:(?!.*$ring).*\n)*\z/ ]
