@@ -22,8 +22,9 @@ FUZZ_CC ?= clang
 FUZZ_CFLAGS ?= -g -O1 -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=all
 
-TREE_SRC = src/ngx_routini_tree.c
-TREE_DEPS = src/ngx_routini_tree.c src/ngx_routini_tree.h
+TREE_SRC = src/ngx_routini_tree.c src/ngx_routini_tree_freeze.c \
+           src/ngx_routini_tree_lookup.c
+TREE_DEPS = $(TREE_SRC) src/ngx_routini_tree.h src/ngx_routini_tree_private.h
 
 .PHONY: unit-test unit-test-asan fuzz-tree bench-tree
 
