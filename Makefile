@@ -4,6 +4,7 @@
 #   make run          install what is missing, build, start the example
 #   make stop         stop the example
 #   make test         install test dependencies, build, run the whole suite
+#   make test-docs    every nginx block of README.md and docs/ through nginx -t
 #   make test-real    the Test::Nginx files under the real Test::Nginx
 #                     (TEST_NGINX_LIB, default ../shared/test-nginx/lib)
 #   make unit         C unit tests of the route tree and the JSON reader
@@ -82,6 +83,11 @@ stop:
 test: test-deps
 	@$(MAKE) --no-print-directory module
 	@bash util/test.sh
+
+# every nginx block of README.md and docs/ through nginx -t
+.PHONY: test-docs
+test-docs: module
+	@prove --source Executable test/docs/nginx-blocks.sh
 
 # openresty's Test::Nginx is not packaged for Debian: point TEST_NGINX_LIB
 # at its lib/ directory (a checkout of openresty/test-nginx)

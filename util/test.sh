@@ -24,9 +24,11 @@ if ! perl -MTest::Nginx::Socket -e1 2>/dev/null; then
 fi
 
 # the Test::Nginx files, and the script tests that need a running nginx
-# between requests (reload) or a browser: executables printing TAP
+# between requests (reload), a browser, or nginx -t of the docs' blocks:
+# executables printing TAP
 scripts="test/metrics/promtool.sh test/metrics/reload.sh
-         test/browser/dashboard.sh test/browser/csrf.sh"
+         test/browser/dashboard.sh test/browser/csrf.sh
+         test/docs/nginx-blocks.sh"
 
 echo "== Test::Nginx suite and script tests"
 # shellcheck disable=SC2086
