@@ -90,7 +90,8 @@ is(metric(qq{routini_upstream_active_connections{upstream="ua",peer="$peer"}}),
 conf('b');
 my $log = nginx_reload();
 like($log, qr/start worker process/, 'reload to b');
-ok(settled(2) && wait_for(sub { which() eq 'b' }),
+ok(settled(2) && wait_for(sub { shutting_down($wa) })
+   && wait_for(sub { which() eq 'b' }),
    'b serves, the worker of a finishes its request');
 
 my $used1 = metric('routini_zone_used_bytes{zone="z"}');

@@ -27,7 +27,8 @@ use Time::HiRes ();
 
 our @EXPORT = qw(nginx_start nginx_stop nginx_reload master_pid workers
                  write_conf routes http_get metrics metric hold_backend
-                 held_count release held_request wait_for gone log_since
+                 held_count release held_request wait_for gone shutting_down
+                 log_since
                  log_size zone_dir free_port nginx_port slurp);
 
 my $dir = tempdir('routini-zone.XXXXXX', TMPDIR => 1,
@@ -142,6 +143,12 @@ sub workers {
     }
     @w = sort { $a <=> $b } @w;
     return @w;
+}
+
+# a worker told to exit gracefully: it accepts no more connections
+sub shutting_down {
+    my ($pid) = @_;
+    return slurp("/proc/$pid/cmdline") =~ /shutting down/;
 }
 
 sub gone {
