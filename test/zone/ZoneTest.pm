@@ -63,7 +63,7 @@ sub slurp {
     open my $fh, '<', $f or return '';
     local $/;
     my $s = <$fh>;
-    return $s;
+    return $s // '';
 }
 
 # write_conf(HTTP, SERVER, [MAIN]): the http{} and server{} contents
