@@ -145,10 +145,11 @@ sub workers {
     return @w;
 }
 
-# a worker told to exit gracefully: it accepts no more connections
+# a worker told to exit gracefully: it accepts no more connections (its
+# log, not its process title: under valgrind the title does not change)
 sub shutting_down {
     my ($pid) = @_;
-    return slurp("/proc/$pid/cmdline") =~ /shutting down/;
+    return slurp("$dir/logs/error.log") =~ /\b$pid#\d+: gracefully shutting/;
 }
 
 sub gone {
