@@ -383,6 +383,7 @@ ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     ngx_http_routini_main_conf_t  *rmcf = shm_zone->data;
 
     void                          *p;
+    ngx_str_t                     *what, inflight;
     ngx_uint_t                     i, reclaimed, pending;
     ngx_slab_pool_t               *shpool;
     ngx_pool_cleanup_t            *cln;
@@ -444,6 +445,7 @@ ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         }
 
         if (p == NULL) {
+            what = &b[i].name;
             goto nomem;
         }
 
@@ -456,6 +458,8 @@ ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         }
 
         if (ngx_http_routini_shm_inflight_init(shpool, sh, rmcf) != NGX_OK) {
+            ngx_str_set(&inflight, "inflight");
+            what = &inflight;
             goto nomem;
         }
     }
@@ -490,8 +494,7 @@ nomem:
                       "bounds how long they may take), or increase the "
                       "zone's size (out of memory at \"%V\")",
                       &shm_zone->shm.name, rmcf->binds.nelts, held.older,
-                      (held.older_bytes + 1023) / 1024, held.procs,
-                      &b[i].name);
+                      (held.older_bytes + 1023) / 1024, held.procs, what);
         return NGX_ERROR;
     }
 
@@ -501,7 +504,7 @@ nomem:
                   "records beside the %ui of the running configuration "
                   "(\"nginx -t\" tells the size a reload needs; out of "
                   "memory at \"%V\")", &shm_zone->shm.name,
-                  rmcf->binds.nelts, held.running, &b[i].name);
+                  rmcf->binds.nelts, held.running, what);
 
     return NGX_ERROR;
 }
