@@ -81,10 +81,16 @@ typedef struct {
     ngx_array_t                      routes;      /* all routes, declared */
     ngx_array_t                      routers;     /* all routers */
     ngx_array_t                      binds;       /* shm records to bind */
+    ngx_array_t                      inflight;    /* in-flight counters */
     ngx_uint_t                       nslots;      /* counter slots */
     ngx_flag_t                       zone_explicit;
     u_char                          *zone_file;   /* routini_zone's place */
     ngx_uint_t                       zone_line;
+    ngx_cycle_t                     *cycle;       /* being configured */
+    ngx_uint_t                       generation;  /* in the zone */
+    void                            *inflight_rec; /* in the zone */
+    unsigned                         zone_reused:1;
+    unsigned                         committed:1;
 } ngx_http_routini_main_conf_t;
 
 

@@ -15,6 +15,9 @@
 #include "ngx_http_routini_shm.h"
 
 
+static ngx_int_t ngx_http_routini_init_module(ngx_cycle_t *cycle);
+static ngx_int_t ngx_http_routini_init_process(ngx_cycle_t *cycle);
+static void ngx_http_routini_exit_process(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_routini_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_routini_postconfiguration(ngx_conf_t *cf);
 static void *ngx_http_routini_create_main_conf(ngx_conf_t *cf);
@@ -73,14 +76,41 @@ ngx_module_t  ngx_http_routini_module = {
     ngx_http_routini_commands,             /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_routini_init_module,          /* init module */
+    ngx_http_routini_init_process,         /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_routini_exit_process,         /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
+
+
+/*
+ * The zone's record lifetime (ngx_http_routini_shm.c): a configuration
+ * becomes the zone's when nginx commits it, and every worker is in the
+ * zone's process table from its start to its exit.
+ */
+
+static ngx_int_t
+ngx_http_routini_init_module(ngx_cycle_t *cycle)
+{
+    return ngx_http_routini_shm_commit(cycle);
+}
+
+
+static ngx_int_t
+ngx_http_routini_init_process(ngx_cycle_t *cycle)
+{
+    return ngx_http_routini_shm_register(cycle);
+}
+
+
+static void
+ngx_http_routini_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_routini_shm_unregister(cycle);
+}
 
 
 static ngx_int_t
@@ -128,6 +158,10 @@ ngx_http_routini_create_main_conf(ngx_conf_t *cf)
      *
      *     rmcf->shm_zone = NULL;
      *     rmcf->zone_explicit = 0;
+     *     rmcf->generation = 0;
+     *     rmcf->inflight_rec = NULL;
+     *     rmcf->zone_reused = 0;
+     *     rmcf->committed = 0;
      */
 
     if (ngx_array_init(&rmcf->routes, cf->pool, 16,
@@ -150,6 +184,15 @@ ngx_http_routini_create_main_conf(ngx_conf_t *cf)
     {
         return NULL;
     }
+
+    if (ngx_array_init(&rmcf->inflight, cf->pool, 16,
+                       sizeof(ngx_http_routini_shm_inflight_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    rmcf->cycle = cf->cycle;
 
     rmcf->nslots = ngx_http_routini_shm_nslots(cf);
 

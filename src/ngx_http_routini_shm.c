@@ -1,6 +1,35 @@
 
 /*
  * Copyright (C) routini authors
+ *
+ * The routini zone: named records, bound when the zone is initialized.
+ *
+ * Record lifetime.  Configurations are numbered in the zone: the master
+ * gives a reload the number after the one in use (pending) when it
+ * initializes the zone, stamps every record the new configuration binds
+ * with it, and commits it (sh->generation) only once nginx has opened the
+ * new configuration's sockets and will start its workers (init_module).
+ * A reload that fails, in the zone or later, is rolled back: the records it
+ * created are freed and those it adopted get their previous stamp back, so
+ * the zone is as it was.
+ *
+ * Every worker enters (pid, generation) in the zone's process table when it
+ * starts and leaves it when it exits; an entry whose pid is gone (kill -9)
+ * is cleared by the next process that looks.  The invariant:
+ *
+ *     a record is freed only if its stamp is older than the committed
+ *     generation and than the generation of every live process in the
+ *     table,
+ *
+ * since a record is stamped with the newest configuration that binds it,
+ * so no live process can write a freed record.  Records are freed when a
+ * reload finds the zone full; when it is still full, the reload fails and
+ * says how many records workers of earlier configurations still hold.
+ *
+ * Each worker also tallies, in its own row of its configuration's
+ * "inflight:GENERATION" record, the requests it has in flight on each
+ * peer: when it exits, or when its pid is found dead, its tallies are taken
+ * off the shared counters, so a killed worker does not leave them behind.
  */
 
 
@@ -12,32 +41,99 @@
 #include "ngx_http_routini_shm.h"
 
 
+/*
+ * Freed records are filled with a pattern that is checked when their
+ * memory is handed out again: a write by a process that still had a
+ * pointer shows.  ASan and valgrind do not see ngx_slab frees.  On in
+ * nginx's debug builds (Debian's nginx is one), or -DNGX_HTTP_ROUTINI_POISON.
+ */
+
+#ifndef NGX_HTTP_ROUTINI_POISON
+#if (NGX_DEBUG)
+#define NGX_HTTP_ROUTINI_POISON  1
+#else
+#define NGX_HTTP_ROUTINI_POISON  0
+#endif
+#endif
+
+#define NGX_HTTP_ROUTINI_POISON_BYTE  0xa5
+
+
 typedef struct {
     ngx_rbtree_node_t            node;        /* key: crc32 of the name */
-    ngx_uint_t                   generation;  /* last bound */
+    ngx_uint_t                   generation;  /* the newest binding it */
+    ngx_uint_t                   prev;        /* before a pending one */
+    ngx_uint_t                   born;        /* created by */
     size_t                       size;
     u_short                      len;
     u_char                       name[1];
 } ngx_http_routini_shm_rec_t;
 
 
+/* the data of a record "inflight:GENERATION" */
+typedef struct {
+    ngx_uint_t                   n;           /* counters */
+    ngx_uint_t                   rows;        /* one per worker */
+    size_t                       row;         /* bytes */
+    ngx_atomic_t               **counter;     /* the shared counters */
+    u_char                      *first;       /* row 0 */
+} ngx_http_routini_shm_inflight_rec_t;
+
+
+/* records the new configuration cannot use, when it finds no room */
+typedef struct {
+    ngx_uint_t                   running;     /* the committed one's */
+    ngx_uint_t                   older;       /* earlier live workers' */
+    size_t                       older_bytes;
+    ngx_uint_t                   procs;       /* those workers */
+} ngx_http_routini_shm_held_t;
+
+
 static ngx_int_t ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
+static ngx_http_routini_shm_t *ngx_http_routini_shm_create(
+    ngx_shm_zone_t *shm_zone);
+static void *ngx_http_routini_shm_find(ngx_http_routini_shm_t *sh,
+    ngx_str_t *name, size_t size);
 static void *ngx_http_routini_shm_get(ngx_slab_pool_t *shpool,
-    ngx_http_routini_shm_t *sh, ngx_http_routini_shm_bind_t *b);
+    ngx_http_routini_shm_t *sh, ngx_str_t *name, size_t size);
+static void ngx_http_routini_shm_stamp(ngx_http_routini_shm_rec_t *rec,
+    ngx_uint_t generation);
+static ngx_int_t ngx_http_routini_shm_inflight_init(ngx_slab_pool_t *shpool,
+    ngx_http_routini_shm_t *sh, ngx_http_routini_main_conf_t *rmcf);
 static void ngx_http_routini_shm_expire(ngx_slab_pool_t *shpool,
     ngx_http_routini_shm_t *sh);
+static ngx_uint_t ngx_http_routini_shm_oldest(ngx_http_routini_shm_t *sh);
+static void ngx_http_routini_shm_release(ngx_http_routini_proc_t *proc);
+static void ngx_http_routini_shm_rollback(ngx_slab_pool_t *shpool,
+    ngx_http_routini_shm_t *sh, ngx_uint_t generation);
+static void ngx_http_routini_shm_rollback_cleanup(void *data);
+static void ngx_http_routini_shm_held(ngx_http_routini_shm_t *sh,
+    ngx_http_routini_shm_held_t *held);
+static void ngx_http_routini_shm_carry(ngx_shm_zone_t *shm_zone,
+    ngx_http_routini_main_conf_t *rmcf);
+static void ngx_http_routini_shm_free(ngx_slab_pool_t *shpool,
+    ngx_http_routini_shm_t *sh, ngx_http_routini_shm_rec_t *rec);
 static void ngx_http_routini_shm_rbtree_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+static size_t ngx_http_routini_shm_inflight_size(ngx_uint_t n,
+    ngx_uint_t rows);
+static ngx_uint_t ngx_http_routini_shm_nworkers(ngx_cycle_t *cycle);
 static size_t ngx_http_routini_shm_chunk(size_t size);
-
-
-ngx_http_routini_shm_t  *ngx_http_routini_shm;
 
 
 #define ngx_http_routini_shm_data_offset(len)                                \
     ngx_align(offsetof(ngx_http_routini_shm_rec_t, name) + (len),            \
               NGX_HTTP_ROUTINI_CACHE_LINE)
+
+#define ngx_http_routini_shm_rec_size(rec)                                   \
+    (ngx_http_routini_shm_data_offset((rec)->len) + (rec)->size)
+
+#define ngx_http_routini_shm_lock(zone)                                      \
+    ngx_shmtx_lock(&((ngx_slab_pool_t *) (zone)->shm.addr)->mutex)
+
+#define ngx_http_routini_shm_unlock(zone)                                    \
+    ngx_shmtx_unlock(&((ngx_slab_pool_t *) (zone)->shm.addr)->mutex)
 
 
 ngx_int_t
@@ -73,9 +169,37 @@ ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name, size_t size,
 
     if (zone && !rmcf->zone_explicit) {
         zone->shm.size = ngx_max(zone->shm.size,
-                                 ngx_align(ngx_http_routini_shm_needed(cf),
+                                 ngx_align(ngx_http_routini_shm_needed(cf, 2),
                                            1024 * 1024));
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The counter at offset in the record bound to *data counts requests in
+ * flight: each worker tallies its own share in slot *index of its row.
+ */
+
+ngx_int_t
+ngx_http_routini_shm_bind_inflight(ngx_conf_t *cf, void **data,
+    size_t offset, ngx_uint_t *index)
+{
+    ngx_http_routini_shm_inflight_t  *in;
+    ngx_http_routini_main_conf_t     *rmcf;
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
+
+    in = ngx_array_push(&rmcf->inflight);
+    if (in == NULL) {
+        return NGX_ERROR;
+    }
+
+    in->data = data;
+    in->offset = offset;
+
+    *index = rmcf->inflight.nelts - 1;
 
     return NGX_OK;
 }
@@ -122,7 +246,7 @@ ngx_http_routini_shm_set_zone(ngx_shm_zone_t *zone, void *rmcf)
 char *
 ngx_http_routini_shm_init_conf(ngx_conf_t *cf)
 {
-    size_t                         needed;
+    size_t                         needed, reload;
     ngx_shm_zone_t                *zone;
     ngx_http_routini_main_conf_t  *rmcf;
 
@@ -137,17 +261,20 @@ ngx_http_routini_shm_init_conf(ngx_conf_t *cf)
         return NGX_CONF_ERROR;
     }
 
-    needed = ngx_http_routini_shm_needed(cf);
+    needed = ngx_http_routini_shm_needed(cf, 1);
+
+    /* a reload binds the new records while the running configuration's
+     * are still in use: room for both */
+
+    reload = ngx_http_routini_shm_needed(cf, 2);
 
     if (!rmcf->zone_explicit) {
         /* whole megabytes: a small change keeps the size, and the zone
          * with it, across reloads */
-        zone->shm.size = ngx_max(zone->shm.size,
-                                 ngx_align(needed, 1024 * 1024));
-        return NGX_CONF_OK;
-    }
+        zone->shm.size = ngx_max(zone->shm.size, ngx_align(reload,
+                                                           1024 * 1024));
 
-    if (zone->shm.size < needed) {
+    } else if (zone->shm.size < needed) {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                       "routini_zone \"%V\" is too small: "
                       "%uz routes, upstreams and peers need at least "
@@ -158,20 +285,31 @@ ngx_http_routini_shm_init_conf(ngx_conf_t *cf)
         return NGX_CONF_ERROR;
     }
 
+    if (ngx_test_config && !ngx_quiet_mode) {
+        ngx_log_stderr(0, "routini_zone \"%V\" is %uzk: this configuration "
+                       "needs %uzk, a reload that replaces all its records "
+                       "%uzk%s", &zone->shm.name, zone->shm.size / 1024,
+                       (needed + 1023) / 1024, (reload + 1023) / 1024,
+                       zone->shm.size < reload
+                       ? " (reloads that change names may fail: increase "
+                         "its size)" : "");
+    }
+
     return NGX_CONF_OK;
 }
 
 
 /*
- * An estimate of the zone size the bound records need, on the side of
- * caution: the slab allocator rounds small chunks to a power of two and
- * large ones to pages, and spends a page descriptor per page.
+ * An estimate of the zone size the bound records need, copies times (two
+ * for a reload), on the side of caution: the slab allocator rounds small
+ * chunks to a power of two and large ones to pages, and spends a page
+ * descriptor per page.
  */
 
 size_t
-ngx_http_routini_shm_needed(ngx_conf_t *cf)
+ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
 {
-    size_t                         total, size;
+    size_t                         total, records, size;
     ngx_uint_t                     i;
     ngx_http_routini_shm_bind_t   *b;
     ngx_http_routini_main_conf_t  *rmcf;
@@ -180,12 +318,22 @@ ngx_http_routini_shm_needed(ngx_conf_t *cf)
 
     total = ngx_http_routini_shm_chunk(sizeof(ngx_http_routini_shm_t));
 
+    records = 0;
     b = rmcf->binds.elts;
 
     for (i = 0; i < rmcf->binds.nelts; i++) {
         size = ngx_http_routini_shm_data_offset(b[i].name.len) + b[i].size;
-        total += ngx_http_routini_shm_chunk(size);
+        records += ngx_http_routini_shm_chunk(size);
     }
+
+    if (rmcf->inflight.nelts) {
+        size = ngx_http_routini_shm_data_offset(NGX_INT_T_LEN + 9)
+               + ngx_http_routini_shm_inflight_size(rmcf->inflight.nelts,
+                                     ngx_http_routini_shm_nworkers(cf->cycle));
+        records += ngx_http_routini_shm_chunk(size);
+    }
+
+    total += copies * records;
 
     /* page descriptors; a partly used page for each of the slab's chunk
      * sizes; the slab header */
@@ -200,20 +348,34 @@ ngx_http_routini_shm_needed(ngx_conf_t *cf)
 ngx_uint_t
 ngx_http_routini_shm_nslots(ngx_conf_t *cf)
 {
+    return ngx_min(ngx_http_routini_shm_nworkers(cf->cycle),
+                   NGX_HTTP_ROUTINI_MAX_SLOTS);
+}
+
+
+static ngx_uint_t
+ngx_http_routini_shm_nworkers(ngx_cycle_t *cycle)
+{
     ngx_int_t         n;
     ngx_core_conf_t  *ccf;
 
-    ccf = (ngx_core_conf_t *) ngx_get_conf(cf->cycle->conf_ctx,
-                                           ngx_core_module);
+    ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
 
     /* worker_processes is usually set before http{}; "auto" is ngx_ncpu */
 
     n = (ccf->worker_processes == NGX_CONF_UNSET) ? ngx_ncpu
                                                    : ccf->worker_processes;
 
-    return ngx_max(1, ngx_min(n, NGX_HTTP_ROUTINI_MAX_SLOTS));
+    return ngx_max(1, n);
 }
 
+
+/*
+ * In the master, at start-up and on every reload: adopt the records the
+ * configuration binds that exist, then allocate the others, freeing what no
+ * live process can write if there is no room.  The configuration becomes
+ * the zone's only when ngx_http_routini_shm_commit() says nginx uses it.
+ */
 
 static ngx_int_t
 ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
@@ -221,78 +383,196 @@ ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     ngx_http_routini_main_conf_t  *rmcf = shm_zone->data;
 
     void                          *p;
-    size_t                         len;
-    ngx_uint_t                     i, reclaimed;
+    ngx_str_t                     *what, inflight;
+    ngx_uint_t                     i, reclaimed, pending;
     ngx_slab_pool_t               *shpool;
+    ngx_pool_cleanup_t            *cln;
     ngx_http_routini_shm_t        *sh;
     ngx_http_routini_shm_bind_t   *b;
+    ngx_http_routini_shm_held_t    held;
 
     shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
 
     if (data || shm_zone->shm.exists) {
         sh = shpool->data;
+        rmcf->zone_reused = 1;
 
     } else {
-        sh = ngx_slab_alloc(shpool, sizeof(ngx_http_routini_shm_t));
+        sh = ngx_http_routini_shm_create(shm_zone);
         if (sh == NULL) {
             return NGX_ERROR;
         }
-
-        ngx_memzero(sh, sizeof(ngx_http_routini_shm_t));
-
-        ngx_rbtree_init(&sh->rbtree, &sh->sentinel,
-                        ngx_http_routini_shm_rbtree_insert);
-
-        shpool->data = sh;
-
-        len = sizeof(" in routini_zone \"\"") + shm_zone->shm.name.len;
-
-        shpool->log_ctx = ngx_slab_alloc(shpool, len);
-        if (shpool->log_ctx == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_sprintf(shpool->log_ctx, " in routini_zone \"%V\"%Z",
-                    &shm_zone->shm.name);
-
-        shpool->log_nomem = 0;
     }
 
-    ngx_http_routini_shm = sh;
+    /* a reload that fails after this point is undone when nginx destroys
+     * its cycle; a zone nginx created for it is unmapped before that */
+
+    cln = ngx_pool_cleanup_add(rmcf->cycle->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    sh->generation++;
+    pending = sh->generation + 1;
 
-    reclaimed = 0;
+    sh->pending = pending;
+    rmcf->generation = pending;
+
     b = rmcf->binds.elts;
 
+    /* adopt first, so that what is left is what needs room */
+
     for (i = 0; i < rmcf->binds.nelts; i++) {
-        p = ngx_http_routini_shm_get(shpool, sh, &b[i]);
+        *b[i].data = ngx_http_routini_shm_find(sh, &b[i].name, b[i].size);
+    }
+
+    reclaimed = 0;
+
+    for (i = 0; i < rmcf->binds.nelts; i++) {
+
+        if (*b[i].data) {
+            continue;
+        }
+
+        p = ngx_http_routini_shm_get(shpool, sh, &b[i].name, b[i].size);
 
         if (p == NULL && !reclaimed) {
             ngx_http_routini_shm_expire(shpool, sh);
             reclaimed = 1;
 
-            p = ngx_http_routini_shm_get(shpool, sh, &b[i]);
+            p = ngx_http_routini_shm_get(shpool, sh, &b[i].name, b[i].size);
         }
 
         if (p == NULL) {
-            /* nginx keeps the running configuration: so does the zone */
-            sh->generation--;
-
-            ngx_shmtx_unlock(&shpool->mutex);
-
-            ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
-                          "routini_zone \"%V\" is too small for %ui "
-                          "records, increase its size (out of memory at "
-                          "\"%V\")", &shm_zone->shm.name, rmcf->binds.nelts,
-                          &b[i].name);
-            return NGX_ERROR;
+            what = &b[i].name;
+            goto nomem;
         }
 
         *b[i].data = p;
     }
+
+    if (ngx_http_routini_shm_inflight_init(shpool, sh, rmcf) != NGX_OK) {
+        if (!reclaimed) {
+            ngx_http_routini_shm_expire(shpool, sh);
+        }
+
+        if (ngx_http_routini_shm_inflight_init(shpool, sh, rmcf) != NGX_OK) {
+            ngx_str_set(&inflight, "inflight");
+            what = &inflight;
+            goto nomem;
+        }
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    cln->handler = ngx_http_routini_shm_rollback_cleanup;
+    cln->data = rmcf;
+
+    if (!rmcf->zone_reused) {
+        ngx_http_routini_shm_carry(shm_zone, rmcf);
+    }
+
+    return NGX_OK;
+
+nomem:
+
+    /* nginx keeps the running configuration: so does the zone */
+
+    ngx_http_routini_shm_held(sh, &held);
+    ngx_http_routini_shm_rollback(shpool, sh, pending);
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    if (held.older) {
+        ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
+                      "routini_zone \"%V\" has no room for the %ui records "
+                      "of the new configuration: %ui records (%uzk) are "
+                      "still in use by %ui old worker process(es) finishing "
+                      "requests of earlier configurations; reload again "
+                      "once they have exited (worker_shutdown_timeout "
+                      "bounds how long they may take), or increase the "
+                      "zone's size (out of memory at \"%V\")",
+                      &shm_zone->shm.name, rmcf->binds.nelts, held.older,
+                      (held.older_bytes + 1023) / 1024, held.procs, what);
+        return NGX_ERROR;
+    }
+
+    ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
+                  "routini_zone \"%V\" is too small for %ui records, "
+                  "increase its size: a reload needs room for the new "
+                  "records beside the %ui of the running configuration "
+                  "(\"nginx -t\" tells the size a reload needs; out of "
+                  "memory at \"%V\")", &shm_zone->shm.name,
+                  rmcf->binds.nelts, held.running, what);
+
+    return NGX_ERROR;
+}
+
+
+static ngx_http_routini_shm_t *
+ngx_http_routini_shm_create(ngx_shm_zone_t *shm_zone)
+{
+    size_t                   len;
+    ngx_slab_pool_t         *shpool;
+    ngx_http_routini_shm_t  *sh;
+
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    sh = ngx_slab_alloc(shpool, sizeof(ngx_http_routini_shm_t));
+    if (sh == NULL) {
+        return NULL;
+    }
+
+    ngx_memzero(sh, sizeof(ngx_http_routini_shm_t));
+
+    ngx_rbtree_init(&sh->rbtree, &sh->sentinel,
+                    ngx_http_routini_shm_rbtree_insert);
+
+    shpool->data = sh;
+
+    len = sizeof(" in routini_zone \"\"") + shm_zone->shm.name.len;
+
+    shpool->log_ctx = ngx_slab_alloc(shpool, len);
+    if (shpool->log_ctx == NULL) {
+        return NULL;
+    }
+
+    ngx_sprintf(shpool->log_ctx, " in routini_zone \"%V\"%Z",
+                &shm_zone->shm.name);
+
+    shpool->log_nomem = 0;
+
+    return sh;
+}
+
+
+/* commit: nginx uses the configuration now (init_module, in the master) */
+
+ngx_int_t
+ngx_http_routini_shm_commit(ngx_cycle_t *cycle)
+{
+    ngx_slab_pool_t               *shpool;
+    ngx_http_routini_shm_t        *sh;
+    ngx_http_routini_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_routini_module);
+
+    if (rmcf == NULL || rmcf->shm_zone == NULL || rmcf->generation == 0) {
+        return NGX_OK;
+    }
+
+    shpool = (ngx_slab_pool_t *) rmcf->shm_zone->shm.addr;
+    sh = shpool->data;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    if (sh->pending == rmcf->generation) {
+        sh->generation = sh->pending;
+        sh->pending = 0;
+    }
+
+    rmcf->committed = 1;
 
     ngx_shmtx_unlock(&shpool->mutex);
 
@@ -300,18 +580,237 @@ ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 }
 
 
-static void *
-ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
-    ngx_http_routini_shm_bind_t *b)
+/* a reload that failed after the zone was initialized */
+
+static void
+ngx_http_routini_shm_rollback_cleanup(void *data)
 {
-    size_t                       off;
+    ngx_http_routini_main_conf_t  *rmcf = data;
+
+    ngx_slab_pool_t         *shpool;
+    ngx_http_routini_shm_t  *sh;
+
+    if (rmcf->committed || !rmcf->zone_reused) {
+        return;
+    }
+
+    shpool = (ngx_slab_pool_t *) rmcf->shm_zone->shm.addr;
+    sh = shpool->data;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    if (sh->pending == rmcf->generation) {
+        ngx_http_routini_shm_rollback(shpool, sh, rmcf->generation);
+
+        ngx_log_error(NGX_LOG_NOTICE, ngx_cycle->log, 0,
+                      "routini_zone \"%V\": the failed reload's records "
+                      "freed", &rmcf->shm_zone->shm.name);
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+}
+
+
+static void
+ngx_http_routini_shm_rollback(ngx_slab_pool_t *shpool,
+    ngx_http_routini_shm_t *sh, ngx_uint_t generation)
+{
+    ngx_rbtree_node_t           *node, *next, *root, *sentinel;
+    ngx_http_routini_shm_rec_t  *rec;
+
+    root = sh->rbtree.root;
+    sentinel = sh->rbtree.sentinel;
+
+    if (root != sentinel) {
+
+        for (node = ngx_rbtree_min(root, sentinel); node; node = next) {
+
+            next = ngx_rbtree_next(&sh->rbtree, node);
+
+            rec = (ngx_http_routini_shm_rec_t *) node;
+
+            if (rec->born == generation) {
+                ngx_http_routini_shm_free(shpool, sh, rec);
+
+            } else if (rec->generation == generation) {
+                rec->generation = rec->prev;
+            }
+        }
+    }
+
+    sh->pending = 0;
+}
+
+
+/* in a worker, at its start: enter it in the process table */
+
+ngx_int_t
+ngx_http_routini_shm_register(ngx_cycle_t *cycle)
+{
+    ngx_uint_t                     i;
+    ngx_slab_pool_t               *shpool;
+    ngx_http_routini_shm_t        *sh;
+    ngx_http_routini_proc_t       *proc, *free;
+    ngx_http_routini_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_routini_module);
+
+    if (rmcf == NULL || rmcf->shm_zone == NULL) {
+        return NGX_OK;
+    }
+
+    if (ngx_process != NGX_PROCESS_WORKER && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
+
+    shpool = (ngx_slab_pool_t *) rmcf->shm_zone->shm.addr;
+    sh = shpool->data;
+
+    free = NULL;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    /* the process this one replaces, when it was killed, is gone now:
+     * the master respawns a worker once it has reaped the old one */
+
+    for (i = 0; i < NGX_HTTP_ROUTINI_MAX_PROCS; i++) {
+        proc = &sh->procs[i];
+
+        if (proc->pid
+            && (proc->pid == ngx_pid
+                || (kill(proc->pid, 0) == -1 && ngx_errno == NGX_ESRCH)))
+        {
+            ngx_http_routini_shm_release(proc);
+        }
+
+        if (proc->pid == 0 && free == NULL) {
+            free = proc;
+        }
+    }
+
+    if (free) {
+        free->pid = ngx_pid;
+        free->worker = ngx_worker;
+        free->generation = rmcf->generation;
+        free->inflight = rmcf->inflight_rec;
+
+    } else if (sh->floor == 0 || sh->floor > rmcf->generation) {
+        /* records of this configuration are then kept for good */
+        sh->floor = rmcf->generation;
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    if (free == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
+                      "routini_zone \"%V\": more than %d processes, records "
+                      "of configurations from the %uith on are never freed",
+                      &rmcf->shm_zone->shm.name, NGX_HTTP_ROUTINI_MAX_PROCS,
+                      rmcf->generation);
+    }
+
+    return NGX_OK;
+}
+
+
+/* in a worker, at its exit: what it still tallies is no longer in flight */
+
+void
+ngx_http_routini_shm_unregister(ngx_cycle_t *cycle)
+{
+    ngx_uint_t                     i;
+    ngx_slab_pool_t               *shpool;
+    ngx_http_routini_shm_t        *sh;
+    ngx_http_routini_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_routini_module);
+
+    if (rmcf == NULL || rmcf->shm_zone == NULL) {
+        return;
+    }
+
+    shpool = (ngx_slab_pool_t *) rmcf->shm_zone->shm.addr;
+    sh = shpool->data;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    for (i = 0; i < NGX_HTTP_ROUTINI_MAX_PROCS; i++) {
+        if (sh->procs[i].pid == ngx_pid) {
+            ngx_http_routini_shm_release(&sh->procs[i]);
+        }
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+}
+
+
+/* this worker's in-flight tallies, one per bind_inflight() index */
+
+ngx_atomic_t *
+ngx_http_routini_shm_inflight_row(ngx_cycle_t *cycle)
+{
+    ngx_http_routini_main_conf_t         *rmcf;
+    ngx_http_routini_shm_inflight_rec_t  *in;
+
+    rmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_routini_module);
+
+    if (rmcf == NULL || rmcf->inflight_rec == NULL) {
+        return NULL;
+    }
+
+    in = rmcf->inflight_rec;
+
+    if ((ngx_process != NGX_PROCESS_WORKER
+         && ngx_process != NGX_PROCESS_SINGLE)
+        || ngx_worker >= in->rows)
+    {
+        return NULL;
+    }
+
+    return (ngx_atomic_t *) (in->first + ngx_worker * in->row);
+}
+
+
+/* a process exited or died: take its tallies off the shared counters */
+
+static void
+ngx_http_routini_shm_release(ngx_http_routini_proc_t *proc)
+{
+    ngx_uint_t                            i;
+    ngx_atomic_t                         *row;
+    ngx_atomic_uint_t                     v;
+    ngx_http_routini_shm_inflight_rec_t  *in;
+
+    in = proc->inflight;
+
+    if (in && (ngx_uint_t) proc->worker < in->rows) {
+        row = (ngx_atomic_t *) (in->first + proc->worker * in->row);
+
+        for (i = 0; i < in->n; i++) {
+            v = row[i];
+
+            if (v) {
+                ngx_atomic_fetch_add(in->counter[i], - (ngx_atomic_int_t) v);
+                row[i] = 0;
+            }
+        }
+    }
+
+    ngx_memzero(proc, sizeof(ngx_http_routini_proc_t));
+}
+
+
+static void *
+ngx_http_routini_shm_find(ngx_http_routini_shm_t *sh, ngx_str_t *name,
+    size_t size)
+{
     uint32_t                     hash;
     ngx_int_t                    rc;
     ngx_rbtree_node_t           *node, *sentinel;
     ngx_http_routini_shm_rec_t  *rec;
 
-    hash = ngx_crc32_short(b->name.data, b->name.len);
-    off = ngx_http_routini_shm_data_offset(b->name.len);
+    hash = ngx_crc32_short(name->data, name->len);
 
     node = sh->rbtree.root;
     sentinel = sh->rbtree.sentinel;
@@ -325,54 +824,178 @@ ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
 
         rec = (ngx_http_routini_shm_rec_t *) node;
 
-        rc = ngx_memn2cmp(b->name.data, rec->name, b->name.len, rec->len);
+        rc = ngx_memn2cmp(name->data, rec->name, name->len, rec->len);
 
-        if (rc == 0 && rec->size == b->size) {
-            rec->generation = sh->generation;
-            return (u_char *) rec + off;
+        if (rc == 0 && rec->size == size) {
+            if (sh->pending) {
+                ngx_http_routini_shm_stamp(rec, sh->pending);
+            }
+
+            return (u_char *) rec + ngx_http_routini_shm_data_offset(rec->len);
         }
 
         /* the same name with another layout is another record */
 
-        node = (rc < 0 || (rc == 0 && b->size < rec->size)) ? node->left
-                                                             : node->right;
+        node = (rc < 0 || (rc == 0 && size < rec->size)) ? node->left
+                                                         : node->right;
     }
 
-    rec = ngx_slab_alloc_locked(shpool, off + b->size);
+    return NULL;
+}
+
+
+static void *
+ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
+    ngx_str_t *name, size_t size)
+{
+    void                        *p;
+    size_t                       off;
+#if (NGX_HTTP_ROUTINI_POISON)
+    u_char                      *c;
+#endif
+    ngx_http_routini_shm_rec_t  *rec;
+
+    p = ngx_http_routini_shm_find(sh, name, size);
+    if (p) {
+        return p;
+    }
+
+    off = ngx_http_routini_shm_data_offset(name->len);
+
+    rec = ngx_slab_alloc_locked(shpool, off + size);
     if (rec == NULL) {
         return NULL;
     }
 
-    ngx_memzero(rec, off + b->size);
+#if (NGX_HTTP_ROUTINI_POISON)
 
-    rec->node.key = hash;
-    rec->generation = sh->generation;
-    rec->size = b->size;
-    rec->len = (u_short) b->name.len;
-    ngx_memcpy(rec->name, b->name.data, b->name.len);
+    /* memory the zone never used is zero, what it freed is poison */
+
+    for (c = (u_char *) rec; c < (u_char *) rec + off + size; c++) {
+        if (*c != 0 && *c != NGX_HTTP_ROUTINI_POISON_BYTE) {
+            ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                          "routini zone poison check: freed memory was "
+                          "written at offset %uz of %uz, allocating "
+                          "\"%V\"", (size_t) (c - (u_char *) rec),
+                          off + size, name);
+            break;
+        }
+    }
+
+#endif
+
+    ngx_memzero(rec, off + size);
+
+    rec->node.key = ngx_crc32_short(name->data, name->len);
+    rec->generation = sh->pending;
+    rec->born = sh->pending;
+    rec->size = size;
+    rec->len = (u_short) name->len;
+    ngx_memcpy(rec->name, name->data, name->len);
 
     ngx_rbtree_insert(&sh->rbtree, &rec->node);
 
     sh->records++;
-    sh->bytes += off + b->size;
+    sh->bytes += off + size;
 
     return (u_char *) rec + off;
 }
 
 
+static void
+ngx_http_routini_shm_stamp(ngx_http_routini_shm_rec_t *rec,
+    ngx_uint_t generation)
+{
+    if (rec->generation != generation) {
+        rec->prev = rec->generation;
+        rec->generation = generation;
+    }
+}
+
+
+/* the record "inflight:GENERATION": the counters and a row per worker */
+
+static ngx_int_t
+ngx_http_routini_shm_inflight_init(ngx_slab_pool_t *shpool,
+    ngx_http_routini_shm_t *sh, ngx_http_routini_main_conf_t *rmcf)
+{
+    u_char                               *p, buf[NGX_INT_T_LEN + 9];
+    ngx_str_t                             name;
+    ngx_uint_t                            i, n, rows;
+    ngx_http_routini_shm_inflight_t      *in;
+    ngx_http_routini_shm_inflight_rec_t  *rec;
+
+    n = rmcf->inflight.nelts;
+
+    if (n == 0) {
+        rmcf->inflight_rec = NULL;
+        return NGX_OK;
+    }
+
+    rows = ngx_http_routini_shm_nworkers(rmcf->cycle);
+
+    name.data = buf;
+    name.len = ngx_sprintf(buf, "inflight:%ui", sh->pending) - buf;
+
+    p = ngx_http_routini_shm_get(shpool, sh, &name,
+                                 ngx_http_routini_shm_inflight_size(n, rows));
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    rec = (ngx_http_routini_shm_inflight_rec_t *) p;
+
+    rec->n = n;
+    rec->rows = rows;
+    rec->row = ngx_align(n * sizeof(ngx_atomic_t),
+                         NGX_HTTP_ROUTINI_CACHE_LINE);
+
+    p += ngx_align(sizeof(ngx_http_routini_shm_inflight_rec_t),
+                   NGX_HTTP_ROUTINI_CACHE_LINE);
+    rec->counter = (ngx_atomic_t **) p;
+
+    p += ngx_align(n * sizeof(ngx_atomic_t *), NGX_HTTP_ROUTINI_CACHE_LINE);
+    rec->first = p;
+
+    in = rmcf->inflight.elts;
+
+    for (i = 0; i < n; i++) {
+        rec->counter[i] = (ngx_atomic_t *) ((u_char *) *in[i].data
+                                            + in[i].offset);
+    }
+
+    rmcf->inflight_rec = rec;
+
+    return NGX_OK;
+}
+
+
+static size_t
+ngx_http_routini_shm_inflight_size(ngx_uint_t n, ngx_uint_t rows)
+{
+    return ngx_align(sizeof(ngx_http_routini_shm_inflight_rec_t),
+                     NGX_HTTP_ROUTINI_CACHE_LINE)
+           + ngx_align(n * sizeof(ngx_atomic_t *), NGX_HTTP_ROUTINI_CACHE_LINE)
+           + rows * ngx_align(n * sizeof(ngx_atomic_t),
+                              NGX_HTTP_ROUTINI_CACHE_LINE);
+}
+
+
 /*
- * A record the current configuration does not bind may still be written by
- * workers of an earlier one, finishing long requests after a reload, and
- * no one knows when the last of them exits.  So records are not freed as
- * soon as they are unused: only when the zone is full, and then only those
- * that neither the current nor the previous configuration binds.
+ * The zone is full: free the records no live process can write, those
+ * stamped before the oldest configuration still in use (the invariant in
+ * the comment at the top).
  */
 
 static void
-ngx_http_routini_shm_expire(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh)
+ngx_http_routini_shm_expire(ngx_slab_pool_t *shpool,
+    ngx_http_routini_shm_t *sh)
 {
+    ngx_uint_t                   oldest;
     ngx_rbtree_node_t           *node, *next, *root, *sentinel;
     ngx_http_routini_shm_rec_t  *rec;
+
+    oldest = ngx_http_routini_shm_oldest(sh);
 
     root = sh->rbtree.root;
     sentinel = sh->rbtree.sentinel;
@@ -387,17 +1010,198 @@ ngx_http_routini_shm_expire(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh)
 
         rec = (ngx_http_routini_shm_rec_t *) node;
 
-        if (rec->generation + 2 > sh->generation) {
+        if (rec->generation >= oldest) {
             continue;
         }
 
-        ngx_rbtree_delete(&sh->rbtree, node);
-
-        sh->records--;
-        sh->bytes -= ngx_http_routini_shm_data_offset(rec->len) + rec->size;
-
-        ngx_slab_free_locked(shpool, rec);
+        ngx_http_routini_shm_free(shpool, sh, rec);
     }
+}
+
+
+/* the oldest configuration a live process may use; clears dead entries */
+
+static ngx_uint_t
+ngx_http_routini_shm_oldest(ngx_http_routini_shm_t *sh)
+{
+    ngx_uint_t                i, oldest;
+    ngx_http_routini_proc_t  *proc;
+
+    oldest = sh->generation;
+
+    if (sh->floor && sh->floor < oldest) {
+        oldest = sh->floor;
+    }
+
+    for (i = 0; i < NGX_HTTP_ROUTINI_MAX_PROCS; i++) {
+        proc = &sh->procs[i];
+
+        if (proc->pid == 0) {
+            continue;
+        }
+
+        if (kill(proc->pid, 0) == -1 && ngx_errno == NGX_ESRCH) {
+            ngx_http_routini_shm_release(proc);
+            continue;
+        }
+
+        if (proc->generation < oldest) {
+            oldest = proc->generation;
+        }
+    }
+
+    return oldest;
+}
+
+
+/* after a failed allocation and expire: who holds the rest */
+
+static void
+ngx_http_routini_shm_held(ngx_http_routini_shm_t *sh,
+    ngx_http_routini_shm_held_t *held)
+{
+    ngx_uint_t                   i;
+    ngx_rbtree_node_t           *node, *root, *sentinel;
+    ngx_http_routini_shm_rec_t  *rec;
+
+    ngx_memzero(held, sizeof(ngx_http_routini_shm_held_t));
+
+    root = sh->rbtree.root;
+    sentinel = sh->rbtree.sentinel;
+
+    if (root != sentinel) {
+
+        for (node = ngx_rbtree_min(root, sentinel);
+             node;
+             node = ngx_rbtree_next(&sh->rbtree, node))
+        {
+            rec = (ngx_http_routini_shm_rec_t *) node;
+
+            if (rec->generation == sh->generation) {
+                held->running++;
+
+            } else if (rec->generation < sh->generation) {
+                held->older++;
+                held->older_bytes += ngx_http_routini_shm_rec_size(rec);
+            }
+        }
+    }
+
+    for (i = 0; i < NGX_HTTP_ROUTINI_MAX_PROCS; i++) {
+        if (sh->procs[i].pid && sh->procs[i].generation < sh->generation) {
+            held->procs++;
+        }
+    }
+}
+
+
+/*
+ * A new zone where the old cycle had one of the same name and another size
+ * (the default zone grows in whole megabytes): carry every record's state
+ * over by name, so API pins, drains, health and counters survive.  Counts
+ * of requests in flight stay with the old zone: the old workers take them
+ * off there.
+ */
+
+static void
+ngx_http_routini_shm_carry(ngx_shm_zone_t *shm_zone,
+    ngx_http_routini_main_conf_t *rmcf)
+{
+    void                             *p;
+    ngx_uint_t                        i, n;
+    ngx_list_part_t                  *part;
+    ngx_shm_zone_t                   *old, *zone;
+    ngx_http_routini_shm_t           *osh;
+    ngx_http_routini_shm_bind_t      *b;
+    ngx_http_routini_shm_inflight_t  *in;
+
+    old = NULL;
+
+    /* the running cycle: nginx sets ngx_cycle to the new one afterwards */
+
+    part = &((ngx_cycle_t *) ngx_cycle)->shared_memory.part;
+    zone = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            zone = part->elts;
+            i = 0;
+        }
+
+        if (zone[i].tag == &ngx_http_routini_module
+            && zone[i].shm.addr != shm_zone->shm.addr
+            && zone[i].shm.name.len == shm_zone->shm.name.len
+            && ngx_strncmp(zone[i].shm.name.data, shm_zone->shm.name.data,
+                           shm_zone->shm.name.len)
+               == 0)
+        {
+            old = &zone[i];
+            break;
+        }
+    }
+
+    if (old == NULL || old->shm.addr == NULL) {
+        return;
+    }
+
+    osh = ((ngx_slab_pool_t *) old->shm.addr)->data;
+
+    if (osh == NULL) {
+        return;
+    }
+
+    n = 0;
+    b = rmcf->binds.elts;
+
+    /* only the master changes the old zone's tree: no lock needed */
+
+    for (i = 0; i < rmcf->binds.nelts; i++) {
+        p = ngx_http_routini_shm_find(osh, &b[i].name, b[i].size);
+
+        if (p && p != *b[i].data) {
+            ngx_memcpy(*b[i].data, p, b[i].size);
+            n++;
+        }
+    }
+
+    in = rmcf->inflight.elts;
+
+    for (i = 0; i < rmcf->inflight.nelts; i++) {
+        *(ngx_atomic_t *) ((u_char *) *in[i].data + in[i].offset) = 0;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, shm_zone->shm.log, 0,
+                  "routini_zone \"%V\" is now %uzk (was %uzk): a new zone, "
+                  "the state of %ui of its %ui records carried over by name",
+                  &shm_zone->shm.name, shm_zone->shm.size / 1024,
+                  old->shm.size / 1024, n, rmcf->binds.nelts);
+}
+
+
+static void
+ngx_http_routini_shm_free(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
+    ngx_http_routini_shm_rec_t *rec)
+{
+    size_t  size;
+
+    size = ngx_http_routini_shm_rec_size(rec);
+
+    ngx_rbtree_delete(&sh->rbtree, &rec->node);
+
+    sh->records--;
+    sh->bytes -= size;
+
+#if (NGX_HTTP_ROUTINI_POISON)
+    ngx_memset(rec, NGX_HTTP_ROUTINI_POISON_BYTE, size);
+#endif
+
+    ngx_slab_free_locked(shpool, rec);
 }
 
 

@@ -21,8 +21,9 @@
  * pointer the caller gave is set to its data.  So the request path only
  * follows a pointer: no lock, no allocation.  A record whose name and size
  * are unchanged across a reload is adopted, so its counters keep counting.
- * Records no configuration has bound for two reloads are freed when, and
- * only when, the zone has no room for a new one.
+ *
+ * A record is freed only when no live process can write it: see
+ * ngx_http_routini_shm.c.
  *
  * Record data is zeroed when created and aligned to a cache line.
  *
@@ -35,14 +36,31 @@
 
 #define NGX_HTTP_ROUTINI_CACHE_LINE  64
 #define NGX_HTTP_ROUTINI_MAX_SLOTS   64
+#define NGX_HTTP_ROUTINI_MAX_PROCS   256
+
+
+/* a process that may write records: a worker, registered at its start */
+typedef struct {
+    ngx_pid_t                   pid;          /* 0: a free entry */
+    ngx_int_t                   worker;       /* ngx_worker */
+    ngx_uint_t                  generation;   /* of its configuration */
+    void                       *inflight;     /* its configuration's
+                                                 in-flight tallies */
+} ngx_http_routini_proc_t;
 
 
 typedef struct {
     ngx_rbtree_t                rbtree;
     ngx_rbtree_node_t           sentinel;
-    ngx_uint_t                  generation;
+    ngx_uint_t                  generation;   /* of the configuration in
+                                                 use by the newest workers */
+    ngx_uint_t                  pending;      /* being initialized, 0: none */
+    ngx_uint_t                  floor;        /* processes the table had no
+                                                 room for: the oldest
+                                                 generation, 0: none */
     ngx_atomic_t                records;
     ngx_atomic_t                bytes;        /* record bytes in use */
+    ngx_http_routini_proc_t     procs[NGX_HTTP_ROUTINI_MAX_PROCS];
 } ngx_http_routini_shm_t;
 
 
@@ -53,13 +71,27 @@ typedef struct {
 } ngx_http_routini_shm_bind_t;
 
 
+/* a counter of requests in flight: the field at offset of a bound record */
+typedef struct {
+    void                      **data;
+    size_t                      offset;
+} ngx_http_routini_shm_inflight_t;
+
+
 void ngx_http_routini_shm_set_zone(ngx_shm_zone_t *zone, void *rmcf);
 ngx_int_t ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name,
     size_t size, void **data);
+ngx_int_t ngx_http_routini_shm_bind_inflight(ngx_conf_t *cf, void **data,
+    size_t offset, ngx_uint_t *index);
 ngx_shm_zone_t *ngx_http_routini_shm_zone(ngx_conf_t *cf);
 char *ngx_http_routini_shm_init_conf(ngx_conf_t *cf);
-size_t ngx_http_routini_shm_needed(ngx_conf_t *cf);
+size_t ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies);
 ngx_uint_t ngx_http_routini_shm_nslots(ngx_conf_t *cf);
+
+ngx_int_t ngx_http_routini_shm_commit(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_routini_shm_register(ngx_cycle_t *cycle);
+void ngx_http_routini_shm_unregister(ngx_cycle_t *cycle);
+ngx_atomic_t *ngx_http_routini_shm_inflight_row(ngx_cycle_t *cycle);
 
 
 /*
@@ -73,9 +105,6 @@ ngx_uint_t ngx_http_routini_shm_nslots(ngx_conf_t *cf);
 
 #define ngx_http_routini_slot_size(size)                                     \
     ngx_align(size, NGX_HTTP_ROUTINI_CACHE_LINE)
-
-
-extern ngx_http_routini_shm_t  *ngx_http_routini_shm;
 
 
 #endif /* _NGX_HTTP_ROUTINI_SHM_H_INCLUDED_ */

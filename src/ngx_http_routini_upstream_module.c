@@ -479,6 +479,15 @@ ngx_http_routini_upstream_bind(ngx_conf_t *cf,
             {
                 return NGX_ERROR;
             }
+
+            if (ngx_http_routini_shm_bind_inflight(cf, (void **) &rp->shm,
+                                       offsetof(ngx_http_routini_peer_shm_t,
+                                                active),
+                                       &rp->inflight_index)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
         }
     }
 
@@ -657,6 +666,7 @@ ngx_http_routini_upstream_get_peer(ngx_peer_connection_t *pc, void *data)
     uintptr_t                          m;
     ngx_int_t                          rc;
     ngx_uint_t                         i, n, base;
+    ngx_http_routini_peer_t           *rp;
     ngx_http_routini_upstream_t       *ucf;
     ngx_http_routini_peer_shm_t       *sh;
     ngx_http_upstream_rr_peer_t       *peer;
@@ -710,9 +720,18 @@ ngx_http_routini_upstream_get_peer(ngx_peer_connection_t *pc, void *data)
 
     ngx_http_upstream_rr_peers_unlock(peers);
 
-    sh = ucf->peers[base + i].shm;
+    rp = &ucf->peers[base + i];
+    sh = rp->shm;
+
+    /* the shared count first: a worker killed in between leaves one too
+     * many, never one too few */
 
     ngx_atomic_fetch_add(&sh->active, 1);
+
+    if (rp->inflight) {
+        (*rp->inflight)++;
+    }
+
     ngx_atomic_fetch_add(&sh->requests, 1);
     sh->picked = ngx_current_msec;
 
@@ -764,10 +783,16 @@ ngx_http_routini_upstream_free_peer(ngx_peer_connection_t *pc, void *data,
 {
     ngx_http_routini_peer_data_t  *pd = data;
 
+    ngx_http_routini_peer_t      *rp;
     ngx_http_routini_peer_shm_t  *sh;
 
     if (pd->current >= 0) {
-        sh = pd->conf->peers[pd->current].shm;
+        rp = &pd->conf->peers[pd->current];
+        sh = rp->shm;
+
+        if (rp->inflight) {
+            (*rp->inflight)--;
+        }
 
         ngx_atomic_fetch_add(&sh->active, (ngx_atomic_int_t) -1);
 
@@ -1022,7 +1047,9 @@ static ngx_int_t
 ngx_http_routini_upstream_init_process(ngx_cycle_t *cycle)
 {
     ngx_uint_t                              i, j;
+    ngx_atomic_t                           *inflight;
     ngx_atomic_uint_t                       old, conf;
+    ngx_http_routini_peer_t                *rp;
     ngx_http_routini_upstream_t           **up;
     ngx_http_upstream_rr_peers_t           *peers;
     ngx_http_routini_upstream_main_conf_t  *umcf;
@@ -1033,12 +1060,19 @@ ngx_http_routini_upstream_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
+    inflight = ngx_http_routini_shm_inflight_row(cycle);
+
     up = umcf->upstreams.elts;
 
     for (i = 0; i < umcf->upstreams.nelts; i++) {
 
         if (up[i]->shm == NULL) {
             continue;
+        }
+
+        for (j = 0; inflight && j < up[i]->npeers; j++) {
+            rp = &up[i]->peers[j];
+            rp->inflight = &inflight[rp->inflight_index];
         }
 
         /* the strategies' scans read the peers' records from here */

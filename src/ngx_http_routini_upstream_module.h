@@ -65,6 +65,9 @@ typedef struct {
     unsigned                          backup:1;
     unsigned                          down:1;
     ngx_http_routini_peer_shm_t      *shm;
+    /* this worker's share of shm->active, taken off if it dies */
+    ngx_atomic_t                     *inflight;   /* set per worker */
+    ngx_uint_t                        inflight_index;
 } ngx_http_routini_peer_t;
 
 
