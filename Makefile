@@ -44,16 +44,9 @@ all: module
 
 module: $(MODULE)
 
-# configure once (again only when config or the nginx tree changes), then
-# only recompile
-# the addon's source list is computed by configure: reconfigure only when
-# files are added or removed, not when they change
-SRC_LIST    := $(BUILD)/sources.list
-$(shell mkdir -p $(BUILD) && ls src/*.c src/*.h 2>/dev/null \
-        > $(SRC_LIST).new && (cmp -s $(SRC_LIST).new $(SRC_LIST) \
-        || mv $(SRC_LIST).new $(SRC_LIST)))
-
-$(NGX_BUILD)/objs/Makefile: config $(SRC_LIST)
+# configure once, again only when config (which lists every source)
+# changes; then only recompile
+$(NGX_BUILD)/objs/Makefile: config
 	@rm -rf $(NGX_BUILD)
 	@mkdir -p $(BUILD)
 	cp -a $(NGINX_SRC)/. $(NGX_BUILD)
