@@ -292,7 +292,8 @@ ngx_http_routini_api_route(ngx_http_request_t *r,
         ctx->peer.len = last - ctx->peer.data;
     }
 
-    ctx->upstream = ngx_http_routini_upstream_by_name(&name);
+    ctx->upstream = ngx_http_routini_upstream_find((ngx_cycle_t *) ngx_cycle,
+                                                    &name);
 
     if (ctx->upstream == NULL) {
         return ngx_http_routini_api_not_found(ctx,
@@ -382,6 +383,7 @@ ngx_http_routini_api_get(ngx_http_request_t *r,
     ngx_uint_t                             i, n;
     ngx_http_routini_out_t                 out;
     ngx_http_routini_route_t             **routes;
+    ngx_http_routini_upstream_t           *u;
     ngx_http_routini_peer_info_t           pi;
     ngx_http_routini_main_conf_t          *rmcf;
     ngx_http_routini_metrics_main_conf_t  *mmcf;
@@ -393,14 +395,15 @@ ngx_http_routini_api_get(ngx_http_request_t *r,
     case NGX_HTTP_ROUTINI_API_UPSTREAMS:
         ngx_http_routini_out_literal(&out, "{\"upstreams\":[");
 
-        n = ngx_http_routini_upstreams();
+        n = ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle);
 
         for (i = 0; i < n; i++) {
             if (i) {
                 ngx_http_routini_out_literal(&out, ",");
             }
 
-            ngx_http_routini_upstream_json(&out, ngx_http_routini_upstream(i));
+            u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle, i);
+            ngx_http_routini_upstream_json(&out, u);
         }
 
         ngx_http_routini_out_literal(&out, "]}\n");
@@ -823,7 +826,7 @@ ngx_http_routini_api_post_strategy(ngx_http_request_t *r, ngx_str_t *path,
                                            &route->name, target);
     }
 
-    u = ngx_http_routini_upstream_by_name(target);
+    u = ngx_http_routini_upstream_find((ngx_cycle_t *) ngx_cycle, target);
 
     if (u == NULL) {
         return ngx_http_routini_json_error(r, NGX_HTTP_NOT_FOUND,

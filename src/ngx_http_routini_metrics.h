@@ -24,23 +24,6 @@
 
 
 /*
- * The balancer is a module of its own that config adds only when its
- * sources are present; weak references keep this module loadable without
- * it (no routini upstreams are reported then).
- */
-
-#pragma weak ngx_http_routini_upstream_count
-#pragma weak ngx_http_routini_upstream_get
-#pragma weak ngx_http_routini_upstream_find
-#pragma weak ngx_http_routini_upstream_info
-#pragma weak ngx_http_routini_peer_info
-#pragma weak ngx_http_routini_strategy_parse
-#pragma weak ngx_http_routini_strategy_name
-#pragma weak ngx_http_routini_upstream_set_strategy
-#pragma weak ngx_http_routini_peer_set_state
-
-
-/*
  * One worker slot of a route's counters.  The record "route:NAME" holds
  * nslots of them, each starting on its own cache line, so two workers never
  * write the same line.  Buckets are not cumulative: a request adds to one
@@ -126,10 +109,6 @@ ngx_uint_t ngx_http_routini_route_first(ngx_http_routini_main_conf_t *rmcf,
     ngx_uint_t i);
 ngx_str_t *ngx_http_routini_route_target(ngx_http_routini_route_t *route);
 
-ngx_uint_t ngx_http_routini_upstreams(void);
-ngx_http_routini_upstream_t *ngx_http_routini_upstream(ngx_uint_t i);
-ngx_http_routini_upstream_t *ngx_http_routini_upstream_by_name(
-    ngx_str_t *name);
 void ngx_http_routini_upstream_json(ngx_http_routini_out_t *out,
     ngx_http_routini_upstream_t *u);
 void ngx_http_routini_peer_json(ngx_http_routini_out_t *out,
