@@ -5,7 +5,7 @@
  * routini_status: a self-contained HTML dashboard.  The page polls the
  * same location with ?format=json, which answers what routini_metrics json
  * answers.  The page is src/ngx_http_routini_status.html, compiled in as
- * ngx_http_routini_status_html.h (make -f test/unit/json.mk status-asset).
+ * ngx_http_routini_status_html.h (make status-asset).
  */
 
 
