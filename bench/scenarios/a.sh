@@ -57,8 +57,7 @@ CONF
         bal=$keep
         bench_start_nginx "$d/nginx-rr"
         entries+=("routini, nginx round robin|http://127.0.0.1:$((BENCH_PORT + 14))$path|")
-    fi
-    if [ -z "${A_NO_VARIABLE:-}" ]; then
+
         mkdir -p "$d/variable"
         routini_conf "$((BENCH_PORT + 13))" 'proxy_pass http://$routini_upstream;' \
             > "$d/variable/nginx.conf"
