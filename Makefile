@@ -7,7 +7,10 @@
 #   make test-docs    every nginx block of README.md and docs/ through nginx -t
 #   make test-real    the Test::Nginx files under the real Test::Nginx
 #                     (TEST_NGINX_LIB, default ../shared/test-nginx/lib)
-#   make unit         C unit tests of the route tree and the JSON reader
+#   make unit         C unit tests of the pure C parts (mk/unit.mk), and
+#                     the dashboard header checked against its page
+#   make status-asset regenerate the dashboard header from its page
+#   make unit-NAME, fuzz-NAME, bench-tree    one component: see mk/unit.mk
 #   make bench        side-by-side benchmarks (SCENARIOS="a b c d")
 #   make bench-flame, bench-callgrind      see docs/PROFILING.md
 #   make bench-build  nginx -t time and memory per route (BUILD_ROUTES="N ...")
@@ -39,22 +42,16 @@ export TEST_NGINX_BINARY       ?= $(ROOT)/util/nginx-test
 export TEST_NGINX_LOAD_MODULES ?= $(ROOT)/$(MODULE)
 
 .PHONY: all module run stop test test-real test-deps deps unit bench \
-        bench-flame bench-callgrind bench-build clean distclean
+        bench-flame bench-callgrind bench-build clean distclean \
+        status-asset check-status-asset
 
 all: module
 
 module: $(MODULE)
 
-# configure once (again only when config or the nginx tree changes), then
-# only recompile
-# the addon's source list is computed by configure: reconfigure only when
-# files are added or removed, not when they change
-SRC_LIST    := $(BUILD)/sources.list
-$(shell mkdir -p $(BUILD) && ls src/*.c src/*.h 2>/dev/null \
-        > $(SRC_LIST).new && (cmp -s $(SRC_LIST).new $(SRC_LIST) \
-        || mv $(SRC_LIST).new $(SRC_LIST)))
-
-$(NGX_BUILD)/objs/Makefile: config $(SRC_LIST)
+# configure once, again only when config (which lists every source)
+# changes; then only recompile
+$(NGX_BUILD)/objs/Makefile: config
 	@rm -rf $(NGX_BUILD)
 	@mkdir -p $(BUILD)
 	cp -a $(NGINX_SRC)/. $(NGX_BUILD)
@@ -102,18 +99,28 @@ test-real: test-deps
 	prove -I $(TEST_NGINX_LIB) -r t
 
 # C unit tests, fuzzers and micro-benchmarks of the pure C parts
-include test/unit/unit.mk
-include test/unit/json.mk
-include test/unit/balancer.mk
-include test/unit/escape.mk
+include mk/unit.mk
 
 # valgrind and sanitizer runs of the suite, all fuzzers
 include mk/hardening.mk
 
-UNIT_TARGETS ?= unit-test unit-test-json unit-test-balancer \
-                unit-test-escape
+UNIT_TARGETS ?= unit-tree unit-json unit-balancer unit-escape \
+                check-status-asset
 
 unit: $(UNIT_TARGETS)
+
+# The dashboard page is compiled in as a C array; both files are in git,
+# so building needs no xxd.  After editing the page: make status-asset.
+STATUS_HTML := src/ngx_http_routini_status.html
+STATUS_H    := src/ngx_http_routini_status_html.h
+
+status-asset:
+	xxd -i < $(STATUS_HTML) > $(STATUS_H)
+
+check-status-asset:
+	@xxd -i < $(STATUS_HTML) | cmp -s - $(STATUS_H) || { echo "routini:" \
+	    "$(STATUS_H) does not match $(STATUS_HTML): make status-asset" >&2; \
+	    exit 1; }
 
 # side-by-side benchmarks (prints tables; not part of the suite)
 bench: deps

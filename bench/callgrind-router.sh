@@ -10,10 +10,10 @@
 # one request without start-up.  The routini figure is split into the
 # router (ngx_http_routini_handler, inclusive) and the rest of the module.
 # routini is measured with both proxy_pass http://routini (the route's
-# upstream{} directly) and proxy_pass http://$routini_upstream, and, when
-# the module has them, as "full": http://routini with routini_balancer
-# round_robin in the upstream{} and a routini_metrics location (the
-# configuration of bench/run.sh scenario a).  Then the module's functions
+# upstream{} directly) and proxy_pass http://$routini_upstream, and as
+# "full": http://routini with routini_balancer round_robin in the
+# upstream{} and a routini_metrics location (the configuration of
+# bench/run.sh scenario a).  Then the module's functions
 # (from its source files), instructions per request, self and inclusive,
 # for each routini configuration.
 #
@@ -124,21 +124,11 @@ cat >> "$dir/sameplain.conf" <<'CONF'
 CONF
 cp "$dir/sameplain.conf" "$dir/sameroute.conf"
 
-# full: routini_balancer round_robin and a metrics location, when built in
-probe() {
-    mkdir -p "$dir/probe/logs"
-    printf 'load_module %s;\nerror_log logs/error.log;\nevents {}\nhttp { %s }\n' \
-        "$module" "$1" > "$dir/probe/nginx.conf"
-    "$nginx" -q -t -p "$dir/probe" -c nginx.conf > /dev/null 2>&1
-}
-configs="plain routini variable sameplain sameroute"
-if probe 'upstream u { routini_balancer round_robin; server 127.0.0.1:1; }' \
-   && probe 'server { listen 127.0.0.1:1; location = /m { routini_metrics; } }'
-then
-    configs="$configs full"
-    common | sed 's/^\( *upstream backend {\)$/\1\n        routini_balancer round_robin;/' \
-        > "$dir/full.conf"
-    cat >> "$dir/full.conf" <<'CONF'
+# full: routini_balancer round_robin and a metrics location
+configs="plain routini variable sameplain sameroute full"
+common | sed 's/^\( *upstream backend {\)$/\1\n        routini_balancer round_robin;/' \
+    > "$dir/full.conf"
+cat >> "$dir/full.conf" <<'CONF'
         location / {
             routini_route "/api/{*rest}" backend strip_prefix;
             proxy_pass http://routini;
@@ -147,7 +137,6 @@ then
     }
 }
 CONF
-fi
 
 # routesN: N parameterised routes; routes1: one catch-all, the same paths
 rm -f "$dir"/*.paths

@@ -52,7 +52,6 @@ bench_need() {
         fi
     fi
     [ -f "$MODULE" ] || { echo "no module $MODULE" >&2; exit 1; }
-    bench_routini_pass_detect
 }
 
 bench_cleanup() {
@@ -75,44 +74,6 @@ bench_cleanup() {
     done
     _started_nginx=()
     _started_pids=()
-}
-
-# does the module accept routini_balancer / routini_metrics?  (nginx -t)
-bench_has_directive() {
-    local what=$1 d=$BENCH_OUT/probe
-    mkdir -p "$d/logs"
-    case $what in
-    balancer) body="upstream u { routini_balancer round_robin; server 127.0.0.1:1; }
-                server { listen 127.0.0.1:1; location / { return 200; } }" ;;
-    metrics)  body="server { listen 127.0.0.1:1; location = /metrics { routini_metrics; } }" ;;
-    dispatch) body="upstream u { server 127.0.0.1:1; }
-                server { listen 127.0.0.1:1; location / {
-                    routini_route /a u; proxy_pass http://routini; } }" ;;
-    esac
-    cat > "$d/nginx.conf" <<CONF
-load_module $MODULE;
-error_log logs/error.log;
-pid logs/nginx.pid;
-events {}
-http { $body }
-CONF
-    "$NGINX_BIN" -q -t -p "$d" -c nginx.conf > /dev/null 2>&1
-}
-
-# how routini configs proxy: ROUTINI_PASS=routini (proxy_pass http://routini,
-# the route's upstream{} directly, when the module has it) or variable
-# (proxy_pass http://$routini_upstream)
-bench_routini_pass_detect() {
-    if [ -z "${ROUTINI_PASS:-}" ]; then
-        if bench_has_directive dispatch; then ROUTINI_PASS=routini; else ROUTINI_PASS=variable; fi
-    fi
-}
-
-bench_routini_pass() {
-    case $ROUTINI_PASS in
-    routini) echo 'proxy_pass http://routini;' ;;
-    *)       echo 'proxy_pass http://$routini_upstream;' ;;
-    esac
 }
 
 # wait until a TCP port answers HTTP (any status), at most ~30 s
@@ -378,19 +339,17 @@ bench_gen_routes() {
 
 # nginx + routini on port $2 with the routes of gen dir $1 (a prefix dir $3)
 bench_conf_routini_routes() {
-    local gen=$1 port=$2 d=$3 bal="" metrics="" pass
-    pass=$(bench_routini_pass)
-    bench_has_directive balancer && bal="routini_balancer round_robin;"
-    bench_has_directive metrics && metrics="location = /metrics { routini_metrics; }"
+    local gen=$1 port=$2 d=$3
     mkdir -p "$d"
-    { bench_nginx_head routini; bench_pools "$bal"; cat <<CONF
+    { bench_nginx_head routini; bench_pools "routini_balancer round_robin;"
+      cat <<CONF
     server {
         listen 127.0.0.1:$port reuseport;
         location / {
             include $gen/routini.conf;
-            $pass
+            proxy_pass http://routini;
         }
-        $metrics
+        location = /metrics { routini_metrics; }
     }
 }
 CONF

@@ -10,8 +10,7 @@
 #                 the other (util/fuzz-all.sh)
 #
 # docs/HARDENING.md says what each checks, what is suppressed and why.
-
-FUZZ_SECONDS ?= 60
+# FUZZ_SECONDS and the harnesses' targets are in mk/unit.mk.
 
 .PHONY: test-valgrind test-asan asan-nginx fuzz-all
 

@@ -2,7 +2,8 @@
 /*
  * Copyright (C) routini authors
  *
- * routini_api: the control API, JSON in and out.  Paths are below the
+ * ngx_http_routini_api_module: routini_api, the control API, JSON in and
+ * out.  Paths are below the
  * location prefix:
  *
  *   GET   upstreams                   every routini upstream
@@ -64,6 +65,17 @@ typedef struct {
 } ngx_http_routini_api_body_t;
 
 
+typedef struct {
+    ngx_array_t                      *origins;     /* allow_origin=, str */
+} ngx_http_routini_api_loc_conf_t;
+
+
+static void *ngx_http_routini_api_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_routini_api(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_routini_api_origin(ngx_conf_t *cf, ngx_str_t *o,
+    ngx_str_t *param);
+static ngx_int_t ngx_http_routini_api_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_routini_api_route(ngx_http_request_t *r,
     ngx_http_routini_api_ctx_t *ctx, ngx_uint_t *allowed);
 static ngx_int_t ngx_http_routini_api_not_found(
@@ -91,8 +103,50 @@ static ngx_int_t ngx_http_routini_api_foreign(ngx_http_request_t *r,
 static u_char *ngx_http_routini_api_escape(u_char *p, ngx_str_t *v,
     size_t max);
 static ngx_uint_t ngx_http_routini_api_json_type(ngx_http_request_t *r);
-static ngx_int_t ngx_http_routini_api_origin(ngx_conf_t *cf, ngx_str_t *o,
-    ngx_str_t *param);
+
+
+static ngx_command_t  ngx_http_routini_api_commands[] = {
+
+    { ngx_string("routini_api"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_ANY,
+      ngx_http_routini_api,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_routini_api_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    NULL,                                  /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_routini_api_create_loc_conf,  /* create location configuration */
+    NULL                                   /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_routini_api_module = {
+    NGX_MODULE_V1,
+    &ngx_http_routini_api_module_ctx,      /* module context */
+    ngx_http_routini_api_commands,         /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
 
 
 static char  *ngx_http_routini_api_strategy_fields[] = {
@@ -108,7 +162,7 @@ static char  *ngx_http_routini_api_post_fields[] = {
 };
 
 
-ngx_int_t
+static ngx_int_t
 ngx_http_routini_api_handler(ngx_http_request_t *r)
 {
     ngx_int_t                    rc;
@@ -120,7 +174,7 @@ ngx_http_routini_api_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_http_set_ctx(r, ctx, ngx_http_routini_metrics_module);
+    ngx_http_set_ctx(r, ctx, ngx_http_routini_api_module);
 
     allowed = 0;
 
@@ -292,7 +346,8 @@ ngx_http_routini_api_route(ngx_http_request_t *r,
         ctx->peer.len = last - ctx->peer.data;
     }
 
-    ctx->upstream = ngx_http_routini_upstream_by_name(&name);
+    ctx->upstream = ngx_http_routini_upstream_find((ngx_cycle_t *) ngx_cycle,
+                                                    &name);
 
     if (ctx->upstream == NULL) {
         return ngx_http_routini_api_not_found(ctx,
@@ -382,6 +437,7 @@ ngx_http_routini_api_get(ngx_http_request_t *r,
     ngx_uint_t                             i, n;
     ngx_http_routini_out_t                 out;
     ngx_http_routini_route_t             **routes;
+    ngx_http_routini_upstream_t           *u;
     ngx_http_routini_peer_info_t           pi;
     ngx_http_routini_main_conf_t          *rmcf;
     ngx_http_routini_metrics_main_conf_t  *mmcf;
@@ -393,14 +449,15 @@ ngx_http_routini_api_get(ngx_http_request_t *r,
     case NGX_HTTP_ROUTINI_API_UPSTREAMS:
         ngx_http_routini_out_literal(&out, "{\"upstreams\":[");
 
-        n = ngx_http_routini_upstreams();
+        n = ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle);
 
         for (i = 0; i < n; i++) {
             if (i) {
                 ngx_http_routini_out_literal(&out, ",");
             }
 
-            ngx_http_routini_upstream_json(&out, ngx_http_routini_upstream(i));
+            u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle, i);
+            ngx_http_routini_upstream_json(&out, u);
         }
 
         ngx_http_routini_out_literal(&out, "]}\n");
@@ -446,7 +503,7 @@ ngx_http_routini_api_body_handler(ngx_http_request_t *r)
 {
     ngx_http_routini_api_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_routini_metrics_module);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_routini_api_module);
 
     ngx_http_finalize_request(r, ngx_http_routini_api_change(r, ctx));
 }
@@ -823,7 +880,7 @@ ngx_http_routini_api_post_strategy(ngx_http_request_t *r, ngx_str_t *path,
                                            &route->name, target);
     }
 
-    u = ngx_http_routini_upstream_by_name(target);
+    u = ngx_http_routini_upstream_find((ngx_cycle_t *) ngx_cycle, target);
 
     if (u == NULL) {
         return ngx_http_routini_json_error(r, NGX_HTTP_NOT_FOUND,
@@ -848,14 +905,14 @@ static ngx_int_t
 ngx_http_routini_api_foreign(ngx_http_request_t *r,
     ngx_http_routini_api_ctx_t *ctx)
 {
-    u_char                               *p, *last;
-    ngx_str_t                            *o;
-    ngx_uint_t                            i, j;
-    ngx_list_part_t                      *part;
-    ngx_table_elt_t                      *h;
-    ngx_http_routini_metrics_loc_conf_t  *mlcf;
+    u_char                           *p, *last;
+    ngx_str_t                        *o;
+    ngx_uint_t                        i, j;
+    ngx_list_part_t                  *part;
+    ngx_table_elt_t                  *h;
+    ngx_http_routini_api_loc_conf_t  *alcf;
 
-    mlcf = ngx_http_get_module_loc_conf(r, ngx_http_routini_metrics_module);
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_routini_api_module);
 
     last = ctx->error + sizeof(ctx->error);
 
@@ -907,9 +964,9 @@ ngx_http_routini_api_foreign(ngx_http_request_t *r,
             continue;
         }
 
-        o = mlcf->origins ? mlcf->origins->elts : NULL;
+        o = alcf->origins ? alcf->origins->elts : NULL;
 
-        for (j = 0; mlcf->origins && j < mlcf->origins->nelts; j++) {
+        for (j = 0; alcf->origins && j < alcf->origins->nelts; j++) {
             if (o[j].len == h[i].value.len
                 && ngx_strncasecmp(o[j].data, h[i].value.data, o[j].len)
                    == 0)
@@ -918,7 +975,7 @@ ngx_http_routini_api_foreign(ngx_http_request_t *r,
             }
         }
 
-        if (mlcf->origins == NULL || j == mlcf->origins->nelts) {
+        if (alcf->origins == NULL || j == alcf->origins->nelts) {
             p = ngx_cpymem(ctx->error, "write refused: Origin \"",
                            sizeof("write refused: Origin \"") - 1);
             p = ngx_http_routini_api_escape(p, &h[i].value, 32);
@@ -1005,15 +1062,39 @@ ngx_http_routini_api_json_type(ngx_http_request_t *r)
 }
 
 
+static void *
+ngx_http_routini_api_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_routini_api_loc_conf_t  *alcf;
+
+    alcf = ngx_palloc(cf->pool, sizeof(ngx_http_routini_api_loc_conf_t));
+    if (alcf == NULL) {
+        return NULL;
+    }
+
+    /* unset: no routini_api here; NULL: routini_api without allow_origin= */
+    alcf->origins = NGX_CONF_UNSET_PTR;
+
+    return alcf;
+}
+
+
 /* routini_api [allow_origin=ORIGIN[,ORIGIN...]] ...; */
 
-char *
-ngx_http_routini_api_conf(ngx_conf_t *cf,
-    ngx_http_routini_metrics_loc_conf_t *mlcf)
+static char *
+ngx_http_routini_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
+    ngx_http_routini_api_loc_conf_t *alcf = conf;
+
     u_char      *p, *last, *comma;
     ngx_str_t   *value, v, *o;
     ngx_uint_t   i;
+
+    if (alcf->origins != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    alcf->origins = NULL;
 
     value = cf->args->elts;
 
@@ -1029,9 +1110,9 @@ ngx_http_routini_api_conf(ngx_conf_t *cf,
             return NGX_CONF_ERROR;
         }
 
-        if (mlcf->origins == NULL) {
-            mlcf->origins = ngx_array_create(cf->pool, 2, sizeof(ngx_str_t));
-            if (mlcf->origins == NULL) {
+        if (alcf->origins == NULL) {
+            alcf->origins = ngx_array_create(cf->pool, 2, sizeof(ngx_str_t));
+            if (alcf->origins == NULL) {
                 return NGX_CONF_ERROR;
             }
         }
@@ -1049,7 +1130,7 @@ ngx_http_routini_api_conf(ngx_conf_t *cf,
                 return NGX_CONF_ERROR;
             }
 
-            o = ngx_array_push(mlcf->origins);
+            o = ngx_array_push(alcf->origins);
             if (o == NULL) {
                 return NGX_CONF_ERROR;
             }
@@ -1064,7 +1145,7 @@ ngx_http_routini_api_conf(ngx_conf_t *cf,
         }
     }
 
-    return NGX_CONF_OK;
+    return ngx_http_routini_set_handler(cf, ngx_http_routini_api_handler);
 }
 
 

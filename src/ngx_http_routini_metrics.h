@@ -24,23 +24,6 @@
 
 
 /*
- * The balancer is a module of its own that config adds only when its
- * sources are present; weak references keep this module loadable without
- * it (no routini upstreams are reported then).
- */
-
-#pragma weak ngx_http_routini_upstream_count
-#pragma weak ngx_http_routini_upstream_get
-#pragma weak ngx_http_routini_upstream_find
-#pragma weak ngx_http_routini_upstream_info
-#pragma weak ngx_http_routini_peer_info
-#pragma weak ngx_http_routini_strategy_parse
-#pragma weak ngx_http_routini_strategy_name
-#pragma weak ngx_http_routini_upstream_set_strategy
-#pragma weak ngx_http_routini_peer_set_state
-
-
-/*
  * One worker slot of a route's counters.  The record "route:NAME" holds
  * nslots of them, each starting on its own cache line, so two workers never
  * write the same line.  Buckets are not cumulative: a request adds to one
@@ -77,9 +60,6 @@ typedef struct {
 
 typedef struct {
     ngx_uint_t                       format;      /* routini_metrics */
-    ngx_flag_t                       status;      /* routini_status */
-    ngx_flag_t                       api;         /* routini_api */
-    ngx_array_t                     *origins;     /* allow_origin=, str */
 } ngx_http_routini_metrics_loc_conf_t;
 
 
@@ -126,10 +106,6 @@ ngx_uint_t ngx_http_routini_route_first(ngx_http_routini_main_conf_t *rmcf,
     ngx_uint_t i);
 ngx_str_t *ngx_http_routini_route_target(ngx_http_routini_route_t *route);
 
-ngx_uint_t ngx_http_routini_upstreams(void);
-ngx_http_routini_upstream_t *ngx_http_routini_upstream(ngx_uint_t i);
-ngx_http_routini_upstream_t *ngx_http_routini_upstream_by_name(
-    ngx_str_t *name);
 void ngx_http_routini_upstream_json(ngx_http_routini_out_t *out,
     ngx_http_routini_upstream_t *u);
 void ngx_http_routini_peer_json(ngx_http_routini_out_t *out,
@@ -141,10 +117,8 @@ ngx_str_t *ngx_http_routini_peer_state_name(ngx_http_routini_peer_info_t *pi);
 
 ngx_int_t ngx_http_routini_metrics_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_routini_metrics_json(ngx_http_request_t *r);
-ngx_int_t ngx_http_routini_status_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_routini_api_handler(ngx_http_request_t *r);
-char *ngx_http_routini_api_conf(ngx_conf_t *cf,
-    ngx_http_routini_metrics_loc_conf_t *mlcf);
+char *ngx_http_routini_set_handler(ngx_conf_t *cf,
+    ngx_http_handler_pt handler);
 ngx_int_t ngx_http_routini_json_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *fmt, ...);
 

@@ -2,12 +2,13 @@
 /*
  * Copyright (C) routini authors
  *
- * ngx_http_routini_metrics_module: the directives routini_metrics,
- * routini_metrics_buckets, routini_status and routini_api, the counters'
- * records in the routini zone, and the log-phase handler that counts.
+ * ngx_http_routini_metrics_module: the directives routini_metrics and
+ * routini_metrics_buckets, the counters' records in the routini zone, and
+ * the log-phase handler that counts.
  *
- * Output is in ngx_http_routini_metrics_output.c, the dashboard in
- * ngx_http_routini_status.c, the control API in ngx_http_routini_api.c.
+ * Output is in ngx_http_routini_metrics_output.c; the dashboard
+ * (ngx_http_routini_status.c) and the control API
+ * (ngx_http_routini_api.c) are modules of their own that read it.
  */
 
 
@@ -29,12 +30,6 @@ static char *ngx_http_routini_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_routini_metrics_buckets(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
-static char *ngx_http_routini_status(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_routini_api(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_routini_metrics_location(ngx_conf_t *cf,
-    ngx_http_handler_pt handler);
 static ngx_int_t ngx_http_routini_metrics_set_bucket(ngx_conf_t *cf,
     ngx_http_routini_metrics_main_conf_t *mmcf, ngx_uint_t i, ngx_str_t *s);
 static ngx_int_t ngx_http_routini_metrics_log_handler(ngx_http_request_t *r);
@@ -53,20 +48,6 @@ static ngx_command_t  ngx_http_routini_metrics_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_routini_metrics_buckets,
       NGX_HTTP_MAIN_CONF_OFFSET,
-      0,
-      NULL },
-
-    { ngx_string("routini_status"),
-      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
-      ngx_http_routini_status,
-      NGX_HTTP_LOC_CONF_OFFSET,
-      0,
-      NULL },
-
-    { ngx_string("routini_api"),
-      NGX_HTTP_LOC_CONF|NGX_CONF_ANY,
-      ngx_http_routini_api,
-      NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
@@ -253,9 +234,6 @@ ngx_http_routini_metrics_create_loc_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     mlcf->format = 0;
-     *     mlcf->status = 0;
-     *     mlcf->api = 0;
-     *     mlcf->origins = NULL;
      */
 
     return mlcf;
@@ -308,8 +286,7 @@ ngx_http_routini_metrics(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
     }
 
-    return ngx_http_routini_metrics_location(cf,
-                                             ngx_http_routini_metrics_handler);
+    return ngx_http_routini_set_handler(cf, ngx_http_routini_metrics_handler);
 }
 
 
@@ -407,51 +384,22 @@ ngx_http_routini_metrics_set_bucket(ngx_conf_t *cf,
 }
 
 
-static char *
-ngx_http_routini_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_routini_metrics_loc_conf_t *mlcf = conf;
+/*
+ * routini_metrics, routini_status and routini_api: the location answers
+ * itself, with no routing in it
+ */
 
-    if (mlcf->status) {
-        return "is duplicate";
-    }
-
-    mlcf->status = 1;
-
-    return ngx_http_routini_metrics_location(cf,
-                                             ngx_http_routini_status_handler);
-}
-
-
-static char *
-ngx_http_routini_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_routini_metrics_loc_conf_t *mlcf = conf;
-
-    if (mlcf->api) {
-        return "is duplicate";
-    }
-
-    mlcf->api = 1;
-
-    if (ngx_http_routini_api_conf(cf, mlcf) != NGX_CONF_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    return ngx_http_routini_metrics_location(cf,
-                                             ngx_http_routini_api_handler);
-}
-
-
-/* the location answers itself: no routing in it */
-
-static char *
-ngx_http_routini_metrics_location(ngx_conf_t *cf, ngx_http_handler_pt handler)
+char *
+ngx_http_routini_set_handler(ngx_conf_t *cf, ngx_http_handler_pt handler)
 {
     ngx_http_core_loc_conf_t     *clcf;
     ngx_http_routini_loc_conf_t  *rlcf;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler == handler) {
+        return "is duplicate";
+    }
 
     if (clcf->handler) {
         return "conflicts with another content handler in this location";

@@ -237,10 +237,10 @@ ngx_http_routini_prometheus(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_help(out, "routini_upstream_strategy", "gauge",
                                "1 for the strategy an upstream uses now.");
 
-    n = ngx_http_routini_upstreams();
+    n = ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle);
 
     for (i = 0; i < n; i++) {
-        u = ngx_http_routini_upstream(i);
+        u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle, i);
         ngx_http_routini_upstream_info(u, &ui);
 
         for (j = 0; j < NGX_HTTP_ROUTINI_NSTRATEGIES; j++) {
@@ -264,7 +264,7 @@ ngx_http_routini_prometheus(ngx_http_routini_out_t *out,
                                "engine.");
 
     for (i = 0; i < n; i++) {
-        u = ngx_http_routini_upstream(i);
+        u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle, i);
         ngx_http_routini_upstream_info(u, &ui);
 
         ngx_http_routini_out_literal(out,
@@ -322,10 +322,10 @@ ngx_http_routini_prom_peers(ngx_http_routini_out_t *out, ngx_uint_t what)
         "routini_upstream_peer_up"
     };
 
-    n = ngx_http_routini_upstreams();
+    n = ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle);
 
     for (i = 0; i < n; i++) {
-        u = ngx_http_routini_upstream(i);
+        u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle, i);
         ngx_http_routini_upstream_info(u, &ui);
 
         for (j = 0; j < ui.npeers; j++) {
@@ -410,6 +410,7 @@ ngx_http_routini_metrics_json_doc(ngx_http_routini_out_t *out,
     ngx_str_t                             *zone;
     ngx_uint_t                             i, n, nf, na;
     ngx_http_routini_route_t             **routes;
+    ngx_http_routini_upstream_t           *u;
     ngx_http_routini_unmatched_t          *um;
     ngx_http_routini_main_conf_t          *rmcf;
     ngx_http_routini_metrics_main_conf_t  *mmcf;
@@ -465,14 +466,15 @@ ngx_http_routini_metrics_json_doc(ngx_http_routini_out_t *out,
                                 "\"method_not_allowed\":%ui},"
                                 "\"upstreams\":[", nf, na);
 
-    n = ngx_http_routini_upstreams();
+    n = ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle);
 
     for (i = 0; i < n; i++) {
         if (i) {
             ngx_http_routini_out_literal(out, ",");
         }
 
-        ngx_http_routini_upstream_json(out, ngx_http_routini_upstream(i));
+        u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle, i);
+        ngx_http_routini_upstream_json(out, u);
     }
 
     ngx_http_routini_out_literal(out, "]}\n");
@@ -725,50 +727,6 @@ ngx_str_t *
 ngx_http_routini_route_target(ngx_http_routini_route_t *route)
 {
     return &route->target.value;
-}
-
-
-ngx_uint_t
-ngx_http_routini_upstreams(void)
-{
-    if (ngx_http_routini_upstream_count == NULL) {
-        return 0;
-    }
-
-    return ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle);
-}
-
-
-ngx_http_routini_upstream_t *
-ngx_http_routini_upstream(ngx_uint_t i)
-{
-    return ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle, i);
-}
-
-
-/* nginx compares upstream{} names case-insensitively, so the API does too */
-
-ngx_http_routini_upstream_t *
-ngx_http_routini_upstream_by_name(ngx_str_t *name)
-{
-    ngx_uint_t                         i, n;
-    ngx_http_routini_upstream_t       *u;
-    ngx_http_routini_upstream_info_t   ui;
-
-    n = ngx_http_routini_upstreams();
-
-    for (i = 0; i < n; i++) {
-        u = ngx_http_routini_upstream(i);
-        ngx_http_routini_upstream_info(u, &ui);
-
-        if (ui.name.len == name->len
-            && ngx_strncasecmp(ui.name.data, name->data, name->len) == 0)
-        {
-            return u;
-        }
-    }
-
-    return NULL;
 }
 
 

@@ -2,10 +2,11 @@
 /*
  * Copyright (C) routini authors
  *
- * routini_status: a self-contained HTML dashboard.  The page polls the
- * same location with ?format=json, which answers what routini_metrics json
- * answers.  The page is src/ngx_http_routini_status.html, compiled in as
- * ngx_http_routini_status_html.h (make -f test/unit/json.mk status-asset).
+ * ngx_http_routini_status_module: routini_status, a self-contained HTML
+ * dashboard.  The page polls the same location with ?format=json, which
+ * answers what routini_metrics json answers.  The page is
+ * src/ngx_http_routini_status.html, compiled in as
+ * ngx_http_routini_status_html.h (make status-asset).
  */
 
 
@@ -16,12 +17,68 @@
 #include "ngx_http_routini_metrics.h"
 
 
+static char *ngx_http_routini_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_routini_status_handler(ngx_http_request_t *r);
+
+
+static ngx_command_t  ngx_http_routini_status_commands[] = {
+
+    { ngx_string("routini_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_routini_status,
+      0,
+      0,
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_routini_status_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    NULL,                                  /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    NULL,                                  /* create location configuration */
+    NULL                                   /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_routini_status_module = {
+    NGX_MODULE_V1,
+    &ngx_http_routini_status_module_ctx,   /* module context */
+    ngx_http_routini_status_commands,      /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
 static u_char  ngx_http_routini_status_page[] = {
 #include "ngx_http_routini_status_html.h"
 };
 
 
-ngx_int_t
+static char *
+ngx_http_routini_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    return ngx_http_routini_set_handler(cf, ngx_http_routini_status_handler);
+}
+
+
+static ngx_int_t
 ngx_http_routini_status_handler(ngx_http_request_t *r)
 {
     ngx_int_t                rc;

@@ -99,7 +99,7 @@ ngx_int_t ngx_http_routini_peer_set_state(ngx_http_routini_upstream_t *u,
     ngx_str_t *peer, ngx_uint_t state, ngx_log_t *log, ngx_str_t *err);
 
 
-/* for active health checks (ngx_http_routini_health.c) */
+/* for active health checks (ngx_http_routini_health_module.c) */
 void ngx_http_routini_peer_addr(ngx_http_routini_upstream_t *u, ngx_uint_t i,
     struct sockaddr **sockaddr, socklen_t *socklen, ngx_str_t *name);
 void ngx_http_routini_peer_set_health(ngx_http_routini_upstream_t *u,

@@ -1157,6 +1157,8 @@ ngx_http_routini_upstream_get(ngx_cycle_t *cycle, ngx_uint_t i)
 }
 
 
+/* nginx compares upstream{} names case-insensitively, so this does too */
+
 ngx_http_routini_upstream_t *
 ngx_http_routini_upstream_find(ngx_cycle_t *cycle, ngx_str_t *name)
 {
@@ -1174,7 +1176,7 @@ ngx_http_routini_upstream_find(ngx_cycle_t *cycle, ngx_str_t *name)
 
     for (i = 0; i < umcf->upstreams.nelts; i++) {
         if (up[i]->name.len == name->len
-            && ngx_strncmp(up[i]->name.data, name->data, name->len) == 0)
+            && ngx_strncasecmp(up[i]->name.data, name->data, name->len) == 0)
         {
             return up[i];
         }

@@ -36,7 +36,6 @@ static ngx_http_upstream_rr_peer_t *ngx_http_routini_fastest(
     ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
 
 
-/* indexed by ngx_http_routini_strategy_e; adaptive never reaches here */
 /* what every strategy reads once per decision */
 #define ngx_http_routini_decision_init(pd, base)                             \
     tried = pd->retry ? pd->rrp.tried : NULL;                                 \
@@ -45,6 +44,11 @@ static ngx_http_upstream_rr_peer_t *ngx_http_routini_fastest(
     restricted = ngx_http_routini_upstream_restricted(pd->conf);              \
     now = ngx_time()
 
+
+/*
+ * indexed by ngx_http_routini_strategy_e; the strategy in use is never
+ * adaptive (the engine's decision is), its slot is round robin as a guard
+ */
 
 static ngx_http_routini_choose_pt  ngx_http_routini_strategies[] = {
     ngx_http_routini_round_robin,

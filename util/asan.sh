@@ -73,8 +73,7 @@ build() {
     tgz=$(fetch_sources) || exit 1
 
     if [ ! -f "$asan/objs/Makefile" ] || [ config -nt "$asan/objs/Makefile" ] \
-       || ! grep -qE "^CC =[[:space:]]*$cc\$" "$asan/objs/Makefile" \
-       || [ "$(ls src/*.c | tr '\n' ' ')" != "$(cat "$asan/sources" 2>/dev/null)" ]
+       || ! grep -qE "^CC =[[:space:]]*$cc\$" "$asan/objs/Makefile"
     then
         rm -rf "$asan/objs" "$asan/src" "$asan/auto"
         mkdir -p "$asan"
@@ -87,7 +86,6 @@ build() {
             --with-cc-opt="$san_cflags" --with-ld-opt="$san_lflags" \
             --add-module="$root" > configure.log 2>&1) \
             || { tail -30 "$asan/configure.log"; die "configure failed"; }
-        ls src/*.c | tr '\n' ' ' > "$asan/sources"
     fi
 
     echo "asan.sh: make (log in build/asan/make.log)"

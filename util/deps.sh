@@ -4,7 +4,8 @@
 #   util/deps.sh build   nginx, its module build tree, pcre2, compiler
 #   util/deps.sh test    the above, plus the Perl modules Test::Nginx needs
 #                        and the tools the test suite calls (promtool from
-#                        prometheus, headless chromium for the dashboard)
+#                        prometheus, headless chromium for the dashboard,
+#                        xxd for the dashboard header's check)
 
 set -eu
 
@@ -12,7 +13,7 @@ build_pkgs="nginx-light nginx-dev libpcre2-dev gcc make curl"
 test_pkgs="libtest-base-perl libtest-longstring-perl libtext-diff-perl
            liblist-moreutils-perl libhttp-message-perl liburi-perl
            libipc-run-perl libnginx-mod-http-echo python3 prometheus
-           chromium"
+           chromium xxd"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;

@@ -4,14 +4,14 @@
 #
 #   util/fuzz-all.sh [SECONDS]
 #
-# Harnesses are the fuzz-* targets of the test/unit/*.mk fragments:
-#   tree     test/unit/unit.mk fuzz-tree     route tree: patterns and paths
-#   json     test/unit/json.mk fuzz-json     control API JSON reader
-#   escape   test/unit/escape.mk fuzz-escape Prometheus/JSON output escaping
-#            (run when that fragment exists)
+# Harnesses are the fuzz-NAME targets of mk/unit.mk:
+#   tree     route tree: patterns and paths
+#   json     control API JSON reader
+#   escape   Prometheus/JSON output escaping
 # Each runs on the seeds in test/fuzz/corpus/NAME plus the corpus it grew
-# in build/fuzz; crashes, leaks and timeouts land in build/fuzz/artifacts*
-# (reproduce: build/fuzz/NAME_fuzz ARTIFACT).  Logs: build/fuzz/NAME.log.
+# in build/fuzz/corpus-NAME; crashes, leaks and timeouts land in
+# build/fuzz/artifacts-NAME (reproduce: build/fuzz/NAME_fuzz ARTIFACT).
+# Logs: build/fuzz/NAME.log.
 # Exit status 1 when a harness fails or leaves an artifact.
 
 set -u
@@ -19,25 +19,17 @@ set -u
 cd "$(dirname "$0")/.."
 
 secs=${1:-${FUZZ_SECONDS:-60}}
-harnesses="tree:test/unit/unit.mk:fuzz-tree:build/fuzz/artifacts
-json:test/unit/json.mk:fuzz-json:build/fuzz/artifacts-json
-escape:test/unit/escape.mk:fuzz-escape:build/fuzz/artifacts-escape"
 
 mkdir -p build/fuzz
 rc=0
 summary=
 
-for h in $harnesses; do
-    IFS=: read -r name mk target artifacts <<< "$h"
-    if [ ! -f "$mk" ]; then
-        summary="$summary$name: not run ($mk missing)\n"
-        continue
-    fi
+for name in tree json escape; do
+    artifacts=build/fuzz/artifacts-$name
     log=build/fuzz/$name.log
     before=$(ls "$artifacts" 2>/dev/null | wc -l)
     echo "== fuzz $name for ${secs}s ($(date -u '+%F %T') UTC, log in $log)"
-    make --no-print-directory -f "$mk" "$target" FUZZ_SECONDS="$secs" \
-        > "$log" 2>&1
+    make --no-print-directory "fuzz-$name" FUZZ_SECONDS="$secs" > "$log" 2>&1
     st=$?
     after=$(ls "$artifacts" 2>/dev/null | wc -l)
     runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s/p' \

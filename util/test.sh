@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 failed=0
 
-if [ "${ROUTINI_SKIP_UNIT:-0}" != 1 ] && [ -f test/unit/unit.mk ]; then
+if [ "${ROUTINI_SKIP_UNIT:-0}" != 1 ]; then
     echo "== C unit tests"
     make --no-print-directory unit || failed=1
 fi

@@ -1,22 +1,19 @@
 # Scenario a: one prefix route /api/* with strip_prefix to 4 peers.
 #   plain    location /api/ { proxy_pass http://pool/; }  (round robin, keepalive)
 #   routini  routini_route "/api/{*rest}" pool strip_prefix; proxy_pass
-#            http://routini (the route's upstream directly; when the module
-#            has it) and, as a separate row, proxy_pass http://$routini_upstream;
-#            routini_balancer round_robin (when built in); /metrics location;
+#            http://routini (the route's upstream directly) and, as a
+#            separate row, proxy_pass http://$routini_upstream;
+#            routini_balancer round_robin; /metrics location;
 #            one more row with nginx's round robin instead of routini_balancer
 #   haproxy  path_beg /api/ -> backend whose set-path strips /api, roundrobin
 
 # writes the configs, starts backends and proxies, fills the array entries
-# ("name|url|") and A_BAL / A_METRICS; also used by bench/flamegraph.sh
+# ("name|url|"); also used by bench/flamegraph.sh
 scenario_a_setup() {
     local d=$BENCH_OUT/a p_plain=$((BENCH_PORT + 10)) p_routini=$((BENCH_PORT + 11))
-    local p_ha=$((BENCH_PORT + 12)) bal="" metrics=""
+    local p_ha=$((BENCH_PORT + 12)) bal="routini_balancer round_robin;"
     local path=/api/users/42?x=1
     mkdir -p "$d"/{plain,routini,haproxy}
-
-    bench_has_directive balancer && bal="routini_balancer round_robin;"
-    bench_has_directive metrics && metrics="location = /metrics { routini_metrics; }"
 
     bench_start_backends
 
@@ -37,30 +34,30 @@ CONF
             routini_route "/api/{*rest}" pool strip_prefix;
             $2
         }
-        $metrics
+        location = /metrics { routini_metrics; }
     }
 }
 CONF
         }
     }
-    routini_conf "$p_routini" "$(bench_routini_pass)" > "$d/routini/nginx.conf"
+    routini_conf "$p_routini" 'proxy_pass http://routini;' \
+        > "$d/routini/nginx.conf"
 
     bench_start_nginx "$d/plain"
     bench_start_nginx "$d/routini"
     entries=("plain nginx|http://127.0.0.1:$p_plain$path|"
              "nginx + routini|http://127.0.0.1:$p_routini$path|")
-    if [ -n "$bal" ] && [ -z "${A_NO_VARIABLE:-}" ]; then
+    if [ -z "${A_NO_VARIABLE:-}" ]; then
         # the router with nginx's own round robin: isolates the balancer
         local keep=$bal
         bal=""
         mkdir -p "$d/nginx-rr"
-        routini_conf "$((BENCH_PORT + 14))" "$(bench_routini_pass)" \
+        routini_conf "$((BENCH_PORT + 14))" 'proxy_pass http://routini;' \
             > "$d/nginx-rr/nginx.conf"
         bal=$keep
         bench_start_nginx "$d/nginx-rr"
         entries+=("routini, nginx round robin|http://127.0.0.1:$((BENCH_PORT + 14))$path|")
-    fi
-    if [ "$ROUTINI_PASS" = routini ] && [ -z "${A_NO_VARIABLE:-}" ]; then
+
         mkdir -p "$d/variable"
         routini_conf "$((BENCH_PORT + 13))" 'proxy_pass http://$routini_upstream;' \
             > "$d/variable/nginx.conf"
@@ -83,12 +80,10 @@ CONF
     fi
 
     bench_check_all "${entries[@]}"
-    A_BAL=$bal A_METRICS=$metrics
 }
 
 scenario_run() {
-    local entries=() A_BAL A_METRICS bal metrics
+    local entries=()
     scenario_a_setup
-    bal=$A_BAL metrics=$A_METRICS
-    bench_rounds "a: /api/* strip_prefix -> 4 peers${bal:+ (routini_balancer round_robin)}${metrics:+, routini_metrics on}, proxy_pass http://$([ "$ROUTINI_PASS" = routini ] && echo routini || echo '$routini_upstream')" "${entries[@]}"
+    bench_rounds "a: /api/* strip_prefix -> 4 peers (routini_balancer round_robin), routini_metrics on, proxy_pass http://routini" "${entries[@]}"
 }

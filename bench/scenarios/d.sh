@@ -5,15 +5,11 @@
 #   fastest, adaptive (routini_adaptive interval=1s so that it decides
 #   within a round; other parameters default)
 # Requests: /api/x through routini_route "/api/{*rest}" (routini) or
-# location /api/ (plain).  Needs routini_balancer in the module.
+# location /api/ (plain).
 
 scenario_run() {
     local d=$BENCH_OUT/d port=$((BENCH_PORT + 40)) entries=() s
     local delays=${SLOW_DELAYS:-0.001 0.001 0.001 0.02}
-    if ! bench_has_directive balancer; then
-        echo "scenario d skipped: the module has no routini_balancer" >&2
-        return 0
-    fi
     [ -f "$ECHO_MODULE" ] || {
         echo "scenario d needs $ECHO_MODULE (apt-get install libnginx-mod-http-echo)" >&2
         return 1; }
@@ -36,8 +32,6 @@ CONF
         port=$((port + 1))
     done
 
-    local pass
-    pass=$(bench_routini_pass)
     for s in round_robin fewest_connections fastest adaptive; do
         local bal="routini_balancer $s;"
         [ $s = adaptive ] && bal="$bal routini_adaptive interval=1s;"
@@ -47,7 +41,7 @@ CONF
         listen 127.0.0.1:$port reuseport;
         location / {
             routini_route "/api/{*rest}" pool strip_prefix;
-            $pass
+            proxy_pass http://routini;
         }
         location = /metrics { routini_metrics; }
     }

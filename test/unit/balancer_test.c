@@ -3,7 +3,7 @@
  * order and walk) and the adaptive decision rule
  * (src/ngx_http_routini_upstream_calc.c).
  *
- *     make -f test/unit/balancer.mk unit-test-balancer
+ *     make unit-balancer
  */
 
 #include <stdio.h>
