@@ -98,14 +98,14 @@ routini_request_duration_seconds_count\{route="api"\}\ 3\n/x,
 
 === TEST 3: routini_metrics_buckets, slow requests land in the right bucket
 --- http_config
-    routini_metrics_buckets 0.05 .2 1.5;
-    limit_req_zone $binary_remote_addr zone=slow:1m rate=2r/s;
+    routini_metrics_buckets 1 1.5 10;
+    limit_req_zone $binary_remote_addr zone=slow:1m rate=20r/m;
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
         location / { return 200 "ok\n"; }
-        # the second request waits 500ms less the time between the two
-        # (a runner may pause between requests: Test::Nginx reads the
-        # error log after each one)
+        # the second request waits 3s less the time between the two (a
+        # runner may pause between requests: Test::Nginx reads the error
+        # log after each one); the bounds leave room for valgrind's pace
         # (return would answer before limit_req runs)
         location /slow {
             limit_req zone=slow burst=10;
@@ -124,11 +124,11 @@ routini_request_duration_seconds_count\{route="api"\}\ 3\n/x,
 --- response_body_like eval
 [
     "ok", "ok", "ok",
-    qr/routini_request_duration_seconds_bucket\{route="all",le="0.05"\}\ 2\n
-routini_request_duration_seconds_bucket\{route="all",le="0.2"\}\ 2\n
-routini_request_duration_seconds_bucket\{route="all",le="1.5"\}\ 3\n
+    qr/routini_request_duration_seconds_bucket\{route="all",le="1"\}\ 2\n
+routini_request_duration_seconds_bucket\{route="all",le="1.5"\}\ 2\n
+routini_request_duration_seconds_bucket\{route="all",le="10"\}\ 3\n
 routini_request_duration_seconds_bucket\{route="all",le="\+Inf"\}\ 3\n
-routini_request_duration_seconds_sum\{route="all"\}\ 0\.[3-5]\d\d\n
+routini_request_duration_seconds_sum\{route="all"\}\ [23]\.\d\d\d\n
 routini_request_duration_seconds_count\{route="all"\}\ 3\n/x,
 ]
 
