@@ -13,6 +13,10 @@
 
 use Test::Nginx::Socket 'no_plan';
 
+# the echo module (echo_sleep backends): TEST_NGINX_ECHO_MODULE, by default
+# Debian's libnginx-mod-http-echo
+$ENV{TEST_NGINX_ECHO_MODULE} ||= '/usr/lib/nginx/modules/ngx_http_echo_module.so';
+
 workers(2);
 no_shuffle();
 run_tests();
@@ -21,7 +25,7 @@ __DATA__
 
 === TEST 1: short requests avoid the peers holding long ones
 --- main_config
-    load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+    load_module $TEST_NGINX_ECHO_MODULE;
 --- http_config
     upstream pool {
         routini_balancer fewest_connections;
@@ -75,7 +79,7 @@ GET /t
 
 === TEST 2: weights: active/weight decides
 --- main_config
-    load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+    load_module $TEST_NGINX_ECHO_MODULE;
 --- http_config
     upstream pool {
         routini_balancer LeastConnections;
