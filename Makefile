@@ -9,6 +9,10 @@
 #   make bench-flame, bench-callgrind      see docs/PROFILING.md
 #   make bench-build  nginx -t time and memory per route (BUILD_ROUTES="N ...")
 #   make test-valgrind, test-asan, fuzz-all    see docs/HARDENING.md
+#   make test-matrix  the suite against other nginx versions (MATRIX="1.26.3")
+#   make deb          build/libnginx-mod-http-routini_VERSION_amd64.deb
+#   make test-deb     install, upgrade and purge that package (root; changes
+#                     the system)       see docs/PACKAGING.md
 #
 # NGINX_SRC selects the nginx tree to build against.  By default it is
 # Debian's nginx-dev tree (/usr/share/nginx/src) configured with Debian's own
@@ -80,6 +84,21 @@ stop:
 test: test-deps
 	@$(MAKE) --no-print-directory module
 	@bash util/test.sh
+
+# the suite against each nginx version in MATRIX, built from Debian's orig
+# tarballs in build/matrix/VERSION (util/nginx-matrix.sh)
+MATRIX      ?= 1.26.3
+
+.PHONY: test-matrix deb test-deb
+
+test-matrix: test-deps
+	@for v in $(MATRIX); do bash util/nginx-matrix.sh $$v || exit 1; done
+
+deb: deps
+	@bash util/deb.sh
+
+test-deb: deb
+	@bash util/deb-test.sh
 
 # C unit tests, fuzzers and micro-benchmarks of the pure C parts
 include test/unit/unit.mk
