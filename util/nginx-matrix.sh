@@ -137,7 +137,7 @@ build_nginx() {
 need_pkgs gcc make libpcre2-dev zlib1g-dev libssl-dev
 fetch
 build_nginx
-"$nginx" -V 2>&1 | head -1
+"$nginx" -V 2>&1 | sed -n 1p
 
 # the module against this tree (configured --with-compat, so it loads into
 # $nginx), compiled with make's -Werror flags, in its own build directory;
