@@ -111,7 +111,7 @@ build_nginx() {
     [ -x "$nginx" ] && [ -f "$echo_so" ] && return 0
 
     local echo_tgz echo_src
-    echo_tgz=$(ls "$dir"/dl/libnginx-mod-http-echo_*.orig.tar.gz | head -1)
+    echo_tgz=$(echo "$dir"/dl/libnginx-mod-http-echo_*.orig.tar.gz)
 
     log "building nginx and the echo module into $prefix"
     rm -rf "$dir/src" "$dir/nginx-build" "$prefix"
