@@ -4,6 +4,8 @@
 #   make run          install what is missing, build, start the example
 #   make stop         stop the example
 #   make test         install test dependencies, build, run the whole suite
+#   make test-real    the Test::Nginx files under the real Test::Nginx
+#                     (TEST_NGINX_LIB, default ../shared/test-nginx/lib)
 #   make unit         C unit tests of the route tree and the JSON reader
 #   make bench        side-by-side benchmarks (SCENARIOS="a b c d")
 #   make bench-flame, bench-callgrind      see docs/PROFILING.md
@@ -39,8 +41,8 @@ export ROUTINI_NGINX           ?= $(NGINX_BIN)
 export TEST_NGINX_BINARY       ?= $(ROOT)/util/nginx-test
 export TEST_NGINX_LOAD_MODULES ?= $(ROOT)/$(MODULE)
 
-.PHONY: all module run stop test test-deps deps unit bench bench-flame \
-        bench-callgrind bench-build clean distclean
+.PHONY: all module run stop test test-real test-deps deps unit bench \
+        bench-flame bench-callgrind bench-build clean distclean
 
 all: module
 
@@ -84,6 +86,18 @@ stop:
 test: test-deps
 	@$(MAKE) --no-print-directory module
 	@bash util/test.sh
+
+# openresty's Test::Nginx is not packaged for Debian: point TEST_NGINX_LIB
+# at its lib/ directory (a checkout of openresty/test-nginx)
+TEST_NGINX_LIB ?= ../shared/test-nginx/lib
+
+test-real: test-deps
+	@test -f $(TEST_NGINX_LIB)/Test/Nginx/Socket.pm || { echo "routini:" \
+	    "no Test::Nginx in TEST_NGINX_LIB=$(TEST_NGINX_LIB): set it to" \
+	    "the lib/ directory of an openresty/test-nginx checkout" >&2; \
+	    exit 1; }
+	@$(MAKE) --no-print-directory module
+	prove -I $(TEST_NGINX_LIB) -r t
 
 # the suite against each nginx version in MATRIX, built from Debian's orig
 # tarballs in build/matrix/VERSION (util/nginx-matrix.sh)

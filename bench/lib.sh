@@ -15,7 +15,7 @@
 #   MODULE=...          the routini .so (default build/nginx/objs/..., built if missing)
 #   NGINX_BIN=...       nginx binary (default /usr/sbin/nginx)
 #   HAPROXY_BIN=...     haproxy binary (default: haproxy from PATH; skipped if absent)
-#   ROUTES_DIR=...      route sets (default ../shared/data/routes)
+#   ROUTINI_ROUTES_DIR= route sets (default test/data/routes)
 
 set -eu
 
@@ -30,7 +30,7 @@ BENCH_PORT=${BENCH_PORT:-18100}
 NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
 MODULE=${MODULE:-$BENCH_ROOT/build/nginx/objs/ngx_http_routini_module.so}
 HAPROXY_BIN=${HAPROXY_BIN:-$(command -v haproxy || true)}
-ROUTES_DIR=${ROUTES_DIR:-$BENCH_ROOT/../shared/data/routes}
+ROUTES_DIR=${ROUTINI_ROUTES_DIR:-$BENCH_ROOT/test/data/routes}
 BENCH_OUT=${BENCH_OUT:-$BENCH_ROOT/build/bench}
 ECHO_MODULE=${ECHO_MODULE:-/usr/lib/nginx/modules/ngx_http_echo_module.so}
 

@@ -4,7 +4,7 @@
   routes-gen.py synth N OUT.routes       N parameterised routes, 5 per resource
   routes-gen.py conf ROUTES OUTDIR [--pools 4] [--variants K]
 
-ROUTES is the `METHOD PATTERN SAMPLE_PATH` format of ../shared/data/routes
+ROUTES is the `METHOD PATTERN SAMPLE_PATH` format of test/data/routes
 (patterns in routini syntax).  conf writes into OUTDIR:
 
   routini.conf   routini_route lines (with methods=), one per line of ROUTES

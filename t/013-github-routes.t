@@ -1,6 +1,6 @@
 # Every sample path of the GitHub API route set (203 routes, from the
 # go-http-routing-benchmark lists) reaches its own route.  The config and
-# the expectations are generated from ../shared/data/routes/github.routes
+# the expectations are generated from test/data/routes/github.routes
 # (or $ROUTINI_ROUTES_DIR/github.routes).
 
 use Test::Nginx::Socket 'no_plan';
@@ -11,10 +11,9 @@ BEGIN {
     require File::Basename;
     require File::Spec;
 
-    # shared/ lies beside the repository
     my $root = File::Basename::dirname(
                    File::Basename::dirname(File::Spec->rel2abs($0)));
-    my $dir = $ENV{ROUTINI_ROUTES_DIR} || "$root/../shared/data/routes";
+    my $dir = $ENV{ROUTINI_ROUTES_DIR} || "$root/test/data/routes";
     my $file = "$dir/github.routes";
 
     open my $in, '<', $file or die "cannot open $file: $!\n";

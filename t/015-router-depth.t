@@ -20,11 +20,11 @@ our $Fits = "    location / {\n" . routes(128)
 
 our $HttpConfig = <<'_EOC_';
     upstream backend {
-        server 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
     }
 
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
         location / {
             return 200 "backend $request_uri\n";
         }

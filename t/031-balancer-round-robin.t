@@ -34,6 +34,7 @@ __DATA__
     location = /t {
         access_log logs/rr-weights.log peer;
         proxy_pass http://pool;
+        add_header X-Strategy $routini_strategy always;
     }
     location = /log {
         alias $TEST_NGINX_SERVER_ROOT/logs/rr-weights.log;
@@ -45,6 +46,8 @@ __DATA__
   qr/\A(?=(?:A\n)*(?:B\n(?:A\n)*){100}\z)(?:B\n)*(?:A\n(?:B\n)*){300}\z/ ]
 --- no_error_log
 [error]
+--- response_headers eval
+[ (map { "X-Strategy: round_robin" } 1 .. 400), "!X-Strategy" ]
 
 
 
@@ -101,11 +104,14 @@ __DATA__
     location = /t {
         proxy_next_upstream error http_502;
         proxy_pass http://pool;
+        add_header X-Strategy $routini_strategy always;
     }
 --- request eval
 [ map { "GET /t" } 1 .. 6 ]
 --- response_body eval
 [ map { "C" } 1 .. 6 ]
+--- response_headers eval
+[ map { "X-Strategy: round_robin" } 1 .. 6 ]
 
 
 
@@ -132,14 +138,18 @@ __DATA__
 --- config
     location = /t {
         proxy_pass http://pool;
+        add_header X-Strategy $routini_strategy always;
     }
     location = /t2 {
         proxy_pass http://pool2;
+        add_header X-Strategy $routini_strategy always;
     }
 --- request eval
 [ "GET /t", "GET /t", "GET /t2", "GET /t2" ]
 --- response_body eval
 [ "B", "B", "A", "A" ]
+--- response_headers eval
+[ map { "X-Strategy: round_robin" } 1 .. 4 ]
 
 
 
@@ -196,11 +206,15 @@ no live upstreams
     }
 --- config
     proxy_next_upstream error http_502;
-    location = /fewest { proxy_pass http://fewest; }
-    location = /fastest { proxy_pass http://fastest; }
-    location = /adaptive { proxy_pass http://adaptive; }
+    location = /fewest { proxy_pass http://fewest; add_header X-Strategy $routini_strategy always; }
+    location = /fastest { proxy_pass http://fastest; add_header X-Strategy $routini_strategy always; }
+    location = /adaptive { proxy_pass http://adaptive; add_header X-Strategy $routini_strategy always; }
 --- request eval
 [ (map { "GET /fewest" } 1 .. 6), (map { "GET /fastest" } 1 .. 6),
   (map { "GET /adaptive" } 1 .. 6) ]
 --- response_body eval
 [ map { "C" } 1 .. 18 ]
+--- response_headers eval
+[ (map { "X-Strategy: fewest_connections" } 1 .. 6),
+  (map { "X-Strategy: fastest" } 1 .. 6),
+  (map { "X-Strategy: round_robin" } 1 .. 6) ]

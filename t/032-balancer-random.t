@@ -32,6 +32,7 @@ __DATA__
     location = /t {
         access_log logs/random-equal.log peer;
         proxy_pass http://pool;
+        add_header X-Strategy $routini_strategy always;
     }
     location = /log {
         alias $TEST_NGINX_SERVER_ROOT/logs/random-equal.log;
@@ -43,6 +44,8 @@ __DATA__
   qr/\A(?=(?:A\n)*(?:B\n(?:A\n)*){150,250}\z)(?:B\n)*(?:A\n(?:B\n)*){150,250}\z/ ]
 --- no_error_log
 [error]
+--- response_headers eval
+[ (map { "X-Strategy: random" } 1 .. 400), "!X-Strategy" ]
 
 
 
@@ -107,8 +110,11 @@ __DATA__
     location = /t {
         proxy_next_upstream error http_502;
         proxy_pass http://pool;
+        add_header X-Strategy $routini_strategy always;
     }
 --- request eval
 [ map { "GET /t" } 1 .. 20 ]
 --- response_body eval
 [ map { "C" } 1 .. 20 ]
+--- response_headers eval
+[ map { "X-Strategy: random" } 1 .. 20 ]

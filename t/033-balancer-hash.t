@@ -3,7 +3,8 @@
 # consistent moves at most 35% of keys: test/unit/balancer_test.c.)
 #
 # The proxy logs "KEY PEER" per request; 30 keys are sent twice, in the
-# same order, and the log's second half must repeat its first.
+# same order, with one other key between the passes, and the log's second
+# pass must repeat its first (round robin, shifted by one, would not).
 
 use Test::Nginx::Socket 'no_plan';
 
@@ -40,16 +41,19 @@ __DATA__
     location = /t {
         access_log logs/fnv.log keypeer;
         proxy_pass http://pool;
+        add_header X-Strategy $routini_strategy always;
     }
     location = /log {
         alias $TEST_NGINX_SERVER_ROOT/logs/fnv.log;
     }
 --- request eval
-[ (map { "GET /t?k=key$_" } 1 .. 30), (map { "GET /t?k=key$_" } 1 .. 30),
-  "GET /log" ]
+[ (map { "GET /t?k=key$_" } 1 .. 30), "GET /t?k=shift",
+  (map { "GET /t?k=key$_" } 1 .. 30), "GET /log" ]
 --- response_body_like eval
-[ (map { qr/^[ABC]$/ } 1 .. 60),
-  qr/\A(?=.*^key\d+ A$)(?=.*^key\d+ B$)(?=.*^key\d+ C$)((?:key\d+ [ABC]\n){30})\1\z/ms ]
+[ (map { qr/^[ABC]$/ } 1 .. 61),
+  qr/\A(?=.*^key\d+ A$)(?=.*^key\d+ B$)(?=.*^key\d+ C$)((?:key\d+ [ABC]\n){30})shift [ABC]\n\1\z/ms ]
+--- response_headers eval
+[ (map { "X-Strategy: fnv_hash" } 1 .. 61), "!X-Strategy" ]
 
 
 
@@ -87,14 +91,15 @@ __DATA__
         alias $TEST_NGINX_SERVER_ROOT/logs/consistent.log;
     }
 --- request eval
-[ (map { "GET /t" } 1 .. 60), "GET /log" ]
+[ (map { "GET /t" } 1 .. 61), "GET /log" ]
 --- more_headers eval
-[ (map { "X-Key: key$_" } 1 .. 30), (map { "X-Key: key$_" } 1 .. 30), "" ]
+[ (map { "X-Key: key$_" } 1 .. 30), "X-Key: shift",
+  (map { "X-Key: key$_" } 1 .. 30), "" ]
 --- response_body_like eval
-[ (map { qr/^[ABC]$/ } 1 .. 60),
-  qr/\A(?=.*^key\d+ A$)(?=.*^key\d+ B$)(?=.*^key\d+ C$)((?:key\d+ [ABC]\n){30})\1\z/ms ]
+[ (map { qr/^[ABC]$/ } 1 .. 61),
+  qr/\A(?=.*^key\d+ A$)(?=.*^key\d+ B$)(?=.*^key\d+ C$)((?:key\d+ [ABC]\n){30})shift [ABC]\n\1\z/ms ]
 --- response_headers eval
-[ (map { "X-Strategy: consistent" } 1 .. 60), "!X-Strategy" ]
+[ (map { "X-Strategy: consistent" } 1 .. 61), "!X-Strategy" ]
 
 
 
@@ -122,11 +127,14 @@ __DATA__
     location = /t {
         proxy_next_upstream error http_502;
         proxy_pass http://pool;
+        add_header X-Strategy $routini_strategy always;
     }
 --- request eval
 [ map { "GET /t?k=key$_" } 1 .. 30 ]
 --- response_body_like eval
 [ map { qr/^[BC]$/ } 1 .. 30 ]
+--- response_headers eval
+[ map { "X-Strategy: fnv_hash" } 1 .. 30 ]
 
 
 
@@ -154,11 +162,14 @@ __DATA__
     location = /t {
         proxy_next_upstream error http_502;
         proxy_pass http://pool;
+        add_header X-Strategy $routini_strategy always;
     }
 --- request eval
 [ map { "GET /t?k=key$_" } 1 .. 30 ]
 --- response_body_like eval
 [ map { qr/^[BC]$/ } 1 .. 30 ]
+--- response_headers eval
+[ map { "X-Strategy: consistent" } 1 .. 30 ]
 
 
 

@@ -76,6 +76,7 @@ __DATA__
         access_log logs/failing.log status;
         proxy_next_upstream error http_502;
         proxy_pass http://pool;
+        add_header X-Strategy $routini_strategy always;
     }
     location = /log {
         alias $TEST_NGINX_SERVER_ROOT/logs/failing.log;
@@ -86,6 +87,8 @@ __DATA__
 [ (map { qr/^A$/ } 1 .. 50),
   qr/\A(?:200\n)*(?:502, 200\n(?:200\n)*){1,10}\z/ ]
 --- timeout: 10
+--- response_headers eval
+[ (map { "X-Strategy: fastest" } 1 .. 50), "!X-Strategy" ]
 
 
 

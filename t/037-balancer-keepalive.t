@@ -35,6 +35,7 @@ __DATA__
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_pass http://pool;
+        add_header X-Strategy $routini_strategy always;
     }
     location = /log {
         alias $TEST_NGINX_SERVER_ROOT/logs/keepalive-round_robin.log;
@@ -45,6 +46,8 @@ __DATA__
 [ (map { qr/^[AB]$/ } 1 .. 10), qr/^round_robin [2-9]$/m ]
 --- no_error_log
 [error]
+--- response_headers eval
+[ (map { "X-Strategy: round_robin" } 1 .. 10), "!X-Strategy" ]
 
 
 
@@ -297,8 +300,11 @@ __DATA__
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_pass http://pool;
+        add_header X-Strategy $routini_strategy always;
     }
 --- request eval
 [ map { "GET /t" } 1 .. 8 ]
 --- response_body eval
 [ qw(A A B A A A B A) ]
+--- response_headers eval
+[ map { "X-Strategy: round_robin" } 1 .. 8 ]

@@ -21,7 +21,7 @@ scenario_run() {
     local d=$BENCH_OUT/b routes=$ROUTES_DIR/github.routes
     local p_regex=$((BENCH_PORT + 20)) p_routini=$((BENCH_PORT + 21)) p_ha=$((BENCH_PORT + 22))
     local p_hamap=$((BENCH_PORT + 23)) p_check=$((BENCH_PORT + 24))
-    [ -f "$routes" ] || { echo "no $routes (set ROUTES_DIR)" >&2; return 1; }
+    [ -f "$routes" ] || { echo "no $routes (set ROUTINI_ROUTES_DIR)" >&2; return 1; }
     bench_gen_routes "$routes" "$d/gen" --variants "${B_VARIANTS:-300}"
     local lua=$d/gen/paths.lua
 

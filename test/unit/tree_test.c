@@ -7,7 +7,7 @@
 /*
  * Unit tests of the route tree: one test per rule, then every sample path
  * of the benchmark route files.  Usage: tree_test [ROUTES_DIR]
- * (default ../shared/data/routes, relative to the repository root).
+ * (default test/data/routes, relative to the repository root).
  */
 
 
@@ -1187,7 +1187,7 @@ main(int argc, char **argv)
 {
     const char  *dir;
 
-    dir = argc > 1 ? argv[1] : "../shared/data/routes";
+    dir = argc > 1 ? argv[1] : "test/data/routes";
 
     test_static();
     test_param();

@@ -9,7 +9,9 @@
 # fuzz-tree        libFuzzer for FUZZ_SECONDS (default 60)
 # bench-tree       timings and callgrind instructions per lookup
 
-ROUTINI_ROUTES ?= ../shared/data/routes
+# the benchmark route sets; ROUTINI_ROUTES_DIR (environment) may point
+# elsewhere, the default is the copy in this repository
+ROUTINI_ROUTES_DIR ?= test/data/routes
 FUZZ_SECONDS ?= 60
 BENCH_ITERATIONS ?= 2000000
 
@@ -40,11 +42,11 @@ build/unit/tree_test_asan: test/unit/tree_test.c $(TREE_DEPS)
 		test/unit/tree_test.c $(TREE_SRC)
 
 unit-test: build/unit/tree_test build/unit/tree_test_switch
-	build/unit/tree_test $(ROUTINI_ROUTES)
-	build/unit/tree_test_switch $(ROUTINI_ROUTES)
+	build/unit/tree_test $(ROUTINI_ROUTES_DIR)
+	build/unit/tree_test_switch $(ROUTINI_ROUTES_DIR)
 
 unit-test-asan: build/unit/tree_test_asan
-	build/unit/tree_test_asan $(ROUTINI_ROUTES)
+	build/unit/tree_test_asan $(ROUTINI_ROUTES_DIR)
 
 build/fuzz/tree_fuzz: test/fuzz/tree_fuzz.c $(TREE_DEPS)
 	@mkdir -p build/fuzz
@@ -65,7 +67,7 @@ build/bench/tree_bench: bench/tree_bench.c $(TREE_DEPS)
 # figure is ngx_routini_tree_lookup's inclusive cost, without the loop's own
 bench-tree: build/bench/tree_bench
 	@for f in github static; do \
-		build/bench/tree_bench $(ROUTINI_ROUTES)/$$f.routes \
+		build/bench/tree_bench $(ROUTINI_ROUTES_DIR)/$$f.routes \
 			$(BENCH_ITERATIONS) || exit 1; \
 	done
 	@for n in 10000 100000; do \
@@ -74,8 +76,8 @@ bench-tree: build/bench/tree_bench
 	done
 	@build/bench/tree_bench --single $(BENCH_ITERATIONS) || exit 1
 	@echo "callgrind, instructions per lookup:"
-	@for a in $(ROUTINI_ROUTES)/github.routes \
-		$(ROUTINI_ROUTES)/static.routes "--generate 10000" \
+	@for a in $(ROUTINI_ROUTES_DIR)/github.routes \
+		$(ROUTINI_ROUTES_DIR)/static.routes "--generate 10000" \
 		"--generate 100000" --single; do \
 		valgrind --tool=callgrind --callgrind-out-file=build/bench/cg.out \
 			--toggle-collect=bench_lookup_loop \

@@ -103,7 +103,9 @@ sub generate_config {
     $out .= "\n";
     $out .= "    # http_config\n" . $c{http_config} . "\n" if defined $c{http_config};
     $out .= "    server {\n";
-    $out .= "        listen          127.0.0.1:$c{port};\n";
+    # every address, as the real Test::Nginx: a test server of its own on
+    # 127.0.0.1 and this port takes the requests under both runners alike
+    $out .= "        listen          $c{port};\n";
     $out .= "        server_name     '$c{server_name}';\n";
     $out .= "        client_max_body_size 30M;\n";
     if (defined $c{preamble} && $c{preamble} ne '') {
