@@ -12,10 +12,15 @@
 # 2. callgrind: instructions per balancer decision (get) and release (free)
 #    with 10 peers.  (nginx's own balancers are not measured: Debian's
 #    binary is stripped, callgrind cannot find their functions.)
+# 3. No usable peer: 200 peers of weight 10, all "down", so every request
+#    ends in 502; consistent and round_robin, wall time per request and
+#    callgrind instructions per get.
 #
 # Environment: NGINX_BIN (/usr/sbin/nginx), MODULE (the built .so),
 # ECHO_MODULE (Debian's echo module), FAST (s, 0.002), SLOW (s, 0.04),
-# CONNS (wrk connection counts, "8 32"), PORT (first port, 18080).
+# CONNS (wrk connection counts, "8 32"), PORT (first port, 18080),
+# SKIP_WRK=1 / SKIP_CG=1 skip sections 1 / 2, DOWN_REQUESTS (section 3,
+# 200).
 
 set -eu
 
@@ -30,11 +35,12 @@ SLOW=${SLOW:-0.04}
 CONNS=${CONNS:-8 32}
 PORT=${PORT:-18080}
 CG_REQUESTS=${CG_REQUESTS:-2000}
+DOWN_REQUESTS=${DOWN_REQUESTS:-200}
 
 DIR=$PWD/build/bench/balancer
 FRONT=$((PORT + 20))
 
-for tool in wrk valgrind; do
+for tool in valgrind curl $([ "${SKIP_WRK:-0}" = 1 ] || echo wrk); do
     command -v $tool >/dev/null || { echo "needs $tool" >&2; exit 1; }
 done
 [ -f "$MODULE" ] || { echo "build the module first: make" >&2; exit 1; }
@@ -138,24 +144,37 @@ peers10() {
     done
 }
 
-echo
-echo "== callgrind: instructions per decision, 10 peers, $CG_REQUESTS requests"
+# nothing listens there: every peer is down
+peers200down() {
+    for i in $(seq 200); do
+        echo "    server 127.0.0.2:$((PORT + 100 + i)) weight=10 down;"
+    done
+}
 
-cg() {
-    local name=$1 balancer=$2 get=$3 free=$4
+PEERS=peers10
+
+cg_conf() {
+    local balancer=$1 daemon=$2
     {
         echo "load_module $MODULE;"
-        echo "daemon off; master_process off; error_log logs/error.log warn;"
+        echo "daemon $daemon; master_process off;"
+        echo "error_log logs/error.log warn;"
         echo "pid logs/nginx.pid; events { worker_connections 1024; }"
         echo "http { access_log off;"
         echo "  upstream pool { $balancer"
-        peers10
+        $PEERS
         echo "    keepalive 16; }"
         echo "  server { listen 127.0.0.1:$FRONT;"
         echo "    proxy_http_version 1.1; proxy_set_header Connection \"\";"
         echo "    location / { proxy_pass http://pool; } }"
         echo "}"
     } > "$DIR/cg/nginx.conf"
+}
+
+cg() {
+    local name=$1 balancer=$2 get=$3 free=$4
+
+    cg_conf "$balancer" off
 
     for fn in "$get" "$free"; do
         valgrind --tool=callgrind --callgrind-out-file="$DIR/cg/$name.$fn.out" \
@@ -196,6 +215,10 @@ cg() {
         "$((ig / (CG_REQUESTS + 1)))" "$((if / (CG_REQUESTS + 1)))"
 }
 
+if [ "${SKIP_CG:-0}" != 1 ]; then
+echo
+echo "== callgrind: instructions per decision, 10 peers, $CG_REQUESTS requests"
+
 cg "routini round_robin" "routini_balancer round_robin;" \
    ngx_http_routini_upstream_get_peer ngx_http_routini_upstream_free_peer
 cg "routini fewest_connections" "routini_balancer fewest_connections;" \
@@ -210,4 +233,43 @@ BUSY=1 cg "routini fastest, busy" "routini_balancer fastest;" \
 cg "routini random" "routini_balancer random;" \
    ngx_http_routini_upstream_get_peer ngx_http_routini_upstream_free_peer
 cg "routini consistent" "routini_balancer consistent;" \
+   ngx_http_routini_upstream_get_peer ngx_http_routini_upstream_free_peer
+fi
+
+# no usable peer: each request is one get that finds nothing (then 502)
+
+PEERS=peers200down
+
+echo
+echo "== no usable peer: 200 peers of weight 10, all down, $DOWN_REQUESTS" \
+     "requests"
+
+down() {
+    local name=$1 balancer=$2 t0 t1
+
+    cg_conf "$balancer" on
+    "$NGINX_BIN" -p "$DIR/cg/" -c nginx.conf
+    for _ in $(seq 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$FRONT/" && break
+        sleep 0.1
+    done
+    t0=$(date +%s%N)
+    curl -s --max-time 600 \
+        $(for _ in $(seq "$DOWN_REQUESTS"); do \
+            echo "http://127.0.0.1:$FRONT/"; done) > /dev/null
+    t1=$(date +%s%N)
+    kill "$(cat "$DIR/cg/logs/nginx.pid")"
+    sleep 0.3
+    printf "%-34s %10s ms per request (wall, curl included)\n" "$name" \
+        "$(awk -v d=$((t1 - t0)) -v n="$DOWN_REQUESTS" \
+            'BEGIN { printf "%.3f", d / n / 1e6 }')"
+}
+
+down "routini consistent" "routini_balancer consistent;"
+down "routini round_robin" "routini_balancer round_robin;"
+
+CG_REQUESTS=${CG_DOWN_REQUESTS:-20}
+cg "routini consistent, all down" "routini_balancer consistent;" \
+   ngx_http_routini_upstream_get_peer ngx_http_routini_upstream_free_peer
+cg "routini round_robin, all down" "routini_balancer round_robin;" \
    ngx_http_routini_upstream_get_peer ngx_http_routini_upstream_free_peer

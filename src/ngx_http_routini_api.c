@@ -15,6 +15,12 @@
  *
  * Changes go through the balancer's calls, which keep them in the zone
  * (every worker sees them on its next request) and log them.
+ *
+ * A write is taken only from a client that is not a browser on another
+ * site: it must be sent as application/json (which a page can send to
+ * another origin only after a CORS preflight, which fails), with no
+ * Sec-Fetch-Site other than same-origin or none, and with no Origin outside
+ * "routini_api allow_origin=".
  */
 
 
@@ -69,6 +75,8 @@ static ngx_int_t ngx_http_routini_api_get(ngx_http_request_t *r,
 static void ngx_http_routini_api_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_routini_api_change(ngx_http_request_t *r,
     ngx_http_routini_api_ctx_t *ctx);
+static ngx_uint_t ngx_http_routini_api_config_down(
+    ngx_http_routini_api_ctx_t *ctx);
 static ngx_int_t ngx_http_routini_api_read(ngx_http_request_t *r,
     ngx_str_t *body);
 static ngx_int_t ngx_http_routini_api_fields(ngx_routini_json_t *j,
@@ -78,7 +86,13 @@ static ngx_int_t ngx_http_routini_api_strategy(ngx_http_request_t *r,
 static ngx_int_t ngx_http_routini_api_post_strategy(ngx_http_request_t *r,
     ngx_str_t *path, ngx_str_t *strategy);
 static ngx_int_t ngx_http_routini_api_send(ngx_http_routini_out_t *out);
-static ngx_uint_t ngx_http_routini_api_form_body(ngx_http_request_t *r);
+static ngx_int_t ngx_http_routini_api_foreign(ngx_http_request_t *r,
+    ngx_http_routini_api_ctx_t *ctx);
+static u_char *ngx_http_routini_api_escape(u_char *p, ngx_str_t *v,
+    size_t max);
+static ngx_uint_t ngx_http_routini_api_json_type(ngx_http_request_t *r);
+static ngx_int_t ngx_http_routini_api_origin(ngx_conf_t *cf, ngx_str_t *o,
+    ngx_str_t *param);
 
 
 static char  *ngx_http_routini_api_strategy_fields[] = {
@@ -137,7 +151,21 @@ ngx_http_routini_api_handler(ngx_http_request_t *r)
         return ngx_http_routini_api_get(r, ctx);
     }
 
-    if (ngx_http_routini_api_form_body(r)) {
+    if (ngx_http_routini_api_foreign(r, ctx) != NGX_OK) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "routini_api: %*s", ctx->error_len, ctx->error);
+
+        rc = ngx_http_discard_request_body(r);
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_routini_json_error(r, NGX_HTTP_FORBIDDEN, "%*s",
+                                           ctx->error_len, ctx->error);
+    }
+
+    if (!ngx_http_routini_api_json_type(r)) {
         rc = ngx_http_discard_request_body(r);
 
         if (rc != NGX_OK) {
@@ -531,6 +559,21 @@ ngx_http_routini_api_change(ngx_http_request_t *r,
                                            &values[0]);
     }
 
+    /*
+     * the balancer never uses a peer marked "down" in nginx.conf, whatever
+     * its state: say so rather than answer "up" for a peer that stays down
+     */
+
+    if (state == NGX_HTTP_ROUTINI_PEER_UP
+        && ngx_http_routini_api_config_down(ctx))
+    {
+        return ngx_http_routini_json_error(r, NGX_HTTP_CONFLICT,
+                                           "peer \"%V\" is marked down in "
+                                           "nginx.conf: remove \"down\" "
+                                           "there and reload to bring it up",
+                                           &ctx->peer);
+    }
+
     ngx_str_null(&err);
 
     rc = ngx_http_routini_peer_set_state(ctx->upstream, &ctx->peer, state,
@@ -552,6 +595,32 @@ ngx_http_routini_api_change(ngx_http_request_t *r,
     ngx_http_routini_out_literal(&out, "\n");
 
     return ngx_http_routini_api_send(&out);
+}
+
+
+/* every entry of the peer's address is "down" in nginx.conf */
+
+static ngx_uint_t
+ngx_http_routini_api_config_down(ngx_http_routini_api_ctx_t *ctx)
+{
+    ngx_uint_t                         i;
+    ngx_http_routini_peer_info_t       pi;
+    ngx_http_routini_upstream_info_t   ui;
+
+    ngx_http_routini_upstream_info(ctx->upstream, &ui);
+
+    for (i = 0; i < ui.npeers; i++) {
+        ngx_http_routini_peer_info(ctx->upstream, i, &pi);
+
+        if (pi.name.len == ctx->peer.len
+            && ngx_strncmp(pi.name.data, ctx->peer.data, pi.name.len) == 0
+            && !pi.down)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
@@ -768,39 +837,342 @@ ngx_http_routini_api_post_strategy(ngx_http_request_t *r, ngx_str_t *path,
 
 
 /*
- * A browser sends a cross-site POST without asking first (no CORS
- * preflight) only with these content types: refusing them keeps web pages
- * an operator visits from changing routini through the operator's browser.
+ * A write a browser sent for a page of another origin: NGX_OK if none,
+ * NGX_DECLINED with the reason in ctx->error.  Sec-Fetch-Site "same-site"
+ * covers every other port of the same host, and a page of a name that
+ * resolves to this host (DNS rebinding) is "same-origin" with an Origin
+ * equal to Host: so an Origin is trusted only when listed.
  */
 
-static ngx_uint_t
-ngx_http_routini_api_form_body(ngx_http_request_t *r)
+static ngx_int_t
+ngx_http_routini_api_foreign(ngx_http_request_t *r,
+    ngx_http_routini_api_ctx_t *ctx)
 {
-    ngx_uint_t        i;
-    ngx_table_elt_t  *ct;
+    u_char                               *p, *last;
+    ngx_str_t                            *o;
+    ngx_uint_t                            i, j;
+    ngx_list_part_t                      *part;
+    ngx_table_elt_t                      *h;
+    ngx_http_routini_metrics_loc_conf_t  *mlcf;
 
-    static ngx_str_t  forms[] = {
-        ngx_string("text/plain"),
-        ngx_string("application/x-www-form-urlencoded"),
-        ngx_string("multipart/form-data")
-    };
+    mlcf = ngx_http_get_module_loc_conf(r, ngx_http_routini_metrics_module);
 
-    ct = r->headers_in.content_type;
+    last = ctx->error + sizeof(ctx->error);
 
-    if (ct == NULL) {
-        return 0;
-    }
+    part = &r->headers_in.headers.part;
+    h = part->elts;
 
-    for (i = 0; i < sizeof(forms) / sizeof(ngx_str_t); i++) {
-        if (ct->value.len >= forms[i].len
-            && ngx_strncasecmp(ct->value.data, forms[i].data, forms[i].len)
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == sizeof("Sec-Fetch-Site") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Sec-Fetch-Site",
+                               h[i].key.len)
                == 0)
         {
-            return 1;
+            if ((h[i].value.len == sizeof("same-origin") - 1
+                 && ngx_strncmp(h[i].value.data, "same-origin",
+                                h[i].value.len)
+                    == 0)
+                || (h[i].value.len == sizeof("none") - 1
+                    && ngx_strncmp(h[i].value.data, "none", h[i].value.len)
+                       == 0))
+            {
+                continue;
+            }
+
+            p = ngx_cpymem(ctx->error, "write refused: Sec-Fetch-Site is \"",
+                           sizeof("write refused: Sec-Fetch-Site is \"") - 1);
+            p = ngx_http_routini_api_escape(p, &h[i].value, 32);
+            p = ngx_slprintf(p, last, "\", a page of another origin sent it");
+
+            ctx->error_len = p - ctx->error;
+            return NGX_DECLINED;
+        }
+
+        if (h[i].key.len != sizeof("Origin") - 1
+            || ngx_strncasecmp(h[i].key.data, (u_char *) "Origin",
+                               h[i].key.len)
+               != 0)
+        {
+            continue;
+        }
+
+        o = mlcf->origins ? mlcf->origins->elts : NULL;
+
+        for (j = 0; mlcf->origins && j < mlcf->origins->nelts; j++) {
+            if (o[j].len == h[i].value.len
+                && ngx_strncasecmp(o[j].data, h[i].value.data, o[j].len)
+                   == 0)
+            {
+                break;
+            }
+        }
+
+        if (mlcf->origins == NULL || j == mlcf->origins->nelts) {
+            p = ngx_cpymem(ctx->error, "write refused: Origin \"",
+                           sizeof("write refused: Origin \"") - 1);
+            p = ngx_http_routini_api_escape(p, &h[i].value, 32);
+            p = ngx_slprintf(p, last,
+                             "\" is not in routini_api allow_origin=");
+
+            ctx->error_len = p - ctx->error;
+            return NGX_DECLINED;
         }
     }
 
-    return 0;
+    return NGX_OK;
+}
+
+
+/*
+ * At most max bytes of a header value for a message that is logged and
+ * sent: control characters, bytes over 0x7e, '"' and '\\' as "\xXX", as
+ * nginx writes request bytes in the access log, and "..." when cut; at most
+ * 4 * max + 3 bytes.
+ */
+
+static u_char *
+ngx_http_routini_api_escape(u_char *p, ngx_str_t *v, size_t max)
+{
+    size_t   i;
+    u_char   c;
+
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    for (i = 0; i < v->len && i < max; i++) {
+        c = v->data[i];
+
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = 'x';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0xf];
+            continue;
+        }
+
+        *p++ = c;
+    }
+
+    if (v->len > max) {
+        p = ngx_cpymem(p, "...", 3);
+    }
+
+    return p;
+}
+
+
+/*
+ * "application/json", any case, with parameters or not.  The types a page
+ * may send to another origin without a preflight (text/plain, forms) and
+ * no type at all (a Blob, navigator.sendBeacon()) are refused.
+ */
+
+static ngx_uint_t
+ngx_http_routini_api_json_type(ngx_http_request_t *r)
+{
+    u_char           *p, *last;
+    ngx_table_elt_t  *ct;
+
+    ct = r->headers_in.content_type;
+
+    if (ct == NULL
+        || ct->value.len < sizeof("application/json") - 1
+        || ngx_strncasecmp(ct->value.data, (u_char *) "application/json",
+                           sizeof("application/json") - 1)
+           != 0)
+    {
+        return 0;
+    }
+
+    p = ct->value.data + sizeof("application/json") - 1;
+    last = ct->value.data + ct->value.len;
+
+    while (p < last && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
+    return p == last || *p == ';';
+}
+
+
+/* routini_api [allow_origin=ORIGIN[,ORIGIN...]] ...; */
+
+char *
+ngx_http_routini_api_conf(ngx_conf_t *cf,
+    ngx_http_routini_metrics_loc_conf_t *mlcf)
+{
+    u_char      *p, *last, *comma;
+    ngx_str_t   *value, v, *o;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "allow_origin=",
+                        sizeof("allow_origin=") - 1)
+            != 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "routini_api: invalid parameter \"%V\", "
+                               "expected allow_origin=", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        if (mlcf->origins == NULL) {
+            mlcf->origins = ngx_array_create(cf->pool, 2, sizeof(ngx_str_t));
+            if (mlcf->origins == NULL) {
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        p = value[i].data + sizeof("allow_origin=") - 1;
+        last = value[i].data + value[i].len;
+
+        for ( ;; ) {
+            comma = ngx_strlchr(p, last, ',');
+
+            v.data = p;
+            v.len = (comma ? comma : last) - p;
+
+            if (ngx_http_routini_api_origin(cf, &v, &value[i]) != NGX_OK) {
+                return NGX_CONF_ERROR;
+            }
+
+            o = ngx_array_push(mlcf->origins);
+            if (o == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            *o = v;
+
+            if (comma == NULL) {
+                break;
+            }
+
+            p = comma + 1;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * An origin as a browser sends it: http or https, a host name, an IPv4 or
+ * a bracketed IPv6 address, a port other than the scheme's default, and
+ * nothing else (no path, no "/" at the end).
+ */
+
+static ngx_int_t
+ngx_http_routini_api_origin(ngx_conf_t *cf, ngx_str_t *o, ngx_str_t *param)
+{
+    u_char       c, *p, *last, *host, *colon;
+    ngx_int_t    port;
+    ngx_uint_t   https;
+
+    p = o->data;
+    last = o->data + o->len;
+
+    if (o->len > sizeof("https://") - 1
+        && ngx_strncmp(p, "https://", sizeof("https://") - 1) == 0)
+    {
+        https = 1;
+        p += sizeof("https://") - 1;
+
+    } else if (o->len > sizeof("http://") - 1
+               && ngx_strncmp(p, "http://", sizeof("http://") - 1) == 0)
+    {
+        https = 0;
+        p += sizeof("http://") - 1;
+
+    } else {
+        goto invalid;
+    }
+
+    host = p;
+    colon = NULL;
+
+    if (*p == '[') {
+        for (p++; p < last && *p != ']'; p++) {
+            c = (u_char) (*p | 0x20);
+
+            if (*p != ':' && *p != '.' && !(*p >= '0' && *p <= '9')
+                && !(c >= 'a' && c <= 'f'))
+            {
+                goto invalid;
+            }
+        }
+
+        if (p == last || p == host + 1) {
+            goto invalid;
+        }
+
+        p++;
+
+        if (p < last) {
+            if (*p != ':') {
+                goto invalid;
+            }
+
+            colon = p;
+        }
+
+    } else {
+        for ( /* void */ ; p < last && *p != ':'; p++) {
+            c = (u_char) (*p | 0x20);
+
+            if (*p != '-' && *p != '.' && !(*p >= '0' && *p <= '9')
+                && !(c >= 'a' && c <= 'z'))
+            {
+                goto invalid;
+            }
+        }
+
+        if (p == host) {
+            goto invalid;
+        }
+
+        colon = (p < last) ? p : NULL;
+    }
+
+    if (colon) {
+        port = ngx_atoi(colon + 1, last - colon - 1);
+
+        if (port < 1 || port > 65535) {
+            goto invalid;
+        }
+
+        if (port == (https ? 443 : 80)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "routini_api: origin \"%V\" in \"%V\" names "
+                               "the default port, which browsers leave out: "
+                               "write \"%*s\"", o, param,
+                               colon - o->data, o->data);
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "routini_api: invalid origin \"%V\" in \"%V\", "
+                       "expected http:// or https:// and a host with an "
+                       "optional port, such as https://ops.example, without "
+                       "a path", o, param);
+    return NGX_ERROR;
 }
 
 

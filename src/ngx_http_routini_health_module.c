@@ -113,6 +113,8 @@ static void ngx_http_routini_health_write_handler(ngx_event_t *wev);
 static void ngx_http_routini_health_read_handler(ngx_event_t *rev);
 static ngx_int_t ngx_http_routini_health_status(
     ngx_http_routini_health_probe_t *p);
+static size_t ngx_http_routini_health_escape(u_char *dst, u_char *src,
+    size_t len);
 static void ngx_http_routini_health_done(ngx_http_routini_health_probe_t *p,
     ngx_uint_t ok, char *why);
 static void ngx_http_routini_health_flip(ngx_http_routini_health_probe_t *p,
@@ -603,6 +605,8 @@ ngx_http_routini_health_write_handler(ngx_event_t *wev)
 static void
 ngx_http_routini_health_read_handler(ngx_event_t *rev)
 {
+    u_char                               line[32 * 4];
+    size_t                               len;
     ssize_t                              n;
     ngx_int_t                            status;
     ngx_connection_t                    *c;
@@ -653,9 +657,10 @@ ngx_http_routini_health_read_handler(ngx_event_t *rev)
         }
 
         if (status == NGX_AGAIN || status == NGX_ERROR) {
+            len = ngx_http_routini_health_escape(line, p->buf,
+                                                 ngx_min(p->len, 32));
             ngx_log_error(NGX_LOG_ERR, c->log, 0,
-                          "invalid status line \"%*s\"",
-                          ngx_min(p->len, 32), p->buf);
+                          "invalid status line \"%*s\"", len, line);
             ngx_http_routini_health_done(p, 0, "invalid status line");
             return;
         }
@@ -722,6 +727,38 @@ ngx_http_routini_health_status(ngx_http_routini_health_probe_t *p)
     }
 
     return (pos[0] - '0') * 100 + (pos[1] - '0') * 10 + (pos[2] - '0');
+}
+
+
+/*
+ * The peer's bytes for the error log, as nginx writes request bytes in the
+ * access log: control characters, bytes over 0x7e, '"' and '\\' as "\xXX",
+ * so that a peer cannot write lines of its own into the log.  dst has room
+ * for 4 * len bytes.
+ */
+
+static size_t
+ngx_http_routini_health_escape(u_char *dst, u_char *src, size_t len)
+{
+    u_char  *p, *last;
+
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    p = dst;
+
+    for (last = src + len; src < last; src++) {
+        if (*src < 0x20 || *src > 0x7e || *src == '"' || *src == '\\') {
+            *p++ = '\\';
+            *p++ = 'x';
+            *p++ = hex[*src >> 4];
+            *p++ = hex[*src & 0xf];
+            continue;
+        }
+
+        *p++ = *src;
+    }
+
+    return p - dst;
 }
 
 
@@ -907,7 +944,7 @@ ngx_http_routini_health_init_upstream(ngx_conf_t *cf,
 {
     u_char                               *p;
     ngx_str_t                             name;
-    ngx_uint_t                            i, j;
+    ngx_uint_t                            i, j, n;
     ngx_http_upstream_server_t           *server;
     ngx_http_upstream_srv_conf_t         *uscf;
     ngx_http_routini_health_peer_conf_t  *peer;
@@ -939,7 +976,19 @@ ngx_http_routini_health_init_upstream(ngx_conf_t *cf,
                     "Host: %V" CRLF CRLF, &hscf->uri, &hscf->host);
     }
 
-    if (ngx_array_init(&hscf->peers, cf->pool, 4,
+    server = uscf->servers->elts;
+    n = 0;
+
+    for (i = 0; i < uscf->servers->nelts; i++) {
+        n += server[i].naddrs;
+    }
+
+    /*
+     * shm_bind() keeps the address of each element's "sh" to set it when
+     * the zone is initialized: the array is sized once and never grows
+     */
+
+    if (ngx_array_init(&hscf->peers, cf->pool, ngx_max(n, 1),
                        sizeof(ngx_http_routini_health_peer_conf_t))
         != NGX_OK)
     {
@@ -948,8 +997,6 @@ ngx_http_routini_health_init_upstream(ngx_conf_t *cf,
 
     /* one record per address, whether primary or backup, named like the
      * balancer's peers ("127.0.0.1:4001") */
-
-    server = uscf->servers->elts;
 
     for (i = 0; i < uscf->servers->nelts; i++) {
         for (j = 0; j < server[i].naddrs; j++) {

@@ -79,6 +79,7 @@ typedef struct {
     ngx_uint_t                       format;      /* routini_metrics */
     ngx_flag_t                       status;      /* routini_status */
     ngx_flag_t                       api;         /* routini_api */
+    ngx_array_t                     *origins;     /* allow_origin=, str */
 } ngx_http_routini_metrics_loc_conf_t;
 
 
@@ -142,6 +143,8 @@ ngx_int_t ngx_http_routini_metrics_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_routini_metrics_json(ngx_http_request_t *r);
 ngx_int_t ngx_http_routini_status_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_routini_api_handler(ngx_http_request_t *r);
+char *ngx_http_routini_api_conf(ngx_conf_t *cf,
+    ngx_http_routini_metrics_loc_conf_t *mlcf);
 ngx_int_t ngx_http_routini_json_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *fmt, ...);
 

@@ -64,7 +64,7 @@ static ngx_command_t  ngx_http_routini_metrics_commands[] = {
       NULL },
 
     { ngx_string("routini_api"),
-      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      NGX_HTTP_LOC_CONF|NGX_CONF_ANY,
       ngx_http_routini_api,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -255,6 +255,7 @@ ngx_http_routini_metrics_create_loc_conf(ngx_conf_t *cf)
      *     mlcf->format = 0;
      *     mlcf->status = 0;
      *     mlcf->api = 0;
+     *     mlcf->origins = NULL;
      */
 
     return mlcf;
@@ -432,6 +433,10 @@ ngx_http_routini_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     mlcf->api = 1;
+
+    if (ngx_http_routini_api_conf(cf, mlcf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     return ngx_http_routini_metrics_location(cf,
                                              ngx_http_routini_api_handler);

@@ -300,12 +300,18 @@ ngx_http_routini_prom_help(ngx_http_routini_out_t *out, char *name,
 }
 
 
+/*
+ * A server listed twice in an upstream is two balancer peers with one name
+ * and one zone record: it is one series, written at its first entry, up
+ * when any of its entries may take requests.
+ */
+
 static void
 ngx_http_routini_prom_peers(ngx_http_routini_out_t *out, ngx_uint_t what)
 {
-    ngx_uint_t                         i, j, n;
+    ngx_uint_t                         i, j, k, n, up;
     ngx_http_routini_upstream_t       *u;
-    ngx_http_routini_peer_info_t       pi;
+    ngx_http_routini_peer_info_t       pi, pk;
     ngx_http_routini_upstream_info_t   ui;
 
     static char  *names[] = {
@@ -324,6 +330,30 @@ ngx_http_routini_prom_peers(ngx_http_routini_out_t *out, ngx_uint_t what)
 
         for (j = 0; j < ui.npeers; j++) {
             ngx_http_routini_peer_info(u, j, &pi);
+
+            up = 0;
+
+            for (k = 0; k < ui.npeers; k++) {
+                ngx_http_routini_peer_info(u, k, &pk);
+
+                if (pk.name.len != pi.name.len
+                    || ngx_strncmp(pk.name.data, pi.name.data, pi.name.len)
+                       != 0)
+                {
+                    continue;
+                }
+
+                if (k < j) {
+                    break;
+                }
+
+                up |= pk.healthy && !pk.down
+                      && pk.state == NGX_HTTP_ROUTINI_PEER_UP;
+            }
+
+            if (k < j) {
+                continue;
+            }
 
             ngx_http_routini_out_printf(out, "%s{upstream=\"", names[what]);
             ngx_http_routini_prom_label(out, &ui.name);
@@ -349,10 +379,7 @@ ngx_http_routini_prom_peers(ngx_http_routini_out_t *out, ngx_uint_t what)
                 break;
 
             default: /* ngx_http_routini_peer_up */
-                ngx_http_routini_out_printf(out, "\"} %d\n",
-                                            pi.healthy && !pi.down
-                                            && pi.state
-                                               == NGX_HTTP_ROUTINI_PEER_UP);
+                ngx_http_routini_out_printf(out, "\"} %ui\n", up);
             }
         }
     }
@@ -719,14 +746,29 @@ ngx_http_routini_upstream(ngx_uint_t i)
 }
 
 
+/* nginx compares upstream{} names case-insensitively, so the API does too */
+
 ngx_http_routini_upstream_t *
 ngx_http_routini_upstream_by_name(ngx_str_t *name)
 {
-    if (ngx_http_routini_upstream_find == NULL) {
-        return NULL;
+    ngx_uint_t                         i, n;
+    ngx_http_routini_upstream_t       *u;
+    ngx_http_routini_upstream_info_t   ui;
+
+    n = ngx_http_routini_upstreams();
+
+    for (i = 0; i < n; i++) {
+        u = ngx_http_routini_upstream(i);
+        ngx_http_routini_upstream_info(u, &ui);
+
+        if (ui.name.len == name->len
+            && ngx_strncasecmp(ui.name.data, name->data, name->len) == 0)
+        {
+            return u;
+        }
     }
 
-    return ngx_http_routini_upstream_find((ngx_cycle_t *) ngx_cycle, name);
+    return NULL;
 }
 
 

@@ -25,6 +25,11 @@
  * only when, the zone has no room for a new one.
  *
  * Record data is zeroed when created and aligned to a cache line.
+ *
+ * The data pointer is kept until the zone is initialized: it must not point
+ * into memory that moves before then, such as an ngx_array_t that may still
+ * grow.  Callers bind into fixed allocations or arrays sized beforehand
+ * (balancer peers, routes, health peers sized from the servers).
  */
 
 

@@ -25,9 +25,6 @@ static ngx_int_t ngx_http_routini_upstream_init(ngx_conf_t *cf,
     ngx_http_upstream_srv_conf_t *us);
 static ngx_int_t ngx_http_routini_upstream_bind(ngx_conf_t *cf,
     ngx_http_routini_upstream_t *ucf, ngx_http_upstream_rr_peers_t *peers);
-static ngx_int_t ngx_http_routini_upstream_ring(ngx_conf_t *cf,
-    ngx_http_routini_upstream_t *ucf, ngx_uint_t list, ngx_uint_t base,
-    ngx_uint_t n);
 static ngx_int_t ngx_http_routini_upstream_init_peer(ngx_http_request_t *r,
     ngx_http_upstream_srv_conf_t *us);
 static ngx_int_t ngx_http_routini_upstream_get_peer(ngx_peer_connection_t *pc,
@@ -430,7 +427,8 @@ ngx_http_routini_upstream_init(ngx_conf_t *cf,
 }
 
 
-/* one zone record per peer and one for the upstream; the rings */
+/* one zone record per peer and one for the upstream; the schedules, and
+ * the rings of consistent */
 
 static ngx_int_t
 ngx_http_routini_upstream_bind(ngx_conf_t *cf,
@@ -500,10 +498,22 @@ ngx_http_routini_upstream_bind(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
-    if (ngx_http_routini_upstream_ring(cf, ucf, 0, 0, ucf->nprimary)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
+    /*
+     * The API may pin consistent on any upstream: then each worker builds
+     * the ring on first use (ngx_http_routini_upstream_strategies.c), so
+     * nginx -t does not pay for rings that no strategy reads.
+     */
+
+    if (ucf->strategy == NGX_HTTP_ROUTINI_CONSISTENT) {
+        if (ngx_http_routini_upstream_ring(ucf, 0, cf->pool, cf->log)
+            != NGX_OK
+            || ngx_http_routini_upstream_ring(ucf, 1, cf->pool, cf->log)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ucf->ring_built = 3;
     }
 
     if (ngx_http_routini_schedule_build(cf, &ucf->schedule[0], peers)
@@ -514,53 +524,64 @@ ngx_http_routini_upstream_bind(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
-    return ngx_http_routini_upstream_ring(cf, ucf, 1, ucf->nprimary,
-                                          nbackup);
+    return NGX_OK;
 }
 
 
-static ngx_int_t
-ngx_http_routini_upstream_ring(ngx_conf_t *cf,
-    ngx_http_routini_upstream_t *ucf, ngx_uint_t list, ngx_uint_t base,
-    ngx_uint_t n)
-{
-    size_t                    *lens, total;
-    unsigned                  *weights;
-    ngx_uint_t                 i;
-    const unsigned char      **names;
-    ngx_http_routini_ring_t   *ring;
+/*
+ * The consistent strategy's ring of a list (0 primary, 1 backup); points
+ * per peer from its full weight (nginx takes any weight below 2^63),
+ * capped as ngx_http_routini_ring_size() says.
+ */
 
-    ring = &ucf->ring[list];
+ngx_int_t
+ngx_http_routini_upstream_ring(ngx_http_routini_upstream_t *u,
+    ngx_uint_t list, ngx_pool_t *pool, ngx_log_t *log)
+{
+    size_t                          total;
+    ngx_uint_t                      i, n, base;
+    ngx_http_routini_ring_t        *ring;
+    ngx_http_routini_ring_peer_t   *peers;
+    ngx_http_routini_ring_point_t  *tmp;
+
+    ring = &u->ring[list];
+    base = list ? u->nprimary : 0;
+    n = list ? u->npeers - u->nprimary : u->nprimary;
 
     if (n == 0) {
         return NGX_OK;
     }
 
-    names = ngx_palloc(cf->temp_pool, n * sizeof(u_char *));
-    lens = ngx_palloc(cf->temp_pool, n * sizeof(size_t));
-    weights = ngx_palloc(cf->temp_pool, n * sizeof(unsigned));
-
-    if (names == NULL || lens == NULL || weights == NULL) {
+    peers = ngx_alloc(n * sizeof(ngx_http_routini_ring_peer_t), log);
+    if (peers == NULL) {
         return NGX_ERROR;
     }
-
-    total = 0;
 
     for (i = 0; i < n; i++) {
-        names[i] = ucf->peers[base + i].name.data;
-        lens[i] = ucf->peers[base + i].name.len;
-        weights[i] = (unsigned) ucf->peers[base + i].weight;
-        total += weights[i];
+        peers[i].name = u->peers[base + i].name.data;
+        peers[i].len = u->peers[base + i].name.len;
+        peers[i].weight = u->peers[base + i].weight;
     }
 
-    ring->points = ngx_palloc(cf->pool, total * NGX_HTTP_ROUTINI_RING_POINTS
-                                      * sizeof(ngx_http_routini_ring_point_t));
-    if (ring->points == NULL) {
+    total = ngx_http_routini_ring_size(peers, n);
+
+    ring->points = ngx_palloc(pool,
+                              total * sizeof(ngx_http_routini_ring_point_t));
+    ring->seen = ngx_pcalloc(pool, (n + 63) / 64 * sizeof(uint64_t));
+    tmp = ngx_alloc(total * sizeof(ngx_http_routini_ring_point_t), log);
+
+    if (ring->points == NULL || ring->seen == NULL || tmp == NULL) {
+        ring->points = NULL;
+        ngx_free(tmp);
+        ngx_free(peers);
         return NGX_ERROR;
     }
 
-    ring->npoints = ngx_http_routini_ring_build(ring->points, names, lens,
-                                                weights, n);
+    ring->npoints = ngx_http_routini_ring_build(ring->points, tmp, peers, n);
+    ring->npeers = (uint32_t) n;
+
+    ngx_free(tmp);
+    ngx_free(peers);
 
     return NGX_OK;
 }
@@ -661,10 +682,12 @@ ngx_http_routini_upstream_get_peer(ngx_peer_connection_t *pc, void *data)
         goto failed;
     }
 
-    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, pc->log, 0,
-                   "routini balancer %V: peer %V (%ui)",
+    /* restricted: the strategies read peers' flags only when not 0 */
+
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, pc->log, 0,
+                   "routini balancer %V: peer %V (%ui), %ui restricted",
                    ngx_http_routini_strategy_name(pd->strategy),
-                   &peer->name, base + i);
+                   &peer->name, base + i, ucf->restricted);
 
     rrp->current = peer;
 
@@ -799,6 +822,30 @@ ngx_http_routini_upstream_sample(ngx_http_routini_upstream_t *u,
             return;
         }
     }
+}
+
+
+void
+ngx_http_routini_upstream_recount(ngx_http_routini_upstream_t *u)
+{
+    ngx_uint_t         i, n;
+    ngx_atomic_uint_t  changes;
+
+    changes = u->shm->flag_changes;
+
+    /* the flags read below are at least as new as that count */
+    ngx_memory_barrier();
+
+    n = 0;
+
+    for (i = 0; i < u->npeers; i++) {
+        if (u->shm_peers[i]->flags) {
+            n++;
+        }
+    }
+
+    u->restricted = n;
+    u->flag_changes = changes;
 }
 
 
@@ -1005,6 +1052,8 @@ ngx_http_routini_upstream_init_process(ngx_cycle_t *cycle)
         for (j = 0; j < up[i]->npeers; j++) {
             up[i]->shm_peers[j] = up[i]->peers[j].shm;
         }
+
+        ngx_http_routini_upstream_recount(up[i]);
 
         peers = up[i]->uscf->peer.data;
 
@@ -1356,8 +1405,9 @@ ngx_http_routini_peer_set_health(ngx_http_routini_upstream_t *u,
 
 /*
  * Sets the bits of mask in a peer's flags to value, returns the flags
- * before.  The upstream counts its peers with flags, so that strategies
- * look at flags only when some peer has them.
+ * before.  Each change is counted in the upstream's record, so that every
+ * worker counts its peers with flags again
+ * (ngx_http_routini_upstream_restricted()).
  */
 
 static ngx_atomic_uint_t
@@ -1377,12 +1427,7 @@ ngx_http_routini_peer_flags(ngx_http_routini_upstream_t *u,
 
     } while (!ngx_atomic_cmp_set(&sh->flags, old, new));
 
-    if (old == 0) {
-        ngx_atomic_fetch_add(&u->shm->restricted, 1);
-
-    } else if (new == 0) {
-        ngx_atomic_fetch_add(&u->shm->restricted, (ngx_atomic_int_t) -1);
-    }
+    ngx_atomic_fetch_add(&u->shm->flag_changes, 1);
 
     return old;
 }

@@ -52,7 +52,8 @@ typedef struct {
     ngx_atomic_t                      switches;
     ngx_atomic_t                      next_eval;  /* msec */
     ngx_atomic_t                      configured; /* strategy + 1 */
-    ngx_atomic_t                      restricted; /* peers with flags */
+    ngx_atomic_t                      flag_changes; /* one per change of a
+                                                       peer's flags */
 } ngx_http_routini_upstream_shm_t;
 
 
@@ -65,12 +66,6 @@ typedef struct {
     unsigned                          down:1;
     ngx_http_routini_peer_shm_t      *shm;
 } ngx_http_routini_peer_t;
-
-
-typedef struct {
-    ngx_http_routini_ring_point_t    *points;
-    size_t                            npoints;
-} ngx_http_routini_ring_t;
 
 
 /*
@@ -117,10 +112,16 @@ struct ngx_http_routini_upstream_s {
     ngx_http_routini_peer_shm_t     **shm_peers;  /* peers[i].shm, dense,
                                                      set per worker */
     ngx_http_routini_ring_t           ring[2];    /* primary, backup */
+    ngx_uint_t                        ring_built; /* bit per list: built
+                                                     or tried */
     ngx_http_routini_schedule_t       schedule[2];
 
     ngx_http_routini_upstream_shm_t  *shm;
     ngx_event_t                      *timer;      /* adaptive, per worker */
+
+    /* per worker: its peers with flags, counted at shm->flag_changes */
+    ngx_uint_t                        restricted;
+    ngx_atomic_uint_t                 flag_changes;
 };
 
 
@@ -145,9 +146,13 @@ typedef struct {
 
 ngx_uint_t ngx_http_routini_upstream_strategy_now(
     ngx_http_routini_upstream_t *u);
+void ngx_http_routini_upstream_recount(ngx_http_routini_upstream_t *u);
 
 ngx_http_upstream_rr_peer_t *ngx_http_routini_choose(
     ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
+
+ngx_int_t ngx_http_routini_upstream_ring(ngx_http_routini_upstream_t *u,
+    ngx_uint_t list, ngx_pool_t *pool, ngx_log_t *log);
 
 ngx_int_t ngx_http_routini_schedule_build(ngx_conf_t *cf,
     ngx_http_routini_schedule_t *sc, ngx_http_upstream_rr_peers_t *peers);
@@ -159,6 +164,25 @@ ngx_int_t ngx_http_routini_adaptive_init_process(ngx_cycle_t *cycle,
     ngx_http_routini_upstream_main_conf_t *umcf);
 void ngx_http_routini_adaptive_evaluate(ngx_http_routini_upstream_t *u,
     ngx_log_t *log);
+
+
+/*
+ * How many of this configuration's peers have flags (drained, downed,
+ * unhealthy): strategies read a peer's flags only when some peer has
+ * them.  Each worker counts its own peers again after any change of
+ * flags; a count kept in the zone would go on counting the peers a reload
+ * removed, and old and new workers share the zone.
+ */
+
+static ngx_inline ngx_uint_t
+ngx_http_routini_upstream_restricted(ngx_http_routini_upstream_t *u)
+{
+    if (u->shm->flag_changes != u->flag_changes) {
+        ngx_http_routini_upstream_recount(u);
+    }
+
+    return u->restricted;
+}
 
 
 #endif /* _NGX_HTTP_ROUTINI_UPSTREAM_MODULE_H_INCLUDED_ */

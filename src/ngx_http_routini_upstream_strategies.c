@@ -42,7 +42,7 @@ static ngx_http_upstream_rr_peer_t *ngx_http_routini_fastest(
     tried = pd->retry ? pd->rrp.tried : NULL;                                 \
     rp = pd->conf->shm_peers + base;                                          \
     single = pd->rrp.peers->single;                                           \
-    restricted = pd->conf->shm->restricted;                                   \
+    restricted = ngx_http_routini_upstream_restricted(pd->conf);              \
     now = ngx_time()
 
 
@@ -278,50 +278,128 @@ ngx_http_routini_fnv_hash(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 }
 
 
-/* ketama: the key's point on the ring, then clockwise to the first peer
- * that can take the try */
+/* what ngx_http_routini_ring_walk() asks about a peer of the ring */
+typedef struct {
+    uintptr_t                     *tried;
+    ngx_http_routini_peer_shm_t  **rp;
+    ngx_http_upstream_rr_peer_t  **peer;
+    time_t                         now;
+    ngx_uint_t                     single;
+    ngx_atomic_uint_t              restricted;
+} ngx_http_routini_ring_ctx_t;
+
+
+static int
+ngx_http_routini_ring_usable(void *data, uint32_t i)
+{
+    ngx_http_routini_ring_ctx_t  *ctx = data;
+
+    return ngx_http_routini_usable(ctx->tried, ctx->rp, ctx->peer[i], i,
+                                   ctx->now, ctx->single, ctx->restricted);
+}
+
+
+/*
+ * A ring that the configured strategy does not read (consistent pinned by
+ * the API) is built on its first use in each worker, once per
+ * configuration: at most NGX_HTTP_ROUTINI_RING_MAX points, some 35 ms at
+ * that cap.  Without memory for it, round robin chooses instead.
+ */
+
+static void
+ngx_http_routini_ring_first_use(ngx_http_routini_upstream_t *u,
+    ngx_uint_t list)
+{
+    ngx_msec_t  start;
+
+    u->ring_built |= (ngx_uint_t) 1 << list;
+
+    ngx_time_update();
+    start = ngx_current_msec;
+
+    if (ngx_http_routini_upstream_ring(u, list, ngx_cycle->pool,
+                                       ngx_cycle->log)
+        != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                      "routini: upstream \"%V\": no memory for the "
+                      "consistent hash ring of the %s peers, round robin "
+                      "chooses instead", &u->name,
+                      list ? "backup" : "primary");
+        return;
+    }
+
+    ngx_time_update();
+
+    ngx_log_error(NGX_LOG_INFO, ngx_cycle->log, 0,
+                  "routini: upstream \"%V\": consistent hash ring of the "
+                  "%s peers, %uz points, built in %M ms", &u->name,
+                  list ? "backup" : "primary", u->ring[list].npoints,
+                  ngx_current_msec - start);
+}
+
+
+/*
+ * ketama: the key's point on the ring, then clockwise to the first peer
+ * that can take the try.  Points hold their peer's index in the list,
+ * and each distinct peer is looked at once: with no usable peer the walk
+ * ends after every peer was seen, not after a lap.
+ */
 
 static ngx_http_upstream_rr_peer_t *
 ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
     ngx_uint_t base, ngx_uint_t *index)
 {
-    size_t                          j, k;
-    time_t                          now;
-    uintptr_t                      *tried;
-    ngx_atomic_uint_t               restricted;
-    ngx_uint_t                      i, single;
-    ngx_http_routini_ring_t        *ring;
-    ngx_http_routini_peer_shm_t   **rp;
-    ngx_http_upstream_rr_peer_t    *peer;
-    ngx_http_routini_ring_point_t  *pt;
+    size_t                         k;
+    time_t                         now;
+    uint32_t                       p;
+    uintptr_t                     *tried;
+    ngx_uint_t                     list, single;
+    ngx_atomic_uint_t              restricted;
+    ngx_http_routini_ring_t       *ring;
+    ngx_http_routini_peer_shm_t  **rp;
+    ngx_http_routini_schedule_t   *sc;
+    ngx_http_routini_ring_ctx_t    ctx;
 
-    ngx_http_routini_decision_init(pd, base);
+    list = base ? 1 : 0;
 
-    ring = &pd->conf->ring[base ? 1 : 0];
+    if (!(pd->conf->ring_built & ((ngx_uint_t) 1 << list))) {
+        ngx_http_routini_ring_first_use(pd->conf, list);
+    }
 
-    if (ring->npoints == 0) {
+    ring = &pd->conf->ring[list];
+    sc = &pd->conf->schedule[list];
+
+    if (ring->npoints == 0 || sc->peer == NULL) {
         return ngx_http_routini_round_robin(pd, base, index);
     }
 
+    ngx_http_routini_decision_init(pd, base);
+
     k = ngx_http_routini_ring_find(ring->points, ring->npoints, pd->hash);
+    p = ring->points[k].peer;
 
-    for (j = 0; j < ring->npoints; j++) {
-        pt = &ring->points[(k + j) % ring->npoints];
-
-        for (peer = pd->rrp.peers->peer, i = 0;
-             peer && i < pt->peer;
-             peer = peer->next, i++)
-        {
-            /* void */
-        }
-
-        if (peer && ngx_http_routini_usable_peer(peer, i)) {
-            *index = i;
-            return peer;
-        }
+    if (ngx_http_routini_usable_peer(sc->peer[p], p)) {
+        *index = p;
+        return sc->peer[p];
     }
 
-    return NULL;
+    ctx.tried = tried;
+    ctx.rp = rp;
+    ctx.peer = sc->peer;
+    ctx.now = now;
+    ctx.single = single;
+    ctx.restricted = restricted;
+
+    if (!ngx_http_routini_ring_walk(ring, k, ngx_http_routini_ring_usable,
+                                    &ctx, &p))
+    {
+        return NULL;
+    }
+
+    *index = p;
+
+    return sc->peer[p];
 }
 
 
@@ -506,13 +584,21 @@ ngx_http_routini_schedule_build(ngx_conf_t *cf,
 
     total = 0;
 
+    /* weights go up to 2^63 - 1: stop adding before the sum overflows */
+
     for (peer = peers->peer; peer; peer = peer->next) {
-        if (!peer->down) {
-            total += peer->weight;
+        if (peer->down) {
+            continue;
+        }
+
+        total += peer->weight;
+
+        if (total > NGX_HTTP_ROUTINI_SCHEDULE_MAX) {
+            return NGX_OK;
         }
     }
 
-    if (total == 0 || total > NGX_HTTP_ROUTINI_SCHEDULE_MAX) {
+    if (total == 0) {
         return NGX_OK;
     }
 

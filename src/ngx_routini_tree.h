@@ -105,7 +105,7 @@ int ngx_routini_tree_freeze(ngx_routini_tree_t *tree, void **route,
  * path: raw bytes, any byte allowed; method: one bit.  On FOUND, m holds
  * the route's data and params; on METHOD_MISMATCH, m->allowed holds the
  * union of the method masks of the routes whose pattern matched (0 on
- * NOT_FOUND).  The lookup uses the rest of m as scratch space.
+ * NOT_FOUND).  Other fields of m are then undefined.
  */
 int ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
     size_t len, uint32_t method, ngx_routini_match_t *m);

@@ -1,12 +1,69 @@
 # routini_balancer fnv_hash and consistent: a key keeps its peer; a failed
 # try is rehashed to another peer.  (Removing one of four peers under
-# consistent moves at most 35% of keys: test/unit/balancer_test.c.)
+# consistent moves at most 35% of keys, and the ring walk asks each
+# distinct peer once: test/unit/balancer_test.c.)
 #
 # The proxy logs "KEY PEER" per request; 30 keys are sent twice, in the
 # same order, with one other key between the passes, and the log's second
 # pass must repeat its first (round robin, shifted by one, would not).
 
 use Test::Nginx::Socket 'no_plan';
+
+# N servers of weight 10 marked down, on addresses nothing listens on
+sub down_servers {
+    my $n = shift;
+    return join '', map { "        server 127.0.0.2:" . (20000 + $_)
+                          . " weight=10 down;\n" } 1 .. $n;
+}
+
+our $ManyDown = <<'_EOC_'
+    upstream one_up {
+        routini_balancer consistent key=$arg_k;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=10;
+_EOC_
+    . down_servers(199) . <<'_EOC_'
+    }
+    upstream all_down {
+        routini_balancer consistent key=$arg_k;
+_EOC_
+    . down_servers(200) . <<'_EOC_';
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        return 200 "up";
+    }
+_EOC_
+
+# nginx -t of the running block's configuration with its address space
+# limited to MB megabytes; not checked where nginx -t of an empty
+# configuration does not fit either (ASan, valgrind)
+sub nginx_t_fits {
+    my $mb = shift;
+    my $kb = $mb * 1024;
+    my $bin = $ENV{TEST_NGINX_BINARY} || 'nginx';
+    my $root = server_root();
+    my $t = qq{sh -c 'ulimit -v $kb && exec "\$0" -t -p "\$1/" -c "\$2"'}
+            . qq{ '$bin' '$root'};
+
+    open my $out, '>', "$root/conf/empty.conf" or die "empty.conf: $!";
+    print $out "error_log logs/empty.log;\npid logs/empty.pid;\nevents {}\n";
+    close $out;
+
+    # a sanitizer's failure to start here is expected: keep it out of the
+    # report logs that util/asan.sh scans
+    {
+        local $ENV{ASAN_OPTIONS} = '';
+        local $ENV{UBSAN_OPTIONS} = '';
+        `$t conf/empty.conf 2>&1`;
+    }
+    if ($? != 0) {
+        warn "# nginx -t in $mb MB not checked: $bin needs more\n";
+        return;
+    }
+
+    my $log = `$t conf/nginx.conf 2>&1`;
+    die "nginx -t needs more than $mb MB of address space:\n$log" if $? != 0;
+}
 
 no_shuffle();
 run_tests();
@@ -203,3 +260,215 @@ __DATA__
 [ (map { "GET /t" } 1 .. 20), "GET /log" ]
 --- response_body_like eval
 [ (map { qr/^[AB]$/ } 1 .. 20), qr/\A(?:(?:A\n){20}|(?:B\n){20})\z/ ]
+
+
+
+=== TEST 6: 200 peers of weight 10: with 199 down every key finds the one up, with all down 502
+--- http_config eval: $::ManyDown
+--- config
+    location = /one { proxy_pass http://one_up; }
+    location = /none { proxy_pass http://all_down; }
+--- request eval
+[ (map { "GET /one?k=key$_" } 1 .. 20), (map { "GET /none?k=key$_" } 1 .. 5) ]
+--- error_code eval
+[ (map { 200 } 1 .. 20), (map { 502 } 1 .. 5) ]
+--- response_body_like eval
+[ (map { qr/^up$/ } 1 .. 20), (map { qr/502 Bad Gateway/ } 1 .. 5) ]
+
+
+
+=== TEST 7: a key whose peers all fail tries each of the 8 once, then 502
+--- http_config
+    upstream pool {
+        routini_balancer consistent key=$arg_k;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_3 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_4 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_5 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_6 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_7 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_8 max_fails=0;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_4;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_5;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_6;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_7;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_8;
+        return 502;
+    }
+--- config
+    location = /t {
+        proxy_next_upstream error http_502;
+        proxy_next_upstream_tries 0;
+        proxy_next_upstream_timeout 0;
+        add_header X-Tried $upstream_addr always;
+        proxy_pass http://pool;
+    }
+--- request eval
+[ map { "GET /t?k=key$_" } 1 .. 5 ]
+--- error_code eval
+[ map { 502 } 1 .. 5 ]
+--- response_headers_like eval
+[ map { "X-Tried: ^(?:127\\.0\\.0\\.1:\\d+, ){7}127\\.0\\.0\\.1:\\d+\$" } 1 .. 5 ]
+
+
+
+=== TEST 8: a weight above 2^32 is not truncated: weight 4294967297 takes the keys from weight 1
+--- http_config
+    upstream pool {
+        routini_balancer consistent key=$arg_k;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=4294967297;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        return 200 "A";
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        return 200 "B";
+    }
+--- config
+    location = /t {
+        proxy_pass http://pool;
+    }
+--- request eval
+[ map { "GET /t?k=key$_" } 1 .. 30 ]
+--- response_body_like eval
+[ map { qr/^A$/ } 1 .. 30 ]
+
+
+
+=== TEST 9: weight * 160 above 2^32 does not wrap: weight 26843546 takes the keys from weight 1
+--- http_config
+    upstream pool {
+        routini_balancer consistent key=$arg_k;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=26843546;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        return 200 "A";
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        return 200 "B";
+    }
+--- config
+    location = /t {
+        proxy_pass http://pool;
+    }
+--- request eval
+[ map { "GET /t?k=key$_" } 1 .. 30 ]
+--- response_body_like eval
+[ map { qr/^A$/ } 1 .. 30 ]
+
+
+
+=== TEST 10: weight=100000: nginx -t fits in 100 MB; a pinned consistent builds its ring once, on first use
+--- http_config
+    log_format keypeer '$arg_k $upstream_http_x_peer';
+    upstream heavy {
+        routini_balancer round_robin key=$arg_k;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=100000;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2 weight=100000;
+    }
+    upstream heavy_consistent {
+        routini_balancer consistent;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=100000;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2 weight=100000;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        add_header X-Peer A always;
+        return 200 "A";
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        add_header X-Peer B always;
+        return 200 "B";
+    }
+--- config
+    location /routini/api/ { routini_api; }
+    location = /t {
+        access_log logs/heavy.log keypeer;
+        proxy_pass http://heavy;
+        add_header X-Strategy $routini_strategy always;
+    }
+    location = /log {
+        alias $TEST_NGINX_SERVER_ROOT/logs/heavy.log;
+    }
+    location = /errors {
+        alias $TEST_NGINX_SERVER_ROOT/logs/error.log;
+    }
+--- init
+main::nginx_t_fits(100);
+--- request eval
+[ "GET /t?k=key0",
+  "PATCH /routini/api/upstreams/heavy\n{\"strategy\":\"consistent\"}",
+  (map { "GET /t?k=key$_" } 1 .. 20), "GET /t?k=shift",
+  (map { "GET /t?k=key$_" } 1 .. 20), "GET /log", "GET /errors" ]
+--- more_headers eval
+[ "", "Content-Type: application/json", (map { "" } 1 .. 43) ]
+--- response_headers eval
+[ "X-Strategy: round_robin", "!X-Strategy",
+  (map { "X-Strategy: consistent" } 1 .. 41), "!X-Strategy", "!X-Strategy" ]
+--- response_body_like eval
+my $ring = qr/upstream "heavy": consistent hash ring/;
+[ qr/^[AB]$/, qr/"strategy":"consistent"/, (map { qr/^[AB]$/ } 1 .. 41),
+  qr/\Akey0 [AB]\n(?=.* A\n)(?=.* B\n)((?:key\d+ [AB]\n){20})shift [AB]\n\1\z/s,
+  qr/\A(?:(?!.*$ring).*\n)*.*strategy pinned to consistent.*\n(?:(?!.*$ring).*\n)*.*$ring of the primary peers, 524288 points, built in \d+ ms\n(?:(?!.*$ring).*\n)*\z/ ]
+
+
+
+=== TEST 11: consistent pinned, primary down: the backup list's ring is built on its first use, keys keep their backup peer
+--- http_config
+    log_format keypeer '$arg_k $upstream_http_x_peer';
+    upstream pool {
+        routini_balancer random key=$arg_k;
+        server 127.0.0.2:20001 down;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 backup;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2 backup;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        add_header X-Peer A always;
+        return 200 "A";
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        add_header X-Peer B always;
+        return 200 "B";
+    }
+--- config
+    location /routini/api/ { routini_api; }
+    location = /t {
+        access_log logs/backup.log keypeer;
+        proxy_pass http://pool;
+        add_header X-Strategy $routini_strategy always;
+    }
+    location = /log {
+        alias $TEST_NGINX_SERVER_ROOT/logs/backup.log;
+    }
+    location = /errors {
+        alias $TEST_NGINX_SERVER_ROOT/logs/error.log;
+    }
+--- request eval
+[ "PATCH /routini/api/upstreams/pool\n{\"strategy\":\"consistent\"}",
+  (map { "GET /t?k=key$_" } 1 .. 20), "GET /t?k=shift",
+  (map { "GET /t?k=key$_" } 1 .. 20), "GET /log", "GET /errors" ]
+--- more_headers eval
+[ "Content-Type: application/json", (map { "" } 1 .. 43) ]
+--- response_headers eval
+[ "!X-Strategy", (map { "X-Strategy: consistent" } 1 .. 41), "!X-Strategy",
+  "!X-Strategy" ]
+--- response_body_like eval
+my $ring = qr/upstream "pool": consistent hash ring/;
+[ qr/"strategy":"consistent"/, (map { qr/^[AB]$/ } 1 .. 41),
+  qr/\A(?=.* A\n)(?=.* B\n)((?:key\d+ [AB]\n){20})shift [AB]\n\1\z/s,
+  qr/\A(?:(?!.*$ring).*\n)*.*$ring of the primary peers, 160 points, built in \d+ ms\n(?:(?!.*$ring).*\n)*.*$ring of the backup peers, 320 points, built in \d+ ms\n(?:(?!.*$ring).*\n)*\z/ ]

@@ -233,3 +233,104 @@ bucket "0.05" is not greater than the one before it
 --- must_die
 --- error_log eval
 qr/routini_zone "x" is too small: \d+ routes, upstreams and peers need at least \d+k/
+
+
+
+=== TEST 10: internal redirects: error_page after a routed request is not counted, a location routing after try_files is
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { return 200 "ok\n"; }
+    }
+--- config
+    location = /metrics { routini_metrics; }
+    location = /fallback { return 200 "fallback\n"; }
+    location /e/ {
+        routini_route "/e/{*rest}" 127.0.0.1:1 name=redirected;
+        error_page 502 = /fallback;
+        proxy_pass http://$routini_upstream;
+    }
+    location /t/ {
+        try_files /nonexistent @routed;
+    }
+    location @routed {
+        routini_route "/t/{*rest}" 127.0.0.1:$TEST_NGINX_RAND_PORT_1 name=tried;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+["GET /e/x", "GET /t/x", "GET /metrics"]
+--- response_body_like eval
+[
+    "fallback", "ok",
+    qr/routini_requests_total\{route="redirected",upstream="127\.0\.0\.1:1",code="1xx"\}\ 0\n
+routini_requests_total\{route="redirected",upstream="127\.0\.0\.1:1",code="2xx"\}\ 0\n
+routini_requests_total\{route="redirected",upstream="127\.0\.0\.1:1",code="3xx"\}\ 0\n
+routini_requests_total\{route="redirected",upstream="127\.0\.0\.1:1",code="4xx"\}\ 0\n
+routini_requests_total\{route="redirected",upstream="127\.0\.0\.1:1",code="5xx"\}\ 0\n
+routini_requests_total\{route="tried",upstream="127\.0\.0\.1:\d+",code="1xx"\}\ 0\n
+routini_requests_total\{route="tried",upstream="127\.0\.0\.1:\d+",code="2xx"\}\ 1\n
+(?:.*\n)*
+routini_unmatched_requests_total\{reason="not_found"\}\ 0\n
+/x,
+]
+
+
+
+=== TEST 11: a server listed twice is one series per metric: no two samples of one name and label set in a scrape
+--- http_config
+    upstream dup {
+        routini_balancer round_robin;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        server 127.0.0.3:9 down;
+        server 127.0.0.3:9 backup;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { return 200 "ok\n"; }
+    }
+--- config
+    location = /metrics { routini_metrics; }
+    location / {
+        routini_route "/d/{*rest}" dup;
+        routini_route "/d2/{*rest}" dup "name=/d/{*rest}";
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+["GET /d/a", "GET /d/b", "GET /d2/c", "GET /metrics"]
+--- response_body_unlike eval
+[
+    qr/^\z/, qr/^\z/, qr/^\z/,
+    qr/^([a-z_]+\{[^\n]*\}) [^\n]*\n(?:[^\n]*\n)*?\1 /m,
+]
+
+
+
+=== TEST 12: a server listed twice: its series count the requests of both entries once, up when either may take requests
+--- http_config
+    upstream dup {
+        routini_balancer round_robin;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        server 127.0.0.3:9 down;
+        server 127.0.0.3:9 backup;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { return 200 "ok\n"; }
+    }
+--- config
+    location = /metrics { routini_metrics; }
+    location / {
+        routini_route "/d/{*rest}" dup;
+        routini_route "/d2/{*rest}" dup "name=/d/{*rest}";
+        proxy_pass http://$routini_upstream;
+    }
+    # fresh counters
+--- request eval
+["GET /d/a", "GET /d/b", "GET /d2/c", "GET /metrics"]
+--- response_body_like eval
+[
+    "ok", "ok", "ok",
+    qr/# TYPE routini_upstream_requests_total counter\nroutini_upstream_requests_total\{upstream="dup",peer="127\.0\.0\.1:\d+"\} 3\nroutini_upstream_requests_total\{upstream="dup",peer="127\.0\.0\.3:9"\} 0\n#(?:.*\n)*# TYPE routini_upstream_peer_up gauge\nroutini_upstream_peer_up\{upstream="dup",peer="127\.0\.0\.1:\d+"\} 1\nroutini_upstream_peer_up\{upstream="dup",peer="127\.0\.0\.3:9"\} 1\n#/,
+]

@@ -109,6 +109,8 @@ qr/^\{"upstreams":\[\{"name":"pool","strategy":"round_robin","configured":"round
     "PATCH /routini/api/upstreams/other\n{\"strategy\":\"FastestServer\"}",
     "PATCH /routini/api/upstreams/other\n{\"strategy\":\"adaptive\"}",
 ]
+--- more_headers
+Content-Type: application/json
 --- response_headers eval
 ["Content-Type: application/json", "", "", ""]
 --- response_body_like eval
@@ -127,6 +129,8 @@ qr/^\{"upstreams":\[\{"name":"pool","strategy":"round_robin","configured":"round
 --- request
 PATCH /routini/api/upstreams/other
 {"strategy":"random"}
+--- more_headers
+Content-Type: application/json
 --- response_body_like chomp
 "strategy":"random"
 --- error_log
@@ -153,6 +157,8 @@ routini: upstream "other" strategy pinned to random
     "PATCH /routini/api/upstreams/pool",
     "GET /routini/api/upstreams/pool",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [200, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 200]
 --- response_body_like eval
@@ -189,6 +195,8 @@ routini: upstream "other" strategy pinned to random
     "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:$ENV{TEST_NGINX_API_ONE}\n{\"state\":\"asleep\"}",
     "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:$ENV{TEST_NGINX_API_ONE}\n{\"strategy\":\"up\"}",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 400, 400]
 --- response_body_like eval
@@ -222,6 +230,8 @@ routini: upstream "other" strategy pinned to random
     "POST /routini/api/strategy\n{\"path\":\"/api/x\"}",
     "POST /routini/api/strategy\n{\"path\":\"/api/x\",\"strategy\":\"best\"}",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [200, 200, 200, 404, 400, 404, 400, 400, 400]
 --- response_body_like eval
@@ -265,6 +275,8 @@ routini: upstream "other" strategy pinned to random
     "PUT /routini/api/routes\n{}",
     "POST /routini/api/upstreams/pool/peers/127.0.0.1:$ENV{TEST_NGINX_API_ONE}\n{}",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [405, 405, 405, 405, 405]
 --- response_headers eval
@@ -294,6 +306,8 @@ routini: upstream "other" strategy pinned to random
     "PATCH /routini/api/upstreams/pool\n{\"strategy\":\"random\"" . (" " x 16400) . "}",
     "PATCH /routini/api/upstreams/pool\n{\"strategy\":\"random\"" . (" " x 16300) . "}",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [413, 200]
 --- response_body_like eval
@@ -308,7 +322,7 @@ routini: upstream "other" strategy pinned to random
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- raw_request eval
-"PATCH /routini/api/upstreams/pool HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n" . sprintf("%x", 17000) . "\r\n" . ("{" . (" " x 16999)) . "\r\n0\r\n\r\n"
+"PATCH /routini/api/upstreams/pool HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" . sprintf("%x", 17000) . "\r\n" . ("{" . (" " x 16999)) . "\r\n0\r\n\r\n"
 --- error_code: 413
 --- response_body_like eval
 qr/^\{"error":"request body over 16384 bytes"\}\n\z/
@@ -354,6 +368,41 @@ Content-Type: application/json
     qr/^\{"name":"other","strategy":"random",/,
     qr/^\{"error":"no route for path \\"\/re\/x\\""\}\n\z/,
     qr/^\{"name":"pool","strategy":"random",/,
+]
+--- no_error_log
+[alert]
+
+
+
+=== TEST 14: upstream names compare case-insensitively, as nginx compares them
+--- http_config eval: $::HttpConfig
+--- config
+    location /routini/api/ { routini_api; }
+    location / {
+        routini_route /mixed Other;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+[
+    "GET /routini/api/upstreams/POOL",
+    "GET /routini/api/upstreams/Pool/peers/127.0.0.1:$ENV{TEST_NGINX_API_TWO}",
+    "PATCH /routini/api/upstreams/OTHER\n{\"strategy\":\"random\"}",
+    "POST /routini/api/strategy\n{\"path\":\"/mixed\",\"strategy\":\"fewest_connections\"}",
+    "GET /mixed",
+    "GET /routini/api/upstreams/Nope",
+]
+--- more_headers
+Content-Type: application/json
+--- error_code eval
+[200, 200, 200, 200, 200, 404]
+--- response_body_like eval
+[
+    qr/^\{"name":"pool","strategy":"round_robin",/,
+    qr/^\{"address":"127\.0\.0\.1:\d+","weight":2,/,
+    qr/^\{"name":"other","strategy":"random",.*"pinned":true,/,
+    qr/^\{"name":"other","strategy":"fewest_connections",.*"pinned":true,/,
+    qr/^one$/,
+    qr/^\{"error":"unknown upstream \\"Nope\\""\}\n\z/,
 ]
 --- no_error_log
 [alert]

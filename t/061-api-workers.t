@@ -30,6 +30,7 @@ __DATA__
 ]
 --- more_headers
 Connection: close
+Content-Type: application/json
 --- response_body_like eval
 [
     qr/"strategy":"random","configured":"round_robin","adaptive":false,"pinned":true/,

@@ -517,14 +517,14 @@ qr{\[emerg\] .*"routini_api" directive is not allowed here in \S+:\d+}
 
 
 
-=== TEST 40: routini_api: takes no argument
+=== TEST 40: routini_api: takes allow_origin= only
 --- config
     location /api/ {
         routini_api on;
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*invalid number of arguments in "routini_api" directive in \S+:\d+}
+qr{\[emerg\] .*routini_api: invalid parameter "on", expected allow_origin= in \S+:\d+}
 
 
 

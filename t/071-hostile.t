@@ -347,6 +347,8 @@ qr{\nXP\[v{7000}\]\n}
 --- config eval: $::Config
 --- request eval
 "PATCH /routini/api/upstreams/pool\n" . ('{"a":' x 9) . '1' . ('}' x 9)
+--- more_headers
+Content-Type: application/json
 --- error_code: 400
 --- response_body_like eval
 qr/^\{"error":"malformed JSON: objects nested too deep at byte \d+"\}\n\z/
@@ -359,6 +361,8 @@ qr/^\{"error":"malformed JSON: objects nested too deep at byte \d+"\}\n\z/
 --- config eval: $::Config
 --- request eval
 "PATCH /routini/api/upstreams/pool\n" . ('{"a":' x 2500) . '1' . ('}' x 2500)
+--- more_headers
+Content-Type: application/json
 --- error_code: 400
 --- response_body_like eval
 qr/^\{"error":"malformed JSON: objects nested too deep at byte \d+"\}\n\z/
@@ -380,6 +384,8 @@ qr/^\{"error":"malformed JSON: objects nested too deep at byte \d+"\}\n\z/
     "PATCH /routini/api/upstreams/pool\n\xef\xbb\xbf{\"strategy\":\"random\"}",
     "GET /routini/api/upstreams/pool",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [400, 400, 400, 400, 400, 400, 400, 200]
 --- response_body_like eval
@@ -521,6 +527,8 @@ qr/^\{"error":"send the body with Content-Type: application\/json"\}\n\z/
     "GET /other/1", "GET /other/2", "GET /other/3", "GET /other/4",
     "GET /metrics", "GET /metrics", "GET /metrics", "GET /metrics",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [(200) x 26]
 --- response_body_like eval

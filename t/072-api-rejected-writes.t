@@ -42,6 +42,8 @@ __DATA__
     "PATCH /routini/api/upstreams/pool\n{\"strategy\":\"fewest_connections\",\"x\":null}",
     "GET /routini/api/upstreams/pool",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [400, 200]
 --- response_body_like eval
@@ -62,6 +64,8 @@ __DATA__
     "PATCH /routini/api/upstreams/pool/peers/127.0.0.3:9\n{\"state\":\"down\",\"y\":1}",
     "GET /routini/api/upstreams/pool/peers/127.0.0.3:9",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [400, 200]
 --- response_body_like eval
@@ -82,6 +86,8 @@ __DATA__
     "POST /routini/api/strategy\n{\"path\":\"/api/x\",\"strategy\":\"random\",\"z\":1}",
     "GET /routini/api/upstreams/pool",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [400, 200]
 --- response_body_like eval
@@ -105,6 +111,8 @@ __DATA__
     "PATCH /routini/api/upstreams/pool/peers/127.0.0.3:9\n{\"state\":true}",
     "GET /routini/api/upstreams/pool",
 ]
+--- more_headers
+Content-Type: application/json
 --- error_code eval
 [400, 400, 400, 400, 200]
 --- response_body_like eval
@@ -117,3 +125,37 @@ __DATA__
 ]
 --- no_error_log
 [alert]
+
+
+
+=== TEST 5: a peer marked down in nginx.conf cannot be brought up: 409, it stays down
+--- http_config
+    upstream withdown {
+        routini_balancer round_robin;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        server 127.0.0.4:9 down;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { return 200 "ok\n"; }
+    }
+--- config
+    location /routini/api/ { routini_api; }
+--- request eval
+[
+    "PATCH /routini/api/upstreams/withdown/peers/127.0.0.4:9\n{\"state\":\"up\"}",
+    "GET /routini/api/upstreams/withdown/peers/127.0.0.4:9",
+    "PATCH /routini/api/upstreams/withdown/peers/127.0.0.4:9\n{\"state\":\"drain\"}",
+]
+--- more_headers
+Content-Type: application/json
+--- error_code eval
+[409, 200, 200]
+--- response_body_like eval
+[
+    qr/^\{"error":"peer \\"127\.0\.0\.4:9\\" is marked down in nginx\.conf: remove \\"down\\" there and reload to bring it up"\}\n\z/,
+    qr/^\{"address":"127\.0\.0\.4:9",[^}]*"state":"down"/,
+    qr/^\{"address":"127\.0\.0\.4:9",[^}]*"state":"down"/,
+]
+--- no_error_log eval
+[qr/peer 127\.0\.0\.4:9 (down|draining) -> up/, '[alert]']

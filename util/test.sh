@@ -26,7 +26,7 @@ fi
 # the Test::Nginx files, and the script tests that need a running nginx
 # between requests (reload) or a browser: executables printing TAP
 scripts="test/metrics/promtool.sh test/metrics/reload.sh
-         test/browser/dashboard.sh"
+         test/browser/dashboard.sh test/browser/csrf.sh"
 
 echo "== Test::Nginx suite and script tests"
 # shellcheck disable=SC2086

@@ -7,7 +7,8 @@
 #                  the lookup's switch instead of labels as values
 # unit-test-asan   the same under AddressSanitizer and UBSan
 # fuzz-tree        libFuzzer for FUZZ_SECONDS (default 60)
-# bench-tree       timings and callgrind instructions per lookup
+# bench-tree       timings and callgrind instructions per lookup, counted
+#                  whole (see below)
 
 # the benchmark route sets; ROUTINI_ROUTES_DIR (environment) may point
 # elsewhere, the default is the copy in this repository
@@ -21,8 +22,9 @@ FUZZ_CC ?= clang
 FUZZ_CFLAGS ?= -g -O1 -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=all
 
-TREE_SRC = src/ngx_routini_tree.c
-TREE_DEPS = src/ngx_routini_tree.c src/ngx_routini_tree.h
+TREE_SRC = src/ngx_routini_tree.c src/ngx_routini_tree_freeze.c \
+           src/ngx_routini_tree_lookup.c
+TREE_DEPS = $(TREE_SRC) src/ngx_routini_tree.h src/ngx_routini_tree_private.h
 
 .PHONY: unit-test unit-test-asan fuzz-tree bench-tree
 
@@ -63,8 +65,15 @@ build/bench/tree_bench: bench/tree_bench.c $(TREE_DEPS)
 	@mkdir -p build/bench
 	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ bench/tree_bench.c $(TREE_SRC)
 
-# callgrind collects inside bench_lookup_loop only (setup excluded); the
-# figure is ngx_routini_tree_lookup's inclusive cost, without the loop's own
+# Callgrind counts the instructions of bench_lookup(), a jump to the lookup
+# that is not inlined: all of the lookup, the helpers inlined into it from
+# headers included.  The check: two runs of the whole program, with R and
+# 2R rounds of the paths, differ by N lookups and N turns of the loop
+# around them; less the loop's own instructions, the same count.
+BENCH_SETS = $(ROUTINI_ROUTES_DIR)/github.routes \
+             $(ROUTINI_ROUTES_DIR)/static.routes "--generate 10000" \
+             "--generate 100000" --single --affix --misses
+
 bench-tree: build/bench/tree_bench
 	@for f in github static; do \
 		build/bench/tree_bench $(ROUTINI_ROUTES_DIR)/$$f.routes \
@@ -74,18 +83,30 @@ bench-tree: build/bench/tree_bench
 		build/bench/tree_bench --generate $$n $(BENCH_ITERATIONS) \
 			|| exit 1; \
 	done
-	@build/bench/tree_bench --single $(BENCH_ITERATIONS) || exit 1
-	@echo "callgrind, instructions per lookup:"
-	@for a in $(ROUTINI_ROUTES_DIR)/github.routes \
-		$(ROUTINI_ROUTES_DIR)/static.routes "--generate 10000" \
-		"--generate 100000" --single; do \
-		valgrind --tool=callgrind --callgrind-out-file=build/bench/cg.out \
-			--toggle-collect=bench_lookup_loop \
-			build/bench/tree_bench --callgrind $$a \
-			> build/bench/cg.txt 2>/dev/null || exit 1; \
-		ir=$$(callgrind_annotate --inclusive=yes build/bench/cg.out \
-			| sed -n 's/^ *\([0-9,]*\) .*:ngx_routini_tree_lookup .*/\1/p' \
-			| head -1 | tr -d ,); \
-		n=$$(sed -n 's/^lookups: *//p' build/bench/cg.txt); \
-		echo "  $$a: $$ir Ir / $$n lookups = $$((ir / n)) per lookup"; \
+	@for a in --single --affix --misses; do \
+		build/bench/tree_bench $$a $(BENCH_ITERATIONS) || exit 1; \
 	done
+	@echo "callgrind, instructions per lookup (check: whole program," \
+		"2R less R rounds, less the loop):"
+	@cg="valgrind --tool=callgrind --callgrind-out-file=build/bench/cg.out"; \
+	total() { sed -n 's/^totals: *//p' build/bench/cg.out; }; \
+	loop() { callgrind_annotate build/bench/cg.out \
+		| sed -n 's/^ *\([0-9,]*\) .*:bench_lookup_loop .*/\1/p' \
+		| head -1 | tr -d ,; }; \
+	for a in $(BENCH_SETS); do \
+		$$cg --toggle-collect=bench_lookup build/bench/tree_bench \
+			--callgrind $$a > build/bench/cg.txt 2>/dev/null || exit 1; \
+		ir=$$(total); \
+		n=$$(sed -n 's/^lookups: *//p' build/bench/cg.txt); \
+		r=$$(sed -n 's/^rounds: *//p' build/bench/cg.txt); \
+		$$cg build/bench/tree_bench --callgrind $$a $$r \
+			> /dev/null 2>&1 || exit 1; \
+		t1=$$(total); l1=$$(loop); \
+		$$cg build/bench/tree_bench --callgrind $$a $$((2 * r)) \
+			> /dev/null 2>&1 || exit 1; \
+		t2=$$(total); l2=$$(loop); \
+		awk -v a="$$a" -v ir=$$ir -v n=$$n -v d=$$((t2 - t1 - l2 + l1)) \
+			'BEGIN { printf "  %s: %.1f (check %.1f)\n", \
+			a, ir / n, d / n }'; \
+	done
+
