@@ -57,7 +57,7 @@ $(shell mkdir -p $(BUILD) && ls src/*.c src/*.h 2>/dev/null \
         > $(SRC_LIST).new && (cmp -s $(SRC_LIST).new $(SRC_LIST) \
         || mv $(SRC_LIST).new $(SRC_LIST)))
 
-$(NGX_BUILD)/objs/Makefile: config $(SRC_LIST)
+$(NGX_BUILD)/objs/Makefile: config $(SRC_LIST) util/conf-flags.sh
 	@rm -rf $(NGX_BUILD)
 	@mkdir -p $(BUILD)
 	cp -a $(NGINX_SRC)/. $(NGX_BUILD)
