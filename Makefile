@@ -15,6 +15,10 @@
 #   make bench-flame, bench-callgrind      see docs/PROFILING.md
 #   make bench-build  nginx -t time and memory per route (BUILD_ROUTES="N ...")
 #   make test-valgrind, test-asan, fuzz-all    see docs/HARDENING.md
+#   make test-matrix  the suite against other nginx versions (MATRIX="1.26.3")
+#   make deb          build/libnginx-mod-http-routini_VERSION_amd64.deb
+#   make test-deb     install, upgrade and purge that package (root; changes
+#                     the system)       see docs/PACKAGING.md
 #
 # NGINX_SRC selects the nginx tree to build against.  By default it is
 # Debian's nginx-dev tree (/usr/share/nginx/src) configured with Debian's own
@@ -51,7 +55,7 @@ module: $(MODULE)
 
 # configure once, again only when config (which lists every source)
 # changes; then only recompile
-$(NGX_BUILD)/objs/Makefile: config
+$(NGX_BUILD)/objs/Makefile: config util/conf-flags.sh
 	@rm -rf $(NGX_BUILD)
 	@mkdir -p $(BUILD)
 	cp -a $(NGINX_SRC)/. $(NGX_BUILD)
@@ -97,6 +101,21 @@ test-real: test-deps
 	    exit 1; }
 	@$(MAKE) --no-print-directory module
 	prove -I $(TEST_NGINX_LIB) -r t
+
+# the suite against each nginx version in MATRIX, built from Debian's orig
+# tarballs in build/matrix/VERSION (util/nginx-matrix.sh)
+MATRIX      ?= 1.26.3
+
+.PHONY: test-matrix deb test-deb
+
+test-matrix: test-deps
+	@for v in $(MATRIX); do bash util/nginx-matrix.sh $$v || exit 1; done
+
+deb: deps
+	@bash util/deb.sh
+
+test-deb: deb
+	@bash util/deb-test.sh
 
 # C unit tests, fuzzers and micro-benchmarks of the pure C parts
 include mk/unit.mk

@@ -15,6 +15,10 @@
 #include "ngx_routini_tree.h"
 
 
+/* the one place the version is written: the status page sends it, make deb
+   names the package after it */
+#define NGX_HTTP_ROUTINI_VERSION            "0.1.0"
+
 #define NGX_HTTP_ROUTINI_DEFAULT_ZONE       "routini"
 #define NGX_HTTP_ROUTINI_DEFAULT_ZONE_SIZE  (8 * 1024 * 1024)
 

@@ -6,7 +6,8 @@
  * dashboard.  The page polls the same location with ?format=json, which
  * answers what routini_metrics json answers.  The page is
  * src/ngx_http_routini_status.html, compiled in as
- * ngx_http_routini_status_html.h (make status-asset).
+ * ngx_http_routini_status_html.h (make status-asset).  Both answers carry
+ * the module's version in X-Routini-Version, which the page shows.
  */
 
 
@@ -83,6 +84,7 @@ ngx_http_routini_status_handler(ngx_http_request_t *r)
 {
     ngx_int_t                rc;
     ngx_str_t                format, type, page;
+    ngx_table_elt_t         *h;
     ngx_http_routini_out_t   out;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
@@ -94,6 +96,18 @@ ngx_http_routini_status_handler(ngx_http_request_t *r)
     if (rc != NGX_OK) {
         return rc;
     }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+    ngx_str_set(&h->key, "X-Routini-Version");
+    ngx_str_set(&h->value, NGX_HTTP_ROUTINI_VERSION);
 
     if (ngx_http_arg(r, (u_char *) "format", 6, &format) == NGX_OK
         && format.len == 4 && ngx_strncmp(format.data, "json", 4) == 0)

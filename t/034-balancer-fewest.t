@@ -2,16 +2,98 @@
 # workers in the routini zone, so a peer holding long requests is avoided
 # whichever worker holds them.
 #
-# /t starts two long requests (echo_location_async), then ten short ones
-# (echo_location) while the long ones are in flight.  Each goes through
-# the server itself again (a new connection, so any of the two workers
-# may take it) and then to the pool.  The long requests hold two of the
-# three peers; all short ones must go to the third.  The long requests
-# reach the pool through another connection, maybe another worker, which
-# this request cannot observe: the short ones start 0.3 s later, far less
-# than the 2 s the long ones last.
+# /t starts long requests (echo_location_async), then ten short ones
+# (echo_location).  Each goes through the server itself again (a new
+# connection, so any of the two workers may take it) and then to the pool.
+# A long request ends at the holder below, which keeps it open until /t
+# releases it after the short ones.  Before the next long request starts,
+# /t waits until the holder has the previous one: by then the worker that
+# chose its peer has counted it (the count is bumped before the peer is
+# connected to), so each choice sees the ones before it.  (Two choices at
+# the same moment in two workers may both read a peer's count before either
+# bumps it, and both take that peer: the counts are read and bumped without
+# a lock.  The long requests start one after the other so that the result
+# does not depend on how the workers are scheduled.)
 
 use Test::Nginx::Socket 'no_plan';
+use IO::Select;
+use IO::Socket::INET;
+use POSIX ();
+
+# the echo module (echo_location, echo backends): TEST_NGINX_ECHO_MODULE, by
+# default Debian's libnginx-mod-http-echo
+$ENV{TEST_NGINX_ECHO_MODULE} ||= '/usr/lib/nginx/modules/ngx_http_echo_module.so';
+
+# The holder, a child process on TEST_NGINX_HOLDER_PORT: GET /hold is
+# answered on GET /release; GET /wait/N once N requests are held.
+
+sub holder_reply {
+    my $s = shift;
+    syswrite $s, "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n"
+                 . "Connection: close\r\n\r\n";
+    close $s;
+}
+
+sub holder {
+    my $srv = shift;
+    my $parent = getppid();
+    my $sel = IO::Select->new($srv);
+    my (%buf, @held, @waiting);
+
+    while (kill 0, $parent) {
+        for my $s ($sel->can_read(1)) {
+            if ($s == $srv) {
+                my $c = $srv->accept or next;
+                $sel->add($c);
+                $buf{$c} = '';
+                next;
+            }
+
+            if (!sysread($s, $buf{$s}, 4096, length $buf{$s})) {
+                $sel->remove($s);
+                delete $buf{$s};
+                close $s;
+                next;
+            }
+
+            next unless $buf{$s} =~ m{^\S+ (\S+).*?\r\n\r\n}s;
+
+            my $path = $1;
+            $sel->remove($s);
+            delete $buf{$s};
+
+            if ($path eq '/hold') {
+                push @held, $s;
+
+            } elsif ($path =~ m{^/wait/(\d+)$}) {
+                push @waiting, [$s, $1];
+
+            } elsif ($path eq '/release') {
+                holder_reply($_) for @held, $s;
+                @held = ();
+
+            } else {
+                holder_reply($s);
+            }
+
+            @waiting = grep { @held >= $_->[1] ? (holder_reply($_->[0]), 0)
+                                               : 1 } @waiting;
+        }
+    }
+
+    POSIX::_exit(0);
+}
+
+my $srv = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                Listen => 64, ReuseAddr => 1)
+    or die "holder: $!";
+$ENV{TEST_NGINX_HOLDER_PORT} = $srv->sockport;
+
+our $Holder = fork // die "fork: $!";
+holder($srv) if $Holder == 0;
+close $srv;
+
+END { kill 'TERM', $Holder if $Holder }
 
 workers(2);
 no_shuffle();
@@ -21,7 +103,7 @@ __DATA__
 
 === TEST 1: short requests avoid the peers holding long ones
 --- main_config
-    load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+    load_module $TEST_NGINX_ECHO_MODULE;
 --- http_config
     upstream pool {
         routini_balancer fewest_connections;
@@ -31,24 +113,28 @@ __DATA__
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location /long { echo_sleep 2; echo -n A; }
+        location = /long { echo_location /hold; echo -n A; }
+        location = /hold { proxy_pass http://127.0.0.1:$TEST_NGINX_HOLDER_PORT; }
         location / { echo -n A; }
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        location /long { echo_sleep 2; echo -n B; }
+        location = /long { echo_location /hold; echo -n B; }
+        location = /hold { proxy_pass http://127.0.0.1:$TEST_NGINX_HOLDER_PORT; }
         location / { echo -n B; }
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
-        location /long { echo_sleep 2; echo -n C; }
+        location = /long { echo_location /hold; echo -n C; }
+        location = /hold { proxy_pass http://127.0.0.1:$TEST_NGINX_HOLDER_PORT; }
         location / { echo -n C; }
     }
 --- config
     location = /t {
         echo_location_async /via/long;
+        echo_location /holder/wait/1;
         echo_location_async /via/long;
-        echo_sleep 0.3;
+        echo_location /holder/wait/2;
         echo_location /via/short;
         echo_location /via/short;
         echo_location /via/short;
@@ -59,12 +145,16 @@ __DATA__
         echo_location /via/short;
         echo_location /via/short;
         echo_location /via/short;
+        echo_location /holder/release;
     }
     location /via/ {
         proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/pool/;
     }
     location /pool/ {
         proxy_pass http://pool/;
+    }
+    location /holder/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_HOLDER_PORT/;
     }
 --- request
 GET /t
@@ -74,8 +164,11 @@ GET /t
 
 
 === TEST 2: weights: active/weight decides
+# A (weight 3) and B (1): the three long requests go to A twice and B once
+# whatever the order (A 1/3 < B 1/1 after the first two), then A's 2/3 is
+# below B's 1/1 for every short one.
 --- main_config
-    load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+    load_module $TEST_NGINX_ECHO_MODULE;
 --- http_config
     upstream pool {
         routini_balancer LeastConnections;
@@ -84,24 +177,29 @@ GET /t
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location /long { echo_sleep 2; echo -n A; }
+        location = /long { echo_location /hold; echo -n A; }
+        location = /hold { proxy_pass http://127.0.0.1:$TEST_NGINX_HOLDER_PORT; }
         location / { echo -n A; }
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        location /long { echo_sleep 2; echo -n B; }
+        location = /long { echo_location /hold; echo -n B; }
+        location = /hold { proxy_pass http://127.0.0.1:$TEST_NGINX_HOLDER_PORT; }
         location / { echo -n B; }
     }
 --- config
     location = /t {
         echo_location_async /via/long;
+        echo_location /holder/wait/1;
         echo_location_async /via/long;
+        echo_location /holder/wait/2;
         echo_location_async /via/long;
-        echo_sleep 0.3;
+        echo_location /holder/wait/3;
         echo_location /via/short;
         echo_location /via/short;
         echo_location /via/short;
         echo_location /via/short;
+        echo_location /holder/release;
     }
     location /via/ {
         proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/pool/;
@@ -109,7 +207,10 @@ GET /t
     location /pool/ {
         proxy_pass http://pool/;
     }
+    location /holder/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_HOLDER_PORT/;
+    }
 --- request
 GET /t
---- response_body_like: ^(?=.*B)[AB]{3}A{4}$
+--- response_body_like: ^(AAB|ABA|BAA)AAAA$
 --- timeout: 10

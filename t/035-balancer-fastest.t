@@ -8,6 +8,10 @@
 
 use Test::Nginx::Socket 'no_plan';
 
+# the echo module (echo_sleep backends): TEST_NGINX_ECHO_MODULE, by default
+# Debian's libnginx-mod-http-echo
+$ENV{TEST_NGINX_ECHO_MODULE} ||= '/usr/lib/nginx/modules/ngx_http_echo_module.so';
+
 no_shuffle();
 run_tests();
 
@@ -15,7 +19,7 @@ __DATA__
 
 === TEST 1: a peer 10x slower gets at most 20% of requests
 --- main_config
-    load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+    load_module $TEST_NGINX_ECHO_MODULE;
 --- http_config
     log_format peer '$upstream_http_x_peer';
     upstream pool {
@@ -50,7 +54,7 @@ __DATA__
 
 === TEST 2: a peer failing fast is not preferred: few tries reach it
 --- main_config
-    load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+    load_module $TEST_NGINX_ECHO_MODULE;
 --- http_config
     log_format status '$upstream_status';
     upstream pool {
@@ -90,7 +94,7 @@ __DATA__
 
 === TEST 3: a slow peer that recovers is probed and preferred again
 --- main_config
-    load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+    load_module $TEST_NGINX_ECHO_MODULE;
 --- http_config
     log_format peer '$upstream_http_x_peer';
     map $arg_slow $b_delay { default 0.005; 1 0.2; }

@@ -14,6 +14,10 @@
 
 use Test::Nginx::Socket 'no_plan';
 
+# the echo module (echo_sleep backends): TEST_NGINX_ECHO_MODULE, by default
+# Debian's libnginx-mod-http-echo
+$ENV{TEST_NGINX_ECHO_MODULE} ||= '/usr/lib/nginx/modules/ngx_http_echo_module.so';
+
 log_level('notice');
 no_shuffle();
 run_tests();
@@ -22,7 +26,7 @@ __DATA__
 
 === TEST 1: round_robin -> fastest on divergence, back when it ends
 --- main_config
-    load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+    load_module $TEST_NGINX_ECHO_MODULE;
 --- http_config
     log_format strategy '$routini_strategy $upstream_http_x_peer';
     map $arg_phase $a_delay { default 0.01; 2 0.1; }

@@ -7,6 +7,10 @@
 # workers; the request then runs in a new worker.
 
 use Test::Nginx::Socket 'no_plan';
+
+# the echo module (echo_sleep backends): TEST_NGINX_ECHO_MODULE, by default
+# Debian's libnginx-mod-http-echo
+$ENV{TEST_NGINX_ECHO_MODULE} ||= '/usr/lib/nginx/modules/ngx_http_echo_module.so';
 use IO::Socket::INET;
 use Time::HiRes ();
 
@@ -66,7 +70,7 @@ __DATA__
 
 === TEST 1: the adaptive decision survives a reload
 --- main_config
-    load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+    load_module $TEST_NGINX_ECHO_MODULE;
 --- http_config
     map $arg_phase $a_delay { default 0.01; 2 0.1; }
     map $arg_phase $b_delay { default 0.2;  2 0.1; }

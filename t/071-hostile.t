@@ -31,7 +31,11 @@ our $HttpConfig = <<'_EOC_';
     }
 _EOC_
 
+# the checks read the upstream request line: its version is set here, not
+# left to proxy_http_version's default (1.0 in nginx 1.22 and 1.26, 1.1 in
+# current mainline)
 our $Config = <<'_EOC_';
+    proxy_http_version 1.0;
     location /routini/api/ { routini_api; }
     location = /metrics { routini_metrics; }
     location /raw/ {
