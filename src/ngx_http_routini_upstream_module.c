@@ -692,6 +692,23 @@ ngx_http_routini_upstream_get_peer(ngx_peer_connection_t *pc, void *data)
         goto failed;
     }
 
+    /*
+     * counted at once, before anything else: fewest_connections in another
+     * worker reads the count without a lock, and the sooner it sees this
+     * choice the less two workers pick the same idle peer together; the
+     * shared count before the worker's tally, so a worker killed in
+     * between leaves one too many, never one too few
+     */
+
+    rp = &ucf->peers[base + i];
+    sh = rp->shm;
+
+    ngx_atomic_fetch_add(&sh->active, 1);
+
+    if (rp->inflight) {
+        (*rp->inflight)++;
+    }
+
     /* restricted: the strategies read peers' flags only when not 0 */
 
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, pc->log, 0,
@@ -719,18 +736,6 @@ ngx_http_routini_upstream_get_peer(ngx_peer_connection_t *pc, void *data)
     rrp->tried[n] |= m;
 
     ngx_http_upstream_rr_peers_unlock(peers);
-
-    rp = &ucf->peers[base + i];
-    sh = rp->shm;
-
-    /* the shared count first: a worker killed in between leaves one too
-     * many, never one too few */
-
-    ngx_atomic_fetch_add(&sh->active, 1);
-
-    if (rp->inflight) {
-        (*rp->inflight)++;
-    }
 
     ngx_atomic_fetch_add(&sh->requests, 1);
     sh->picked = ngx_current_msec;
