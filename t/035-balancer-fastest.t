@@ -29,7 +29,7 @@ __DATA__
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location / { add_header X-Peer A always; echo_sleep 0.02; echo -n A; }
+        location / { add_header X-Peer A always; echo_sleep 0.08; echo -n A; }
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
@@ -64,7 +64,7 @@ __DATA__
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location / { add_header X-Peer A always; echo_sleep 0.02; echo -n A; }
+        location / { add_header X-Peer A always; echo_sleep 0.08; echo -n A; }
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
@@ -97,7 +97,7 @@ __DATA__
     load_module $TEST_NGINX_ECHO_MODULE;
 --- http_config
     log_format peer '$upstream_http_x_peer';
-    map $arg_slow $b_delay { default 0.005; 1 0.2; }
+    map $arg_slow $b_delay { default 0.005; 1 0.25; }
     upstream pool {
         routini_balancer fastest;
         routini_adaptive smoothing=1;
@@ -106,7 +106,7 @@ __DATA__
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location / { add_header X-Peer A always; echo_sleep 0.02; echo -n A; }
+        location / { add_header X-Peer A always; echo_sleep 0.08; echo -n A; }
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
