@@ -100,7 +100,7 @@ test-real: test-deps
 	    "the lib/ directory of an openresty/test-nginx checkout" >&2; \
 	    exit 1; }
 	@$(MAKE) --no-print-directory module
-	prove -I $(TEST_NGINX_LIB) -r t
+	@bash util/test-real.sh $(TEST_NGINX_LIB)
 
 # the suite against each nginx version in MATRIX, built from Debian's orig
 # tarballs in build/matrix/VERSION (util/nginx-matrix.sh)
