@@ -144,6 +144,8 @@ struct ngx_http_routini_param_s {
 char *ngx_http_routini_conf_params(ngx_conf_t *cf,
     ngx_http_routini_param_t *params, ngx_uint_t first, void *conf,
     ngx_uint_t *seen);
+ngx_int_t ngx_http_routini_param_int(ngx_http_routini_param_t *p,
+    ngx_str_t *value, ngx_uint_t point);
 ngx_int_t ngx_http_routini_param_msec(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 ngx_int_t ngx_http_routini_param_number(ngx_conf_t *cf,
@@ -157,7 +159,8 @@ ngx_int_t ngx_http_routini_router_init(ngx_conf_t *cf);
 char *ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_routini_merge_router(ngx_conf_t *cf,
     ngx_http_routini_loc_conf_t *prev, ngx_http_routini_loc_conf_t *conf);
-ngx_int_t ngx_http_routini_add_variables(ngx_conf_t *cf);
+ngx_int_t ngx_http_routini_add_variables(ngx_conf_t *cf,
+    ngx_http_variable_t *vars);
 ngx_int_t ngx_http_routini_dispatch_add(ngx_conf_t *cf);
 ngx_int_t ngx_http_routini_dispatch_resolve(ngx_conf_t *cf);
 
@@ -167,6 +170,20 @@ ngx_int_t ngx_http_routini_method_names(ngx_uint_t methods, u_char *buf,
     size_t size, ngx_str_t *out);
 
 
+/* a variable's value that needs no escaping */
+
+static ngx_inline void
+ngx_http_routini_variable_value(ngx_http_variable_value_t *v, ngx_str_t *s)
+{
+    v->len = s->len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = s->data;
+}
+
+
+extern ngx_http_variable_t  ngx_http_routini_vars[];
 extern ngx_module_t  ngx_http_routini_module;
 
 

@@ -145,7 +145,29 @@ ngx_http_routini_param_msec(ngx_conf_t *cf, ngx_http_routini_param_t *p,
 }
 
 
-/* a whole number from min to max (0: no bound), into an ngx_uint_t */
+/*
+ * a number with "point" decimals (0: a whole number) as an integer, from
+ * p->min to p->max (0: no bound); NGX_ERROR if it is not
+ */
+
+ngx_int_t
+ngx_http_routini_param_int(ngx_http_routini_param_t *p, ngx_str_t *value,
+    ngx_uint_t point)
+{
+    ngx_int_t  n;
+
+    n = point ? ngx_atofp(value->data, value->len, point)
+              : ngx_atoi(value->data, value->len);
+
+    if (n == NGX_ERROR || n < p->min || (p->max && n > p->max)) {
+        return NGX_ERROR;
+    }
+
+    return n;
+}
+
+
+/* a whole number, into an ngx_uint_t */
 
 ngx_int_t
 ngx_http_routini_param_number(ngx_conf_t *cf, ngx_http_routini_param_t *p,
@@ -153,9 +175,8 @@ ngx_http_routini_param_number(ngx_conf_t *cf, ngx_http_routini_param_t *p,
 {
     ngx_int_t  n;
 
-    n = ngx_atoi(value->data, value->len);
-
-    if (n == NGX_ERROR || n < p->min || (p->max && n > p->max)) {
+    n = ngx_http_routini_param_int(p, value, 0);
+    if (n == NGX_ERROR) {
         return NGX_DECLINED;
     }
 
@@ -165,7 +186,7 @@ ngx_http_routini_param_number(ngx_conf_t *cf, ngx_http_routini_param_t *p,
 }
 
 
-/* a number with three decimals, min and max in thousandths, into a double */
+/* a number with three decimals, bounds in thousandths, into a double */
 
 ngx_int_t
 ngx_http_routini_param_ratio(ngx_conf_t *cf, ngx_http_routini_param_t *p,
@@ -173,9 +194,8 @@ ngx_http_routini_param_ratio(ngx_conf_t *cf, ngx_http_routini_param_t *p,
 {
     ngx_int_t  n;
 
-    n = ngx_atofp(value->data, value->len, 3);
-
-    if (n == NGX_ERROR || n < p->min || (p->max && n > p->max)) {
+    n = ngx_http_routini_param_int(p, value, 3);
+    if (n == NGX_ERROR) {
         return NGX_DECLINED;
     }
 

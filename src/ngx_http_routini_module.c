@@ -120,7 +120,7 @@ ngx_http_routini_preconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    return ngx_http_routini_add_variables(cf);
+    return ngx_http_routini_add_variables(cf, ngx_http_routini_vars);
 }
 
 

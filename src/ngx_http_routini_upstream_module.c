@@ -316,8 +316,7 @@ ngx_http_routini_adaptive_set_min(ngx_conf_t *cf, ngx_http_routini_param_t *p,
 
     ngx_int_t  n;
 
-    n = ngx_atoi(value->data, value->len);
-
+    n = ngx_http_routini_param_int(p, value, 0);
     if (n == NGX_ERROR) {
         return NGX_DECLINED;
     }
@@ -338,9 +337,8 @@ ngx_http_routini_adaptive_set_smoothing(ngx_conf_t *cf,
 
     ngx_int_t  n;
 
-    n = ngx_atofp(value->data, value->len, 3);
-
-    if (n == NGX_ERROR || n < p->min || n > p->max) {
+    n = ngx_http_routini_param_int(p, value, 3);
+    if (n == NGX_ERROR) {
         return NGX_DECLINED;
     }
 
@@ -883,19 +881,7 @@ static ngx_http_variable_t  ngx_http_routini_upstream_vars[] = {
 static ngx_int_t
 ngx_http_routini_upstream_add_variables(ngx_conf_t *cf)
 {
-    ngx_http_variable_t  *var, *v;
-
-    for (v = ngx_http_routini_upstream_vars; v->name.len; v++) {
-        var = ngx_http_add_variable(cf, &v->name, v->flags);
-        if (var == NULL) {
-            return NGX_ERROR;
-        }
-
-        var->get_handler = v->get_handler;
-        var->data = v->data;
-    }
-
-    return NGX_OK;
+    return ngx_http_routini_add_variables(cf, ngx_http_routini_upstream_vars);
 }
 
 
@@ -903,7 +889,6 @@ static ngx_int_t
 ngx_http_routini_strategy_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_str_t                     *name;
     ngx_http_routini_peer_data_t  *pd;
 
     pd = ngx_http_get_module_ctx(r, ngx_http_routini_upstream_module);
@@ -913,13 +898,8 @@ ngx_http_routini_strategy_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    name = ngx_http_routini_strategy_name(pd->strategy);
-
-    v->len = name->len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = name->data;
+    ngx_http_routini_variable_value(v,
+                                ngx_http_routini_strategy_name(pd->strategy));
 
     return NGX_OK;
 }
