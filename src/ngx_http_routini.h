@@ -166,6 +166,8 @@ ngx_int_t ngx_http_routini_dispatch_resolve(ngx_conf_t *cf);
 
 ngx_http_routini_route_t *ngx_http_routini_find_route(ngx_http_request_t *r,
     ngx_str_t *path);
+ngx_table_elt_t *ngx_http_routini_allow_header(ngx_http_request_t *r,
+    ngx_uint_t allowed);
 ngx_int_t ngx_http_routini_method_names(ngx_uint_t methods, u_char *buf,
     size_t size, ngx_str_t *out);
 

@@ -410,25 +410,13 @@ ngx_http_routini_api_not_found(ngx_http_routini_api_ctx_t *ctx,
 static ngx_int_t
 ngx_http_routini_api_not_allowed(ngx_http_request_t *r, ngx_uint_t allowed)
 {
-    u_char           *buf;
     ngx_int_t         rc;
     ngx_table_elt_t  *h;
 
-    buf = ngx_pnalloc(r->pool, 64);
-    h = ngx_list_push(&r->headers_out.headers);
-
-    if (buf == NULL || h == NULL) {
+    h = ngx_http_routini_allow_header(r, allowed);
+    if (h == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    if (ngx_http_routini_method_names(allowed, buf, 64, &h->value)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Allow");
 
     rc = ngx_http_discard_request_body(r);
 

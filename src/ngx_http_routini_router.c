@@ -888,29 +888,42 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_routini_not_allowed(ngx_http_request_t *r, ngx_uint_t allowed)
 {
+    if (ngx_http_routini_allow_header(r, allowed) == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_HTTP_NOT_ALLOWED;
+}
+
+
+/* the "Allow" header of a 405, for the router and the API */
+
+ngx_table_elt_t *
+ngx_http_routini_allow_header(ngx_http_request_t *r, ngx_uint_t allowed)
+{
     u_char           *buf;
     ngx_str_t         value;
     ngx_table_elt_t  *h;
 
     buf = ngx_pnalloc(r->pool, 128);
     if (buf == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
 
     if (ngx_http_routini_method_names(allowed, buf, 128, &value) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
 
     h->hash = 1;
     ngx_str_set(&h->key, "Allow");
     h->value = value;
 
-    return NGX_HTTP_NOT_ALLOWED;
+    return h;
 }
 
 
