@@ -116,20 +116,80 @@ typedef struct {
 } ngx_http_routini_ctx_t;
 
 
+/*
+ * one "key=value" parameter of a directive ("key=" in name), or a bare
+ * flag (name without "="); see ngx_http_routini_conf.c
+ */
+typedef struct ngx_http_routini_param_s  ngx_http_routini_param_t;
+
+/*
+ * NGX_OK; NGX_DECLINED: an invalid value, reported with p->expect;
+ * NGX_ERROR: reported already, or out of memory
+ */
+typedef ngx_int_t (*ngx_http_routini_param_pt)(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+
+struct ngx_http_routini_param_s {
+    ngx_str_t                        name;
+    ngx_http_routini_param_pt        set;
+    ngx_uint_t                       offset;      /* in conf */
+    ngx_int_t                        min;
+    ngx_int_t                        max;         /* 0: no bound */
+    char                            *expect;      /* a valid value */
+    ngx_uint_t                       repeat;      /* may be given again */
+};
+
+#define ngx_http_routini_null_param  { ngx_null_string, NULL, 0, 0, 0, NULL, 0 }
+
+/* the bit of params[k] in the "seen" mask ngx_http_routini_conf_params sets */
+#define NGX_HTTP_ROUTINI_PARAM_BIT(k)  ((ngx_uint_t) 1 << (k))
+
+
+char *ngx_http_routini_conf_params(ngx_conf_t *cf,
+    ngx_http_routini_param_t *params, ngx_uint_t first, void *conf,
+    ngx_uint_t *seen);
+ngx_int_t ngx_http_routini_param_int(ngx_http_routini_param_t *p,
+    ngx_str_t *value, ngx_uint_t point);
+ngx_int_t ngx_http_routini_param_msec(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+ngx_int_t ngx_http_routini_param_number(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+ngx_int_t ngx_http_routini_param_ratio(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+ngx_int_t ngx_http_routini_param_token(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+
 ngx_int_t ngx_http_routini_router_init(ngx_conf_t *cf);
 char *ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_routini_merge_router(ngx_conf_t *cf,
     ngx_http_routini_loc_conf_t *prev, ngx_http_routini_loc_conf_t *conf);
-ngx_int_t ngx_http_routini_add_variables(ngx_conf_t *cf);
+ngx_int_t ngx_http_routini_add_variables(ngx_conf_t *cf,
+    ngx_http_variable_t *vars);
 ngx_int_t ngx_http_routini_dispatch_add(ngx_conf_t *cf);
 ngx_int_t ngx_http_routini_dispatch_resolve(ngx_conf_t *cf);
 
 ngx_http_routini_route_t *ngx_http_routini_find_route(ngx_http_request_t *r,
     ngx_str_t *path);
+ngx_table_elt_t *ngx_http_routini_allow_header(ngx_http_request_t *r,
+    ngx_uint_t allowed);
 ngx_int_t ngx_http_routini_method_names(ngx_uint_t methods, u_char *buf,
     size_t size, ngx_str_t *out);
 
 
+/* a variable's value that needs no escaping */
+
+static ngx_inline void
+ngx_http_routini_variable_value(ngx_http_variable_value_t *v, ngx_str_t *s)
+{
+    v->len = s->len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = s->data;
+}
+
+
+extern ngx_http_variable_t  ngx_http_routini_vars[];
 extern ngx_module_t  ngx_http_routini_module;
 
 

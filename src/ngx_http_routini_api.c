@@ -73,6 +73,8 @@ typedef struct {
 static void *ngx_http_routini_api_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_routini_api(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static ngx_int_t ngx_http_routini_api_set_origins(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_api_origin(ngx_conf_t *cf, ngx_str_t *o,
     ngx_str_t *param);
 static ngx_int_t ngx_http_routini_api_handler(ngx_http_request_t *r);
@@ -103,6 +105,16 @@ static ngx_int_t ngx_http_routini_api_foreign(ngx_http_request_t *r,
 static u_char *ngx_http_routini_api_escape(u_char *p, ngx_str_t *v,
     size_t max);
 static ngx_uint_t ngx_http_routini_api_json_type(ngx_http_request_t *r);
+
+
+/* allow_origin= may be given again, its origins are added */
+static ngx_http_routini_param_t  ngx_http_routini_api_params[] = {
+
+    { ngx_string("allow_origin="), ngx_http_routini_api_set_origins, 0, 0, 0,
+      NULL, 1 },
+
+      ngx_http_routini_null_param
+};
 
 
 static ngx_command_t  ngx_http_routini_api_commands[] = {
@@ -398,25 +410,13 @@ ngx_http_routini_api_not_found(ngx_http_routini_api_ctx_t *ctx,
 static ngx_int_t
 ngx_http_routini_api_not_allowed(ngx_http_request_t *r, ngx_uint_t allowed)
 {
-    u_char           *buf;
     ngx_int_t         rc;
     ngx_table_elt_t  *h;
 
-    buf = ngx_pnalloc(r->pool, 64);
-    h = ngx_list_push(&r->headers_out.headers);
-
-    if (buf == NULL || h == NULL) {
+    h = ngx_http_routini_allow_header(r, allowed);
+    if (h == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    if (ngx_http_routini_method_names(allowed, buf, 64, &h->value)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Allow");
 
     rc = ngx_http_discard_request_body(r);
 
@@ -1086,9 +1086,7 @@ ngx_http_routini_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_routini_api_loc_conf_t *alcf = conf;
 
-    u_char      *p, *last, *comma;
-    ngx_str_t   *value, v, *o;
-    ngx_uint_t   i;
+    char  *rv;
 
     if (alcf->origins != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
@@ -1096,56 +1094,62 @@ ngx_http_routini_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     alcf->origins = NULL;
 
-    value = cf->args->elts;
-
-    for (i = 1; i < cf->args->nelts; i++) {
-
-        if (ngx_strncmp(value[i].data, "allow_origin=",
-                        sizeof("allow_origin=") - 1)
-            != 0)
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "routini_api: invalid parameter \"%V\", "
-                               "expected allow_origin=", &value[i]);
-            return NGX_CONF_ERROR;
-        }
-
-        if (alcf->origins == NULL) {
-            alcf->origins = ngx_array_create(cf->pool, 2, sizeof(ngx_str_t));
-            if (alcf->origins == NULL) {
-                return NGX_CONF_ERROR;
-            }
-        }
-
-        p = value[i].data + sizeof("allow_origin=") - 1;
-        last = value[i].data + value[i].len;
-
-        for ( ;; ) {
-            comma = ngx_strlchr(p, last, ',');
-
-            v.data = p;
-            v.len = (comma ? comma : last) - p;
-
-            if (ngx_http_routini_api_origin(cf, &v, &value[i]) != NGX_OK) {
-                return NGX_CONF_ERROR;
-            }
-
-            o = ngx_array_push(alcf->origins);
-            if (o == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-            *o = v;
-
-            if (comma == NULL) {
-                break;
-            }
-
-            p = comma + 1;
-        }
+    rv = ngx_http_routini_conf_params(cf, ngx_http_routini_api_params, 1,
+                                      alcf, NULL);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
     return ngx_http_routini_set_handler(cf, ngx_http_routini_api_handler);
+}
+
+
+static ngx_int_t
+ngx_http_routini_api_set_origins(ngx_conf_t *cf, ngx_http_routini_param_t *p,
+    ngx_str_t *value, void *conf)
+{
+    ngx_http_routini_api_loc_conf_t *alcf = conf;
+
+    u_char     *s, *last, *comma;
+    ngx_str_t   v, *o, param;
+
+    /* the whole argument, for messages */
+    param.data = value->data - p->name.len;
+    param.len = value->len + p->name.len;
+
+    if (alcf->origins == NULL) {
+        alcf->origins = ngx_array_create(cf->pool, 2, sizeof(ngx_str_t));
+        if (alcf->origins == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    s = value->data;
+    last = value->data + value->len;
+
+    for ( ;; ) {
+        comma = ngx_strlchr(s, last, ',');
+
+        v.data = s;
+        v.len = (comma ? comma : last) - s;
+
+        if (ngx_http_routini_api_origin(cf, &v, &param) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        o = ngx_array_push(alcf->origins);
+        if (o == NULL) {
+            return NGX_ERROR;
+        }
+
+        *o = v;
+
+        if (comma == NULL) {
+            return NGX_OK;
+        }
+
+        s = comma + 1;
+    }
 }
 
 

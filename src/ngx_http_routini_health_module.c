@@ -129,8 +129,69 @@ static char *ngx_http_routini_health_init_main_conf(ngx_conf_t *cf,
 static void *ngx_http_routini_health_create_srv_conf(ngx_conf_t *cf);
 static char *ngx_http_routini_health_check(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static ngx_int_t ngx_http_routini_health_set_type(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+static ngx_int_t ngx_http_routini_health_set_uri(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+static ngx_int_t ngx_http_routini_health_set_expect(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static char *ngx_http_routini_health_init_upstream(ngx_conf_t *cf,
     ngx_http_routini_health_srv_conf_t *hscf);
+
+
+/* the order of ngx_http_routini_health_params */
+enum {
+    NGX_HTTP_ROUTINI_HEALTH_INTERVAL = 0,
+    NGX_HTTP_ROUTINI_HEALTH_TIMEOUT,
+    NGX_HTTP_ROUTINI_HEALTH_FALL,
+    NGX_HTTP_ROUTINI_HEALTH_RISE,
+    NGX_HTTP_ROUTINI_HEALTH_TYPE,
+    NGX_HTTP_ROUTINI_HEALTH_URI,
+    NGX_HTTP_ROUTINI_HEALTH_EXPECT,
+    NGX_HTTP_ROUTINI_HEALTH_HOST
+};
+
+/* the parameters only type=http takes */
+#define NGX_HTTP_ROUTINI_HEALTH_HTTP_PARAMS                                  \
+    (NGX_HTTP_ROUTINI_PARAM_BIT(NGX_HTTP_ROUTINI_HEALTH_URI)                 \
+     | NGX_HTTP_ROUTINI_PARAM_BIT(NGX_HTTP_ROUTINI_HEALTH_EXPECT)            \
+     | NGX_HTTP_ROUTINI_PARAM_BIT(NGX_HTTP_ROUTINI_HEALTH_HOST))
+
+static ngx_http_routini_param_t  ngx_http_routini_health_params[] = {
+
+    { ngx_string("interval="), ngx_http_routini_param_msec,
+      offsetof(ngx_http_routini_health_srv_conf_t, interval), 1, 0,
+      "a time greater than 0 such as 1s", 0 },
+
+    { ngx_string("timeout="), ngx_http_routini_param_msec,
+      offsetof(ngx_http_routini_health_srv_conf_t, timeout), 1, 0,
+      "a time greater than 0 such as 1s", 0 },
+
+    { ngx_string("fall="), ngx_http_routini_param_number,
+      offsetof(ngx_http_routini_health_srv_conf_t, fall), 1, 0,
+      "a number greater than 0", 0 },
+
+    { ngx_string("rise="), ngx_http_routini_param_number,
+      offsetof(ngx_http_routini_health_srv_conf_t, rise), 1, 0,
+      "a number greater than 0", 0 },
+
+    { ngx_string("type="), ngx_http_routini_health_set_type, 0, 0, 0,
+      "tcp or http", 0 },
+
+    { ngx_string("uri="), ngx_http_routini_health_set_uri,
+      offsetof(ngx_http_routini_health_srv_conf_t, uri), 1, 0,
+      "a path starting with \"/\" without spaces or control "
+      "characters", 0 },
+
+    { ngx_string("expect="), ngx_http_routini_health_set_expect, 0, 0, 0,
+      "a status such as 200 or a range such as 200-399", 0 },
+
+    { ngx_string("host="), ngx_http_routini_param_token,
+      offsetof(ngx_http_routini_health_srv_conf_t, host), 1, 0,
+      "a host name without spaces or control characters", 0 },
+
+      ngx_http_routini_null_param
+};
 
 
 static ngx_command_t  ngx_http_routini_health_commands[] = {
@@ -953,8 +1014,8 @@ ngx_http_routini_health_init_upstream(ngx_conf_t *cf,
 
     if (ngx_http_routini_upstream_find(cf->cycle, &uscf->host) == NULL) {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "routini_health_check in upstream \"%V\" needs "
-                      "routini_balancer in %s:%ui",
+                      "routini_health_check: upstream \"%V\" in %s:%ui "
+                      "needs \"routini_balancer\" in the same upstream",
                       &uscf->host, hscf->file, hscf->line);
         return NGX_CONF_ERROR;
     }
@@ -1065,15 +1126,8 @@ ngx_http_routini_health_check(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_routini_health_srv_conf_t *hscf = conf;
 
-    u_char      *dash;
-    ngx_int_t    n, lo, hi;
-    ngx_str_t   *value, v;
-    ngx_uint_t   i, k, seen;
-
-    static char  *params[] = {
-        "interval=", "timeout=", "fall=", "rise=", "type=", "uri=",
-        "expect=", "host=", NULL
-    };
+    char        *rv;
+    ngx_uint_t   seen;
 
     if (hscf->enabled) {
         return "is duplicate";
@@ -1092,158 +1146,15 @@ ngx_http_routini_health_check(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     hscf->expect_lo = 200;
     hscf->expect_hi = 399;
 
-    value = cf->args->elts;
-    seen = 0;
-
-    for (i = 1; i < cf->args->nelts; i++) {
-
-        for (k = 0; params[k]; k++) {
-            if (ngx_strncmp(value[i].data, params[k], ngx_strlen(params[k]))
-                == 0)
-            {
-                break;
-            }
-        }
-
-        if (params[k] == NULL) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "routini_health_check: invalid parameter "
-                               "\"%V\", expected interval=, timeout=, fall=, "
-                               "rise=, type=, uri=, expect= or host=",
-                               &value[i]);
-            return NGX_CONF_ERROR;
-        }
-
-        if (seen & (1 << k)) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "routini_health_check: duplicate parameter "
-                               "\"%*s\"", ngx_strlen(params[k]) - 1,
-                               params[k]);
-            return NGX_CONF_ERROR;
-        }
-
-        seen |= 1 << k;
-
-        v.data = value[i].data + ngx_strlen(params[k]);
-        v.len = value[i].len - ngx_strlen(params[k]);
-
-        switch (k) {
-
-        case 0: /* interval= */
-        case 1: /* timeout= */
-            n = ngx_parse_time(&v, 0);
-
-            if (n == NGX_ERROR || n == 0) {
-                goto invalid;
-            }
-
-            if (k == 0) {
-                hscf->interval = n;
-
-            } else {
-                hscf->timeout = n;
-            }
-
-            break;
-
-        case 2: /* fall= */
-        case 3: /* rise= */
-            n = ngx_atoi(v.data, v.len);
-
-            if (n == NGX_ERROR || n == 0) {
-                goto invalid;
-            }
-
-            if (k == 2) {
-                hscf->fall = n;
-
-            } else {
-                hscf->rise = n;
-            }
-
-            break;
-
-        case 4: /* type= */
-            if (v.len == 3 && ngx_strncmp(v.data, "tcp", 3) == 0) {
-                hscf->type = NGX_HTTP_ROUTINI_HEALTH_TCP;
-
-            } else if (v.len == 4 && ngx_strncmp(v.data, "http", 4) == 0) {
-                hscf->type = NGX_HTTP_ROUTINI_HEALTH_HTTP;
-
-            } else {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "routini_health_check: invalid type "
-                                   "\"%V\", expected tcp or http", &v);
-                return NGX_CONF_ERROR;
-            }
-
-            break;
-
-        case 5: /* uri= */
-            if (v.len == 0 || v.data[0] != '/') {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "routini_health_check: invalid uri "
-                                   "\"%V\", it must start with \"/\"", &v);
-                return NGX_CONF_ERROR;
-            }
-
-            for (n = 0; n < (ngx_int_t) v.len; n++) {
-                if (v.data[n] <= ' ' || v.data[n] == 0x7f) {
-                    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                       "routini_health_check: invalid uri "
-                                       "\"%V\", spaces and control "
-                                       "characters must be escaped", &v);
-                    return NGX_CONF_ERROR;
-                }
-            }
-
-            hscf->uri = v;
-            break;
-
-        case 6: /* expect= */
-            dash = ngx_strlchr(v.data, v.data + v.len, '-');
-
-            if (dash) {
-                lo = ngx_atoi(v.data, dash - v.data);
-                hi = ngx_atoi(dash + 1, v.data + v.len - dash - 1);
-
-            } else {
-                lo = ngx_atoi(v.data, v.len);
-                hi = lo;
-            }
-
-            if (lo < 100 || hi > 599 || lo > hi) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "routini_health_check: invalid expect "
-                                   "\"%V\", expected a status such as 200 "
-                                   "or a range such as 200-399", &v);
-                return NGX_CONF_ERROR;
-            }
-
-            hscf->expect_lo = lo;
-            hscf->expect_hi = hi;
-            break;
-
-        default: /* host= */
-            for (n = 0; n < (ngx_int_t) v.len; n++) {
-                if (v.data[n] <= ' ' || v.data[n] == 0x7f) {
-                    break;
-                }
-            }
-
-            if (v.len == 0 || n != (ngx_int_t) v.len) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "routini_health_check: invalid host "
-                                   "\"%V\"", &v);
-                return NGX_CONF_ERROR;
-            }
-
-            hscf->host = v;
-            break;
-        }
+    rv = ngx_http_routini_conf_params(cf, ngx_http_routini_health_params, 1,
+                                      hscf, &seen);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
-    if (hscf->type == NGX_HTTP_ROUTINI_HEALTH_TCP && (seen & 0xe0)) {
+    if (hscf->type == NGX_HTTP_ROUTINI_HEALTH_TCP
+        && (seen & NGX_HTTP_ROUTINI_HEALTH_HTTP_PARAMS))
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "routini_health_check: uri=, expect= and host= "
                            "need type=http");
@@ -1251,12 +1162,67 @@ ngx_http_routini_health_check(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
+}
 
-invalid:
 
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "routini_health_check: invalid \"%V\", expected %s",
-                       &value[i], (k < 2) ? "a time greater than 0 such as 1s"
-                                          : "a number greater than 0");
-    return NGX_CONF_ERROR;
+static ngx_int_t
+ngx_http_routini_health_set_type(ngx_conf_t *cf, ngx_http_routini_param_t *p,
+    ngx_str_t *value, void *conf)
+{
+    ngx_http_routini_health_srv_conf_t *hscf = conf;
+
+    if (value->len == 3 && ngx_strncmp(value->data, "tcp", 3) == 0) {
+        hscf->type = NGX_HTTP_ROUTINI_HEALTH_TCP;
+        return NGX_OK;
+    }
+
+    if (value->len == 4 && ngx_strncmp(value->data, "http", 4) == 0) {
+        hscf->type = NGX_HTTP_ROUTINI_HEALTH_HTTP;
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_routini_health_set_uri(ngx_conf_t *cf, ngx_http_routini_param_t *p,
+    ngx_str_t *value, void *conf)
+{
+    if (value->len == 0 || value->data[0] != '/') {
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_routini_param_token(cf, p, value, conf);
+}
+
+
+static ngx_int_t
+ngx_http_routini_health_set_expect(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf)
+{
+    ngx_http_routini_health_srv_conf_t *hscf = conf;
+
+    u_char     *dash;
+    ngx_int_t   lo, hi;
+
+    dash = ngx_strlchr(value->data, value->data + value->len, '-');
+
+    if (dash) {
+        lo = ngx_atoi(value->data, dash - value->data);
+        hi = ngx_atoi(dash + 1, value->data + value->len - dash - 1);
+
+    } else {
+        lo = ngx_atoi(value->data, value->len);
+        hi = lo;
+    }
+
+    if (lo < 100 || hi > 599 || lo > hi) {
+        return NGX_DECLINED;
+    }
+
+    hscf->expect_lo = lo;
+    hscf->expect_hi = hi;
+
+    return NGX_OK;
 }

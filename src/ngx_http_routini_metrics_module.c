@@ -280,8 +280,8 @@ ngx_http_routini_metrics(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         if (ngx_http_routini_metrics_formats[i].name.len == 0) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid routini_metrics format \"%V\", "
-                               "use \"prometheus\" or \"json\"", &value[1]);
+                               "routini_metrics: invalid format \"%V\", "
+                               "expected prometheus or json", &value[1]);
             return NGX_CONF_ERROR;
         }
     }
@@ -349,7 +349,7 @@ ngx_http_routini_metrics_set_bucket(ngx_conf_t *cf,
     if (us <= 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "routini_metrics_buckets: invalid bucket \"%V\", "
-                           "use seconds greater than 0 such as 0.25", s);
+                           "expected seconds greater than 0 such as 0.25", s);
         return NGX_ERROR;
     }
 

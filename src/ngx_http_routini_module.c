@@ -120,7 +120,7 @@ ngx_http_routini_preconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    return ngx_http_routini_add_variables(cf);
+    return ngx_http_routini_add_variables(cf, ngx_http_routini_vars);
 }
 
 
@@ -259,7 +259,8 @@ ngx_http_routini_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (value[1].len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini_zone needs a name");
+                           "routini_zone: empty name, expected a name "
+                           "such as routini");
         return NGX_CONF_ERROR;
     }
 
@@ -267,14 +268,14 @@ ngx_http_routini_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (size == NGX_ERROR) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid routini_zone size \"%V\", "
-                           "use a size such as 16m", &value[2]);
+                           "routini_zone: invalid size \"%V\", "
+                           "expected a size such as 16m", &value[2]);
         return NGX_CONF_ERROR;
     }
 
     if (size < (ssize_t) (8 * ngx_pagesize)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini_zone \"%V\" is too small: %V, "
+                           "routini_zone: zone \"%V\" is too small: %V, "
                            "it needs at least %uzk",
                            &value[1], &value[2], 8 * ngx_pagesize / 1024);
         return NGX_CONF_ERROR;
@@ -288,7 +289,7 @@ ngx_http_routini_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (zone->data) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini_zone \"%V\" is already defined",
+                           "routini_zone: zone \"%V\" is already defined",
                            &value[1]);
         return NGX_CONF_ERROR;
     }

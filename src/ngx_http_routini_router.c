@@ -30,8 +30,12 @@ static char *ngx_http_routini_route_tree(ngx_conf_t *cf,
     ngx_http_routini_router_t *router, ngx_http_routini_route_t *route);
 static ngx_int_t ngx_http_routini_regex_names(ngx_conf_t *cf,
     ngx_http_routini_route_t *route, ngx_regex_compile_t *rc);
-static char *ngx_http_routini_parse_methods(ngx_conf_t *cf, ngx_str_t *value,
-    ngx_http_routini_route_t *route);
+static ngx_int_t ngx_http_routini_route_set_strip(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+static ngx_int_t ngx_http_routini_route_set_methods(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+static ngx_int_t ngx_http_routini_route_set_name(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_uint_t ngx_http_routini_has_catchall(ngx_str_t *pattern);
 static void *ngx_http_routini_tree_alloc(void *ctx, size_t size);
 static ngx_int_t ngx_http_routini_handler(ngx_http_request_t *r);
@@ -71,6 +75,21 @@ static ngx_http_routini_method_t  ngx_http_routini_methods[] = {
 };
 
 
+static ngx_http_routini_param_t  ngx_http_routini_route_params[] = {
+
+    { ngx_string("strip_prefix"), ngx_http_routini_route_set_strip, 0, 0, 0,
+      NULL, 0 },
+
+    { ngx_string("methods="), ngx_http_routini_route_set_methods, 0, 0, 0,
+      "methods such as GET,HEAD", 0 },
+
+    { ngx_string("name="), ngx_http_routini_route_set_name, 0, 0, 0,
+      "a label such as users", 0 },
+
+      ngx_http_routini_null_param
+};
+
+
 /* routini_route PATTERN TARGET [strip_prefix] [methods=M,...] [name=LABEL] */
 
 char *
@@ -79,8 +98,7 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_http_routini_loc_conf_t *rlcf = conf;
 
     char                              *rv;
-    ngx_str_t                         *value, s;
-    ngx_uint_t                         i;
+    ngx_str_t                         *value;
     ngx_http_routini_route_t          *route, **rp;
     ngx_http_routini_main_conf_t      *rmcf;
     ngx_http_compile_complex_value_t   ccv;
@@ -114,8 +132,8 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (value[2].len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini_route \"%V\": empty target, name an "
-                           "upstream{} or host:port", &value[1]);
+                           "routini_route: route \"%V\": empty target, "
+                           "name an upstream{} or host:port", &value[1]);
         return NGX_CONF_ERROR;
     }
 
@@ -129,57 +147,10 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    for (i = 3; i < cf->args->nelts; i++) {
-
-        if (ngx_strcmp(value[i].data, "strip_prefix") == 0) {
-            if (route->strip_prefix) {
-                goto duplicate;
-            }
-
-            route->strip_prefix = 1;
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "methods=", 8) == 0) {
-            if (route->methods) {
-                goto duplicate;
-            }
-
-            s.data = value[i].data + 8;
-            s.len = value[i].len - 8;
-
-            if (ngx_http_routini_parse_methods(cf, &s, route)
-                != NGX_CONF_OK)
-            {
-                return NGX_CONF_ERROR;
-            }
-
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "name=", 5) == 0) {
-            if (route->name.data != value[1].data) {
-                goto duplicate;
-            }
-
-            route->name.data = value[i].data + 5;
-            route->name.len = value[i].len - 5;
-
-            if (route->name.len == 0) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "routini_route \"%V\": empty name=",
-                                   &value[1]);
-                return NGX_CONF_ERROR;
-            }
-
-            continue;
-        }
-
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini_route \"%V\": invalid parameter \"%V\", "
-                           "expected strip_prefix, methods=M1,M2 or "
-                           "name=LABEL", &value[1], &value[i]);
-        return NGX_CONF_ERROR;
+    rv = ngx_http_routini_conf_params(cf, ngx_http_routini_route_params, 3,
+                                      route, NULL);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
     if (value[1].data[0] == '~') {
@@ -210,13 +181,34 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     *rp = route;
 
     return NGX_CONF_OK;
+}
 
-duplicate:
 
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "routini_route \"%V\": duplicate parameter \"%V\"",
-                       &value[1], &value[i]);
-    return NGX_CONF_ERROR;
+static ngx_int_t
+ngx_http_routini_route_set_strip(ngx_conf_t *cf, ngx_http_routini_param_t *p,
+    ngx_str_t *value, void *conf)
+{
+    ngx_http_routini_route_t *route = conf;
+
+    route->strip_prefix = 1;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_routini_route_set_name(ngx_conf_t *cf, ngx_http_routini_param_t *p,
+    ngx_str_t *value, void *conf)
+{
+    ngx_http_routini_route_t *route = conf;
+
+    if (value->len == 0) {
+        return NGX_DECLINED;
+    }
+
+    route->name = *value;
+
+    return NGX_OK;
 }
 
 
@@ -299,8 +291,8 @@ ngx_http_routini_route_tree(ngx_conf_t *cf, ngx_http_routini_router_t *router,
     if (route->strip_prefix && !ngx_http_routini_has_catchall(&route->pattern))
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini_route \"%V\": strip_prefix needs a "
-                           "catch-all last segment such as \"{*rest}\", "
+                           "routini_route: route \"%V\": strip_prefix needs "
+                           "a catch-all last segment such as \"{*rest}\", "
                            "\"*rest\" or \"*\"", &route->pattern);
         return NGX_CONF_ERROR;
     }
@@ -320,8 +312,8 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
 
     if (route->strip_prefix) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini_route \"%V\": strip_prefix is not "
-                           "supported on regex routes, use a tree pattern "
+                           "routini_route: route \"%V\": strip_prefix is "
+                           "not supported on regex routes, use a tree pattern "
                            "with a catch-all or \"rewrite ... break\"",
                            &route->pattern);
         return NGX_CONF_ERROR;
@@ -346,14 +338,14 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
 
     if (rc.pattern.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini_route \"%V\": empty regex",
+                           "routini_route: route \"%V\": empty regex",
                            &route->pattern);
         return NGX_CONF_ERROR;
     }
 
     if (ngx_regex_compile(&rc) != NGX_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini_route \"%V\": invalid regex: %V",
+                           "routini_route: route \"%V\": invalid regex: %V",
                            &route->pattern, &rc.err);
         return NGX_CONF_ERROR;
     }
@@ -454,10 +446,12 @@ ngx_http_routini_regex_names(ngx_conf_t *cf, ngx_http_routini_route_t *route,
 }
 
 
-static char *
-ngx_http_routini_parse_methods(ngx_conf_t *cf, ngx_str_t *value,
-    ngx_http_routini_route_t *route)
+static ngx_int_t
+ngx_http_routini_route_set_methods(ngx_conf_t *cf,
+    ngx_http_routini_param_t *param, ngx_str_t *value, void *conf)
 {
+    ngx_http_routini_route_t *route = conf;
+
     u_char                     *p, *last, *comma;
     ngx_str_t                   m;
     ngx_http_routini_method_t  *meth;
@@ -466,10 +460,7 @@ ngx_http_routini_parse_methods(ngx_conf_t *cf, ngx_str_t *value,
     last = p + value->len;
 
     if (p == last) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini_route \"%V\": empty methods=",
-                           &route->pattern);
-        return NGX_CONF_ERROR;
+        return NGX_DECLINED;
     }
 
     while (p <= last) {
@@ -491,11 +482,10 @@ ngx_http_routini_parse_methods(ngx_conf_t *cf, ngx_str_t *value,
 
         if (meth->name.len == 0) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "routini_route \"%V\": unknown method \"%V\" "
-                               "in methods=, use GET, HEAD, POST, PUT, "
-                               "DELETE, OPTIONS, PATCH, ...",
-                               &route->pattern, &m);
-            return NGX_CONF_ERROR;
+                               "routini_route: unknown method \"%V\" in "
+                               "methods=, expected GET, HEAD, POST, PUT, "
+                               "DELETE, OPTIONS, PATCH, ...", &m);
+            return NGX_ERROR;
         }
 
         route->methods |= meth->method;
@@ -503,7 +493,7 @@ ngx_http_routini_parse_methods(ngx_conf_t *cf, ngx_str_t *value,
         p = comma + 1;
     }
 
-    return NGX_CONF_OK;
+    return NGX_OK;
 }
 
 
@@ -548,7 +538,7 @@ ngx_http_routini_merge_router(ngx_conf_t *cf,
         route = conf->router->routes.elts;
 
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "routini_route \"%V\" is in a location with "
+                      "routini_route: route \"%V\" is in a location with "
                       "routini_metrics, routini_status or routini_api, "
                       "which never routes: move it to another location "
                       "in %s:%ui", &route[0]->pattern, route[0]->file,
@@ -898,29 +888,42 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_routini_not_allowed(ngx_http_request_t *r, ngx_uint_t allowed)
 {
+    if (ngx_http_routini_allow_header(r, allowed) == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_HTTP_NOT_ALLOWED;
+}
+
+
+/* the "Allow" header of a 405, for the router and the API */
+
+ngx_table_elt_t *
+ngx_http_routini_allow_header(ngx_http_request_t *r, ngx_uint_t allowed)
+{
     u_char           *buf;
     ngx_str_t         value;
     ngx_table_elt_t  *h;
 
     buf = ngx_pnalloc(r->pool, 128);
     if (buf == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
 
     if (ngx_http_routini_method_names(allowed, buf, 128, &value) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
 
     h->hash = 1;
     ngx_str_set(&h->key, "Allow");
     h->value = value;
 
-    return NGX_HTTP_NOT_ALLOWED;
+    return h;
 }
 
 

@@ -276,7 +276,7 @@ ngx_http_routini_shm_init_conf(ngx_conf_t *cf)
 
     } else if (zone->shm.size < needed) {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "routini_zone \"%V\" is too small: "
+                      "routini_zone: zone \"%V\" is too small: "
                       "%uz routes, upstreams and peers need at least "
                       "%uzk, increase its size in %s:%ui",
                       &zone->shm.name, rmcf->binds.nelts,
@@ -486,11 +486,11 @@ nomem:
 
     if (held.older) {
         ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
-                      "routini_zone \"%V\" has no room for the %ui records "
-                      "of the new configuration: %ui records (%uzk) are "
-                      "still in use by %ui old worker process(es) finishing "
-                      "requests of earlier configurations; reload again "
-                      "once they have exited (worker_shutdown_timeout "
+                      "routini_zone: zone \"%V\" has no room for the %ui "
+                      "records of the new configuration: %ui records (%uzk) "
+                      "are still in use by %ui old worker process(es) "
+                      "finishing requests of earlier configurations; reload "
+                      "again once they have exited (worker_shutdown_timeout "
                       "bounds how long they may take), or increase the "
                       "zone's size (out of memory at \"%V\")",
                       &shm_zone->shm.name, rmcf->binds.nelts, held.older,
@@ -499,7 +499,7 @@ nomem:
     }
 
     ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
-                  "routini_zone \"%V\" is too small for %ui records, "
+                  "routini_zone: zone \"%V\" is too small for %ui records, "
                   "increase its size: a reload needs room for the new "
                   "records beside the %ui of the running configuration "
                   "(\"nginx -t\" tells the size a reload needs; out of "

@@ -14,6 +14,9 @@
 
 static void ngx_http_routini_ring_sort(ngx_http_routini_ring_point_t *points,
     ngx_http_routini_ring_point_t *tmp, size_t n);
+static void ngx_http_routini_decided(ngx_http_routini_decide_out_t *out,
+    int strategy, int above, const char *metric, double value,
+    double threshold);
 
 
 uint32_t
@@ -234,7 +237,7 @@ ngx_http_routini_decide(int current, const ngx_http_routini_decide_in_t *in,
     const ngx_http_routini_decide_conf_t *conf,
     ngx_http_routini_decide_out_t *out)
 {
-    int     busy, fewest, fastest;
+    int     busy;
     double  h, conn, lat, conn_min;
 
     conn = (in->min_active == 0) ? (double) in->max_active
@@ -248,52 +251,50 @@ ngx_http_routini_decide(int current, const ngx_http_routini_decide_in_t *in,
     h = (current == NGX_HTTP_ROUTINI_DECIDE_FEWEST) ? conf->hysteresis : 1.0;
     conn_min = (double) conf->min_connections * h;
     busy = (double) in->max_active >= conn_min;
-    fewest = busy && conn > conf->connections_ratio * h;
 
-    if (fewest) {
-        out->strategy = NGX_HTTP_ROUTINI_DECIDE_FEWEST;
-        out->metric = "connections ratio";
-        out->value = conn;
-        out->threshold = conf->connections_ratio * h;
-        out->above = 1;
+    if (busy && conn > conf->connections_ratio * h) {
+        ngx_http_routini_decided(out, NGX_HTTP_ROUTINI_DECIDE_FEWEST, 1,
+                                 "connections ratio", conn,
+                                 conf->connections_ratio * h);
         return;
     }
 
     h = (current == NGX_HTTP_ROUTINI_DECIDE_FASTEST) ? conf->hysteresis : 1.0;
-    fastest = lat > conf->latency_ratio * h;
 
-    if (fastest) {
-        out->strategy = NGX_HTTP_ROUTINI_DECIDE_FASTEST;
-        out->metric = "latency ratio";
-        out->value = lat;
-        out->threshold = conf->latency_ratio * h;
-        out->above = 1;
+    if (lat > conf->latency_ratio * h) {
+        ngx_http_routini_decided(out, NGX_HTTP_ROUTINI_DECIDE_FASTEST, 1,
+                                 "latency ratio", lat,
+                                 conf->latency_ratio * h);
         return;
     }
 
-    out->strategy = NGX_HTTP_ROUTINI_DECIDE_ROUND_ROBIN;
-    out->above = 0;
+    /* round robin, and why the previous strategy was left */
 
-    /* why the previous strategy was left */
+    if (current == NGX_HTTP_ROUTINI_DECIDE_FEWEST && !busy) {
+        ngx_http_routini_decided(out, NGX_HTTP_ROUTINI_DECIDE_ROUND_ROBIN, 0,
+                                 "busiest peer connections",
+                                 (double) in->max_active, conn_min);
 
-    if (current == NGX_HTTP_ROUTINI_DECIDE_FEWEST) {
-        if (!busy) {
-            out->metric = "busiest peer connections";
-            out->value = (double) in->max_active;
-            out->threshold = conn_min;
+    } else if (current == NGX_HTTP_ROUTINI_DECIDE_FEWEST) {
+        ngx_http_routini_decided(out, NGX_HTTP_ROUTINI_DECIDE_ROUND_ROBIN, 0,
+                                 "connections ratio", conn,
+                                 conf->connections_ratio * conf->hysteresis);
 
-        } else {
-            out->metric = "connections ratio";
-            out->value = conn;
-            out->threshold = conf->connections_ratio * conf->hysteresis;
-        }
-
-        return;
+    } else {
+        ngx_http_routini_decided(out, NGX_HTTP_ROUTINI_DECIDE_ROUND_ROBIN, 0,
+                                 "latency ratio", lat,
+                                 conf->latency_ratio * h);
     }
+}
 
-    out->metric = "latency ratio";
-    out->value = lat;
-    out->threshold = conf->latency_ratio
-                     * ((current == NGX_HTTP_ROUTINI_DECIDE_FASTEST)
-                        ? conf->hysteresis : 1.0);
+
+static void
+ngx_http_routini_decided(ngx_http_routini_decide_out_t *out, int strategy,
+    int above, const char *metric, double value, double threshold)
+{
+    out->strategy = strategy;
+    out->above = above;
+    out->metric = metric;
+    out->value = value;
+    out->threshold = threshold;
 }

@@ -43,8 +43,14 @@ static char *ngx_http_routini_upstream_init_main_conf(ngx_conf_t *cf,
 static void *ngx_http_routini_upstream_create_conf(ngx_conf_t *cf);
 static char *ngx_http_routini_balancer(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static ngx_int_t ngx_http_routini_balancer_set_key(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static char *ngx_http_routini_adaptive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static ngx_int_t ngx_http_routini_adaptive_set_min(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+static ngx_int_t ngx_http_routini_adaptive_set_smoothing(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_upstream_init_process(ngx_cycle_t *cycle);
 static ngx_atomic_uint_t ngx_http_routini_peer_flags(
     ngx_http_routini_upstream_t *u, ngx_http_routini_peer_shm_t *sh,
@@ -138,6 +144,56 @@ static struct {
 static ngx_str_t  ngx_http_routini_default_key = ngx_string("$remote_addr");
 
 
+/* routini_adaptive's defaults, also the engine's without the directive */
+static ngx_http_routini_adaptive_conf_t  ngx_http_routini_adaptive_defaults = {
+    5000,                                  /* interval */
+    { 1.2,                                 /* connections_ratio */
+      2.0,                                 /* latency_ratio */
+      1000,                                /* min_connections */
+      0.75 },                              /* hysteresis */
+    512                                    /* smoothing 0.5, in 1024ths */
+};
+
+
+/* ratios and factors in thousandths */
+static ngx_http_routini_param_t  ngx_http_routini_adaptive_params[] = {
+
+    { ngx_string("interval="), ngx_http_routini_param_msec,
+      offsetof(ngx_http_routini_adaptive_conf_t, interval), 100, 0,
+      "a time of at least 100ms such as 5s", 0 },
+
+    { ngx_string("connections_ratio="), ngx_http_routini_param_ratio,
+      offsetof(ngx_http_routini_adaptive_conf_t, decide.connections_ratio),
+      1000, 0, "a ratio of at least 1 such as 1.5", 0 },
+
+    { ngx_string("latency_ratio="), ngx_http_routini_param_ratio,
+      offsetof(ngx_http_routini_adaptive_conf_t, decide.latency_ratio),
+      1000, 0, "a ratio of at least 1 such as 1.5", 0 },
+
+    { ngx_string("min_connections="), ngx_http_routini_adaptive_set_min,
+      0, 0, 0, "a number of connections such as 1000", 0 },
+
+    { ngx_string("hysteresis="), ngx_http_routini_param_ratio,
+      offsetof(ngx_http_routini_adaptive_conf_t, decide.hysteresis), 1, 1000,
+      "a number above 0 and at most 1 such as 0.5", 0 },
+
+    { ngx_string("smoothing="), ngx_http_routini_adaptive_set_smoothing,
+      0, 1, 1000, "a number above 0 and at most 1 such as 0.5", 0 },
+
+      ngx_http_routini_null_param
+};
+
+
+/* routini_balancer's parameter after the strategy */
+static ngx_http_routini_param_t  ngx_http_routini_balancer_params[] = {
+
+    { ngx_string("key="), ngx_http_routini_balancer_set_key, 0, 0, 0,
+      "a string with variables such as $remote_addr", 0 },
+
+      ngx_http_routini_null_param
+};
+
+
 /* configuration */
 
 static char *
@@ -145,10 +201,10 @@ ngx_http_routini_balancer(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_routini_upstream_t *ucf = conf;
 
-    ngx_int_t                          strategy;
-    ngx_str_t                         *value, key;
-    ngx_http_upstream_srv_conf_t      *uscf;
-    ngx_http_compile_complex_value_t   ccv;
+    char                          *rv;
+    ngx_int_t                      strategy;
+    ngx_str_t                     *value;
+    ngx_http_upstream_srv_conf_t  *uscf;
 
     value = cf->args->elts;
 
@@ -160,47 +216,25 @@ ngx_http_routini_balancer(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (strategy == NGX_ERROR) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid routini_balancer strategy \"%V\", "
+                           "routini_balancer: invalid strategy \"%V\", "
                            "expected round_robin, random, fnv_hash, "
                            "consistent, fewest_connections, fastest or "
                            "adaptive", &value[1]);
         return NGX_CONF_ERROR;
     }
 
-    key = ngx_http_routini_default_key;
-
-    if (cf->args->nelts == 3) {
-        if (ngx_strncmp(value[2].data, "key=", 4) != 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid routini_balancer parameter \"%V\", "
-                               "expected key=STRING", &value[2]);
-            return NGX_CONF_ERROR;
-        }
-
-        key.data = value[2].data + 4;
-        key.len = value[2].len - 4;
-
-        if (key.len == 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "routini_balancer \"key=\" is empty, "
-                               "give a string with variables such as "
-                               "key=$remote_addr");
-            return NGX_CONF_ERROR;
-        }
+    rv = ngx_http_routini_conf_params(cf, ngx_http_routini_balancer_params, 2,
+                                      ucf, NULL);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
-    ucf->key = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
-    if (ucf->key == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &key;
-    ccv.complex_value = ucf->key;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+    if (ucf->key == NULL
+        && ngx_http_routini_balancer_set_key(cf, NULL,
+                                             &ngx_http_routini_default_key,
+                                             ucf)
+           != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -227,152 +261,90 @@ ngx_http_routini_balancer(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+static ngx_int_t
+ngx_http_routini_balancer_set_key(ngx_conf_t *cf, ngx_http_routini_param_t *p,
+    ngx_str_t *value, void *conf)
+{
+    ngx_http_routini_upstream_t *ucf = conf;
+
+    ngx_http_compile_complex_value_t  ccv;
+
+    if (value->len == 0) {
+        return NGX_DECLINED;
+    }
+
+    ucf->key = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (ucf->key == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = value;
+    ccv.complex_value = ucf->key;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
 static char *
 ngx_http_routini_adaptive(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_routini_upstream_t *ucf = conf;
 
-    double                             *dst;
-    ngx_int_t                           n;
-    ngx_str_t                          *value, name, val;
-    ngx_msec_t                          ms;
-    ngx_uint_t                          i, j;
-    ngx_http_routini_adaptive_conf_t   *a;
-
-    a = &ucf->adaptive;
-
-    if (a->interval != NGX_CONF_UNSET_MSEC) {
+    if (ucf->adaptive.interval != NGX_CONF_UNSET_MSEC) {
         return "is duplicate";
     }
 
-    a->interval = 5000;
-    a->decide.connections_ratio = 1.2;
-    a->decide.latency_ratio = 2.0;
-    a->decide.min_connections = 1000;
-    a->decide.hysteresis = 0.75;
-    a->alpha = 512;
+    ucf->adaptive = ngx_http_routini_adaptive_defaults;
 
-    value = cf->args->elts;
+    return ngx_http_routini_conf_params(cf, ngx_http_routini_adaptive_params,
+                                        1, &ucf->adaptive, NULL);
+}
 
-    for (i = 1; i < cf->args->nelts; i++) {
 
-        val.data = (u_char *) ngx_strlchr(value[i].data,
-                                          value[i].data + value[i].len, '=');
-        if (val.data == NULL) {
-            goto invalid;
-        }
+static ngx_int_t
+ngx_http_routini_adaptive_set_min(ngx_conf_t *cf, ngx_http_routini_param_t *p,
+    ngx_str_t *value, void *conf)
+{
+    ngx_http_routini_adaptive_conf_t *a = conf;
 
-        name.data = value[i].data;
-        name.len = val.data - name.data;
-        val.data++;
-        val.len = value[i].data + value[i].len - val.data;
+    ngx_int_t  n;
 
-        for (j = 1; j < i; j++) {
-            if (value[j].len > name.len && value[j].data[name.len] == '='
-                && ngx_strncmp(value[j].data, name.data, name.len) == 0)
-            {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "routini_adaptive: duplicate parameter "
-                                   "\"%V\"", &name);
-                return NGX_CONF_ERROR;
-            }
-        }
-
-        if (name.len == 8 && ngx_strncmp(name.data, "interval", 8) == 0) {
-            ms = ngx_parse_time(&val, 0);
-
-            if (ms == (ngx_msec_t) NGX_ERROR || ms < 100) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid routini_adaptive interval \"%V\","
-                                   " expected a time of at least 100ms "
-                                   "such as 5s", &val);
-                return NGX_CONF_ERROR;
-            }
-
-            a->interval = ms;
-            continue;
-        }
-
-        if (name.len == 15
-            && ngx_strncmp(name.data, "min_connections", 15) == 0)
-        {
-            n = ngx_atoi(val.data, val.len);
-
-            if (n == NGX_ERROR) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid routini_adaptive min_connections "
-                                   "\"%V\", expected a number of "
-                                   "connections such as 1000", &val);
-                return NGX_CONF_ERROR;
-            }
-
-            a->decide.min_connections = n;
-            continue;
-        }
-
-        if (name.len == 17
-            && ngx_strncmp(name.data, "connections_ratio", 17) == 0)
-        {
-            dst = &a->decide.connections_ratio;
-
-        } else if (name.len == 13
-                   && ngx_strncmp(name.data, "latency_ratio", 13) == 0)
-        {
-            dst = &a->decide.latency_ratio;
-
-        } else if (name.len == 10
-                   && ngx_strncmp(name.data, "hysteresis", 10) == 0)
-        {
-            dst = &a->decide.hysteresis;
-
-        } else if (name.len == 9
-                   && ngx_strncmp(name.data, "smoothing", 9) == 0)
-        {
-            dst = NULL;
-
-        } else {
-            goto invalid;
-        }
-
-        /* three decimals */
-
-        n = ngx_atofp(val.data, val.len, 3);
-
-        if (dst != NULL && dst != &a->decide.hysteresis) {
-            if (n == NGX_ERROR || n < 1000) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid routini_adaptive %V \"%V\", "
-                                   "expected a ratio of at least 1 "
-                                   "such as 1.5", &name, &val);
-                return NGX_CONF_ERROR;
-            }
-
-        } else if (n == NGX_ERROR || n == 0 || n > 1000) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid routini_adaptive %V \"%V\", "
-                               "expected a number above 0 and at most 1 "
-                               "such as 0.5", &name, &val);
-            return NGX_CONF_ERROR;
-        }
-
-        if (dst) {
-            *dst = n / 1000.0;
-
-        } else {
-            a->alpha = (ngx_uint_t) n * 1024 / 1000;
-        }
+    n = ngx_http_routini_param_int(p, value, 0);
+    if (n == NGX_ERROR) {
+        return NGX_DECLINED;
     }
 
-    return NGX_CONF_OK;
+    a->decide.min_connections = n;
 
-invalid:
+    return NGX_OK;
+}
 
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid routini_adaptive parameter \"%V\", expected "
-                       "interval=, connections_ratio=, latency_ratio=, "
-                       "min_connections=, hysteresis= or smoothing=",
-                       &value[i]);
-    return NGX_CONF_ERROR;
+
+/* smoothing, the EWMA's factor, kept in 1024ths */
+
+static ngx_int_t
+ngx_http_routini_adaptive_set_smoothing(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf)
+{
+    ngx_http_routini_adaptive_conf_t *a = conf;
+
+    ngx_int_t  n;
+
+    n = ngx_http_routini_param_int(p, value, 3);
+    if (n == NGX_ERROR) {
+        return NGX_DECLINED;
+    }
+
+    a->alpha = (ngx_uint_t) n * 1024 / 1000;
+
+    return NGX_OK;
 }
 
 
@@ -399,12 +371,7 @@ ngx_http_routini_upstream_init(ngx_conf_t *cf,
     ucf->name = us->host;
 
     if (ucf->adaptive.interval == NGX_CONF_UNSET_MSEC) {
-        ucf->adaptive.interval = 5000;
-        ucf->adaptive.decide.connections_ratio = 1.2;
-        ucf->adaptive.decide.latency_ratio = 2.0;
-        ucf->adaptive.decide.min_connections = 1000;
-        ucf->adaptive.decide.hysteresis = 0.75;
-        ucf->adaptive.alpha = 512;
+        ucf->adaptive = ngx_http_routini_adaptive_defaults;
     }
 
     peers = us->peer.data;
@@ -919,19 +886,7 @@ static ngx_http_variable_t  ngx_http_routini_upstream_vars[] = {
 static ngx_int_t
 ngx_http_routini_upstream_add_variables(ngx_conf_t *cf)
 {
-    ngx_http_variable_t  *var, *v;
-
-    for (v = ngx_http_routini_upstream_vars; v->name.len; v++) {
-        var = ngx_http_add_variable(cf, &v->name, v->flags);
-        if (var == NULL) {
-            return NGX_ERROR;
-        }
-
-        var->get_handler = v->get_handler;
-        var->data = v->data;
-    }
-
-    return NGX_OK;
+    return ngx_http_routini_add_variables(cf, ngx_http_routini_upstream_vars);
 }
 
 
@@ -939,7 +894,6 @@ static ngx_int_t
 ngx_http_routini_strategy_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_str_t                     *name;
     ngx_http_routini_peer_data_t  *pd;
 
     pd = ngx_http_get_module_ctx(r, ngx_http_routini_upstream_module);
@@ -949,13 +903,8 @@ ngx_http_routini_strategy_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    name = ngx_http_routini_strategy_name(pd->strategy);
-
-    v->len = name->len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = name->data;
+    ngx_http_routini_variable_value(v,
+                                ngx_http_routini_strategy_name(pd->strategy));
 
     return NGX_OK;
 }
@@ -1010,7 +959,7 @@ ngx_http_routini_upstream_init_main_conf(ngx_conf_t *cf, void *conf)
             && ucf->uscf == NULL)
         {
             ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                          "routini_adaptive in upstream \"%V\" in %s:%ui "
+                          "routini_adaptive: upstream \"%V\" in %s:%ui "
                           "needs \"routini_balancer\" in the same upstream",
                           &uscfp[i]->host, uscfp[i]->file_name,
                           uscfp[i]->line);

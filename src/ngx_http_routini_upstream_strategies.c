@@ -22,64 +22,41 @@ typedef ngx_http_upstream_rr_peer_t *(*ngx_http_routini_choose_pt)(
     ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
 
 
-static ngx_http_upstream_rr_peer_t *ngx_http_routini_round_robin(
-    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
-static ngx_http_upstream_rr_peer_t *ngx_http_routini_random(
-    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
-static ngx_http_upstream_rr_peer_t *ngx_http_routini_fnv_hash(
-    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
-static ngx_http_upstream_rr_peer_t *ngx_http_routini_consistent(
-    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
-static ngx_http_upstream_rr_peer_t *ngx_http_routini_fewest(
-    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
-static ngx_http_upstream_rr_peer_t *ngx_http_routini_fastest(
-    ngx_http_routini_peer_data_t *pd, ngx_uint_t base, ngx_uint_t *index);
-
-
-/* what every strategy reads once per decision */
-#define ngx_http_routini_decision_init(pd, base)                             \
-    tried = pd->retry ? pd->rrp.tried : NULL;                                 \
-    rp = pd->conf->shm_peers + base;                                          \
-    single = pd->rrp.peers->single;                                           \
-    restricted = ngx_http_routini_upstream_restricted(pd->conf);              \
-    now = ngx_time()
-
-
 /*
- * indexed by ngx_http_routini_strategy_e; the strategy in use is never
- * adaptive (the engine's decision is), its slot is round robin as a guard
+ * What every strategy reads once per decision.  Each strategy fills its
+ * own on the stack: kept local, the compiler holds it in registers.
  */
-
-static ngx_http_routini_choose_pt  ngx_http_routini_strategies[] = {
-    ngx_http_routini_round_robin,
-    ngx_http_routini_random,
-    ngx_http_routini_fnv_hash,
-    ngx_http_routini_consistent,
-    ngx_http_routini_fewest,
-    ngx_http_routini_fastest,
-    ngx_http_routini_round_robin
-};
+typedef struct {
+    uintptr_t                     *tried;       /* NULL on a first try */
+    ngx_http_routini_peer_shm_t  **rp;          /* the list's peers */
+    ngx_http_upstream_rr_peer_t  **peer;        /* by index, for the ring */
+    time_t                         now;
+    ngx_uint_t                     single;
+    ngx_atomic_uint_t              restricted;
+} ngx_http_routini_decision_t;
 
 
-ngx_http_upstream_rr_peer_t *
-ngx_http_routini_choose(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
-    ngx_uint_t *index)
+static ngx_inline void
+ngx_http_routini_decision_init(ngx_http_routini_decision_t *d,
+    ngx_http_routini_peer_data_t *pd, ngx_uint_t base)
 {
-    return ngx_http_routini_strategies[pd->strategy](pd, base, index);
+    d->tried = pd->retry ? pd->rrp.tried : NULL;
+    d->rp = pd->conf->shm_peers + base;
+    d->peer = NULL;
+    d->single = pd->rrp.peers->single;
+    d->restricted = ngx_http_routini_upstream_restricted(pd->conf);
+    d->now = ngx_time();
 }
 
 
-/* tried, rp and now are the caller's, read once per decision */
-
 static ngx_inline ngx_uint_t
-ngx_http_routini_usable(uintptr_t *tried, ngx_http_routini_peer_shm_t **rp,
-    ngx_http_upstream_rr_peer_t *peer, ngx_uint_t i, time_t now,
-    ngx_uint_t single, ngx_atomic_uint_t restricted)
+ngx_http_routini_usable(ngx_http_routini_decision_t *d,
+    ngx_http_upstream_rr_peer_t *peer, ngx_uint_t i)
 {
     /* tried is NULL on a request's first try */
 
-    if (tried
-        && (tried[i / (8 * sizeof(uintptr_t))]
+    if (d->tried
+        && (d->tried[i / (8 * sizeof(uintptr_t))]
             & ((uintptr_t) 1 << i % (8 * sizeof(uintptr_t)))))
     {
         return 0;
@@ -94,8 +71,8 @@ ngx_http_routini_usable(uintptr_t *tried, ngx_http_routini_peer_shm_t **rp,
     if (peer->fails
         && peer->max_fails
         && peer->fails >= peer->max_fails
-        && now - peer->checked <= peer->fail_timeout
-        && !single)
+        && d->now - peer->checked <= peer->fail_timeout
+        && !d->single)
     {
         return 0;
     }
@@ -106,12 +83,8 @@ ngx_http_routini_usable(uintptr_t *tried, ngx_http_routini_peer_shm_t **rp,
 
     /* drained, downed or unhealthy: only looked at when some peer is */
 
-    return restricted == 0 || rp[i]->flags == 0;
+    return d->restricted == 0 || d->rp[i]->flags == 0;
 }
-
-
-#define ngx_http_routini_usable_peer(peer, i)                                \
-    ngx_http_routini_usable(tried, rp, peer, i, now, single, restricted)
 
 
 /*
@@ -124,16 +97,13 @@ static ngx_http_upstream_rr_peer_t *
 ngx_http_routini_round_robin(ngx_http_routini_peer_data_t *pd,
     ngx_uint_t base, ngx_uint_t *index)
 {
-    time_t                         now;
-    uintptr_t                     *tried;
-    ngx_atomic_uint_t              restricted;
     ngx_int_t                      total;
-    ngx_uint_t                     i, p, single;
-    ngx_http_routini_peer_shm_t  **rp;
+    ngx_uint_t                     i, p;
+    ngx_http_routini_decision_t    d;
     ngx_http_routini_schedule_t   *sc;
     ngx_http_upstream_rr_peer_t   *peer, *best;
 
-    ngx_http_routini_decision_init(pd, base);
+    ngx_http_routini_decision_init(&d, pd, base);
 
     sc = &pd->conf->schedule[base ? 1 : 0];
 
@@ -142,7 +112,7 @@ ngx_http_routini_round_robin(ngx_http_routini_peer_data_t *pd,
         peer = sc->peer[i];
 
         if (peer->effective_weight == peer->weight
-            && ngx_http_routini_usable_peer(peer, i))
+            && ngx_http_routini_usable(&d, peer, i))
         {
             sc->cursor = (sc->cursor + 1 == sc->n) ? 0 : sc->cursor + 1;
             *index = i;
@@ -156,7 +126,7 @@ ngx_http_routini_round_robin(ngx_http_routini_peer_data_t *pd,
 
     for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
 
-        if (!ngx_http_routini_usable_peer(peer, i)) {
+        if (!ngx_http_routini_usable(&d, peer, i)) {
             continue;
         }
 
@@ -186,19 +156,16 @@ static ngx_http_upstream_rr_peer_t *
 ngx_http_routini_random(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     ngx_uint_t *index)
 {
-    time_t                         now;
-    uintptr_t                     *tried;
-    ngx_atomic_uint_t              restricted;
-    ngx_uint_t                     i, total, x, single;
-    ngx_http_routini_peer_shm_t  **rp;
+    ngx_uint_t                     i, total, x;
+    ngx_http_routini_decision_t    d;
     ngx_http_upstream_rr_peer_t   *peer;
 
-    ngx_http_routini_decision_init(pd, base);
+    ngx_http_routini_decision_init(&d, pd, base);
 
     total = 0;
 
     for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
-        if (ngx_http_routini_usable_peer(peer, i)) {
+        if (ngx_http_routini_usable(&d, peer, i)) {
             total += peer->weight;
         }
     }
@@ -211,7 +178,7 @@ ngx_http_routini_random(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 
     for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
 
-        if (!ngx_http_routini_usable_peer(peer, i)) {
+        if (!ngx_http_routini_usable(&d, peer, i)) {
             continue;
         }
 
@@ -240,15 +207,12 @@ ngx_http_routini_fnv_hash(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     ngx_uint_t *index)
 {
     u_char                         n;
-    time_t                         now;
     uint32_t                       hash;
-    uintptr_t                     *tried;
-    ngx_atomic_uint_t              restricted;
-    ngx_uint_t                     i, total, w, single;
-    ngx_http_routini_peer_shm_t  **rp;
+    ngx_uint_t                     i, total, w;
+    ngx_http_routini_decision_t    d;
     ngx_http_upstream_rr_peer_t   *peer;
 
-    ngx_http_routini_decision_init(pd, base);
+    ngx_http_routini_decision_init(&d, pd, base);
 
     hash = pd->hash;
     total = 0;
@@ -270,7 +234,7 @@ ngx_http_routini_fnv_hash(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
             w -= peer->weight;
         }
 
-        if (ngx_http_routini_usable_peer(peer, i)) {
+        if (ngx_http_routini_usable(&d, peer, i)) {
             *index = i;
             return peer;
         }
@@ -283,23 +247,13 @@ ngx_http_routini_fnv_hash(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 
 
 /* what ngx_http_routini_ring_walk() asks about a peer of the ring */
-typedef struct {
-    uintptr_t                     *tried;
-    ngx_http_routini_peer_shm_t  **rp;
-    ngx_http_upstream_rr_peer_t  **peer;
-    time_t                         now;
-    ngx_uint_t                     single;
-    ngx_atomic_uint_t              restricted;
-} ngx_http_routini_ring_ctx_t;
-
 
 static int
 ngx_http_routini_ring_usable(void *data, uint32_t i)
 {
-    ngx_http_routini_ring_ctx_t  *ctx = data;
+    ngx_http_routini_decision_t  *d = data;
 
-    return ngx_http_routini_usable(ctx->tried, ctx->rp, ctx->peer[i], i,
-                                   ctx->now, ctx->single, ctx->restricted);
+    return ngx_http_routini_usable(d, d->peer[i], i);
 }
 
 
@@ -355,15 +309,11 @@ ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
     ngx_uint_t base, ngx_uint_t *index)
 {
     size_t                         k;
-    time_t                         now;
     uint32_t                       p;
-    uintptr_t                     *tried;
-    ngx_uint_t                     list, single;
-    ngx_atomic_uint_t              restricted;
+    ngx_uint_t                     list;
     ngx_http_routini_ring_t       *ring;
-    ngx_http_routini_peer_shm_t  **rp;
+    ngx_http_routini_decision_t    d;
     ngx_http_routini_schedule_t   *sc;
-    ngx_http_routini_ring_ctx_t    ctx;
 
     list = base ? 1 : 0;
 
@@ -378,25 +328,20 @@ ngx_http_routini_consistent(ngx_http_routini_peer_data_t *pd,
         return ngx_http_routini_round_robin(pd, base, index);
     }
 
-    ngx_http_routini_decision_init(pd, base);
+    ngx_http_routini_decision_init(&d, pd, base);
 
     k = ngx_http_routini_ring_find(ring->points, ring->npoints, pd->hash);
     p = ring->points[k].peer;
 
-    if (ngx_http_routini_usable_peer(sc->peer[p], p)) {
+    if (ngx_http_routini_usable(&d, sc->peer[p], p)) {
         *index = p;
         return sc->peer[p];
     }
 
-    ctx.tried = tried;
-    ctx.rp = rp;
-    ctx.peer = sc->peer;
-    ctx.now = now;
-    ctx.single = single;
-    ctx.restricted = restricted;
+    d.peer = sc->peer;
 
     if (!ngx_http_routini_ring_walk(ring, k, ngx_http_routini_ring_usable,
-                                    &ctx, &p))
+                                    &d, &p))
     {
         return NULL;
     }
@@ -418,12 +363,9 @@ static ngx_http_upstream_rr_peer_t *
 ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     ngx_uint_t *index)
 {
-    time_t                         now;
-    uintptr_t                     *tried;
-    ngx_atomic_uint_t              restricted;
-    ngx_uint_t                     i, k, n, p, a, end, best_a, single,
+    ngx_uint_t                     i, k, n, p, a, end, best_a,
                                    weighted;
-    ngx_http_routini_peer_shm_t  **rp;
+    ngx_http_routini_decision_t    d;
     ngx_http_routini_schedule_t   *sc;
     ngx_http_upstream_rr_peer_t   *peer, *best;
 
@@ -433,7 +375,7 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
         return ngx_http_routini_round_robin(pd, base, index);
     }
 
-    ngx_http_routini_decision_init(pd, base);
+    ngx_http_routini_decision_init(&d, pd, base);
 
     n = sc->npeers;
     weighted = pd->rrp.peers->weighted;
@@ -466,7 +408,7 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
 
         k = (i < n) ? i : i - n;
 
-        if (!ngx_http_routini_usable_peer(peer, k)) {
+        if (!ngx_http_routini_usable(&d, peer, k)) {
             continue;
         }
 
@@ -499,27 +441,24 @@ static ngx_http_upstream_rr_peer_t *
 ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     ngx_uint_t *index)
 {
-    time_t                         now;
     uint64_t                       cost, best_cost, lat, min_lat;
-    uintptr_t                     *tried;
-    ngx_atomic_uint_t              restricted;
-    ngx_uint_t                     i, p, single;
+    ngx_uint_t                     i, p;
     ngx_msec_t                     msec, picked, best_picked;
-    ngx_http_routini_peer_shm_t  **rp;
+    ngx_http_routini_decision_t    d;
     ngx_http_routini_peer_shm_t   *sh;
     ngx_http_upstream_rr_peer_t   *peer, *best;
 
-    ngx_http_routini_decision_init(pd, base);
+    ngx_http_routini_decision_init(&d, pd, base);
 
     msec = ngx_current_msec;
     min_lat = (uint64_t) -1;
 
     for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
-        sh = rp[i];
+        sh = d.rp[i];
         picked = sh->picked;
 
         if ((ngx_msec_int_t) (msec - picked) >= NGX_HTTP_ROUTINI_PROBE
-            && ngx_http_routini_usable_peer(peer, i)
+            && ngx_http_routini_usable(&d, peer, i)
             && ngx_atomic_cmp_set(&sh->picked, picked, msec))
         {
             *index = i;
@@ -541,7 +480,7 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     p = 0;
 
     for (peer = pd->rrp.peers->peer, i = 0; peer; peer = peer->next, i++) {
-        sh = rp[i];
+        sh = d.rp[i];
 
         lat = sh->samples ? sh->latency : min_lat;
         lat = ngx_max(lat, 1);
@@ -555,7 +494,7 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
             continue;
         }
 
-        if (!ngx_http_routini_usable_peer(peer, i)) {
+        if (!ngx_http_routini_usable(&d, peer, i)) {
             continue;
         }
 
@@ -568,6 +507,30 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
     *index = p;
 
     return best;
+}
+
+
+/*
+ * indexed by ngx_http_routini_strategy_e; the strategy in use is never
+ * adaptive (the engine's decision is), its slot is round robin as a guard
+ */
+
+static ngx_http_routini_choose_pt  ngx_http_routini_strategies[] = {
+    ngx_http_routini_round_robin,
+    ngx_http_routini_random,
+    ngx_http_routini_fnv_hash,
+    ngx_http_routini_consistent,
+    ngx_http_routini_fewest,
+    ngx_http_routini_fastest,
+    ngx_http_routini_round_robin
+};
+
+
+ngx_http_upstream_rr_peer_t *
+ngx_http_routini_choose(ngx_http_routini_peer_data_t *pd, ngx_uint_t base,
+    ngx_uint_t *index)
+{
+    return ngx_http_routini_strategies[pd->strategy](pd, base, index);
 }
 
 

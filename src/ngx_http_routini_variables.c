@@ -28,7 +28,7 @@ static ngx_int_t ngx_http_routini_set_value(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, ngx_str_t *value);
 
 
-static ngx_http_variable_t  ngx_http_routini_vars[] = {
+ngx_http_variable_t  ngx_http_routini_vars[] = {
 
     { ngx_string("routini_upstream"), NULL, ngx_http_routini_variable,
       NGX_HTTP_ROUTINI_VAR_UPSTREAM, NGX_HTTP_VAR_NOCACHEABLE, 0 },
@@ -47,12 +47,14 @@ static ngx_http_variable_t  ngx_http_routini_vars[] = {
 };
 
 
+/* every module's variables: $routini_upstream..., $routini_strategy */
+
 ngx_int_t
-ngx_http_routini_add_variables(ngx_conf_t *cf)
+ngx_http_routini_add_variables(ngx_conf_t *cf, ngx_http_variable_t *vars)
 {
     ngx_http_variable_t  *var, *v;
 
-    for (v = ngx_http_routini_vars; v->name.len; v++) {
+    for (v = vars; v->name.len; v++) {
         var = ngx_http_add_variable(cf, &v->name, v->flags);
         if (var == NULL) {
             return NGX_ERROR;
@@ -107,11 +109,7 @@ ngx_http_routini_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         return ngx_http_routini_set_value(r, v, &ctx->path);
     }
 
-    v->len = s->len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = s->data;
+    ngx_http_routini_variable_value(v, s);
 
     return NGX_OK;
 }

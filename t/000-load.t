@@ -44,7 +44,7 @@ GET /t
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\].*routini_route "\/a": invalid parameter "bogus", expected strip_prefix, methods=M1,M2 or name=LABEL/
+qr/\[emerg\].*routini_route: invalid parameter "bogus", expected strip_prefix, methods= or name=/
 
 
 
@@ -66,7 +66,7 @@ qr/\[emerg\].*invalid number of arguments in "routini_route" directive/
     location = /t { return 200; }
 --- must_die
 --- error_log eval
-qr/\[emerg\].*invalid routini_zone size "lots", use a size such as 16m/
+qr/\[emerg\].*routini_zone: invalid size "lots", expected a size such as 16m/
 
 
 
@@ -77,7 +77,7 @@ qr/\[emerg\].*invalid routini_zone size "lots", use a size such as 16m/
     location = /t { return 200; }
 --- must_die
 --- error_log eval
-qr/\[emerg\].*routini_zone "routini" is too small: 4k, it needs at least 32k/
+qr/\[emerg\].*routini_zone: zone "routini" is too small: 4k, it needs at least 32k/
 
 
 

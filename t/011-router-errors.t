@@ -111,7 +111,7 @@ qr{\[emerg\].*routini_route: unbalanced "\{" in "/f/\{id" \(a literal brace is w
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "~\^/re/\(unclosed": invalid regex: pcre2_compile\(\) failed: missing closing parenthesis in "\^/re/\(unclosed" in \S+:\d+}
+qr{\[emerg\].*routini_route: route "~\^/re/\(unclosed": invalid regex: pcre2_compile\(\) failed: missing closing parenthesis in "\^/re/\(unclosed" in \S+:\d+}
 
 
 
@@ -122,7 +122,7 @@ qr{\[emerg\].*routini_route "~\^/re/\(unclosed": invalid regex: pcre2_compile\(\
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/a": unknown method "FETCH" in methods=, use GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH, \.\.\. in \S+:\d+}
+qr{\[emerg\].*routini_route: unknown method "FETCH" in methods=, expected GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH, \.\.\. in \S+:\d+}
 
 
 
@@ -133,7 +133,7 @@ qr{\[emerg\].*routini_route "/a": unknown method "FETCH" in methods=, use GET, H
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/a/:id": strip_prefix needs a catch-all last segment such as "\{\*rest\}", "\*rest" or "\*" in \S+:\d+}
+qr{\[emerg\].*routini_route: route "/a/:id": strip_prefix needs a catch-all last segment such as "\{\*rest\}", "\*rest" or "\*" in \S+:\d+}
 
 
 
@@ -144,7 +144,7 @@ qr{\[emerg\].*routini_route "/a/:id": strip_prefix needs a catch-all last segmen
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "~\^/a": strip_prefix is not supported on regex routes, use a tree pattern with a catch-all or "rewrite \.\.\. break" in \S+:\d+}
+qr{\[emerg\].*routini_route: route "~\^/a": strip_prefix is not supported on regex routes, use a tree pattern with a catch-all or "rewrite \.\.\. break" in \S+:\d+}
 
 
 
@@ -167,7 +167,7 @@ qr{\[emerg\].*routini_route: duplicate route "~\^/a\$" \(the other route is at (
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/a": duplicate parameter "strip_prefix" in \S+:\d+}
+qr{\[emerg\].*routini_route: duplicate parameter "strip_prefix" in \S+:\d+}
 
 
 
@@ -178,7 +178,7 @@ qr{\[emerg\].*routini_route "/a": duplicate parameter "strip_prefix" in \S+:\d+}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/a": empty methods= in \S+:\d+}
+qr{\[emerg\].*routini_route: invalid methods "", expected methods such as GET,HEAD in \S+:\d+}
 
 
 
@@ -222,7 +222,7 @@ qr{\[emerg\].*routini_route: invalid character "-" in parameter name "\{i-d\}" \
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/a": empty name= in \S+:\d+}
+qr{\[emerg\].*routini_route: invalid name "", expected a label such as users in \S+:\d+}
 
 
 
@@ -233,7 +233,7 @@ qr{\[emerg\].*routini_route "/a": empty name= in \S+:\d+}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/a": unknown method "" in methods=, use GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH, \.\.\. in \S+:\d+}
+qr{\[emerg\].*routini_route: unknown method "" in methods=, expected GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH, \.\.\. in \S+:\d+}
 
 
 
@@ -245,7 +245,7 @@ qr{\[emerg\].*routini_route "/a": unknown method "" in methods=, use GET, HEAD, 
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/m/a" is in a location with routini_metrics, routini_status or routini_api, which never routes: move it to another location in \S+:\d+}
+qr{\[emerg\].*routini_route: route "/m/a" is in a location with routini_metrics, routini_status or routini_api, which never routes: move it to another location in \S+:\d+}
 
 
 
@@ -257,7 +257,7 @@ qr{\[emerg\].*routini_route "/m/a" is in a location with routini_metrics, routin
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\].*routini_route "/api/a" is in a location with routini_metrics, routini_status or routini_api, which never routes: move it to another location in \S+:\d+}
+qr{\[emerg\].*routini_route: route "/api/a" is in a location with routini_metrics, routini_status or routini_api, which never routes: move it to another location in \S+:\d+}
 
 
 

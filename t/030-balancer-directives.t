@@ -42,7 +42,7 @@ GET /t
 --- config
 --- must_die
 --- error_log
-invalid routini_balancer strategy "round_robbin", expected round_robin, random, fnv_hash, consistent, fewest_connections, fastest or adaptive
+routini_balancer: invalid strategy "round_robbin", expected round_robin, random, fnv_hash, consistent, fewest_connections, fastest or adaptive
 
 
 
@@ -52,7 +52,7 @@ invalid routini_balancer strategy "round_robbin", expected round_robin, random, 
 --- config
 --- must_die
 --- error_log
-invalid routini_balancer parameter "$arg_k", expected key=STRING
+routini_balancer: invalid parameter "$arg_k", expected key=
 
 
 
@@ -62,7 +62,7 @@ invalid routini_balancer parameter "$arg_k", expected key=STRING
 --- config
 --- must_die
 --- error_log
-routini_balancer "key=" is empty
+routini_balancer: invalid key "", expected a string with variables
 
 
 
@@ -90,7 +90,7 @@ routini_balancer "key=" is empty
 --- config
 --- must_die
 --- error_log
-invalid routini_adaptive parameter "intervall=5s", expected interval=, connections_ratio=, latency_ratio=, min_connections=, hysteresis= or smoothing=
+routini_adaptive: invalid parameter "intervall=5s", expected interval=, connections_ratio=, latency_ratio=, min_connections=, hysteresis= or smoothing=
 
 
 
@@ -104,7 +104,7 @@ invalid routini_adaptive parameter "intervall=5s", expected interval=, connectio
 --- config
 --- must_die
 --- error_log
-invalid routini_adaptive interval "fast", expected a time of at least 100ms such as 5s
+routini_adaptive: invalid interval "fast", expected a time of at least 100ms such as 5s
 
 
 
@@ -118,7 +118,7 @@ invalid routini_adaptive interval "fast", expected a time of at least 100ms such
 --- config
 --- must_die
 --- error_log
-invalid routini_adaptive latency_ratio "0.5", expected a ratio of at least 1 such as 1.5
+routini_adaptive: invalid latency_ratio "0.5", expected a ratio of at least 1 such as 1.5
 
 
 
@@ -132,7 +132,7 @@ invalid routini_adaptive latency_ratio "0.5", expected a ratio of at least 1 suc
 --- config
 --- must_die
 --- error_log
-invalid routini_adaptive hysteresis "1.5", expected a number above 0 and at most 1 such as 0.5
+routini_adaptive: invalid hysteresis "1.5", expected a number above 0 and at most 1 such as 0.5
 
 
 
@@ -146,7 +146,7 @@ invalid routini_adaptive hysteresis "1.5", expected a number above 0 and at most
 --- config
 --- must_die
 --- error_log
-invalid routini_adaptive smoothing "0", expected a number above 0 and at most 1 such as 0.5
+routini_adaptive: invalid smoothing "0", expected a number above 0 and at most 1 such as 0.5
 
 
 
@@ -160,7 +160,7 @@ invalid routini_adaptive smoothing "0", expected a number above 0 and at most 1 
 --- config
 --- must_die
 --- error_log
-invalid routini_adaptive min_connections "many", expected a number of connections such as 1000
+routini_adaptive: invalid min_connections "many", expected a number of connections such as 1000
 
 
 
@@ -173,7 +173,7 @@ invalid routini_adaptive min_connections "many", expected a number of connection
 --- config
 --- must_die
 --- error_log
-routini_adaptive in upstream "u"
+routini_adaptive: upstream "u"
 needs "routini_balancer" in the same upstream
 
 

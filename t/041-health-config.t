@@ -72,7 +72,7 @@ qr/\[emerg\].*routini_health_check: duplicate parameter "fall" in .*nginx\.conf:
 --- config
 --- must_die
 --- error_log eval
-qr/\[emerg\].*routini_health_check: invalid "interval=0", expected a time greater than 0 such as 1s in .*nginx\.conf:\d+/
+qr/\[emerg\].*routini_health_check: invalid interval "0", expected a time greater than 0 such as 1s in .*nginx\.conf:\d+/
 
 
 
@@ -86,7 +86,7 @@ qr/\[emerg\].*routini_health_check: invalid "interval=0", expected a time greate
 --- config
 --- must_die
 --- error_log eval
-qr/\[emerg\].*routini_health_check: invalid "timeout=soon", expected a time greater than 0 such as 1s in .*nginx\.conf:\d+/
+qr/\[emerg\].*routini_health_check: invalid timeout "soon", expected a time greater than 0 such as 1s in .*nginx\.conf:\d+/
 
 
 
@@ -100,7 +100,7 @@ qr/\[emerg\].*routini_health_check: invalid "timeout=soon", expected a time grea
 --- config
 --- must_die
 --- error_log eval
-qr/\[emerg\].*routini_health_check: invalid "rise=0", expected a number greater than 0 in .*nginx\.conf:\d+/
+qr/\[emerg\].*routini_health_check: invalid rise "0", expected a number greater than 0 in .*nginx\.conf:\d+/
 
 
 
@@ -128,7 +128,7 @@ qr/\[emerg\].*routini_health_check: invalid type "udp", expected tcp or http in 
 --- config
 --- must_die
 --- error_log eval
-qr/\[emerg\].*routini_health_check: invalid uri "health", it must start with "\/" in .*nginx\.conf:\d+/
+qr/\[emerg\].*routini_health_check: invalid uri "health", expected a path starting with "\/" without spaces or control characters in .*nginx\.conf:\d+/
 
 
 
@@ -184,7 +184,7 @@ qr/\[emerg\].*routini_health_check: uri=, expect= and host= need type=http in .*
 --- config
 --- must_die
 --- error_log eval
-qr/\[emerg\].*routini_health_check: invalid host "" in .*nginx\.conf:\d+/
+qr/\[emerg\].*routini_health_check: invalid host "", expected a host name without spaces or control characters in .*nginx\.conf:\d+/
 
 
 
@@ -212,7 +212,7 @@ qr/\[emerg\].*"routini_health_check" directive is duplicate in .*nginx\.conf:\d+
 --- config
 --- must_die
 --- error_log eval
-qr/\[emerg\].*routini_health_check in upstream "plain" needs routini_balancer in .*nginx\.conf:\d+/
+qr/\[emerg\].*routini_health_check: upstream "plain" in .*nginx\.conf:\d+ needs "routini_balancer" in the same upstream/
 
 
 

@@ -206,7 +206,7 @@ routini_request_duration_seconds_count\{route="all"\}\ 3\n/x,
     location = /metrics { routini_metrics xml; }
 --- must_die
 --- error_log
-invalid routini_metrics format "xml"
+routini_metrics: invalid format "xml", expected prometheus or json
 
 
 
@@ -232,7 +232,7 @@ bucket "0.05" is not greater than the one before it
     }
 --- must_die
 --- error_log eval
-qr/routini_zone "x" is too small: \d+ routes, upstreams and peers need at least \d+k/
+qr/routini_zone: zone "x" is too small: \d+ routes, upstreams and peers need at least \d+k/
 
 
 

@@ -57,7 +57,7 @@ GET /r/42
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*invalid routini_balancer strategy "fastest_ever", expected round_robin, random, fnv_hash, consistent, fewest_connections, fastest or adaptive in \S+:\d+}
+qr{\[emerg\] .*routini_balancer: invalid strategy "fastest_ever", expected round_robin, random, fnv_hash, consistent, fewest_connections, fastest or adaptive in \S+:\d+}
 
 
 
@@ -70,7 +70,7 @@ qr{\[emerg\] .*invalid routini_balancer strategy "fastest_ever", expected round_
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*invalid routini_balancer parameter "hash=\$uri", expected key=STRING in \S+:\d+}
+qr{\[emerg\] .*routini_balancer: invalid parameter "hash=\$uri", expected key= in \S+:\d+}
 
 
 
@@ -83,7 +83,7 @@ qr{\[emerg\] .*invalid routini_balancer parameter "hash=\$uri", expected key=STR
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_balancer "key=" is empty, give a string with variables such as key=\$remote_addr in \S+:\d+}
+qr{\[emerg\] .*routini_balancer: invalid key "", expected a string with variables such as \$remote_addr in \S+:\d+}
 
 
 
@@ -157,7 +157,7 @@ qr{\[emerg\] .*duplicate upstream "routini" in \S+:\d+}
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*invalid routini_adaptive parameter "speed=3", expected interval=, connections_ratio=, latency_ratio=, min_connections=, hysteresis= or smoothing= in \S+:\d+}
+qr{\[emerg\] .*routini_adaptive: invalid parameter "speed=3", expected interval=, connections_ratio=, latency_ratio=, min_connections=, hysteresis= or smoothing= in \S+:\d+}
 
 
 
@@ -171,7 +171,7 @@ qr{\[emerg\] .*invalid routini_adaptive parameter "speed=3", expected interval=,
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*invalid routini_adaptive parameter "interval", expected interval=, connections_ratio=, latency_ratio=, min_connections=, hysteresis= or smoothing= in \S+:\d+}
+qr{\[emerg\] .*routini_adaptive: invalid parameter "interval", expected interval=, connections_ratio=, latency_ratio=, min_connections=, hysteresis= or smoothing= in \S+:\d+}
 
 
 
@@ -185,7 +185,7 @@ qr{\[emerg\] .*invalid routini_adaptive parameter "interval", expected interval=
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*invalid routini_adaptive interval "10ms", expected a time of at least 100ms such as 5s in \S+:\d+}
+qr{\[emerg\] .*routini_adaptive: invalid interval "10ms", expected a time of at least 100ms such as 5s in \S+:\d+}
 
 
 
@@ -199,7 +199,7 @@ qr{\[emerg\] .*invalid routini_adaptive interval "10ms", expected a time of at l
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*invalid routini_adaptive interval "", expected a time of at least 100ms such as 5s in \S+:\d+}
+qr{\[emerg\] .*routini_adaptive: invalid interval "", expected a time of at least 100ms such as 5s in \S+:\d+}
 
 
 
@@ -213,7 +213,7 @@ qr{\[emerg\] .*invalid routini_adaptive interval "", expected a time of at least
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*invalid routini_adaptive connections_ratio "0\.5", expected a ratio of at least 1 such as 1\.5 in \S+:\d+}
+qr{\[emerg\] .*routini_adaptive: invalid connections_ratio "0\.5", expected a ratio of at least 1 such as 1\.5 in \S+:\d+}
 
 
 
@@ -227,7 +227,7 @@ qr{\[emerg\] .*invalid routini_adaptive connections_ratio "0\.5", expected a rat
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*invalid routini_adaptive latency_ratio "abc", expected a ratio of at least 1 such as 1\.5 in \S+:\d+}
+qr{\[emerg\] .*routini_adaptive: invalid latency_ratio "abc", expected a ratio of at least 1 such as 1\.5 in \S+:\d+}
 
 
 
@@ -241,7 +241,7 @@ qr{\[emerg\] .*invalid routini_adaptive latency_ratio "abc", expected a ratio of
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*invalid routini_adaptive hysteresis "1\.5", expected a number above 0 and at most 1 such as 0\.5 in \S+:\d+}
+qr{\[emerg\] .*routini_adaptive: invalid hysteresis "1\.5", expected a number above 0 and at most 1 such as 0\.5 in \S+:\d+}
 
 
 
@@ -255,7 +255,7 @@ qr{\[emerg\] .*invalid routini_adaptive hysteresis "1\.5", expected a number abo
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*invalid routini_adaptive smoothing "0", expected a number above 0 and at most 1 such as 0\.5 in \S+:\d+}
+qr{\[emerg\] .*routini_adaptive: invalid smoothing "0", expected a number above 0 and at most 1 such as 0\.5 in \S+:\d+}
 
 
 
@@ -269,7 +269,7 @@ qr{\[emerg\] .*invalid routini_adaptive smoothing "0", expected a number above 0
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*invalid routini_adaptive min_connections "-1", expected a number of connections such as 1000 in \S+:\d+}
+qr{\[emerg\] .*routini_adaptive: invalid min_connections "-1", expected a number of connections such as 1000 in \S+:\d+}
 
 
 
@@ -297,7 +297,7 @@ qr{\[emerg\] .*"routini_adaptive" directive is duplicate in \S+:\d+}
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_adaptive in upstream "plain" in \S+:\d+ needs "routini_balancer" in the same upstream}
+qr{\[emerg\] .*routini_adaptive: upstream "plain" in \S+:\d+ needs "routini_balancer" in the same upstream}
 
 
 
@@ -327,7 +327,7 @@ qr{\[emerg\] .*"routini_zone" directive is duplicate in \S+:\d+}
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_zone needs a name in \S+:\d+}
+qr{\[emerg\] .*routini_zone: empty name, expected a name such as routini in \S+:\d+}
 
 
 
@@ -373,7 +373,7 @@ qr{\[emerg\] .*the shared memory zone "shared" is already declared for a differe
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_zone "z" is too small: \d+ routes, upstreams and peers need at least \d+k, increase its size in \S+:\d+}
+qr{\[emerg\] .*routini_zone: zone "z" is too small: \d+ routes, upstreams and peers need at least \d+k, increase its size in \S+:\d+}
 
 
 
@@ -439,7 +439,7 @@ qr{\[emerg\] .*"routini_metrics" directive conflicts with another content handle
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_metrics_buckets: invalid bucket "0", use seconds greater than 0 such as 0\.25 in \S+:\d+}
+qr{\[emerg\] .*routini_metrics_buckets: invalid bucket "0", expected seconds greater than 0 such as 0\.25 in \S+:\d+}
 
 
 
@@ -449,7 +449,7 @@ qr{\[emerg\] .*routini_metrics_buckets: invalid bucket "0", use seconds greater 
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_metrics_buckets: invalid bucket "abc", use seconds greater than 0 such as 0\.25 in \S+:\d+}
+qr{\[emerg\] .*routini_metrics_buckets: invalid bucket "abc", expected seconds greater than 0 such as 0\.25 in \S+:\d+}
 
 
 
@@ -586,7 +586,7 @@ qr{\[emerg\] .*"routini_fallthrough" directive is not allowed here in \S+:\d+}
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_health_check in upstream "hashed" needs routini_balancer in \S+:\d+}
+qr{\[emerg\] .*routini_health_check: upstream "hashed" in \S+:\d+ needs "routini_balancer" in the same upstream}
 
 
 
@@ -600,7 +600,7 @@ qr{\[emerg\] .*routini_health_check in upstream "hashed" needs routini_balancer 
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_health_check in upstream "lc" needs routini_balancer in \S+:\d+}
+qr{\[emerg\] .*routini_health_check: upstream "lc" in \S+:\d+ needs "routini_balancer" in the same upstream}
 
 
 
@@ -628,7 +628,7 @@ qr{\[emerg\] .*routini_health_check: invalid expect "99", expected a status such
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_health_check: invalid "fall=abc", expected a number greater than 0 in \S+:\d+}
+qr{\[emerg\] .*routini_health_check: invalid fall "abc", expected a number greater than 0 in \S+:\d+}
 
 
 
@@ -694,7 +694,7 @@ qr{\[emerg\] .*routini_route: unbalanced "\}" in "/r/id\}" \(a literal brace is 
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_route "/r/a": duplicate parameter "methods=POST" in \S+:\d+}
+qr{\[emerg\] .*routini_route: duplicate parameter "methods" in \S+:\d+}
 
 
 
@@ -705,7 +705,7 @@ qr{\[emerg\] .*routini_route "/r/a": duplicate parameter "methods=POST" in \S+:\
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_route "/r/a": duplicate parameter "name=y" in \S+:\d+}
+qr{\[emerg\] .*routini_route: duplicate parameter "name" in \S+:\d+}
 
 
 
@@ -716,7 +716,7 @@ qr{\[emerg\] .*routini_route "/r/a": duplicate parameter "name=y" in \S+:\d+}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_route "/r/a": empty target, name an upstream\{\} or host:port in \S+:\d+}
+qr{\[emerg\] .*routini_route: route "/r/a": empty target, name an upstream\{\} or host:port in \S+:\d+}
 
 
 
@@ -727,7 +727,7 @@ qr{\[emerg\] .*routini_route "/r/a": empty target, name an upstream\{\} or host:
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_route "~\*\[a-": invalid regex: pcre2_compile\(\) failed: missing terminating \] for character class .* in \S+:\d+}
+qr{\[emerg\] .*routini_route: route "~\*\[a-": invalid regex: pcre2_compile\(\) failed: missing terminating \] for character class .* in \S+:\d+}
 
 
 
@@ -738,7 +738,7 @@ qr{\[emerg\] .*routini_route "~\*\[a-": invalid regex: pcre2_compile\(\) failed:
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_route "~": empty regex in \S+:\d+}
+qr{\[emerg\] .*routini_route: route "~": empty regex in \S+:\d+}
 
 
 
@@ -764,3 +764,45 @@ qr{\[emerg\] .*routini_route: conflicting param names "\{\*x\}" and "\{\*y\}" at
 --- must_die
 --- error_log eval
 qr{\[emerg\] .*"routini_route" directive is not allowed here in \S+:\d+}
+
+
+
+=== TEST 61: routini_route: a flag given a value
+--- config
+    location /r/ {
+        routini_route "/r/{*rest}" 127.0.0.1:1 strip_prefix=on;
+    }
+--- must_die
+--- error_log eval
+qr{\[emerg\] .*routini_route: invalid parameter "strip_prefix=on", expected strip_prefix, methods= or name= in \S+:\d+}
+
+
+
+=== TEST 62: routini_health_check: a parameter without "="
+--- http_config
+    upstream u {
+        routini_balancer round_robin;
+        routini_health_check interval;
+        server 127.0.0.1:1;
+    }
+--- config
+--- must_die
+--- error_log eval
+qr{\[emerg\] .*routini_health_check: invalid parameter "interval", expected interval=, timeout=, fall=, rise=, type=, uri=, expect= or host= in \S+:\d+}
+
+
+
+=== TEST 63: routini_api: allow_origin= twice adds both lists
+--- config
+    location /api/ {
+        routini_api allow_origin=https://a.example allow_origin=https://b.example;
+    }
+    location = /t {
+        return 200 "ok\n";
+    }
+--- request
+GET /t
+--- response_body
+ok
+--- no_error_log
+[emerg]

@@ -98,7 +98,7 @@ my $used1 = metric('routini_zone_used_bytes{zone="z"}');
 
 conf('c');
 $log = nginx_reload();
-my $held = qr/routini_zone "z" has no room for the \d+ records of the new /
+my $held = qr/routini_zone: zone "z" has no room for the \d+ records of the new /
            . qr/configuration: \d+ records \(\d+k\) are still in use by 1 /
            . qr/old worker process\(es\) finishing requests of earlier /
            . qr/configurations.*worker_shutdown_timeout/;

@@ -107,7 +107,7 @@ my $used = metric('routini_zone_used_bytes{zone="y"}');
 
 conf('routini_zone y 224k;', 'z', 250);
 $log = nginx_reload();
-like($log, qr/routini_zone "y" is too small for \d+ records, increase its size/,
+like($log, qr/routini_zone: zone "y" is too small for \d+ records, increase its size/,
      'a reload to 250 other routes fails: too small for both');
 is(metric('routini_zone_used_bytes{zone="y"}'), $used,
    'the zone uses what it used before');
