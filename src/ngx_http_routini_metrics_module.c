@@ -16,6 +16,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_routini_escape.h"
 #include "ngx_http_routini_metrics.h"
 
 
@@ -23,6 +24,13 @@ static ngx_int_t ngx_http_routini_metrics_init(ngx_conf_t *cf);
 static void *ngx_http_routini_metrics_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf,
     void *conf);
+static ngx_int_t ngx_http_routini_metrics_init_series(ngx_conf_t *cf,
+    ngx_http_routini_metrics_main_conf_t *mmcf,
+    ngx_http_routini_main_conf_t *rmcf);
+static int ngx_libc_cdecl ngx_http_routini_series_cmp(const void *one,
+    const void *two);
+static ngx_int_t ngx_http_routini_series_label(ngx_conf_t *cf,
+    ngx_str_t *label, ngx_str_t *value, u_char *scratch);
 static void *ngx_http_routini_metrics_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_routini_metrics_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
@@ -121,6 +129,8 @@ ngx_http_routini_metrics_create_main_conf(ngx_conf_t *cf)
      *     mmcf->nbuckets = 0;
      *     mmcf->bounds = NULL;
      *     mmcf->unmatched = NULL;
+     *     mmcf->series = NULL;
+     *     mmcf->nseries = 0;
      */
 
     return mmcf;
@@ -216,7 +226,145 @@ ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if (ngx_http_routini_metrics_init_series(cf, mmcf, rmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
+}
+
+
+/*
+ * The series in route order, the first route of each name: the routes
+ * sorted by name (and, within a name, by position) mark the later ones of
+ * each name, O(n log n) once instead of a comparison of every pair on every
+ * scrape.
+ */
+
+static ngx_int_t
+ngx_http_routini_metrics_init_series(ngx_conf_t *cf,
+    ngx_http_routini_metrics_main_conf_t *mmcf,
+    ngx_http_routini_main_conf_t *rmcf)
+{
+    size_t                       max;
+    u_char                      *later, *scratch;
+    ngx_uint_t                   i, n, k;
+    ngx_http_routini_route_t   **routes, ***sorted;
+    ngx_http_routini_series_t   *se;
+
+    routes = rmcf->routes.elts;
+    n = rmcf->routes.nelts;
+
+    sorted = ngx_palloc(cf->temp_pool, n * sizeof(ngx_http_routini_route_t **));
+    later = ngx_pcalloc(cf->temp_pool, n);
+
+    if (sorted == NULL || later == NULL) {
+        return NGX_ERROR;
+    }
+
+    max = 0;
+
+    for (i = 0; i < n; i++) {
+        sorted[i] = &routes[i];
+
+        max = ngx_max(max, routes[i]->name.len);
+        max = ngx_max(max, routes[i]->target.value.len);
+    }
+
+    ngx_qsort(sorted, n, sizeof(ngx_http_routini_route_t **),
+              ngx_http_routini_series_cmp);
+
+    mmcf->nseries = n;
+
+    for (i = 1; i < n; i++) {
+        if ((*sorted[i])->name.len == (*sorted[i - 1])->name.len
+            && ngx_memcmp((*sorted[i])->name.data, (*sorted[i - 1])->name.data,
+                          (*sorted[i])->name.len)
+               == 0)
+        {
+            later[sorted[i] - routes] = 1;
+            mmcf->nseries--;
+        }
+    }
+
+    mmcf->series = ngx_palloc(cf->pool, mmcf->nseries
+                                        * sizeof(ngx_http_routini_series_t));
+    scratch = ngx_pnalloc(cf->temp_pool, NGX_ROUTINI_PROM_LABEL_MAX(max));
+
+    if (mmcf->series == NULL || scratch == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0, k = 0; i < n; i++) {
+        if (later[i]) {
+            continue;
+        }
+
+        se = &mmcf->series[k++];
+
+        se->route = routes[i];
+
+        if (ngx_http_routini_series_label(cf, &se->name, &routes[i]->name,
+                                          scratch)
+            != NGX_OK
+            || ngx_http_routini_series_label(cf, &se->target,
+                                             &routes[i]->target.value, scratch)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* by name, then by position in the routes array */
+
+static int ngx_libc_cdecl
+ngx_http_routini_series_cmp(const void *one, const void *two)
+{
+    ngx_int_t                    rc;
+    ngx_http_routini_route_t   **a, **b;
+
+    a = *(ngx_http_routini_route_t ***) one;
+    b = *(ngx_http_routini_route_t ***) two;
+
+    rc = ngx_memn2cmp((*a)->name.data, (*b)->name.data, (*a)->name.len,
+                      (*b)->name.len);
+
+    if (rc != 0) {
+        return (rc < 0) ? -1 : 1;
+    }
+
+    return (a > b) - (a < b);
+}
+
+
+/* a label value escaped; a copy only when escaping changed it */
+
+static ngx_int_t
+ngx_http_routini_series_label(ngx_conf_t *cf, ngx_str_t *label,
+    ngx_str_t *value, u_char *scratch)
+{
+    size_t  len;
+
+    len = ngx_routini_escape_prom_label(scratch, value->data, value->len);
+
+    if (len == value->len && ngx_memcmp(scratch, value->data, len) == 0) {
+        *label = *value;
+        return NGX_OK;
+    }
+
+    label->data = ngx_pnalloc(cf->pool, len);
+    if (label->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(label->data, scratch, len);
+    label->len = len;
+
+    return NGX_OK;
 }
 
 
