@@ -59,6 +59,18 @@ typedef struct {
 } ngx_http_routini_series_t;
 
 
+/*
+ * A server listed twice in an upstream is two balancer peers with one name
+ * and one zone record, so one series: its entries are chained at
+ * configuration time, so a scrape neither compares names nor misses one.
+ */
+typedef struct {
+    ngx_uint_t                       first;       /* entry of the series */
+    ngx_uint_t                       next;        /* entry of the same name,
+                                                     npeers: none */
+} ngx_http_routini_peer_series_t;
+
+
 typedef struct {
     ngx_uint_t                       nbuckets;
     ngx_uint_t                      *bounds;      /* microseconds */
@@ -68,6 +80,8 @@ typedef struct {
     ngx_http_routini_unmatched_t    *unmatched;   /* in the zone */
     ngx_http_routini_series_t       *series;      /* in route order */
     ngx_uint_t                       nseries;
+    ngx_http_routini_peer_series_t **peers;       /* by upstream, by peer */
+    ngx_uint_t                       nupstreams;
 } ngx_http_routini_metrics_main_conf_t;
 
 

@@ -27,7 +27,7 @@ static void ngx_http_routini_prom_label(ngx_http_routini_out_t *out,
 static void ngx_http_routini_prom_help(ngx_http_routini_out_t *out,
     char *name, char *type, char *help);
 static void ngx_http_routini_prom_peers(ngx_http_routini_out_t *out,
-    ngx_uint_t what);
+    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_uint_t what);
 static void ngx_http_routini_metrics_json_doc(ngx_http_routini_out_t *out,
     ngx_http_request_t *r);
 static void ngx_http_routini_zone_usage(ngx_http_request_t *r,
@@ -202,27 +202,27 @@ ngx_http_routini_prometheus(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_help(out, "routini_upstream_requests_total",
                                "counter",
                                "Requests sent to a peer, all workers.");
-    ngx_http_routini_prom_peers(out, ngx_http_routini_peer_requests);
+    ngx_http_routini_prom_peers(out, mmcf, ngx_http_routini_peer_requests);
 
     ngx_http_routini_prom_help(out, "routini_upstream_failures_total",
                                "counter",
                                "Failed attempts on a peer, all workers.");
-    ngx_http_routini_prom_peers(out, ngx_http_routini_peer_failures);
+    ngx_http_routini_prom_peers(out, mmcf, ngx_http_routini_peer_failures);
 
     ngx_http_routini_prom_help(out, "routini_upstream_active_connections",
                                "gauge",
                                "Requests in flight to a peer, all workers.");
-    ngx_http_routini_prom_peers(out, ngx_http_routini_peer_active);
+    ngx_http_routini_prom_peers(out, mmcf, ngx_http_routini_peer_active);
 
     ngx_http_routini_prom_help(out, "routini_upstream_latency_ewma_seconds",
                                "gauge",
                                "Moving average of a peer's response time.");
-    ngx_http_routini_prom_peers(out, ngx_http_routini_peer_latency);
+    ngx_http_routini_prom_peers(out, mmcf, ngx_http_routini_peer_latency);
 
     ngx_http_routini_prom_help(out, "routini_upstream_peer_up", "gauge",
                                "1 when the peer may take requests, "
                                "0 when it is down, draining or unhealthy.");
-    ngx_http_routini_prom_peers(out, ngx_http_routini_peer_up);
+    ngx_http_routini_prom_peers(out, mmcf, ngx_http_routini_peer_up);
 
     ngx_http_routini_prom_help(out, "routini_upstream_strategy", "gauge",
                                "1 for the strategy an upstream uses now.");
@@ -291,17 +291,19 @@ ngx_http_routini_prom_help(ngx_http_routini_out_t *out, char *name,
 
 
 /*
- * A server listed twice in an upstream is two balancer peers with one name
- * and one zone record: it is one series, written at its first entry, up
- * when any of its entries may take requests.
+ * A server listed twice in an upstream is one series (see
+ * ngx_http_routini_peer_series_t), written at its first entry, up when any
+ * of its entries may take requests.
  */
 
 static void
-ngx_http_routini_prom_peers(ngx_http_routini_out_t *out, ngx_uint_t what)
+ngx_http_routini_prom_peers(ngx_http_routini_out_t *out,
+    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_uint_t what)
 {
     ngx_uint_t                         i, j, k, n, up;
     ngx_http_routini_upstream_t       *u;
     ngx_http_routini_peer_info_t       pi, pk;
+    ngx_http_routini_peer_series_t    *ps;
     ngx_http_routini_upstream_info_t   ui;
 
     static char  *names[] = {
@@ -312,37 +314,29 @@ ngx_http_routini_prom_peers(ngx_http_routini_out_t *out, ngx_uint_t what)
         "routini_upstream_peer_up"
     };
 
-    n = ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle);
+    n = ngx_min(ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle),
+                mmcf->nupstreams);
 
     for (i = 0; i < n; i++) {
         u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle, i);
         ngx_http_routini_upstream_info(u, &ui);
 
+        ps = mmcf->peers[i];
+
         for (j = 0; j < ui.npeers; j++) {
+            if (ps[j].first != j) {
+                continue;
+            }
+
             ngx_http_routini_peer_info(u, j, &pi);
 
             up = 0;
 
-            for (k = 0; k < ui.npeers; k++) {
+            for (k = j; k < ui.npeers; k = ps[k].next) {
                 ngx_http_routini_peer_info(u, k, &pk);
-
-                if (pk.name.len != pi.name.len
-                    || ngx_strncmp(pk.name.data, pi.name.data, pi.name.len)
-                       != 0)
-                {
-                    continue;
-                }
-
-                if (k < j) {
-                    break;
-                }
 
                 up |= pk.healthy && !pk.down
                       && pk.state == NGX_HTTP_ROUTINI_PEER_UP;
-            }
-
-            if (k < j) {
-                continue;
             }
 
             ngx_http_routini_out_printf(out, "%s{upstream=\"", names[what]);

@@ -2,7 +2,7 @@
 # Two builds of the module answer the same bytes for the same state: the
 # Prometheus and JSON metrics, the API's route listing and the dashboard's
 # data, on routes sharing names, names to escape and a target with
-# variables.  For a change to the output code that must not change output.
+# variables, and peers listed twice.  For a change to the output code that must not change output.
 # Request times are the one thing two runs cannot share: duration sums and
 # latency averages are masked before the comparison.
 #
@@ -37,7 +37,9 @@ for which in old new; do
 
     write_conf "" "upstream pool { routini_balancer round_robin;
                                    server 127.0.0.1:$BACKEND;
-                                   server 127.0.0.1:$BACKEND; }" "
+                                   server 127.0.0.1:1 down;
+                                   server 127.0.0.1:$BACKEND;
+                                   server 127.0.0.1:1 backup; }" "
         location = /metrics { routini_metrics; }
         location = /metrics.json { routini_metrics json; }
         location = /status { routini_status; }
