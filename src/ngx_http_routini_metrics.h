@@ -44,6 +44,33 @@ typedef struct {
 } ngx_http_routini_unmatched_t;
 
 
+/*
+ * A series of routini_requests_total and routini_request_duration_seconds.
+ * Routes with the same name share a record ("route:NAME"), so they are one
+ * series, reported with the first route's target.  The series and their
+ * escaped label values are found once, at configuration time, so that a
+ * scrape only walks them: O(routes), not a comparison of every route with
+ * every earlier one.
+ */
+typedef struct {
+    ngx_http_routini_route_t        *route;       /* the first of its name */
+    ngx_str_t                        name;        /* label values, escaped */
+    ngx_str_t                        target;
+} ngx_http_routini_series_t;
+
+
+/*
+ * A server listed twice in an upstream is two balancer peers with one name
+ * and one zone record, so one series: its entries are chained at
+ * configuration time, so a scrape neither compares names nor misses one.
+ */
+typedef struct {
+    ngx_uint_t                       first;       /* entry of the series */
+    ngx_uint_t                       next;        /* entry of the same name,
+                                                     npeers: none */
+} ngx_http_routini_peer_series_t;
+
+
 typedef struct {
     ngx_uint_t                       nbuckets;
     ngx_uint_t                      *bounds;      /* microseconds */
@@ -51,6 +78,10 @@ typedef struct {
     size_t                           slot_size;   /* of a route's slot */
     ngx_uint_t                       nslots;
     ngx_http_routini_unmatched_t    *unmatched;   /* in the zone */
+    ngx_http_routini_series_t       *series;      /* in route order */
+    ngx_uint_t                       nseries;
+    ngx_http_routini_peer_series_t **peers;       /* by upstream, by peer */
+    ngx_uint_t                       nupstreams;
 } ngx_http_routini_metrics_main_conf_t;
 
 
@@ -102,8 +133,6 @@ ngx_int_t ngx_http_routini_out_send(ngx_http_routini_out_t *out,
 
 void ngx_http_routini_route_sum(ngx_http_routini_metrics_main_conf_t *mmcf,
     ngx_http_routini_route_t *route, ngx_http_routini_route_sum_t *sum);
-ngx_uint_t ngx_http_routini_route_first(ngx_http_routini_main_conf_t *rmcf,
-    ngx_uint_t i);
 ngx_str_t *ngx_http_routini_route_target(ngx_http_routini_route_t *route);
 
 void ngx_http_routini_upstream_json(ngx_http_routini_out_t *out,

@@ -16,13 +16,32 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_routini_escape.h"
 #include "ngx_http_routini_metrics.h"
+
+
+/* an upstream's entry, for sorting them by name */
+typedef struct {
+    ngx_str_t                        name;
+    ngx_uint_t                       index;
+} ngx_http_routini_peer_name_t;
 
 
 static ngx_int_t ngx_http_routini_metrics_init(ngx_conf_t *cf);
 static void *ngx_http_routini_metrics_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf,
     void *conf);
+static ngx_int_t ngx_http_routini_metrics_init_series(ngx_conf_t *cf,
+    ngx_http_routini_metrics_main_conf_t *mmcf,
+    ngx_http_routini_main_conf_t *rmcf);
+static int ngx_libc_cdecl ngx_http_routini_series_cmp(const void *one,
+    const void *two);
+static ngx_int_t ngx_http_routini_series_label(ngx_conf_t *cf,
+    ngx_str_t *label, ngx_str_t *value, u_char *scratch);
+static ngx_int_t ngx_http_routini_metrics_init_peers(ngx_conf_t *cf,
+    ngx_http_routini_metrics_main_conf_t *mmcf);
+static int ngx_libc_cdecl ngx_http_routini_peer_cmp(const void *one,
+    const void *two);
 static void *ngx_http_routini_metrics_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_routini_metrics_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
@@ -121,6 +140,10 @@ ngx_http_routini_metrics_create_main_conf(ngx_conf_t *cf)
      *     mmcf->nbuckets = 0;
      *     mmcf->bounds = NULL;
      *     mmcf->unmatched = NULL;
+     *     mmcf->series = NULL;
+     *     mmcf->nseries = 0;
+     *     mmcf->peers = NULL;
+     *     mmcf->nupstreams = 0;
      */
 
     return mmcf;
@@ -216,7 +239,145 @@ ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if (ngx_http_routini_metrics_init_series(cf, mmcf, rmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
+}
+
+
+/*
+ * The series in route order, the first route of each name: the routes
+ * sorted by name (and, within a name, by position) mark the later ones of
+ * each name, O(n log n) once instead of a comparison of every pair on every
+ * scrape.
+ */
+
+static ngx_int_t
+ngx_http_routini_metrics_init_series(ngx_conf_t *cf,
+    ngx_http_routini_metrics_main_conf_t *mmcf,
+    ngx_http_routini_main_conf_t *rmcf)
+{
+    size_t                       max;
+    u_char                      *later, *scratch;
+    ngx_uint_t                   i, n, k;
+    ngx_http_routini_route_t   **routes, ***sorted;
+    ngx_http_routini_series_t   *se;
+
+    routes = rmcf->routes.elts;
+    n = rmcf->routes.nelts;
+
+    sorted = ngx_palloc(cf->temp_pool, n * sizeof(ngx_http_routini_route_t **));
+    later = ngx_pcalloc(cf->temp_pool, n);
+
+    if (sorted == NULL || later == NULL) {
+        return NGX_ERROR;
+    }
+
+    max = 0;
+
+    for (i = 0; i < n; i++) {
+        sorted[i] = &routes[i];
+
+        max = ngx_max(max, routes[i]->name.len);
+        max = ngx_max(max, routes[i]->target.value.len);
+    }
+
+    ngx_qsort(sorted, n, sizeof(ngx_http_routini_route_t **),
+              ngx_http_routini_series_cmp);
+
+    mmcf->nseries = n;
+
+    for (i = 1; i < n; i++) {
+        if ((*sorted[i])->name.len == (*sorted[i - 1])->name.len
+            && ngx_memcmp((*sorted[i])->name.data, (*sorted[i - 1])->name.data,
+                          (*sorted[i])->name.len)
+               == 0)
+        {
+            later[sorted[i] - routes] = 1;
+            mmcf->nseries--;
+        }
+    }
+
+    mmcf->series = ngx_palloc(cf->pool, mmcf->nseries
+                                        * sizeof(ngx_http_routini_series_t));
+    scratch = ngx_pnalloc(cf->temp_pool, NGX_ROUTINI_PROM_LABEL_MAX(max));
+
+    if (mmcf->series == NULL || scratch == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0, k = 0; i < n; i++) {
+        if (later[i]) {
+            continue;
+        }
+
+        se = &mmcf->series[k++];
+
+        se->route = routes[i];
+
+        if (ngx_http_routini_series_label(cf, &se->name, &routes[i]->name,
+                                          scratch)
+            != NGX_OK
+            || ngx_http_routini_series_label(cf, &se->target,
+                                             &routes[i]->target.value, scratch)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* by name, then by position in the routes array */
+
+static int ngx_libc_cdecl
+ngx_http_routini_series_cmp(const void *one, const void *two)
+{
+    ngx_int_t                    rc;
+    ngx_http_routini_route_t   **a, **b;
+
+    a = *(ngx_http_routini_route_t ***) one;
+    b = *(ngx_http_routini_route_t ***) two;
+
+    rc = ngx_memn2cmp((*a)->name.data, (*b)->name.data, (*a)->name.len,
+                      (*b)->name.len);
+
+    if (rc != 0) {
+        return (rc < 0) ? -1 : 1;
+    }
+
+    return (a > b) - (a < b);
+}
+
+
+/* a label value escaped; a copy only when escaping changed it */
+
+static ngx_int_t
+ngx_http_routini_series_label(ngx_conf_t *cf, ngx_str_t *label,
+    ngx_str_t *value, u_char *scratch)
+{
+    size_t  len;
+
+    len = ngx_routini_escape_prom_label(scratch, value->data, value->len);
+
+    if (len == value->len && ngx_memcmp(scratch, value->data, len) == 0) {
+        *label = *value;
+        return NGX_OK;
+    }
+
+    label->data = ngx_pnalloc(cf->pool, len);
+    if (label->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(label->data, scratch, len);
+    label->len = len;
+
+    return NGX_OK;
 }
 
 
@@ -417,8 +578,16 @@ ngx_http_routini_set_handler(ngx_conf_t *cf, ngx_http_handler_pt handler)
 static ngx_int_t
 ngx_http_routini_metrics_init(ngx_conf_t *cf)
 {
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
+    ngx_http_handler_pt                   *h;
+    ngx_http_core_main_conf_t             *cmcf;
+    ngx_http_routini_metrics_main_conf_t  *mmcf;
+
+    mmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_routini_metrics_module);
+
+    if (ngx_http_routini_metrics_init_peers(cf, mmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
@@ -430,6 +599,110 @@ ngx_http_routini_metrics_init(ngx_conf_t *cf)
     *h = ngx_http_routini_metrics_log_handler;
 
     return NGX_OK;
+}
+
+
+/*
+ * The peer series of every routini upstream, whose peers the upstream
+ * module's init_main_conf made: each upstream's entries sorted by name (then
+ * position) give every entry the first of its name and the next one.
+ */
+
+static ngx_int_t
+ngx_http_routini_metrics_init_peers(ngx_conf_t *cf,
+    ngx_http_routini_metrics_main_conf_t *mmcf)
+{
+    ngx_uint_t                         i, j, n, first;
+    ngx_http_routini_upstream_t       *u;
+    ngx_http_routini_peer_info_t       pi;
+    ngx_http_routini_peer_name_t      *sorted;
+    ngx_http_routini_peer_series_t    *ps;
+    ngx_http_routini_upstream_info_t   ui;
+
+    n = ngx_http_routini_upstream_count(cf->cycle);
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    mmcf->peers = ngx_palloc(cf->pool,
+                             n * sizeof(ngx_http_routini_peer_series_t *));
+    if (mmcf->peers == NULL) {
+        return NGX_ERROR;
+    }
+
+    mmcf->nupstreams = n;
+
+    for (i = 0; i < n; i++) {
+        u = ngx_http_routini_upstream_get(cf->cycle, i);
+
+        /* the zone is not there yet: the info is the configuration's */
+
+        ngx_http_routini_upstream_info(u, &ui);
+
+        ps = ngx_palloc(cf->pool, ngx_max(ui.npeers, 1)
+                                  * sizeof(ngx_http_routini_peer_series_t));
+        sorted = ngx_palloc(cf->temp_pool, ngx_max(ui.npeers, 1)
+                                      * sizeof(ngx_http_routini_peer_name_t));
+
+        if (ps == NULL || sorted == NULL) {
+            return NGX_ERROR;
+        }
+
+        mmcf->peers[i] = ps;
+
+        for (j = 0; j < ui.npeers; j++) {
+            ngx_http_routini_peer_info(u, j, &pi);
+
+            sorted[j].name = pi.name;
+            sorted[j].index = j;
+        }
+
+        ngx_qsort(sorted, ui.npeers, sizeof(ngx_http_routini_peer_name_t),
+                  ngx_http_routini_peer_cmp);
+
+        first = 0;
+
+        for (j = 0; j < ui.npeers; j++) {
+            if (j == 0
+                || sorted[j].name.len != sorted[j - 1].name.len
+                || ngx_memcmp(sorted[j].name.data, sorted[j - 1].name.data,
+                              sorted[j].name.len)
+                   != 0)
+            {
+                first = sorted[j].index;
+
+            } else {
+                ps[sorted[j - 1].index].next = sorted[j].index;
+            }
+
+            ps[sorted[j].index].first = first;
+            ps[sorted[j].index].next = ui.npeers;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* by name, then by position */
+
+static int ngx_libc_cdecl
+ngx_http_routini_peer_cmp(const void *one, const void *two)
+{
+    ngx_int_t                      rc;
+    ngx_http_routini_peer_name_t  *a, *b;
+
+    a = (ngx_http_routini_peer_name_t *) one;
+    b = (ngx_http_routini_peer_name_t *) two;
+
+    rc = ngx_memn2cmp(a->name.data, b->name.data, a->name.len, b->name.len);
+
+    if (rc != 0) {
+        return (rc < 0) ? -1 : 1;
+    }
+
+    return (a->index > b->index) - (a->index < b->index);
 }
 
 

@@ -27,7 +27,7 @@ static void ngx_http_routini_prom_label(ngx_http_routini_out_t *out,
 static void ngx_http_routini_prom_help(ngx_http_routini_out_t *out,
     char *name, char *type, char *help);
 static void ngx_http_routini_prom_peers(ngx_http_routini_out_t *out,
-    ngx_uint_t what);
+    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_uint_t what);
 static void ngx_http_routini_metrics_json_doc(ngx_http_routini_out_t *out,
     ngx_http_request_t *r);
 static void ngx_http_routini_zone_usage(ngx_http_request_t *r,
@@ -105,39 +105,31 @@ ngx_http_routini_prometheus(ngx_http_routini_out_t *out,
     ngx_http_request_t *r)
 {
     size_t                                 size, used;
-    ngx_str_t                             *zone, *target, *sname;
-    ngx_uint_t                             i, j, n, cum, nu, nr;
-    ngx_http_routini_route_t             **routes;
+    ngx_str_t                             *zone, *sname;
+    ngx_uint_t                             i, j, n, cum, nu;
+    ngx_http_routini_series_t             *se;
     ngx_http_routini_upstream_t           *u;
     ngx_http_routini_unmatched_t          *um;
     ngx_http_routini_route_sum_t           sum;
-    ngx_http_routini_main_conf_t          *rmcf;
     ngx_http_routini_upstream_info_t       ui;
     ngx_http_routini_metrics_main_conf_t  *mmcf;
 
-    rmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_module);
     mmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_metrics_module);
-
-    routes = rmcf->routes.elts;
-    nr = rmcf->routes.nelts;
 
     ngx_http_routini_prom_help(out, "routini_requests_total", "counter",
                                "Requests answered by route, upstream and "
                                "status class.");
 
-    for (i = 0; i < nr; i++) {
-        if (!ngx_http_routini_route_first(rmcf, i)) {
-            continue;
-        }
+    for (i = 0; i < mmcf->nseries; i++) {
+        se = &mmcf->series[i];
 
-        ngx_http_routini_route_sum(mmcf, routes[i], &sum);
-        target = ngx_http_routini_route_target(routes[i]);
+        ngx_http_routini_route_sum(mmcf, se->route, &sum);
 
         for (j = 0; j < 5; j++) {
             ngx_http_routini_out_literal(out, "routini_requests_total{route=\"");
-            ngx_http_routini_prom_label(out, &routes[i]->name);
+            ngx_http_routini_out_str(out, &se->name);
             ngx_http_routini_out_literal(out, "\",upstream=\"");
-            ngx_http_routini_prom_label(out, target);
+            ngx_http_routini_out_str(out, &se->target);
             ngx_http_routini_out_printf(out, "\",code=\"%s\"} %ui\n",
                                         ngx_http_routini_classes[j],
                                         sum.codes[j]);
@@ -148,12 +140,10 @@ ngx_http_routini_prometheus(ngx_http_routini_out_t *out,
                                "histogram",
                                "Request time of routed requests.");
 
-    for (i = 0; i < nr; i++) {
-        if (!ngx_http_routini_route_first(rmcf, i)) {
-            continue;
-        }
+    for (i = 0; i < mmcf->nseries; i++) {
+        se = &mmcf->series[i];
 
-        ngx_http_routini_route_sum(mmcf, routes[i], &sum);
+        ngx_http_routini_route_sum(mmcf, se->route, &sum);
 
         cum = 0;
 
@@ -162,7 +152,7 @@ ngx_http_routini_prometheus(ngx_http_routini_out_t *out,
 
             ngx_http_routini_out_literal(out,
                 "routini_request_duration_seconds_bucket{route=\"");
-            ngx_http_routini_prom_label(out, &routes[i]->name);
+            ngx_http_routini_out_str(out, &se->name);
 
             if (j < mmcf->nbuckets) {
                 ngx_http_routini_out_printf(out, "\",le=\"%V\"} %ui\n",
@@ -176,13 +166,13 @@ ngx_http_routini_prometheus(ngx_http_routini_out_t *out,
 
         ngx_http_routini_out_literal(out,
                                    "routini_request_duration_seconds_sum{route=\"");
-        ngx_http_routini_prom_label(out, &routes[i]->name);
+        ngx_http_routini_out_str(out, &se->name);
         ngx_http_routini_out_printf(out, "\"} %ui.%03ui\n",
                                     sum.sum / 1000, sum.sum % 1000);
 
         ngx_http_routini_out_literal(out,
                                  "routini_request_duration_seconds_count{route=\"");
-        ngx_http_routini_prom_label(out, &routes[i]->name);
+        ngx_http_routini_out_str(out, &se->name);
         ngx_http_routini_out_printf(out, "\"} %ui\n", sum.hits);
     }
 
@@ -212,27 +202,27 @@ ngx_http_routini_prometheus(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_help(out, "routini_upstream_requests_total",
                                "counter",
                                "Requests sent to a peer, all workers.");
-    ngx_http_routini_prom_peers(out, ngx_http_routini_peer_requests);
+    ngx_http_routini_prom_peers(out, mmcf, ngx_http_routini_peer_requests);
 
     ngx_http_routini_prom_help(out, "routini_upstream_failures_total",
                                "counter",
                                "Failed attempts on a peer, all workers.");
-    ngx_http_routini_prom_peers(out, ngx_http_routini_peer_failures);
+    ngx_http_routini_prom_peers(out, mmcf, ngx_http_routini_peer_failures);
 
     ngx_http_routini_prom_help(out, "routini_upstream_active_connections",
                                "gauge",
                                "Requests in flight to a peer, all workers.");
-    ngx_http_routini_prom_peers(out, ngx_http_routini_peer_active);
+    ngx_http_routini_prom_peers(out, mmcf, ngx_http_routini_peer_active);
 
     ngx_http_routini_prom_help(out, "routini_upstream_latency_ewma_seconds",
                                "gauge",
                                "Moving average of a peer's response time.");
-    ngx_http_routini_prom_peers(out, ngx_http_routini_peer_latency);
+    ngx_http_routini_prom_peers(out, mmcf, ngx_http_routini_peer_latency);
 
     ngx_http_routini_prom_help(out, "routini_upstream_peer_up", "gauge",
                                "1 when the peer may take requests, "
                                "0 when it is down, draining or unhealthy.");
-    ngx_http_routini_prom_peers(out, ngx_http_routini_peer_up);
+    ngx_http_routini_prom_peers(out, mmcf, ngx_http_routini_peer_up);
 
     ngx_http_routini_prom_help(out, "routini_upstream_strategy", "gauge",
                                "1 for the strategy an upstream uses now.");
@@ -301,17 +291,19 @@ ngx_http_routini_prom_help(ngx_http_routini_out_t *out, char *name,
 
 
 /*
- * A server listed twice in an upstream is two balancer peers with one name
- * and one zone record: it is one series, written at its first entry, up
- * when any of its entries may take requests.
+ * A server listed twice in an upstream is one series (see
+ * ngx_http_routini_peer_series_t), written at its first entry, up when any
+ * of its entries may take requests.
  */
 
 static void
-ngx_http_routini_prom_peers(ngx_http_routini_out_t *out, ngx_uint_t what)
+ngx_http_routini_prom_peers(ngx_http_routini_out_t *out,
+    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_uint_t what)
 {
     ngx_uint_t                         i, j, k, n, up;
     ngx_http_routini_upstream_t       *u;
     ngx_http_routini_peer_info_t       pi, pk;
+    ngx_http_routini_peer_series_t    *ps;
     ngx_http_routini_upstream_info_t   ui;
 
     static char  *names[] = {
@@ -322,37 +314,29 @@ ngx_http_routini_prom_peers(ngx_http_routini_out_t *out, ngx_uint_t what)
         "routini_upstream_peer_up"
     };
 
-    n = ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle);
+    n = ngx_min(ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle),
+                mmcf->nupstreams);
 
     for (i = 0; i < n; i++) {
         u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle, i);
         ngx_http_routini_upstream_info(u, &ui);
 
+        ps = mmcf->peers[i];
+
         for (j = 0; j < ui.npeers; j++) {
+            if (ps[j].first != j) {
+                continue;
+            }
+
             ngx_http_routini_peer_info(u, j, &pi);
 
             up = 0;
 
-            for (k = 0; k < ui.npeers; k++) {
+            for (k = j; k < ui.npeers; k = ps[k].next) {
                 ngx_http_routini_peer_info(u, k, &pk);
-
-                if (pk.name.len != pi.name.len
-                    || ngx_strncmp(pk.name.data, pi.name.data, pi.name.len)
-                       != 0)
-                {
-                    continue;
-                }
-
-                if (k < j) {
-                    break;
-                }
 
                 up |= pk.healthy && !pk.down
                       && pk.state == NGX_HTTP_ROUTINI_PEER_UP;
-            }
-
-            if (k < j) {
-                continue;
             }
 
             ngx_http_routini_out_printf(out, "%s{upstream=\"", names[what]);
@@ -409,13 +393,10 @@ ngx_http_routini_metrics_json_doc(ngx_http_routini_out_t *out,
     size_t                                 size, used;
     ngx_str_t                             *zone;
     ngx_uint_t                             i, n, nf, na;
-    ngx_http_routini_route_t             **routes;
     ngx_http_routini_upstream_t           *u;
     ngx_http_routini_unmatched_t          *um;
-    ngx_http_routini_main_conf_t          *rmcf;
     ngx_http_routini_metrics_main_conf_t  *mmcf;
 
-    rmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_module);
     mmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_metrics_module);
 
     ngx_http_routini_out_literal(out, "{\"zone\":");
@@ -434,18 +415,12 @@ ngx_http_routini_metrics_json_doc(ngx_http_routini_out_t *out,
 
     ngx_http_routini_out_literal(out, ",\"routes\":[");
 
-    routes = rmcf->routes.elts;
-
-    for (i = 0, n = 0; i < rmcf->routes.nelts; i++) {
-        if (!ngx_http_routini_route_first(rmcf, i)) {
-            continue;
-        }
-
-        if (n++) {
+    for (i = 0; i < mmcf->nseries; i++) {
+        if (i) {
             ngx_http_routini_out_literal(out, ",");
         }
 
-        ngx_http_routini_route_json(out, mmcf, routes[i]);
+        ngx_http_routini_route_json(out, mmcf, mmcf->series[i].route);
     }
 
     nf = 0;
@@ -692,34 +667,6 @@ ngx_http_routini_route_sum(ngx_http_routini_metrics_main_conf_t *mmcf,
             sum->hits += st->buckets[j];
         }
     }
-}
-
-
-/*
- * Routes with the same name share a record ("route:NAME"), so they are one
- * series; it is reported once, with the first route's target.
- */
-
-ngx_uint_t
-ngx_http_routini_route_first(ngx_http_routini_main_conf_t *rmcf,
-    ngx_uint_t i)
-{
-    ngx_uint_t                  j;
-    ngx_http_routini_route_t  **routes;
-
-    routes = rmcf->routes.elts;
-
-    for (j = 0; j < i; j++) {
-        if (routes[j]->name.len == routes[i]->name.len
-            && ngx_strncmp(routes[j]->name.data, routes[i]->name.data,
-                           routes[i]->name.len)
-               == 0)
-        {
-            return 0;
-        }
-    }
-
-    return 1;
 }
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # routini_metrics output passes `promtool check metrics` (Debian package
-# prometheus), including label values with ", \ and newline.
+# prometheus), including label values with ", \ and newline, on 2,000 more
+# routes, some of them sharing a name.
 #
 #     bash test/metrics/promtool.sh      (after make; exits 0 if all pass)
 
@@ -12,6 +13,13 @@ if ! command -v promtool > /dev/null; then
     exit 0
 fi
 
+mkdir -p "$PREFIX/conf"
+awk -v b="$BACKEND" 'BEGIN {
+    for (i = 1; i <= 2000; i++)
+        printf "routini_route \"/m%d/{id}\" 127.0.0.1:%s%s;\n", i, b,
+               i % 5 ? "" : " name=grp" i % 3
+}' > "$PREFIX/conf/many.conf"
+
 write_conf "" "routini_metrics_buckets 0.001 0.1 1;" "
     location = /metrics { routini_metrics; }
     location / {
@@ -19,6 +27,7 @@ write_conf "" "routini_metrics_buckets 0.001 0.1 1;" "
         routini_route /users/:id 127.0.0.1:$BACKEND methods=GET;
         routini_route /q 127.0.0.1:$BACKEND \"name=a\\\"b\\\\c\\nd\";
         routini_route \"~^/re/(?<year>\\d+)$\" 127.0.0.1:$BACKEND;
+        include many.conf;
         proxy_pass http://\$routini_upstream;
     }"
 
@@ -30,7 +39,7 @@ for u in /api/x /api/fail /users/1 /q /re/2024 /nope; do
 done
 curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT/users/1"
 
-echo "1..3"
+echo "1..4"
 
 out=$PREFIX/metrics.txt
 curl -s -D "$PREFIX/headers" -o "$out" "http://127.0.0.1:$PORT/metrics"
@@ -53,6 +62,17 @@ if grep -qF 'routini_requests_total{route="a\"b\\c\nd"' "$out"; then
 else
     not_ok "label escaping"
     grep 'route="a' "$out"
+fi
+
+# 4 + 2000 - 400 + 3 series, 5 lines each
+series=$(grep '^routini_requests_total{' "$out" | sed 's/,code=.*//' \
+         | sort | uniq -c | awk '$1 == 5 { n++ } END { print n + 0 }')
+lines=$(grep -c '^routini_requests_total{' "$out")
+
+if [ "$series" = 1607 ] && [ "$lines" = $((1607 * 5)) ]; then
+    ok "1607 route series, each once"
+else
+    not_ok "$series route series with 5 lines, $lines lines"
 fi
 
 exit $failed

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Costs that grow with the route count (prints figures; not a test).
+#
+#   bench/scale.sh [N ...]               default: 1000 10000 100000
+#
+# For each N, a configuration of N routes `routini_route "/rI/{id}" pool;`
+# (one upstream, one worker) is measured:
+#
+#   nginx -t    wall seconds, and peak RSS per route: the difference from a
+#               one-route configuration, divided by N
+#   zone        routini_zone_used_bytes per route, the same difference
+#   scrapes     GET /metrics (Prometheus) and /metrics.json: seconds
+#               (curl's time_total), the worker's CPU time spent on the
+#               scrape (/proc/PID/schedstat) and bytes, medians of RUNS
+#
+# Environment:
+#   SCALE_PORT=18900   loopback port of the nginx it starts
+#   RUNS=3             scrapes of each kind per N (the median is printed)
+#   MODULE=...         the routini .so (default build/nginx/objs/..., built
+#                      if missing)
+#   NGINX_BIN=...      nginx binary (default /usr/sbin/nginx)
+#
+# Everything it starts is stopped on exit.
+
+set -eu
+
+cd "$(dirname "$0")/.."
+
+port=${SCALE_PORT:-18900}
+runs=${RUNS:-3}
+module=${MODULE:-$PWD/build/nginx/objs/ngx_http_routini_module.so}
+nginx=${NGINX_BIN:-/usr/sbin/nginx}
+dir=$PWD/build/bench/scale
+counts=${*:-1000 10000 100000}
+
+[ -f "$module" ] || make -s module
+
+[ -x /usr/bin/time ] \
+    || { echo "GNU time is needed (apt-get install time)" >&2; exit 1; }
+command -v curl > /dev/null || { echo "curl is needed" >&2; exit 1; }
+
+mkdir -p "$dir/logs" "$dir/conf"
+
+stop() {
+    if [ -s "$dir/logs/nginx.pid" ]; then
+        "$nginx" -q -p "$dir" -c conf/nginx.conf -e logs/error.log -s stop \
+            2> /dev/null || true
+        for _ in $(seq 100); do
+            [ -s "$dir/logs/nginx.pid" ] || break
+            sleep 0.1
+        done
+    fi
+}
+
+trap stop EXIT
+
+gen() {
+    awk -v n="$1" 'BEGIN {
+        for (i = 1; i <= n; i++) printf "routini_route \"/r%d/{id}\" pool;\n", i
+    }' > "$dir/conf/routes.conf"
+}
+
+cat > "$dir/conf/nginx.conf" <<CONF
+load_module $module;
+worker_processes 1;
+error_log logs/error.log;
+pid logs/nginx.pid;
+events {}
+http {
+    access_log off;
+    upstream pool { server 127.0.0.1:1; }
+    server {
+        listen 127.0.0.1:$port;
+        location / {
+            include $dir/conf/routes.conf;
+            proxy_pass http://\$routini_upstream;
+        }
+        location = /metrics { routini_metrics; }
+        location = /metrics.json { routini_metrics json; }
+    }
+}
+CONF
+
+# peak RSS in kB and wall seconds of nginx -t
+measure() {
+    /usr/bin/time -f '%M %e' "$nginx" -q -t -p "$dir" -c conf/nginx.conf \
+        -e logs/error.log 2>&1 >/dev/null | tail -1
+}
+
+start() {
+    rm -f "$dir/logs/nginx.pid"
+    "$nginx" -p "$dir" -c conf/nginx.conf -e logs/error.log
+    for _ in $(seq 600); do
+        curl -s -o /dev/null "http://127.0.0.1:$port/" && return
+        sleep 0.1
+    done
+    echo "nginx did not answer on port $port" >&2
+    exit 1
+}
+
+worker_ns() {
+    cut -d' ' -f1 "/proc/$1/schedstat"
+}
+
+median() {
+    sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# one kind of scrape RUNS times: "seconds cpu_ms bytes", medians
+scrape() {
+    local url=$1 wpid=$2 t0 out times="" cpus="" size=0
+
+    for _ in $(seq "$runs"); do
+        t0=$(worker_ns "$wpid")
+        out=$(curl -s -o /dev/null --max-time 600 \
+                   -w '%{time_total} %{size_download}' "$url")
+        times="$times ${out% *}"
+        cpus="$cpus $(( ($(worker_ns "$wpid") - t0) / 1000000 ))"
+        size=${out#* }
+    done
+
+    echo "$(echo $times | tr ' ' '\n' | median)" \
+         "$(echo $cpus | tr ' ' '\n' | median)" "$size"
+}
+
+zone_used() {
+    curl -s "http://127.0.0.1:$port/metrics" \
+        | awk '/^routini_zone_used_bytes/ { print $2 }'
+}
+
+gen 1
+read -r base_rss _ < <(measure)
+start
+base_zone=$(zone_used)
+stop
+
+printf '%-7s %9s %9s %9s | %9s %7s %9s | %9s %7s %9s\n' \
+    routes "nginx -t" "RSS B/rt" "zone B/rt" "prom s" "cpu ms" "bytes" \
+    "json s" "cpu ms" "bytes"
+
+for n in $counts; do
+    gen "$n"
+    read -r rss t < <(measure)
+    start
+    wpid=$(pgrep -P "$(cat "$dir/logs/nginx.pid")" | head -1)
+    zone=$(zone_used)
+    read -r pt pc ps < <(scrape "http://127.0.0.1:$port/metrics" "$wpid")
+    read -r jt jc js < <(scrape "http://127.0.0.1:$port/metrics.json" "$wpid")
+    stop
+
+    printf '%-7s %9s %9s %9s | %9s %7s %9s | %9s %7s %9s\n' \
+        "$n" "$t" "$(( (rss - base_rss) * 1024 / n ))" \
+        "$(( (zone - base_zone) / n ))" "$pt" "$pc" "$ps" "$jt" "$jc" "$js"
+done
