@@ -131,6 +131,7 @@ routini_request_duration_seconds_bucket\{route="all",le="\+Inf"\}\ 3\n
 routini_request_duration_seconds_sum\{route="all"\}\ [23]\.\d\d\d\n
 routini_request_duration_seconds_count\{route="all"\}\ 3\n/x,
 ]
+--- timeout: 10
 
 
 
