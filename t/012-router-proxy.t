@@ -373,3 +373,67 @@ Host: Shop.Example:8080
 ]
 --- no_error_log
 [error]
+
+
+
+=== TEST 11: no live peer is 502 here; the error_page of docs/MIGRATING.md answers 500 for it as routini did, and keeps 502 for a peer that refuses
+--- http_config
+    upstream all_down {
+        routini_balancer round_robin;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 down;
+    }
+    upstream refusing {
+        routini_balancer round_robin;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2 max_fails=0;
+    }
+--- config
+    location /plain/ {
+        routini_route "/plain/{*rest}" all_down;
+        proxy_pass http://routini;
+    }
+    location / {
+        routini_route "/down/{*rest}" all_down;
+        routini_route "/refused/{*rest}" refusing;
+        proxy_pass http://routini;
+        error_page 502 = @routini_502;
+    }
+    location @routini_502 {
+        # no live peer: $upstream_addr ends with the upstream's name
+        if ($upstream_addr ~ "(^|, )[^:,]+$") {
+            return 500;
+        }
+        return 502;
+    }
+--- request eval
+["GET /plain/x", "GET /down/x", "GET /refused/x"]
+--- error_code eval
+[502, 500, 502]
+
+
+
+=== TEST 12: the forwarded headers routini added by default, with the lines of docs/MIGRATING.md
+--- http_config
+    upstream echo {
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / {
+            return 200 "real=$http_x_real_ip for=$http_x_forwarded_for proto=$http_x_forwarded_proto\n";
+        }
+    }
+--- config
+    location / {
+        routini_route "/api/{*rest}" echo;
+        proxy_pass http://routini;
+        proxy_set_header Host $host;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Forwarded-For $remote_addr;
+        proxy_set_header X-Forwarded-Proto $scheme;
+    }
+--- request
+GET /api/x
+--- more_headers
+X-Forwarded-For: 10.9.9.9
+--- response_body
+real=127.0.0.1 for=127.0.0.1 proto=http
