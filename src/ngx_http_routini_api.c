@@ -21,7 +21,9 @@
  * site: it must be sent as application/json (which a page can send to
  * another origin only after a CORS preflight, which fails), with no
  * Sec-Fetch-Site other than same-origin or none, and with no Origin outside
- * "routini_api allow_origin=".
+ * "routini_api allow_origin=".  "routini_api compat=routini" is the one
+ * exception, for routini's clients (curl -d): its location answers POST
+ * strategy at any path and also takes application/x-www-form-urlencoded.
  */
 
 
@@ -67,6 +69,7 @@ typedef struct {
 
 typedef struct {
     ngx_array_t                      *origins;     /* allow_origin=, str */
+    ngx_uint_t                        compat;      /* compat=routini */
 } ngx_http_routini_api_loc_conf_t;
 
 
@@ -77,6 +80,8 @@ static ngx_int_t ngx_http_routini_api_set_origins(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_api_origin(ngx_conf_t *cf, ngx_str_t *o,
     ngx_str_t *param);
+static ngx_int_t ngx_http_routini_api_set_compat(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_api_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_routini_api_route(ngx_http_request_t *r,
     ngx_http_routini_api_ctx_t *ctx, ngx_uint_t *allowed);
@@ -104,7 +109,10 @@ static ngx_int_t ngx_http_routini_api_foreign(ngx_http_request_t *r,
     ngx_http_routini_api_ctx_t *ctx);
 static u_char *ngx_http_routini_api_escape(u_char *p, ngx_str_t *v,
     size_t max);
-static ngx_uint_t ngx_http_routini_api_json_type(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_routini_api_type(ngx_http_request_t *r,
+    ngx_str_t *type);
+static ngx_int_t ngx_http_routini_api_wrong_type(ngx_http_request_t *r,
+    ngx_http_routini_api_ctx_t *ctx, ngx_uint_t compat);
 
 
 /* allow_origin= may be given again, its origins are added */
@@ -112,6 +120,9 @@ static ngx_http_routini_param_t  ngx_http_routini_api_params[] = {
 
     { ngx_string("allow_origin="), ngx_http_routini_api_set_origins, 0, 0, 0,
       NULL, 1 },
+
+    { ngx_string("compat="), ngx_http_routini_api_set_compat, 0, 0, 0,
+      "routini", 0 },
 
       ngx_http_routini_null_param
 };
@@ -174,12 +185,18 @@ static char  *ngx_http_routini_api_post_fields[] = {
 };
 
 
+static ngx_str_t  ngx_http_routini_api_json = ngx_string("application/json");
+static ngx_str_t  ngx_http_routini_api_form =
+    ngx_string("application/x-www-form-urlencoded");
+
+
 static ngx_int_t
 ngx_http_routini_api_handler(ngx_http_request_t *r)
 {
-    ngx_int_t                    rc;
-    ngx_uint_t                   allowed;
-    ngx_http_routini_api_ctx_t  *ctx;
+    ngx_int_t                         rc;
+    ngx_uint_t                        allowed;
+    ngx_http_routini_api_ctx_t       *ctx;
+    ngx_http_routini_api_loc_conf_t  *alcf;
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_routini_api_ctx_t));
     if (ctx == NULL) {
@@ -188,9 +205,19 @@ ngx_http_routini_api_handler(ngx_http_request_t *r)
 
     ngx_http_set_ctx(r, ctx, ngx_http_routini_api_module);
 
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_routini_api_module);
+
     allowed = 0;
 
-    rc = ngx_http_routini_api_route(r, ctx, &allowed);
+    if (alcf->compat) {
+        /* routini's strategy endpoint answers at any path */
+        ctx->endpoint = NGX_HTTP_ROUTINI_API_STRATEGY;
+        allowed = NGX_HTTP_POST;
+        rc = NGX_OK;
+
+    } else {
+        rc = ngx_http_routini_api_route(r, ctx, &allowed);
+    }
 
     if (rc == NGX_HTTP_NOT_FOUND) {
         rc = ngx_http_discard_request_body(r);
@@ -231,16 +258,11 @@ ngx_http_routini_api_handler(ngx_http_request_t *r)
                                            ctx->error_len, ctx->error);
     }
 
-    if (!ngx_http_routini_api_json_type(r)) {
-        rc = ngx_http_discard_request_body(r);
-
-        if (rc != NGX_OK) {
-            return rc;
-        }
-
-        return ngx_http_routini_json_error(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                                           "send the body with Content-Type: "
-                                           "application/json");
+    if (!ngx_http_routini_api_type(r, &ngx_http_routini_api_json)
+        && !(alcf->compat
+             && ngx_http_routini_api_type(r, &ngx_http_routini_api_form)))
+    {
+        return ngx_http_routini_api_wrong_type(r, ctx, alcf->compat);
     }
 
     if (r->headers_in.content_length_n > NGX_HTTP_ROUTINI_API_MAX_BODY) {
@@ -827,7 +849,14 @@ ngx_http_routini_api_strategy(ngx_http_request_t *r,
 
     if (strategy == NGX_ERROR) {
         return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
-                                           "unknown strategy \"%V\"", name);
+                                           "unknown strategy \"%V\", "
+                                           "expected round_robin, random, "
+                                           "fnv_hash, consistent, "
+                                           "fewest_connections, fastest or "
+                                           "adaptive (routini's RoundRobin, "
+                                           "Random, FNVHash, Consistent, "
+                                           "FewestConnections and "
+                                           "FastestServer too)", name);
     }
 
     ngx_str_null(&err);
@@ -1029,13 +1058,14 @@ ngx_http_routini_api_escape(u_char *p, ngx_str_t *v, size_t max)
 
 
 /*
- * "application/json", any case, with parameters or not.  The types a page
- * may send to another origin without a preflight (text/plain, forms) and
- * no type at all (a Blob, navigator.sendBeacon()) are refused.
+ * The request's type is this one, any case, with parameters or not.  The
+ * types a page may send to another origin without a preflight (text/plain,
+ * forms) and no type at all (a Blob, navigator.sendBeacon()) are refused
+ * by asking for application/json; compat=routini also takes a form's type.
  */
 
 static ngx_uint_t
-ngx_http_routini_api_json_type(ngx_http_request_t *r)
+ngx_http_routini_api_type(ngx_http_request_t *r, ngx_str_t *type)
 {
     u_char           *p, *last;
     ngx_table_elt_t  *ct;
@@ -1043,15 +1073,13 @@ ngx_http_routini_api_json_type(ngx_http_request_t *r)
     ct = r->headers_in.content_type;
 
     if (ct == NULL
-        || ct->value.len < sizeof("application/json") - 1
-        || ngx_strncasecmp(ct->value.data, (u_char *) "application/json",
-                           sizeof("application/json") - 1)
-           != 0)
+        || ct->value.len < type->len
+        || ngx_strncasecmp(ct->value.data, type->data, type->len) != 0)
     {
         return 0;
     }
 
-    p = ct->value.data + sizeof("application/json") - 1;
+    p = ct->value.data + type->len;
     last = ct->value.data + ct->value.len;
 
     while (p < last && (*p == ' ' || *p == '\t')) {
@@ -1059,6 +1087,46 @@ ngx_http_routini_api_json_type(ngx_http_request_t *r)
     }
 
     return p == last || *p == ';';
+}
+
+
+/* 415, saying what to send: the type and the endpoint's body */
+
+static ngx_int_t
+ngx_http_routini_api_wrong_type(ngx_http_request_t *r,
+    ngx_http_routini_api_ctx_t *ctx, ngx_uint_t compat)
+{
+    char       *body;
+    ngx_int_t   rc;
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    switch (ctx->endpoint) {
+
+    case NGX_HTTP_ROUTINI_API_UPSTREAM:
+        body = "{\"strategy\":\"round_robin\"}";
+        break;
+
+    case NGX_HTTP_ROUTINI_API_PEER:
+        body = "{\"state\":\"drain\"}";
+        break;
+
+    default: /* NGX_HTTP_ROUTINI_API_STRATEGY */
+        body = "{\"path\":\"/api/x\",\"strategy\":\"round_robin\"}";
+    }
+
+    return ngx_http_routini_json_error(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                       "send the body with Content-Type: "
+                                       "application/json%s (curl --json), "
+                                       "a JSON object such as %s",
+                                       compat ? " or application/"
+                                                "x-www-form-urlencoded"
+                                              : "",
+                                       body);
 }
 
 
@@ -1074,12 +1142,13 @@ ngx_http_routini_api_create_loc_conf(ngx_conf_t *cf)
 
     /* unset: no routini_api here; NULL: routini_api without allow_origin= */
     alcf->origins = NGX_CONF_UNSET_PTR;
+    alcf->compat = 0;
 
     return alcf;
 }
 
 
-/* routini_api [allow_origin=ORIGIN[,ORIGIN...]] ...; */
+/* routini_api [allow_origin=ORIGIN[,ORIGIN...]] ... [compat=routini]; */
 
 static char *
 ngx_http_routini_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
@@ -1150,6 +1219,24 @@ ngx_http_routini_api_set_origins(ngx_conf_t *cf, ngx_http_routini_param_t *p,
 
         s = comma + 1;
     }
+}
+
+
+static ngx_int_t
+ngx_http_routini_api_set_compat(ngx_conf_t *cf, ngx_http_routini_param_t *p,
+    ngx_str_t *value, void *conf)
+{
+    ngx_http_routini_api_loc_conf_t *alcf = conf;
+
+    if (value->len != sizeof("routini") - 1
+        || ngx_strncmp(value->data, "routini", value->len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    alcf->compat = 1;
+
+    return NGX_OK;
 }
 
 

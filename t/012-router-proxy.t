@@ -321,3 +321,55 @@ no resolver defined to resolve pool_xx
 ]
 --- no_error_log
 [error]
+
+
+
+=== TEST 10: the Host the backend gets: the proxy_pass host by default, the client's with "proxy_set_header Host $host" (as routini forwarded it)
+--- http_config
+    upstream api_pool {
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / {
+            return 200 "upstream got Host: $http_host\n";
+        }
+    }
+--- config
+    location /var/ {
+        routini_route "/var/{*rest}" api_pool;
+        proxy_pass http://$routini_upstream;
+    }
+    location /dispatch/ {
+        routini_route "/dispatch/{*rest}" api_pool;
+        proxy_pass http://routini;
+    }
+    location /client/ {
+        routini_route "/client/{*rest}" api_pool;
+        proxy_pass http://routini;
+        proxy_set_header Host $host;
+    }
+    location /client-var/ {
+        routini_route "/client-var/{*rest}" api_pool;
+        proxy_pass http://$routini_upstream;
+        proxy_set_header Host $host;
+    }
+--- request eval
+[
+    "GET /var/x",
+    "GET /dispatch/x",
+    "GET /client/x",
+    "GET /client-var/x",
+]
+--- more_headers
+Host: Shop.Example:8080
+--- response_body eval
+[
+    "upstream got Host: api_pool\n",
+    "upstream got Host: routini\n",
+    "upstream got Host: shop.example\n",
+    "upstream got Host: shop.example\n",
+]
+--- no_error_log
+[error]

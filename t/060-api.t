@@ -165,7 +165,7 @@ Content-Type: application/json
 [
     qr/^\{"name":"pool","strategy":"random",/,
     qr/^\{"error":"malformed JSON: unexpected end of data at byte 33"\}\n\z/,
-    qr/^\{"error":"unknown strategy \\"fewest\\""\}\n\z/,
+    qr/^\{"error":"unknown strategy \\"fewest\\", expected round_robin, random, fnv_hash, consistent, fewest_connections, fastest or adaptive \(routini.s RoundRobin, Random, FNVHash, Consistent, FewestConnections and FastestServer too\)"\}\n\z/,
     qr/^\{"error":"field \\"strategy\\" must be a string"\}\n\z/,
     qr/^\{"error":"unknown field \\"stratgy\\""\}\n\z/,
     qr/^\{"error":"unknown field \\"x\\""\}\n\z/,
@@ -244,7 +244,7 @@ Content-Type: application/json
     qr/^\{"error":"the target \\"127.0.0.1:1\\" of route \\"\/plain\\" is not a routini upstream"\}\n\z/,
     qr/^\{"error":"\\"path\\" must start with \\"\/\\""\}\n\z/,
     qr/^\{"error":"missing field \\"strategy\\""\}\n\z/,
-    qr/^\{"error":"unknown strategy \\"best\\""\}\n\z/,
+    qr/^\{"error":"unknown strategy \\"best\\", expected round_robin, [^"]* and FastestServer too\)"\}\n\z/,
 ]
 --- no_error_log
 [alert]

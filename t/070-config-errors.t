@@ -524,7 +524,7 @@ qr{\[emerg\] .*"routini_api" directive is not allowed here in \S+:\d+}
     }
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_api: invalid parameter "on", expected allow_origin= in \S+:\d+}
+qr{\[emerg\] .*routini_api: invalid parameter "on", expected allow_origin= or compat= in \S+:\d+}
 
 
 

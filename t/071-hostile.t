@@ -425,7 +425,7 @@ strategy=random
 Content-Type: application/x-www-form-urlencoded
 --- error_code: 415
 --- response_body_like eval
-qr/^\{"error":"send the body with Content-Type: application\/json"\}\n\z/
+qr/^\{"error":"send the body with Content-Type: application\/json \(curl --json\), a JSON object such as \{\\"strategy\\":\\"round_robin\\"\}"\}\n\z/
 --- no_error_log eval: $::NoCrash
 
 
@@ -439,7 +439,7 @@ qr/^\{"error":"send the body with Content-Type: application\/json"\}\n\z/
 Content-Type: multipart/form-data; boundary=XX
 --- error_code: 415
 --- response_body_like eval
-qr/^\{"error":"send the body with Content-Type: application\/json"\}\n\z/
+qr/^\{"error":"send the body with Content-Type: application\/json \(curl --json\), a JSON object such as \{\\"strategy\\":\\"round_robin\\"\}"\}\n\z/
 --- no_error_log eval: $::NoCrash
 
 

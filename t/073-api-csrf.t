@@ -52,12 +52,24 @@ sub writes {
 
 our $Unchanged = qr/^\{"name":"pool","strategy":"round_robin","configured":"round_robin","adaptive":false,"pinned":false,.*"address":"127\.0\.0\.3:9",[^}]*"state":"up"/;
 
+# one answer for the three writes, or one for each
 sub refused {
     my ($re) = @_;
+    return [@$re, $Unchanged] if ref $re eq 'ARRAY';
     return [$re, $re, $re, $Unchanged];
 }
 
-our $Type415 = qr/^\{"error":"send the body with Content-Type: application\/json"\}\n\z/;
+# the type to send and each write's body (strategy, upstream, peer)
+sub type415 {
+    my $body = shift;
+    return qr/^\{"error":"send the body with Content-Type: application\/json \(curl --json\), a JSON object such as \{\Q$body\E\}"\}\n\z/;
+}
+
+our $Type415 = [
+    type415('\"path\":\"/api/x\",\"strategy\":\"round_robin\"'),
+    type415('\"strategy\":\"round_robin\"'),
+    type415('\"state\":\"drain\"'),
+];
 
 # a fresh nginx, so a fresh zone, for every block under either runner
 add_block_preprocessor {
@@ -438,4 +450,4 @@ qr{\[emerg\] .*routini_api: origin "https://ops\.example:443" in "allow_origin=h
     location /a/ { routini_api allow_origins=https://ops.example; }
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_api: invalid parameter "allow_origins=https://ops\.example", expected allow_origin= in \S+:\d+}
+qr{\[emerg\] .*routini_api: invalid parameter "allow_origins=https://ops\.example", expected allow_origin= or compat= in \S+:\d+}
