@@ -339,6 +339,8 @@ rc_proxy(rc_t *c, int proxy, int server)
         rc_lit(c, b, "\n        location / {\n");
 
         if (srv->routes.len) {
+            rc_lit(c, b, "            # each route's named location has "
+                   "its own\n            client_max_body_size 0;\n");
             rc_append(c, b, srv->routes.data, srv->routes.len);
             rc_lit(c, b, "            try_files /.routini-convert-no-file "
                       "@$routini_upstream;\n");
@@ -563,7 +565,6 @@ rc_endpoints(rc_t *c, int server)
 
         rc_printf(c, b, "    server {\n        listen %.*s;\n\n"
                   "        location / {\n"
-                  "            rewrite ^ /strategy break;\n"
                   "            routini_api compat=routini;\n"
                   "        }\n    }\n\n", (int) len, s);
     }

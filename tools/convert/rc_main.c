@@ -364,7 +364,9 @@ rc_write_files(rc_t *c, const char *dir)
     for (i = 0; i < c->nfiles; i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, c->files[i].name);
 
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+        /* nginx's workers read it: make it theirs (chgrp, chmod 640) */
+
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
         if (f == NULL) {

@@ -27,6 +27,7 @@ static int rc_header_name(rc_t *c, int node, const char *key,
 static int rc_header_value(rc_t *c, int node, const char *key,
     const char *s, size_t len);
 static int rc_named(rc_t *c, int node, const char *name, size_t len);
+static void rc_over(rc_t *c, rc_buf_t *b, unsigned long long max);
 
 
 static const char *const  rc_headers_fields[] = {
@@ -545,6 +546,16 @@ rc_route_proxy(rc_t *c, int route, unsigned n, rc_buf_t *b)
     rc_uint(c, route, "max_body_size", (unsigned long long) -1 >> 1, &v);
     rc_printf(c, b, "            client_max_body_size %llu;\n", v);
 
+    /* nginx checks a Content-Length against client_max_body_size when it
+     * chooses the location, before the named location is reached: the
+     * named location checks it again */
+
+    if (v) {
+        rc_lit(c, b, "            if ($http_content_length ~ ");
+        rc_over(c, b, v);
+        rc_lit(c, b, ") {\n                return 413;\n            }\n");
+    }
+
     t = rc_object(c, route, "timeouts");
 
     if (t >= 0) {
@@ -722,4 +733,33 @@ rc_ms(rc_t *c, rc_buf_t *b, int obj, const char *key, const char *directive)
 
         rc_printf(c, b, "%s %llums;\n", directive, v);
     }
+}
+
+
+/* a quoted regex matching the decimal numbers above max: more digits, or
+ * as many and greater at the first digit that differs */
+
+static void
+rc_over(rc_t *c, rc_buf_t *b, unsigned long long max)
+{
+    int     i, len;
+    char    digits[24];
+
+    len = snprintf(digits, sizeof(digits), "%llu", max);
+
+    rc_printf(c, b, "\"^0*(?:[1-9][0-9]{%d,}", len);
+
+    for (i = 0; i < len; i++) {
+        if (digits[i] == '9') {
+            continue;
+        }
+
+        rc_printf(c, b, "|%.*s[%c-9]", i, digits, digits[i] + 1);
+
+        if (len - i - 1 > 0) {
+            rc_printf(c, b, "[0-9]{%d}", len - i - 1);
+        }
+    }
+
+    rc_lit(c, b, ")$\"");
 }
