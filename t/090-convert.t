@@ -7,7 +7,8 @@
 # whose backends echo what they receive, to show the converted behaviour:
 # strip_prefix and the query string, forwarded headers and Host, header
 # rules, request id, gzip, redirect and return actions, 429 limits, access
-# rules and basic auth, body size, error pages, regex and host routes, TLS
+# rules and basic auth, body size, error pages, 500 when no backend is
+# healthy, regex and host routes, TLS
 # with HSTS and h2, the strategy endpoint (compat=routini) and the metrics
 # listener.  Then the warnings of a configuration with every field, by JSON
 # path, and the configurations routini refuses: exit status 1 with the
@@ -37,7 +38,7 @@ my $dir = zone_dir();
 
 my %ports = (PORT => nginx_port(), B1 => free_port(), B2 => free_port(),
              API => free_port(), METRICS => free_port(), TLS => free_port(),
-             CTL => free_port());
+             CTL => free_port(), DOWN => free_port());
 $ports{DIR} = $dir;
 
 system("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
@@ -269,6 +270,11 @@ is($st, 404, 'features: a host has only its own routes');
 is("$st $b", '404 <h1>nope</h1>', 'features: error page');
 like($h, qr{^Content-Type: text/html}mi, 'features: error page type');
 
+ok(wait_for(sub { (get('GET /down'))[0] == 500 }),
+   'features: 500 once the health check finds no live backend, as routini');
+($st, $h, $b) = get('GET /down');
+like($h, qr{^Content-Type: text/html}mi, 'features: ... from @routini_502');
+
 ($st, $h, $b) = http($ports{METRICS}, 'GET /any');
 like($b, qr/^routini_requests_total\{route="\/api\/\{\*rest\}"/m,
      'features: metrics on the Prometheus address, at any path');
@@ -338,7 +344,8 @@ for my $l (
     'proxy_send_timeout 5000ms;', 'server_name "api.example.com";',
     'routini_route "~^/re/(?<id>[0-9]+)$" route_2;',
     'routini_route "/r/{name}.png" route_3;', 'return 200 "png";',
-    'error_page 502 @routini_error_502;',
+    'error_page 502 @routini_502;', 'error_page 502 = @routini_502;',
+    'return 502 "<h1>down</h1>";',
 ) {
     like($out, qr/^\s*\Q$l\E$/m, "full: $l");
 }

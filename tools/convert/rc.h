@@ -58,6 +58,8 @@ typedef struct {
     rc_buf_t                  http;         /* http context, before servers */
     rc_buf_t                  upstreams;
     rc_buf_t                  servers;
+    rc_buf_t                  pages_server;     /* error pages */
+    rc_buf_t                  pages_location;
     rc_buf_t                  log;          /* warnings and errors */
     rc_buf_t                  out;          /* the result */
 

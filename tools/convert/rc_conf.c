@@ -26,7 +26,7 @@ static void rc_proxy(rc_t *c, int proxy, int server);
 static rc_server_t *rc_host(rc_t *c, rc_server_t **srvs, unsigned *n,
     int route);
 static void rc_listen(rc_t *c, rc_buf_t *b, int proxy, unsigned dflt);
-static void rc_error_pages(rc_t *c, int server, rc_buf_t *b);
+static void rc_error_pages(rc_t *c, int server);
 static void rc_endpoints(rc_t *c, int server);
 static void rc_assemble(rc_t *c);
 
@@ -81,6 +81,7 @@ rc_convert(rc_t *c, const char *in, size_t len)
     }
 
     rc_server(c, server);
+    rc_error_pages(c, server);
     rc_proxy(c, proxy, server);
     rc_endpoints(c, server);
 
@@ -334,7 +335,7 @@ rc_proxy(rc_t *c, int proxy, int server)
                       "$request_uri;\n        }\n");
         }
 
-        rc_error_pages(c, server, b);
+        rc_append(c, b, c->pages_server.data, c->pages_server.len);
 
         rc_lit(c, b, "\n        location / {\n");
 
@@ -486,22 +487,27 @@ rc_listen(rc_t *c, rc_buf_t *b, int proxy, unsigned dflt)
 }
 
 
-/* routini answers its own errors with the page of that status */
+/* routini answers its own errors with the page of that status, and 500
+ * when no backend is healthy where nginx answers 502: a route's location
+ * sends 502 to @routini_502, which tells the two apart.  An error_page in
+ * a location hides the server's, so the route's location repeats them. */
 
 static void
-rc_error_pages(rc_t *c, int server, rc_buf_t *b)
+rc_error_pages(rc_t *c, int server)
 {
-    int          pages, p;
+    int          pages, p, page500, page502;
     size_t       i, len;
     unsigned     code;
     const char  *key;
 
-    pages = rc_object(c, server, "error_pages");
-    if (pages < 0) {
-        return;
-    }
+    page500 = -1;
+    page502 = -1;
 
-    for (p = c->json.nodes[pages].child; p >= 0; p = c->json.nodes[p].next) {
+    pages = rc_object(c, server, "error_pages");
+
+    for (p = pages >= 0 ? c->json.nodes[pages].child : -1; p >= 0;
+         p = c->json.nodes[p].next)
+    {
         key = c->json.nodes[p].key;
         len = c->json.nodes[p].key_len;
         code = 0;
@@ -530,14 +536,56 @@ rc_error_pages(rc_t *c, int server, rc_buf_t *b)
             continue;
         }
 
-        rc_printf(c, b, "        error_page %u @routini_error_%u;\n", code,
-                  code);
-        rc_printf(c, b, "        location @routini_error_%u {\n"
+        if (code == 500) {
+            page500 = p;
+
+        } else if (code == 502) {
+            page502 = p;
+            continue;
+        }
+
+        rc_printf(c, &c->pages_server, "        error_page %u "
+                  "@routini_error_%u;\n", code, code);
+        rc_printf(c, &c->pages_location, "            error_page %u "
+                  "@routini_error_%u;\n", code, code);
+        rc_printf(c, &c->pages_server, "        location @routini_error_%u {\n"
                   "            default_type text/html;\n"
                   "            return %u ", code, code);
-        rc_quote(c, b, c->json.nodes[p].str, c->json.nodes[p].len, 1);
-        rc_lit(c, b, ";\n        }\n");
+        rc_quote(c, &c->pages_server, c->json.nodes[p].str,
+                 c->json.nodes[p].len, 1);
+        rc_lit(c, &c->pages_server, ";\n        }\n");
     }
+
+    if (page502 >= 0) {
+        rc_lit(c, &c->pages_server, "        error_page 502 @routini_502;\n");
+    }
+
+    rc_lit(c, &c->pages_location,
+           "            error_page 502 = @routini_502;\n");
+
+    /* no live peer: $upstream_addr ends with the upstream's name, not an
+     * address */
+
+    rc_lit(c, &c->pages_server, "        location @routini_502 {\n"
+           "            default_type text/html;\n"
+           "            if ($upstream_addr ~ \"(^|, )[^:,]+$\") {\n"
+           "                return 500");
+
+    if (page500 >= 0) {
+        rc_lit(c, &c->pages_server, " ");
+        rc_quote(c, &c->pages_server, c->json.nodes[page500].str,
+                 c->json.nodes[page500].len, 1);
+    }
+
+    rc_lit(c, &c->pages_server, ";\n            }\n            return 502");
+
+    if (page502 >= 0) {
+        rc_lit(c, &c->pages_server, " ");
+        rc_quote(c, &c->pages_server, c->json.nodes[page502].str,
+                 c->json.nodes[page502].len, 1);
+    }
+
+    rc_lit(c, &c->pages_server, ";\n        }\n");
 }
 
 
@@ -561,6 +609,15 @@ rc_endpoints(rc_t *c, int server)
             rc_error(c, server, "set_strategy_endpoint", "\"%.*s\" is not "
                      "an IP:port address", (int) len, s);
             return;
+        }
+
+        if ((len > 8 && memcmp(s, "0.0.0.0:", 8) == 0)
+            || (len > 5 && memcmp(s, "[::]:", 5) == 0))
+        {
+            rc_warn(c, server, "set_strategy_endpoint", "%.*s: every "
+                    "address, as routini: whoever reaches it changes "
+                    "strategies; prefer a private address or allow/deny",
+                    (int) len, s);
         }
 
         rc_printf(c, b, "    server {\n        listen %.*s;\n\n"
@@ -651,6 +708,8 @@ rc_free(rc_t *c)
     free(c->http.data);
     free(c->upstreams.data);
     free(c->servers.data);
+    free(c->pages_server.data);
+    free(c->pages_location.data);
     free(c->log.data);
     free(c->out.data);
 }

@@ -152,6 +152,7 @@ rc_route(rc_t *c, int route, unsigned n, rc_server_t *srv, int server)
     rc_route_headers(c, route, n, b, server, tls);
     rc_route_proxy(c, route, n, b);
 
+    rc_append(c, b, c->pages_location.data, c->pages_location.len);
     rc_lit(c, b, "        }\n");
 }
 
