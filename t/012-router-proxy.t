@@ -3,10 +3,12 @@
 
 use Test::Nginx::Socket 'no_plan';
 
-# the upstream{} most blocks route to: a server answering with the URI it
-# received
+# the upstream{} the blocks route to: a server answering with what it
+# received, ANSWER (nginx variables, not interpolated here)
 
-our $ApiPool = <<'_EOC_';
+sub api_pool {
+    my $answer = shift;
+    (my $conf = <<'_EOC_') =~ s/ANSWER/$answer/;
     upstream api_pool {
         server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
     }
@@ -14,10 +16,14 @@ our $ApiPool = <<'_EOC_';
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
         location / {
-            return 200 "upstream got $request_uri\n";
+            return 200 "ANSWER\n";
         }
     }
 _EOC_
+    return $conf;
+}
+
+our $ApiPool = api_pool('upstream got $request_uri');
 
 no_shuffle();
 no_root_location();
@@ -120,17 +126,7 @@ __DATA__
 
 
 === TEST 4: the proxied request line never carries a raw CR or LF
---- http_config
-    upstream api_pool {
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-    }
-
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location / {
-            return 200 "[$request_uri][$http_x_injected]\n";
-        }
-    }
+--- http_config eval: main::api_pool('[$request_uri][$http_x_injected]')
 --- config
     location / {
         routini_route "/api/{*rest}"  api_pool  strip_prefix;
@@ -325,17 +321,7 @@ no resolver defined to resolve pool_xx
 
 
 === TEST 10: the Host the backend gets: the proxy_pass host by default, the client's with "proxy_set_header Host $host" (as routini forwarded it)
---- http_config
-    upstream api_pool {
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-    }
-
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location / {
-            return 200 "upstream got Host: $http_host\n";
-        }
-    }
+--- http_config eval: main::api_pool('upstream got Host: $http_host')
 --- config
     location /var/ {
         routini_route "/var/{*rest}" api_pool;
@@ -373,3 +359,58 @@ Host: Shop.Example:8080
 ]
 --- no_error_log
 [error]
+
+
+
+=== TEST 11: no live peer is 502 here; the error_page of docs/MIGRATING.md answers 500 for it as routini did, and keeps 502 for a peer that refuses
+--- http_config
+    upstream all_down {
+        routini_balancer round_robin;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 down;
+    }
+    upstream refusing {
+        routini_balancer round_robin;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2 max_fails=0;
+    }
+--- config
+    location /plain/ {
+        routini_route "/plain/{*rest}" all_down;
+        proxy_pass http://routini;
+    }
+    location / {
+        routini_route "/down/{*rest}" all_down;
+        routini_route "/refused/{*rest}" refusing;
+        proxy_pass http://routini;
+        error_page 502 = @routini_502;
+    }
+    location @routini_502 {
+        # no live peer: $upstream_addr ends with the upstream's name
+        if ($upstream_addr ~ "(^|, )[^:,]+$") {
+            return 500;
+        }
+        return 502;
+    }
+--- request eval
+["GET /plain/x", "GET /down/x", "GET /refused/x"]
+--- error_code eval
+[502, 500, 502]
+
+
+
+=== TEST 12: the forwarded headers routini added by default, with the lines of docs/MIGRATING.md
+--- http_config eval: main::api_pool('real=$http_x_real_ip for=$http_x_forwarded_for proto=$http_x_forwarded_proto')
+--- config
+    location / {
+        routini_route "/api/{*rest}" api_pool;
+        proxy_pass http://routini;
+        proxy_set_header Host $host;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Forwarded-For $remote_addr;
+        proxy_set_header X-Forwarded-Proto $scheme;
+    }
+--- request
+GET /api/x
+--- more_headers
+X-Forwarded-For: 10.9.9.9
+--- response_body
+real=127.0.0.1 for=127.0.0.1 proto=http

@@ -72,13 +72,8 @@ our $Type415 = [
 ];
 
 # a fresh nginx, so a fresh zone, for every block under either runner
-add_block_preprocessor {
-    my $block = shift;
-    $block->set_value('config', $block->config . "\n    # " . $block->name
-                                . "\n")
-        if defined $block->config;
-    return;
-};
+use FindBin;
+require "$FindBin::Bin/fresh_zone.pl";
 
 run_tests();
 

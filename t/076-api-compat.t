@@ -50,14 +50,22 @@ sub set_to {
 
 our $Unchanged = qr/^\{"name":"pool","strategy":"round_robin","configured":"round_robin","adaptive":false,"pinned":false,/;
 
+# a write of routini's client, then the upstream as it left it
+sub write_then_get {
+    my ($uri, $body) = @_;
+    return ["POST $uri\n$body", "GET /routini/api/upstreams/pool"];
+}
+
+our $Write = write_then_get('/compat/', '{"path":"/api/x","strategy":"Random"}');
+
+# the answer to a refused write, then the upstream unchanged
+sub refused {
+    return [shift, $Unchanged];
+}
+
 # a fresh nginx, so a fresh zone, for every block under either runner
-add_block_preprocessor {
-    my $block = shift;
-    $block->set_value('config', $block->config . "\n    # " . $block->name
-                                . "\n")
-        if defined $block->config;
-    return;
-};
+use FindBin;
+require "$FindBin::Bin/fresh_zone.pl";
 
 run_tests();
 
@@ -117,19 +125,13 @@ Content-Type: application/json
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request eval
-[
-    "POST /compat/\n{\"path\":\"/api/x\",\"strategy\":\"LeastTime\"}",
-    "GET /routini/api/upstreams/pool",
-]
+main::write_then_get('/compat/', '{"path":"/api/x","strategy":"LeastTime"}')
 --- more_headers
 Content-Type: application/x-www-form-urlencoded
 --- error_code eval
 [400, 200]
 --- response_body_like eval
-[
-    qr/^\{"error":"unknown strategy \\"LeastTime\\", expected round_robin, random, fnv_hash, consistent, fewest_connections, fastest or adaptive \(routini's RoundRobin, Random, FNVHash, Consistent, FewestConnections and FastestServer too\)"\}\n\z/,
-    $::Unchanged,
-]
+main::refused(qr/^\{"error":"unknown strategy \\"LeastTime\\", expected round_robin, random, fnv_hash, consistent, fewest_connections, fastest or adaptive \(routini's RoundRobin, Random, FNVHash, Consistent, FewestConnections and FastestServer too\)"\}\n\z/)
 
 
 
@@ -158,62 +160,41 @@ Content-Type: application/x-www-form-urlencoded
 === TEST 5: a page of another site: Origin still refused (403), nothing changes
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
---- request eval
-[
-    "POST /compat/\n{\"path\":\"/api/x\",\"strategy\":\"Random\"}",
-    "GET /routini/api/upstreams/pool",
-]
+--- request eval: $::Write
 --- more_headers
 Content-Type: application/x-www-form-urlencoded
 Origin: http://evil.example
 --- error_code eval
 [403, 200]
 --- response_body_like eval
-[
-    qr/^\{"error":"write refused: Origin \\"http:\/\/evil\.example\\" is not in routini_api allow_origin="\}\n\z/,
-    $::Unchanged,
-]
+main::refused(qr/^\{"error":"write refused: Origin \\"http:\/\/evil\.example\\" is not in routini_api allow_origin="\}\n\z/)
 
 
 
 === TEST 6: Sec-Fetch-Site: cross-site still refused (403), nothing changes
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
---- request eval
-[
-    "POST /compat/\n{\"path\":\"/api/x\",\"strategy\":\"Random\"}",
-    "GET /routini/api/upstreams/pool",
-]
+--- request eval: $::Write
 --- more_headers
 Content-Type: application/x-www-form-urlencoded
 Sec-Fetch-Site: cross-site
 --- error_code eval
 [403, 200]
 --- response_body_like eval
-[
-    qr/^\{"error":"write refused: Sec-Fetch-Site is \\"cross-site\\", a page of another origin sent it"\}\n\z/,
-    $::Unchanged,
-]
+main::refused(qr/^\{"error":"write refused: Sec-Fetch-Site is \\"cross-site\\", a page of another origin sent it"\}\n\z/)
 
 
 
 === TEST 7: compat takes the two types only: text/plain is 415, naming both
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
---- request eval
-[
-    "POST /compat/\n{\"path\":\"/api/x\",\"strategy\":\"Random\"}",
-    "GET /routini/api/upstreams/pool",
-]
+--- request eval: $::Write
 --- more_headers
 Content-Type: text/plain
 --- error_code eval
 [415, 200]
 --- response_body_like eval
-[
-    qr/^\{"error":"send the body with Content-Type: application\/json or application\/x-www-form-urlencoded \(curl --json\), a JSON object such as \{\\"path\\":\\"\/api\/x\\",\\"strategy\\":\\"round_robin\\"\}"\}\n\z/,
-    $::Unchanged,
-]
+main::refused(qr/^\{"error":"send the body with Content-Type: application\/json or application\/x-www-form-urlencoded \(curl --json\), a JSON object such as \{\\"path\\":\\"\/api\/x\\",\\"strategy\\":\\"round_robin\\"\}"\}\n\z/)
 
 
 
@@ -238,19 +219,13 @@ Content-Type: application/json
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request eval
-[
-    "POST /routini/api/strategy\n{\"path\":\"/api/x\",\"strategy\":\"Random\"}",
-    "GET /routini/api/upstreams/pool",
-]
+main::write_then_get('/routini/api/strategy', '{"path":"/api/x","strategy":"Random"}')
 --- more_headers
 Content-Type: application/x-www-form-urlencoded
 --- error_code eval
 [415, 200]
 --- response_body_like eval
-[
-    qr/^\{"error":"send the body with Content-Type: application\/json \(curl --json\), a JSON object such as \{\\"path\\":\\"\/api\/x\\",\\"strategy\\":\\"round_robin\\"\}"\}\n\z/,
-    $::Unchanged,
-]
+main::refused(qr/^\{"error":"send the body with Content-Type: application\/json \(curl --json\), a JSON object such as \{\\"path\\":\\"\/api\/x\\",\\"strategy\\":\\"round_robin\\"\}"\}\n\z/)
 
 
 
