@@ -1,6 +1,7 @@
 # routini: build, run and test the nginx module.
 #
 #   make              build build/nginx/objs/ngx_http_routini_module.so
+#                     and build/routini-convert (mk/convert.mk)
 #   make run          install what is missing, build, start the example
 #   make stop         stop the example
 #   make test         install test dependencies, build, run the whole suite
@@ -49,7 +50,7 @@ export TEST_NGINX_LOAD_MODULES ?= $(ROOT)/$(MODULE)
         bench-flame bench-callgrind bench-build clean distclean \
         status-asset check-status-asset
 
-all: module
+all: module convert
 
 module: $(MODULE)
 
@@ -82,7 +83,7 @@ stop:
 	@bash util/run-example.sh stop
 
 test: test-deps
-	@$(MAKE) --no-print-directory module
+	@$(MAKE) --no-print-directory module convert
 	@bash util/test.sh
 
 # every nginx block of README.md and docs/ through nginx -t
@@ -99,7 +100,7 @@ test-real: test-deps
 	    "no Test::Nginx in TEST_NGINX_LIB=$(TEST_NGINX_LIB): set it to" \
 	    "the lib/ directory of an openresty/test-nginx checkout" >&2; \
 	    exit 1; }
-	@$(MAKE) --no-print-directory module
+	@$(MAKE) --no-print-directory module convert
 	@bash util/test-real.sh $(TEST_NGINX_LIB)
 
 # the suite against each nginx version in MATRIX, built from Debian's orig
@@ -116,6 +117,10 @@ deb: deps
 
 test-deb: deb
 	@bash util/deb-test.sh
+
+# routini-convert, routini's config.json to nginx.conf (before unit.mk,
+# whose fuzzer rule lists its sources)
+include mk/convert.mk
 
 # C unit tests, fuzzers and micro-benchmarks of the pure C parts
 include mk/unit.mk

@@ -8,8 +8,9 @@
 #   unit-json       the control API's JSON reader, plain and under ASan+UBSan
 #   unit-balancer   balancer arithmetic: the ketama ring, the adaptive rule
 #   unit-escape     Prometheus label and JSON string escaping
-#   fuzz-tree, fuzz-json, fuzz-escape
+#   fuzz-tree, fuzz-json, fuzz-escape, fuzz-convert
 #                   libFuzzer on test/fuzz/NAME_fuzz.c for FUZZ_SECONDS
+#                   (convert: routini-convert's conversion, mk/convert.mk)
 #   bench-tree      timings and callgrind instructions per lookup, counted
 #                   whole (see below)
 
@@ -43,9 +44,11 @@ build/unit/json_test build/unit/json_test_asan build/fuzz/json_fuzz: \
 build/unit/balancer_test: $(balancer_SRC) src/ngx_http_routini_upstream_calc.h
 build/unit/escape_test build/fuzz/escape_fuzz: $(escape_SRC) \
         src/ngx_routini_escape.h
+build/fuzz/convert_fuzz: $(convert_SRC) tools/convert/rc.h \
+        src/ngx_routini_json.h
 
 .PHONY: unit-tree unit-tree-asan unit-json unit-balancer unit-escape \
-        fuzz-tree fuzz-json fuzz-escape bench-tree
+        fuzz-tree fuzz-json fuzz-escape fuzz-convert bench-tree
 
 build/unit/%_test: test/unit/%_test.c
 	@mkdir -p $(@D)
@@ -78,15 +81,17 @@ unit-escape: build/unit/escape_test
 
 build/fuzz/%_fuzz: test/fuzz/%_fuzz.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc -o $@ $< $($*_SRC)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc -Itools/convert -o $@ $< $($*_SRC) \
+		$($*_FUZZ_LIBS)
 
 # libFuzzer options of a harness beyond the common ones
 tree_FUZZ_OPTS = -dict=test/fuzz/tree.dict
 json_FUZZ_OPTS = -max_len=20000
+convert_FUZZ_OPTS = -max_len=20000 -dict=test/fuzz/convert.dict
 
 # new inputs go to build/fuzz/corpus-NAME, findings to
 # build/fuzz/artifacts-NAME; the seeds in git stay untouched
-fuzz-tree fuzz-json fuzz-escape: fuzz-%: build/fuzz/%_fuzz
+fuzz-tree fuzz-json fuzz-escape fuzz-convert: fuzz-%: build/fuzz/%_fuzz
 	@mkdir -p build/fuzz/corpus-$* build/fuzz/artifacts-$*
 	build/fuzz/$*_fuzz -max_total_time=$(FUZZ_SECONDS) $($*_FUZZ_OPTS) \
 		-artifact_prefix=build/fuzz/artifacts-$*/ \

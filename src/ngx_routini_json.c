@@ -26,6 +26,10 @@ static int ngx_routini_json_value(ngx_routini_json_ctx_t *c, int parent,
     unsigned depth, const char *key, size_t key_len);
 static int ngx_routini_json_object(ngx_routini_json_ctx_t *c, int node,
     unsigned depth);
+static int ngx_routini_json_array(ngx_routini_json_ctx_t *c, int node,
+    unsigned depth);
+static void ngx_routini_json_link(ngx_routini_json_t *j, int node,
+    int *last, int member);
 static int ngx_routini_json_string(ngx_routini_json_ctx_t *c,
     const char **out, size_t *len);
 static int ngx_routini_json_number(ngx_routini_json_ctx_t *c,
@@ -166,7 +170,16 @@ ngx_routini_json_value(ngx_routini_json_ctx_t *c, int parent, unsigned depth,
         return ngx_routini_json_literal(c, "null", 4) < 0 ? -1 : node;
 
     case '[':
-        return ngx_routini_json_fail(c, "arrays are not accepted");
+        if (!j->arrays) {
+            return ngx_routini_json_fail(c, "arrays are not accepted");
+        }
+
+        if (depth > j->max_depth) {
+            return ngx_routini_json_fail(c, "arrays nested too deep");
+        }
+
+        n->type = NGX_ROUTINI_JSON_ARRAY;
+        return ngx_routini_json_array(c, node, depth);
 
     default:
         if (*c->p == '-' || (*c->p >= '0' && *c->p <= '9')) {
@@ -229,14 +242,7 @@ ngx_routini_json_object(ngx_routini_json_ctx_t *c, int node, unsigned depth)
             return -1;
         }
 
-        if (last < 0) {
-            j->nodes[node].child = member;
-
-        } else {
-            j->nodes[last].next = member;
-        }
-
-        last = member;
+        ngx_routini_json_link(j, node, &last, member);
 
         ngx_routini_json_ws(c);
 
@@ -257,6 +263,69 @@ ngx_routini_json_object(ngx_routini_json_ctx_t *c, int node, unsigned depth)
 
         ngx_routini_json_ws(c);
     }
+}
+
+
+/* elements are children without a key, in order */
+
+static int
+ngx_routini_json_array(ngx_routini_json_ctx_t *c, int node, unsigned depth)
+{
+    int  member, last;
+
+    c->p++;    /* '[' */
+
+    ngx_routini_json_ws(c);
+
+    if (c->p < c->end && *c->p == ']') {
+        c->p++;
+        return node;
+    }
+
+    last = -1;
+
+    for ( ;; ) {
+
+        member = ngx_routini_json_value(c, node, depth + 1, NULL, 0);
+        if (member < 0) {
+            return -1;
+        }
+
+        ngx_routini_json_link(c->j, node, &last, member);
+
+        ngx_routini_json_ws(c);
+
+        if (c->p == c->end) {
+            return ngx_routini_json_fail(c, "unexpected end of data");
+        }
+
+        if (*c->p == ']') {
+            c->p++;
+            return node;
+        }
+
+        if (*c->p != ',') {
+            return ngx_routini_json_fail(c, "expected \",\" or \"]\"");
+        }
+
+        c->p++;
+
+        ngx_routini_json_ws(c);
+    }
+}
+
+
+static void
+ngx_routini_json_link(ngx_routini_json_t *j, int node, int *last, int member)
+{
+    if (*last < 0) {
+        j->nodes[node].child = member;
+
+    } else {
+        j->nodes[*last].next = member;
+    }
+
+    *last = member;
 }
 
 

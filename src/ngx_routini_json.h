@@ -5,8 +5,10 @@
  * A strict, bounded JSON reader for the control API.  Pure C, no nginx
  * headers, no allocation: the caller gives the node array and a buffer for
  * decoded strings.  It accepts objects, strings, numbers, true, false and
- * null (RFC 8259 syntax, UTF-8 checked); arrays, duplicate member names,
- * "\u0000", trailing data and anything over the limits are errors.
+ * null (RFC 8259 syntax, UTF-8 checked); duplicate member names,
+ * "\u0000", trailing data and anything over the limits are errors, and so
+ * are arrays unless the caller accepts them (the control API does not;
+ * routini-convert reads routini's config.json, which has arrays).
  */
 
 
@@ -23,6 +25,7 @@
 #define NGX_ROUTINI_JSON_NUMBER  3
 #define NGX_ROUTINI_JSON_STRING  4
 #define NGX_ROUTINI_JSON_OBJECT  5
+#define NGX_ROUTINI_JSON_ARRAY   6
 
 #define NGX_ROUTINI_JSON_MAX_NUMBER  64     /* characters of a number */
 
@@ -32,7 +35,8 @@ typedef struct {
     int                       parent;     /* node index, -1: the root */
     int                       next;       /* next member, -1: last */
     int                       child;      /* first member, -1: none */
-    const char               *key;        /* member name, decoded */
+    const char               *key;        /* member name, decoded; NULL
+                                             for an array element */
     size_t                    key_len;
     const char               *str;        /* string decoded, number as is */
     size_t                    len;
@@ -43,8 +47,10 @@ typedef struct {
 typedef struct {
     /* limits */
     size_t                    max_size;    /* input bytes */
-    unsigned                  max_depth;   /* nested objects, root is 1 */
+    unsigned                  max_depth;   /* nested objects and arrays,
+                                              root is 1 */
     size_t                    max_string;  /* decoded bytes of a string */
+    unsigned                  arrays;      /* 1: accept arrays */
 
     /* storage */
     ngx_routini_json_node_t  *nodes;

@@ -13,7 +13,7 @@ build_pkgs="nginx-light nginx-dev libpcre2-dev gcc make curl"
 test_pkgs="libtest-base-perl libtest-longstring-perl libtext-diff-perl
            liblist-moreutils-perl libhttp-message-perl liburi-perl
            libipc-run-perl libnginx-mod-http-echo python3 prometheus
-           chromium xxd"
+           chromium xxd openssl"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;

@@ -8,6 +8,7 @@
 #   tree     route tree: patterns and paths
 #   json     control API JSON reader
 #   escape   Prometheus/JSON output escaping
+#   convert  routini-convert: config.json to nginx.conf
 # Each runs on the seeds in test/fuzz/corpus/NAME plus the corpus it grew
 # in build/fuzz/corpus-NAME; crashes, leaks and timeouts land in
 # build/fuzz/artifacts-NAME (reproduce: build/fuzz/NAME_fuzz ARTIFACT).
@@ -24,7 +25,7 @@ mkdir -p build/fuzz
 rc=0
 summary=
 
-for name in tree json escape; do
+for name in tree json escape convert; do
     artifacts=build/fuzz/artifacts-$name
     log=build/fuzz/$name.log
     before=$(ls "$artifacts" 2>/dev/null | wc -l)

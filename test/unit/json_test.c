@@ -15,6 +15,9 @@
 static int  passed, failed;
 
 
+static unsigned  arrays;    /* accept arrays, as routini-convert does */
+
+
 static int
 parse(ngx_routini_json_t *j, const char *in, size_t len)
 {
@@ -30,6 +33,7 @@ parse(ngx_routini_json_t *j, const char *in, size_t len)
     j->max_nodes = 16;
     j->strings = strings;
     j->strings_size = sizeof(strings);
+    j->arrays = arrays;
 
     return ngx_routini_json_parse(j, in, len);
 }
@@ -168,6 +172,38 @@ main(void)
           doc);
     check(ngx_routini_json_member(&j, s, "x", 1) == -1, "not an object",
           doc);
+
+    /* arrays, accepted on request: elements are keyless children */
+
+    arrays = 1;
+
+    accept("[]");
+    accept("[ 1 , \"a\" ,{\"b\":[]},[null] ]");
+    reject("[1,]", "unexpected character");
+    reject("[1 2]", "expected \",\" or \"]\"");
+    reject("[1", "unexpected end of data");
+    reject("[[[[[]]]]]", "arrays nested too deep");
+    reject("{\"a\":[{\"b\":[{}]}]}", "objects nested too deep");
+
+    doc = "{\"r\":[{\"p\":\"/a\"},7]}";
+
+    check(parse(&j, doc, strlen(doc)) == 0, "parse", doc);
+
+    m = ngx_routini_json_member(&j, 0, "r", 1);
+    check(m > 0 && j.nodes[m].type == NGX_ROUTINI_JSON_ARRAY, "array r", doc);
+
+    s = j.nodes[m].child;
+    check(s > 0 && j.nodes[s].key == NULL
+          && j.nodes[s].type == NGX_ROUTINI_JSON_OBJECT
+          && ngx_routini_json_member(&j, s, "p", 1) > 0, "element 0", doc);
+
+    s = j.nodes[s].next;
+    check(s > 0 && j.nodes[s].number == 7 && j.nodes[s].next == -1
+          && j.nodes[s].parent == m, "element 1", doc);
+    check(ngx_routini_json_member(&j, m, "p", 1) == -1, "array member",
+          doc);
+
+    arrays = 0;
 
     printf("%d passed, %d failed\n", passed, failed);
 

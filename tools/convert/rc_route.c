@@ -1,0 +1,558 @@
+
+/*
+ * Copyright (C) routini authors
+ *
+ * routini-convert: one route of proxy.router[] becomes
+ *
+ *   - a routini_route line in the server's "location /", whose target is
+ *     the name of the route's named location, reached by try_files;
+ *   - "location @route_N": the route again (for strip_prefix and the
+ *     metrics), then everything routini sets per route, then proxy_pass
+ *     or the action's return;
+ *   - "upstream route_N": the balancer, health checks and peers.
+ *
+ * A named location per route keeps routini's per-route settings (headers,
+ * limits, access, cache, timeouts) apart while the module's router, with
+ * matchit's precedence, chooses the route.
+ */
+
+
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rc.h"
+
+
+static unsigned rc_route_path(rc_t *c, int route, unsigned regex,
+    rc_buf_t *b);
+static void rc_route_upstream(rc_t *c, int route, unsigned n);
+static void rc_route_adaptive(rc_t *c, int lb);
+static void rc_route_action(rc_t *c, int action, rc_buf_t *b);
+
+
+static const char *const  rc_route_fields[] = {
+    "path", "host", "regex", "action", "strip_prefix", "headers",
+    "timeouts", "retry", "passive_health", "max_body_size", "upstream_tls",
+    "hsts", "rate_limit_rps", "max_connections", "cache", "access",
+    "load_balancer", NULL
+};
+
+static const char *const  rc_lb_fields[] = {
+    "strategy", "adaptive_lb_opt", "max_iterations",
+    "health_check_interval_secs", "upstreams", NULL
+};
+
+static const char *const  rc_adaptive_fields[] = {
+    "latency_smoothing_factor", "connections_divergence_ratio",
+    "latency_divergence_ratio", "evaluate_strategy_frequency_secs",
+    "min_nr_of_connections", "hysteresis_exit_factor", NULL
+};
+
+static const char *const  rc_strategies[] = {
+    "RoundRobin", "Random", "FNVHash", "Consistent", "FewestConnections",
+    "FastestServer", NULL
+};
+
+
+void
+rc_route(rc_t *c, int route, unsigned n, rc_server_t *srv, int server)
+{
+    int          action, lb, ups;
+    size_t       len;
+    unsigned     regex, strip, catchall, tls;
+    rc_buf_t    *b;
+    const char  *s;
+
+    if (c->json.nodes[route].type != NGX_ROUTINI_JSON_OBJECT) {
+        rc_error(c, route, NULL, "expected an object");
+        return;
+    }
+
+    rc_known(c, route, rc_route_fields);
+
+    if (rc_string(c, route, "path", &s, &len) == 0) {
+        rc_error(c, route, "path", "required");
+    }
+
+    regex = rc_bool(c, route, "regex", 0);
+    strip = rc_bool(c, route, "strip_prefix", 1);
+    action = rc_object(c, route, "action");
+    tls = (rc_member(c, rc_member(c, 0, "proxy"), "tls") >= 0);
+
+    lb = rc_object(c, route, "load_balancer");
+    if (lb < 0) {
+        rc_error(c, route, "load_balancer", "required");
+        return;
+    }
+
+    rc_known(c, lb, rc_lb_fields);
+
+    ups = rc_array(c, lb, "upstreams");
+    if (ups < 0) {
+        rc_error(c, lb, "upstreams", "required (an empty list for a route "
+                 "with an action)");
+        return;
+    }
+
+    if (c->json.nodes[ups].child < 0 && action < 0) {
+        rc_error(c, lb, "upstreams", "empty: a route without an action "
+                 "needs at least one upstream");
+        return;
+    }
+
+    /* in the server's location /: the route, its target the name of the
+     * named location that does the rest */
+
+    rc_lit(c, &srv->routes, "            routini_route ");
+    catchall = rc_route_path(c, route, regex, &srv->routes);
+    rc_printf(c, &srv->routes, " route_%u;\n", n);
+
+    b = &srv->locations;
+
+    rc_printf(c, b, "\n        location @route_%u {\n", n);
+    rc_lit(c, b, "            routini_route ");
+    rc_route_path(c, route, regex, b);
+    rc_printf(c, b, " route_%u", n);
+
+    if (action >= 0) {
+        rc_lit(c, b, ";\n");
+
+        if (c->json.nodes[ups].child >= 0) {
+            rc_warn(c, lb, "upstreams", "not used: the route answers with "
+                    "its action");
+        }
+
+        rc_route_action(c, action, b);
+        rc_lit(c, b, "        }\n");
+        return;
+    }
+
+    if (strip && catchall) {
+        rc_lit(c, b, " strip_prefix;\n");
+        rc_lit(c, b, "            # routini forwards the stripped path "
+                  "without the query string\n"
+                  "            set $args \"\";\n");
+
+    } else {
+        rc_lit(c, b, ";\n");
+
+        if (strip && rc_member(c, route, "strip_prefix") >= 0) {
+            rc_warn(c, route, "strip_prefix", "%s: nothing to strip, the "
+                    "path is forwarded whole (as routini does)",
+                    regex ? "a regex route" : "no catch-all in the path");
+        }
+    }
+
+    rc_route_upstream(c, route, n);
+    rc_route_access(c, route, n, b);
+    rc_route_limits(c, route, n, b);
+    rc_route_cache(c, route, n, b);
+    rc_route_headers(c, route, n, b, server, tls);
+    rc_route_proxy(c, route, n, b);
+
+    rc_append(c, b, c->pages_location.data, c->pages_location.len);
+    rc_lit(c, b, "        }\n");
+}
+
+
+/* matchit's path in the module's syntax: a trailing "*" is {*rest}; a ':'
+ * is literal in matchit and a param in the module's colon syntax */
+
+static unsigned
+rc_route_path(rc_t *c, int route, unsigned regex, rc_buf_t *b)
+{
+    size_t       i, len;
+    rc_buf_t     pat;
+    unsigned     catchall;
+    const char  *s;
+
+    if (rc_string(c, route, "path", &s, &len) <= 0) {
+        return 0;
+    }
+
+    if (regex) {
+        memset(&pat, 0, sizeof(rc_buf_t));
+        rc_lit(c, &pat, "~");
+        rc_append(c, &pat, s, len);
+        rc_quote(c, b, pat.data, pat.len, 0);
+        free(pat.data);
+        return 0;
+    }
+
+    if (len == 0 || s[0] != '/') {
+        rc_error(c, route, "path", "must start with \"/\"");
+        return 0;
+    }
+
+    memset(&pat, 0, sizeof(rc_buf_t));
+    catchall = 0;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] == ':') {
+            rc_lit(c, &pat, "\\:");
+
+        } else if (s[i] == '*' && i == len - 1 && s[i - 1] == '/') {
+            rc_lit(c, &pat, "{*rest}");
+            catchall = 1;
+
+        } else {
+            if (s[i] == '{' && i + 1 < len && s[i + 1] == '*') {
+                catchall = 1;
+            }
+
+            rc_append(c, &pat, &s[i], 1);
+        }
+    }
+
+    rc_quote(c, b, pat.data, pat.len, 0);
+    free(pat.data);
+
+    return catchall;
+}
+
+
+static void
+rc_route_upstream(rc_t *c, int route, unsigned n)
+{
+    int                  lb, ups, u, ph;
+    size_t               len;
+    rc_buf_t            *b;
+    const char          *s, *const *name;
+    unsigned long long   v, weight, fails, timeout, pool;
+
+    b = &c->upstreams;
+    lb = rc_object(c, route, "load_balancer");
+    ups = rc_array(c, lb, "upstreams");
+
+    rc_printf(c, b, "    upstream route_%u {\n", n);
+
+    /* routini runs its adaptive engine on every route; the configured
+     * strategy is where it starts */
+
+    if (rc_string(c, lb, "strategy", &s, &len) > 0) {
+        for (name = rc_strategies; *name; name++) {
+            if (strlen(*name) == len && memcmp(*name, s, len) == 0) {
+                break;
+            }
+        }
+
+        if (*name == NULL) {
+            rc_error(c, lb, "strategy", "unknown strategy \"%.*s\" (RoundRobin, "
+                     "Random, FNVHash, Consistent, FewestConnections, "
+                     "FastestServer)", (int) len, s);
+
+        } else if (name != rc_strategies) {
+            rc_warn(c, lb, "strategy", "the adaptive engine starts with "
+                    "round_robin, not %.*s: routini's engine leaves the "
+                    "starting strategy at its first evaluation anyway",
+                    (int) len, s);
+        }
+
+        if (name == rc_strategies + 2 || name == rc_strategies + 3) {
+            rc_warn(c, lb, "strategy", "routini hashes an empty key (every "
+                    "request to one peer); the module refuses an empty key: "
+                    "key=routini, a constant, does the same");
+        }
+    }
+
+    /* key=: a constant, as routini hashes an empty one, for a hash strategy
+     * set at run time through the strategy endpoint */
+
+    rc_lit(c, b, "        routini_balancer adaptive key=routini;\n");
+
+    rc_route_adaptive(c, lb);
+
+    if (rc_uint(c, lb, "max_iterations", (unsigned long long) -1, &v) > 0) {
+        rc_warn(c, lb, "max_iterations", "ignored: the module's strategies "
+                "pick a peer without a retry loop");
+    }
+
+    v = 1;
+
+    if (rc_uint(c, lb, "health_check_interval_secs", 86400 * 365, &v) >= 0
+        && v > 0)
+    {
+        rc_printf(c, b, "        routini_health_check interval=%llus "
+                  "timeout=1s type=tcp;\n", v);
+    }
+
+    ph = rc_object(c, route, "passive_health");
+    fails = 3;
+    timeout = 10;
+
+    if (ph >= 0) {
+        rc_uint(c, ph, "max_fails", 0xffffffff, &fails);
+        rc_uint(c, ph, "fail_timeout_secs", 86400 * 365, &timeout);
+    }
+
+    if (ph < 0 || !rc_bool(c, ph, "enabled", 0)) {
+        fails = 0;     /* nginx's passive health is on by default */
+
+    } else if (fails == 0) {
+        rc_warn(c, ph, "max_fails", "0 ejects at the first failure in "
+                "routini: max_fails=1");
+        fails = 1;
+    }
+
+    if (timeout == 0) {
+        timeout = 1;
+    }
+
+    for (u = c->json.nodes[ups].child; u >= 0; u = c->json.nodes[u].next) {
+
+        if (c->json.nodes[u].type != NGX_ROUTINI_JSON_OBJECT) {
+            rc_error(c, u, NULL, "expected an object");
+            break;
+        }
+
+        if (rc_string(c, u, "address", &s, &len) == 0) {
+            rc_error(c, u, "address", "required");
+        }
+
+        if (c->error) {
+            break;
+        }
+
+        if (rc_socket_address(s, len) != 0) {
+            rc_error(c, u, "address", "\"%.*s\" is not an IP:port address",
+                     (int) len, s);
+            break;
+        }
+
+        weight = 1;
+
+        if (rc_uint(c, u, "weight", 1000000, &weight) > 0 && weight == 0) {
+            weight = 1;    /* as routini */
+        }
+
+        rc_printf(c, b, "        server %.*s weight=%llu max_fails=%llu",
+                  (int) len, s, weight, fails);
+
+        if (fails) {
+            rc_printf(c, b, " fail_timeout=%llus", timeout);
+        }
+
+        rc_lit(c, b, ";\n");
+    }
+
+    pool = 128;
+
+    if (rc_uint(c, rc_member(c, 0, "server"), "upstream_keepalive_pool_size",
+                (unsigned long long) -1, &pool) > 0 && pool > 1024)
+    {
+        pool = 1024;
+    }
+
+    if (pool) {
+        rc_printf(c, b, "        keepalive %llu;\n", pool);
+    }
+
+    rc_ms(c, b, rc_object(c, route, "timeouts"), "idle_ms",
+          "        keepalive_timeout");
+
+    rc_lit(c, b, "    }\n\n");
+}
+
+
+/* routini's adaptive_lb_opt as routini_adaptive, clamped to its ranges */
+
+static void
+rc_route_adaptive(rc_t *c, int lb)
+{
+    int                 a;
+    double              d;
+    rc_buf_t           *b;
+    unsigned long long  v;
+
+    a = rc_object(c, lb, "adaptive_lb_opt");
+    if (a < 0) {
+        return;
+    }
+
+    rc_known(c, a, rc_adaptive_fields);
+
+    b = &c->upstreams;
+
+    rc_lit(c, b, "        routini_adaptive");
+
+    if (rc_uint(c, a, "evaluate_strategy_frequency_secs", 86400 * 365, &v)
+        > 0)
+    {
+        if (v == 0) {
+            rc_warn(c, a, "evaluate_strategy_frequency_secs", "0 is below "
+                    "the module's minimum: interval=100ms");
+            rc_lit(c, b, " interval=100ms");
+
+        } else {
+            rc_printf(c, b, " interval=%llus", v);
+        }
+    }
+
+    if (rc_double(c, a, "connections_divergence_ratio", &d) > 0) {
+        if (d < 1) {
+            rc_warn(c, a, "connections_divergence_ratio", "%g is below the "
+                    "module's minimum: 1", d);
+            d = 1;
+        }
+
+        rc_printf(c, b, " connections_ratio=%g", d);
+    }
+
+    if (rc_double(c, a, "latency_divergence_ratio", &d) > 0) {
+        if (d < 1) {
+            rc_warn(c, a, "latency_divergence_ratio", "%g is below the "
+                    "module's minimum: 1", d);
+            d = 1;
+        }
+
+        rc_printf(c, b, " latency_ratio=%g", d);
+    }
+
+    if (rc_uint(c, a, "min_nr_of_connections", 1000000000, &v) > 0) {
+        rc_printf(c, b, " min_connections=%llu", v);
+    }
+
+    if (rc_double(c, a, "hysteresis_exit_factor", &d) > 0) {
+        if (d <= 0 || d > 1) {
+            rc_warn(c, a, "hysteresis_exit_factor", "%g is outside the "
+                    "module's range (above 0, at most 1): %g", d,
+                    d > 1 ? 1 : 0.01);
+            d = d > 1 ? 1 : 0.01;
+        }
+
+        rc_printf(c, b, " hysteresis=%g", d);
+    }
+
+    if (rc_double(c, a, "latency_smoothing_factor", &d) > 0) {
+        if (d <= 0 || d > 1) {
+            rc_warn(c, a, "latency_smoothing_factor", "%g is outside the "
+                    "module's range (above 0, at most 1): %g", d,
+                    d > 1 ? 1 : 0.01);
+            d = d > 1 ? 1 : 0.01;
+        }
+
+        rc_printf(c, b, " smoothing=%g", d);
+    }
+
+    if (b->len >= 24 && memcmp(b->data + b->len - 24,
+                               "        routini_adaptive", 24) == 0)
+    {
+        b->len -= 24;
+        b->data[b->len] = '\0';
+        return;
+    }
+
+    rc_lit(c, b, ";\n");
+}
+
+
+static void
+rc_route_action(rc_t *c, int action, rc_buf_t *b)
+{
+    int                 a;
+    size_t              i, len;
+    rc_buf_t            loc;
+    const char         *s;
+    unsigned long long  status;
+
+    a = rc_object(c, action, "redirect");
+
+    if (a >= 0) {
+        status = 301;
+        rc_uint(c, a, "status", 65535, &status);
+
+        if (rc_string(c, a, "location", &s, &len) == 0) {
+            rc_error(c, a, "location", "required");
+            return;
+        }
+
+        if (c->error) {
+            return;
+        }
+
+        if (status > 999) {
+            rc_error(c, a, "status", "%llu: nginx answers 0-999", status);
+            return;
+        }
+
+        /* routini replaces $request_uri and $uri, nothing else */
+
+        memset(&loc, 0, sizeof(rc_buf_t));
+
+        rc_lit(c, &loc, "\"");
+
+        for (i = 0; i < len; i++) {
+            if (len - i >= 12 && memcmp(s + i, "$request_uri", 12) == 0) {
+                rc_lit(c, &loc, "${request_uri}");
+                i += 11;
+
+            } else if (len - i >= 4 && memcmp(s + i, "$uri", 4) == 0) {
+                rc_lit(c, &loc, "${uri}");
+                i += 3;
+
+            } else {
+                rc_escape(c, &loc, s + i, 1, 1);
+            }
+        }
+
+        rc_lit(c, &loc, "\"");
+
+        /* routini sends the Location as configured */
+
+        rc_lit(c, b, "            absolute_redirect off;\n");
+
+        if (status == 301 || status == 302 || status == 303 || status == 307
+            || status == 308)
+        {
+            rc_printf(c, b, "            return %llu %s;\n", status, loc.data);
+
+        } else {
+            rc_printf(c, b, "            add_header Location %s always;\n"
+                      "            return %llu \"\";\n", loc.data, status);
+        }
+
+        free(loc.data);
+        return;
+    }
+
+    a = rc_object(c, action, "return");
+
+    if (a >= 0) {
+        if (rc_uint(c, a, "status", 65535, &status) == 0) {
+            rc_error(c, a, "status", "required");
+        }
+
+        if (c->error) {
+            return;
+        }
+
+        if (status > 999) {
+            rc_error(c, a, "status", "%llu: nginx answers 0-999", status);
+            return;
+        }
+
+        s = "";
+        len = 0;
+        rc_string(c, a, "body", &s, &len);
+
+        if (status >= 301 && status <= 308 && status != 304 && status != 305
+            && status != 306)
+        {
+            rc_warn(c, a, "status", "nginx's return with %llu takes its text "
+                    "as the Location: the body is sent as Location",
+                    status);
+        }
+
+        rc_printf(c, b, "            return %llu ", status);
+        rc_quote(c, b, s, len, 1);
+        rc_lit(c, b, ";\n");
+        return;
+    }
+
+    if (!c->error) {
+        rc_error(c, action, NULL, "expected {\"redirect\":{...}} or "
+                 "{\"return\":{...}}");
+    }
+}
