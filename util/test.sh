@@ -27,7 +27,8 @@ fi
 # between requests (reload), a browser, or nginx -t of the docs' blocks:
 # executables printing TAP
 scripts="test/metrics/promtool.sh test/metrics/reload.sh
-         test/browser/dashboard.sh test/browser/csrf.sh
+         test/browser/dashboard.sh test/browser/dashboard-paging.sh
+         test/browser/csrf.sh
          test/docs/nginx-blocks.sh"
 
 echo "== Test::Nginx suite and script tests"
