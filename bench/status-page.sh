@@ -42,9 +42,7 @@ stop() {
 
 trap stop EXIT
 
-awk -v n="$n" 'BEGIN {
-    for (i = 1; i <= n; i++) printf "routini_route \"/r%d/{id}\" pool;\n", i
-}' > "$dir/conf/routes.conf"
+seq -f 'routini_route "/r%.0f/{id}" pool;' "$n" > "$dir/conf/routes.conf"
 
 cat > "$dir/conf/nginx.conf" <<CONF
 load_module $module;
@@ -88,7 +86,7 @@ cpu() { cut -d' ' -f1 "/proc/$worker/schedstat"; }
 base="http://127.0.0.1:$port/routini/status?format=json"
 
 printf '%d routes, %d fetches each\n' "$n" "$runs"
-printf '%-44s %12s %10s\n' "fetch" "CPU ms each" "bytes"
+printf '%-58s %12s %10s\n' "fetch" "CPU ms each" "bytes"
 
 for q in "" "&routes=page" "&routes=page&sort=name&order=desc&offset=$((n / 2))" \
          "&routes=page&sort=hits&order=desc" \
@@ -105,6 +103,6 @@ do
 
     after=$(cpu)
 
-    printf '%-44s %12.3f %10d\n' "${q:-(full document)}" \
+    printf '%-58s %12.3f %10d\n' "${q:-(full document)}" \
         "$(echo "($after - $before) / $runs / 1000000" | bc -l)" "$bytes"
 done

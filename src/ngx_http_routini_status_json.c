@@ -96,6 +96,8 @@ static void ngx_http_routini_status_push(ngx_http_routini_status_heap_t *h,
     ngx_http_routini_status_entry_t *e);
 static void ngx_http_routini_status_down(ngx_http_routini_status_heap_t *h,
     ngx_uint_t i, ngx_uint_t n);
+static void ngx_http_routini_status_swap(ngx_http_routini_status_heap_t *h,
+    ngx_uint_t i, ngx_uint_t j);
 static ngx_uint_t ngx_http_routini_status_before(
     ngx_http_routini_status_heap_t *h, ngx_http_routini_status_entry_t *a,
     ngx_http_routini_status_entry_t *b);
@@ -409,7 +411,7 @@ ngx_http_routini_status_select(ngx_http_routini_out_t *out,
     ngx_http_routini_status_args_t *args, ngx_uint_t filtered)
 {
     ngx_uint_t                       i, n, last, reverse;
-    ngx_http_routini_status_entry_t  e, t;
+    ngx_http_routini_status_entry_t  e;
     ngx_http_routini_status_heap_t   h;
 
     if (args->offset >= filtered || args->limit == 0) {
@@ -450,10 +452,7 @@ ngx_http_routini_status_select(ngx_http_routini_out_t *out,
     /* heapsort: the root, last in order, goes to the end each time */
 
     for (n = h.n; n > 1; n--) {
-        t = h.entries[0];
-        h.entries[0] = h.entries[n - 1];
-        h.entries[n - 1] = t;
-
+        ngx_http_routini_status_swap(&h, 0, n - 1);
         ngx_http_routini_status_down(&h, 0, n - 1);
     }
 
@@ -532,8 +531,7 @@ static void
 ngx_http_routini_status_push(ngx_http_routini_status_heap_t *h,
     ngx_http_routini_status_entry_t *e)
 {
-    ngx_uint_t                       i, parent;
-    ngx_http_routini_status_entry_t  t;
+    ngx_uint_t  i;
 
     if (h->n == h->max) {
         if (ngx_http_routini_status_before(h, e, &h->entries[0])) {
@@ -547,20 +545,14 @@ ngx_http_routini_status_push(ngx_http_routini_status_heap_t *h,
     i = h->n++;
     h->entries[i] = *e;
 
-    while (i > 0) {
-        parent = (i - 1) / 2;
+    /* up while its parent comes before it */
 
-        if (!ngx_http_routini_status_before(h, &h->entries[parent],
-                                            &h->entries[i]))
-        {
-            break;
-        }
-
-        t = h->entries[parent];
-        h->entries[parent] = h->entries[i];
-        h->entries[i] = t;
-
-        i = parent;
+    while (i > 0
+           && ngx_http_routini_status_before(h, &h->entries[(i - 1) / 2],
+                                             &h->entries[i]))
+    {
+        ngx_http_routini_status_swap(h, (i - 1) / 2, i);
+        i = (i - 1) / 2;
     }
 }
 
@@ -569,8 +561,7 @@ static void
 ngx_http_routini_status_down(ngx_http_routini_status_heap_t *h, ngx_uint_t i,
     ngx_uint_t n)
 {
-    ngx_uint_t                       child;
-    ngx_http_routini_status_entry_t  t;
+    ngx_uint_t  child;
 
     for ( ;; ) {
         child = 2 * i + 1;
@@ -592,12 +583,21 @@ ngx_http_routini_status_down(ngx_http_routini_status_heap_t *h, ngx_uint_t i,
             return;
         }
 
-        t = h->entries[i];
-        h->entries[i] = h->entries[child];
-        h->entries[child] = t;
-
+        ngx_http_routini_status_swap(h, i, child);
         i = child;
     }
+}
+
+
+static void
+ngx_http_routini_status_swap(ngx_http_routini_status_heap_t *h, ngx_uint_t i,
+    ngx_uint_t j)
+{
+    ngx_http_routini_status_entry_t  t;
+
+    t = h->entries[i];
+    h->entries[i] = h->entries[j];
+    h->entries[j] = t;
 }
 
 

@@ -65,12 +65,18 @@ HTTP
                . '\}\}\}\]\}';
     };
 
-    my $head = sub {
-        my ($filtered, $offset, $limit, $sort, $order, $filter) = @_;
-        return '"routes":\{"total":123,"filtered":' . $filtered
-               . ",\"offset\":$offset,\"limit\":$limit,\"sort\":\"$sort\","
-               . "\"order\":\"$order\",\"filter\":\"$filter\",";
+    # the head of "routes" for a total: filtered, offset, limit, sort,
+    # order, filter as a regex
+    my $head_of = sub {
+        my $total = shift;
+        return sub {
+            my ($filtered, $offset, $limit, $sort, $order, $filter) = @_;
+            return "\"routes\":\\{\"total\":$total,\"filtered\":$filtered,"
+                   . "\"offset\":$offset,\"limit\":$limit,\"sort\":\"$sort\","
+                   . "\"order\":\"$order\",\"filter\":\"$filter\",";
+        };
     };
+    my $head = $head_of->(123);
 
     @names = sort @series;
 
@@ -135,12 +141,7 @@ HTTP
            . join('', map { qq{        routini_route "$_" u1;\n} } @big)
            . "        proxy_pass http://\$routini_upstream;\n    }\n";
 
-    my $big_head = sub {
-        my ($filtered, $offset, $limit, $sort, $order, $filter) = @_;
-        return '"routes":\{"total":10000,"filtered":' . $filtered
-               . ",\"offset\":$offset,\"limit\":$limit,\"sort\":\"$sort\","
-               . "\"order\":\"$order\",\"filter\":\"$filter\",";
-    };
+    my $big_head = $head_of->(10000);
 
     %Page = (%Page,
         big_default => '\A(?=[\s\S]{1,30000}\z)[^\n]*'
