@@ -127,7 +127,7 @@ HTTP
                           . $items->('a<b>"c'),
         upstreams => '"upstreams":\{"total":3,"offset":1,"limit":1,'
                      . '"peer_limit":1,"items":\[\{"name":"u2",[^\n]*'
-                     . '"peers":\[\{"address":"127.0.0.1:\d+",[^\]]*\],'
+                     . '"peers":\[\{"address":"127.0.0.1:\d+",[^{}]*\}\],'
                      . '"npeers":2\}\]\}\}\n\z',
     );
 
