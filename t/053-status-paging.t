@@ -235,15 +235,15 @@ __DATA__
     "GET /routini/status?format=json&routes=page&offset=-1",
     "GET /routini/status?format=json&routes=page&offset=99999999999999999999999",
     "GET /routini/status?format=json&routes=page&upstream_offset=x",
-    "GET /routini/status?format=json&routes=page&upstream_limit=101",
-    "GET /routini/status?format=json&routes=page&peer_limit=501",
+    "GET /routini/status?format=json&routes=page&upstream_limit=51",
+    "GET /routini/status?format=json&routes=page&peer_limit=101",
     "GET /routini/status?format=json&routes=page&sort=rate",
     "GET /routini/status?format=json&routes=page&order=up",
     "GET /routini/status?format=json&routes=all",
     "GET /routini/status?format=json&routes=page&filter=" . ("a" x 129),
     "GET /routini/status?format=json&routes=page&filter=" . ("%61" x 129),
     "GET /routini/status?format=json&routes=page&filter=" . ("%61" x 128),
-    "GET /routini/status?format=json&routes=page&limit=500&upstream_limit=100&peer_limit=500",
+    "GET /routini/status?format=json&routes=page&limit=500&upstream_limit=50&peer_limit=100",
 ]
 --- error_code eval
 [(400) x 13, 200, 200]
@@ -257,15 +257,15 @@ __DATA__
     qq{{"error":"routini_status: \\"offset\\" must be a number from 0 to 2147483647"}\n},
     qq{{"error":"routini_status: \\"offset\\" must be a number from 0 to 2147483647"}\n},
     qq{{"error":"routini_status: \\"upstream_offset\\" must be a number from 0 to 2147483647"}\n},
-    qq{{"error":"routini_status: \\"upstream_limit\\" must be a number from 0 to 100"}\n},
-    qq{{"error":"routini_status: \\"peer_limit\\" must be a number from 0 to 500"}\n},
+    qq{{"error":"routini_status: \\"upstream_limit\\" must be a number from 0 to 50"}\n},
+    qq{{"error":"routini_status: \\"peer_limit\\" must be a number from 0 to 100"}\n},
     qq{{"error":"routini_status: \\"sort\\" must be one of name, pattern, target, hits, 2xx, 4xx, 5xx, mean, p99"}\n},
     qq{{"error":"routini_status: \\"order\\" must be asc or desc"}\n},
     qq{{"error":"routini_status: \\"routes\\" must be \\"page\\""}\n},
     qq{{"error":"routini_status: \\"filter\\" is longer than 128 bytes"}\n},
     qq{{"error":"routini_status: \\"filter\\" is longer than 128 bytes"}\n},
     qr/"filtered":0,"offset":0,"limit":50,"sort":"name","order":"asc","filter":"a{128}","items":\[\]/,
-    qr/"limit":500,[^\n]*"limit":100,"peer_limit":500,/,
+    qr/"limit":500,[^\n]*"limit":50,"peer_limit":100,/,
 ]
 --- no_error_log
 [error]
