@@ -2,7 +2,8 @@
 # routini_status at 10,000 routes in headless Chromium: the page shows one
 # page of 50 rows, not 10,000; typing in the filter box, paging and
 # clicking a column header change the rows shown; a route name made of
-# HTML shows as text.  A harness page of the same origin drives the
+# HTML shows as text; the view is kept in the URL's fragment, and a
+# bookmarked view past the end of its routes opens on the last page.  A harness page of the same origin drives the
 # dashboard in an iframe and writes what it saw into its own DOM, which
 # --dump-dom prints.
 #
@@ -74,6 +75,17 @@ function button(label) {
 
 function header(sort) { return doc().querySelector('#routes th[data-sort="' + sort + '"]'); }
 
+/* a bookmarked view, past the end of its routes: the last page */
+function reopen() {
+    f.src = "/routini/status?again#offset=20000&sort=hits&order=desc&filter=r1";
+    until("reopened", function () { return doc().location.search === "?again" && rows().length > 0; }, function () {
+        say("clamped", text("#route-pager .page"));
+        say("hash-filter", doc().getElementById("filter").value);
+        say("hash-sort", header("hits").textContent);
+        document.title = "done";
+    });
+}
+
 until("first page", function () { return rows().length > 0; }, function () {
     say("rows", rows().length);
     say("count", text("#route-count"));
@@ -102,7 +114,8 @@ until("first page", function () { return rows().length > 0; }, function () {
                             say("html-cell", first());
                             say("img-elements", doc().querySelectorAll("#routes img").length);
                             say("frame-title", doc().title);
-                            document.title = "done";
+                            say("hash", f.contentWindow.location.hash);
+                            reopen();
                         });
                     });
                 });
@@ -133,7 +146,7 @@ profile=$(mktemp -d)
     > "$PREFIX/dom.html" 2>/dev/null
 rm -rf "$profile"
 
-echo "1..15"
+echo "1..19"
 
 check() {
     if grep -Fq -- "$2" "$PREFIX/dom.html"; then ok "$1"; else not_ok "$1"; fi
@@ -154,6 +167,10 @@ check "sort indicator" "sorted-header=[hits ▼]"
 check "a second click reverses" "reversed-header=[hits ▲]"
 check "an HTML name shows as text" "html-cell=[&lt;img src=x onerror=document.title='owned'&gt;]"
 check "and makes no element" "img-elements=[0]"
+check "the view in the URL's fragment" "hash=[#offset=0&amp;sort=hits&amp;order=asc&amp;filter=%3Cimg]"
+check "a bookmarked view past the end: the last page" "clamped=[1101–1112 of 1112]"
+check "the bookmarked filter in the box" "hash-filter=[r1]"
+check "the bookmarked sort" "hash-sort=[hits ▼]"
 
 [ $failed = 0 ] || { mkdir -p build/artefacts; cp "$PREFIX/dom.html" build/artefacts/dashboard-paging-dom.html; }
 
