@@ -505,7 +505,7 @@ ngx_http_routini_status_key(ngx_http_routini_metrics_main_conf_t *mmcf,
 
     default: /* ngx_http_routini_sort_p99 */
 
-        if (rs.hits == 0) {
+        if (rs.hits == 0 || mmcf->nbuckets == 0) {
             return 0;
         }
 
