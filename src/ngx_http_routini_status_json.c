@@ -8,11 +8,13 @@
  * with at most peer_limit peers each.  Its size is bounded by the limits,
  * whatever the number of routes.
  *
- * The work per request is bounded too.  A page by name walks the order
- * sorted at configuration time.  A page by any other column is selected in
- * one pass with a heap of at most offset + limit entries, or, for a page
- * past the middle, of the entries from offset to the end in the reverse
- * order: O(n log k), never a sort of all routes.
+ * The work per request is bounded too: a pass over the routes sums each
+ * once (for the totals and the sort key), after a pass that marks the
+ * routes the filter keeps, if there is one.  A page by name walks the
+ * order sorted at configuration time.  A page by any other column is
+ * selected in the pass with a heap of at most offset + limit entries, or,
+ * for a page past the middle, of the entries from offset to the end in the
+ * reverse order: O(n log k), never a sort of all routes.
  */
 
 
@@ -68,7 +70,8 @@ typedef struct {
 typedef struct {
     ngx_http_routini_status_entry_t  *entries;
     ngx_uint_t                        n;
-    ngx_uint_t                        max;
+    ngx_uint_t                        max;        /* 0: no selection */
+    ngx_uint_t                        reverse;    /* from the end */
     ngx_uint_t                        sort;
     ngx_uint_t                        key_desc;
     ngx_uint_t                        index_desc;
@@ -76,22 +79,36 @@ typedef struct {
 } ngx_http_routini_status_heap_t;
 
 
+/* the filter's marks, a bit per series; NULL: no filter, all kept */
+#define ngx_http_routini_status_kept(kept, i)                                \
+    ((kept) == NULL || ((kept)[(i) / 8] & (1 << ((i) % 8))))
+
+
 static ngx_int_t ngx_http_routini_status_args(ngx_http_request_t *r,
     ngx_http_routini_status_args_t *args);
 static ngx_int_t ngx_http_routini_status_number(ngx_http_request_t *r,
     ngx_http_routini_status_args_t *args, char *name, ngx_uint_t def,
     ngx_uint_t max, ngx_uint_t *value);
+static u_char *ngx_http_routini_status_filter(ngx_http_request_t *r,
+    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_str_t *filter,
+    ngx_uint_t *kept);
 static ngx_uint_t ngx_http_routini_status_match(ngx_http_routini_series_t *se,
     ngx_str_t *filter);
-static ngx_uint_t ngx_http_routini_status_key(
-    ngx_http_routini_metrics_main_conf_t *mmcf,
-    ngx_http_routini_series_t *se, ngx_uint_t sort);
-static void ngx_http_routini_status_by_name(ngx_http_routini_out_t *out,
-    ngx_http_routini_metrics_main_conf_t *mmcf,
-    ngx_http_routini_series_t **by_name, ngx_http_routini_status_args_t *args);
-static ngx_int_t ngx_http_routini_status_select(ngx_http_routini_out_t *out,
+static ngx_int_t ngx_http_routini_status_heap(ngx_http_request_t *r,
+    ngx_http_routini_status_heap_t *h,
     ngx_http_routini_metrics_main_conf_t *mmcf,
     ngx_http_routini_status_args_t *args, ngx_uint_t filtered);
+static ngx_uint_t ngx_http_routini_status_key(
+    ngx_http_routini_metrics_main_conf_t *mmcf,
+    ngx_http_routini_route_sum_t *rs, ngx_uint_t sort);
+static void ngx_http_routini_status_by_name(ngx_http_routini_out_t *out,
+    ngx_http_routini_metrics_main_conf_t *mmcf,
+    ngx_http_routini_series_t **by_name, ngx_http_routini_status_args_t *args,
+    u_char *kept);
+static void ngx_http_routini_status_selected(ngx_http_routini_out_t *out,
+    ngx_http_routini_metrics_main_conf_t *mmcf,
+    ngx_http_routini_status_heap_t *h, ngx_http_routini_status_args_t *args,
+    ngx_uint_t filtered);
 static void ngx_http_routini_status_push(ngx_http_routini_status_heap_t *h,
     ngx_http_routini_status_entry_t *e);
 static void ngx_http_routini_status_down(ngx_http_routini_status_heap_t *h,
@@ -123,12 +140,15 @@ ngx_int_t
 ngx_http_routini_status_json(ngx_http_request_t *r,
     ngx_http_routini_series_t **by_name)
 {
+    u_char                                *kept;
     ngx_str_t                              type;
     ngx_int_t                              rc;
     ngx_uint_t                             i, filtered, hits, sum;
     ngx_http_routini_out_t                 out;
     ngx_http_routini_route_sum_t           rs;
+    ngx_http_routini_status_heap_t         h;
     ngx_http_routini_status_args_t         args;
+    ngx_http_routini_status_entry_t        e;
     ngx_http_routini_metrics_main_conf_t  *mmcf;
 
     rc = ngx_http_routini_status_args(r, &args);
@@ -144,19 +164,38 @@ ngx_http_routini_status_json(ngx_http_request_t *r,
 
     mmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_metrics_module);
 
-    /* the charts show every route; the page, the routes that match */
+    filtered = mmcf->nseries;
+    kept = NULL;
+
+    if (args.filter.len) {
+        kept = ngx_http_routini_status_filter(r, mmcf, &args.filter,
+                                              &filtered);
+        if (kept == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (ngx_http_routini_status_heap(r, &h, mmcf, &args, filtered) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the charts show every route; the page, the routes the filter keeps */
 
     hits = 0;
     sum = 0;
-    filtered = 0;
 
     for (i = 0; i < mmcf->nseries; i++) {
         ngx_http_routini_route_sum(mmcf, mmcf->series[i].route, &rs);
 
         hits += rs.hits;
         sum += rs.sum;
-        filtered += ngx_http_routini_status_match(&mmcf->series[i],
-                                                  &args.filter);
+
+        if (h.max && ngx_http_routini_status_kept(kept, i)) {
+            e.key = ngx_http_routini_status_key(mmcf, &rs, args.sort);
+            e.index = i;
+
+            ngx_http_routini_status_push(&h, &e);
+        }
     }
 
     ngx_http_routini_out_init(&out, r);
@@ -180,12 +219,10 @@ ngx_http_routini_status_json(ngx_http_request_t *r,
     ngx_http_routini_out_literal(&out, ",\"items\":[");
 
     if (args.sort == ngx_http_routini_sort_name) {
-        ngx_http_routini_status_by_name(&out, mmcf, by_name, &args);
+        ngx_http_routini_status_by_name(&out, mmcf, by_name, &args, kept);
 
-    } else if (ngx_http_routini_status_select(&out, mmcf, &args, filtered)
-               != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    } else {
+        ngx_http_routini_status_selected(&out, mmcf, &h, &args, filtered);
     }
 
     ngx_http_routini_out_literal(&out, "]},\"upstreams\":");
@@ -340,6 +377,34 @@ ngx_http_routini_status_number(ngx_http_request_t *r,
 }
 
 
+/* the series the filter keeps, marked, and counted in *kept */
+
+static u_char *
+ngx_http_routini_status_filter(ngx_http_request_t *r,
+    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_str_t *filter,
+    ngx_uint_t *kept)
+{
+    u_char      *marks;
+    ngx_uint_t   i;
+
+    marks = ngx_pcalloc(r->pool, mmcf->nseries / 8 + 1);
+    if (marks == NULL) {
+        return NULL;
+    }
+
+    *kept = 0;
+
+    for (i = 0; i < mmcf->nseries; i++) {
+        if (ngx_http_routini_status_match(&mmcf->series[i], filter)) {
+            marks[i / 8] |= 1 << (i % 8);
+            (*kept)++;
+        }
+    }
+
+    return marks;
+}
+
+
 /* the filter in the name, pattern or target, ignoring case */
 
 static ngx_uint_t
@@ -349,10 +414,6 @@ ngx_http_routini_status_match(ngx_http_routini_series_t *se,
     ngx_uint_t                 i;
     ngx_str_t                 *s[3];
     ngx_http_routini_route_t  *route;
-
-    if (filter->len == 0) {
-        return 1;
-    }
 
     route = se->route;
 
@@ -377,7 +438,8 @@ ngx_http_routini_status_match(ngx_http_routini_series_t *se,
 static void
 ngx_http_routini_status_by_name(ngx_http_routini_out_t *out,
     ngx_http_routini_metrics_main_conf_t *mmcf,
-    ngx_http_routini_series_t **by_name, ngx_http_routini_status_args_t *args)
+    ngx_http_routini_series_t **by_name, ngx_http_routini_status_args_t *args,
+    u_char *kept)
 {
     ngx_uint_t                  i, pos, emitted;
     ngx_http_routini_series_t  *se;
@@ -388,7 +450,7 @@ ngx_http_routini_status_by_name(ngx_http_routini_out_t *out,
     for (i = 0; i < mmcf->nseries && emitted < args->limit; i++) {
         se = by_name[args->desc ? mmcf->nseries - 1 - i : i];
 
-        if (!ngx_http_routini_status_match(se, &args->filter)) {
+        if (!ngx_http_routini_status_kept(kept, se - mmcf->series)) {
             continue;
         }
 
@@ -405,16 +467,22 @@ ngx_http_routini_status_by_name(ngx_http_routini_out_t *out,
 }
 
 
+/* the heap that selects the page, h->max 0 when none is needed */
+
 static ngx_int_t
-ngx_http_routini_status_select(ngx_http_routini_out_t *out,
+ngx_http_routini_status_heap(ngx_http_request_t *r,
+    ngx_http_routini_status_heap_t *h,
     ngx_http_routini_metrics_main_conf_t *mmcf,
     ngx_http_routini_status_args_t *args, ngx_uint_t filtered)
 {
-    ngx_uint_t                       i, n, last, reverse;
-    ngx_http_routini_status_entry_t  e;
-    ngx_http_routini_status_heap_t   h;
+    ngx_uint_t  last;
 
-    if (args->offset >= filtered || args->limit == 0) {
+    h->n = 0;
+    h->max = 0;
+
+    if (args->sort == ngx_http_routini_sort_name
+        || args->offset >= filtered || args->limit == 0)
+    {
         return NGX_OK;
     }
 
@@ -422,100 +490,95 @@ ngx_http_routini_status_select(ngx_http_routini_out_t *out,
 
     /* a page past the middle: the last entries, in the reverse order */
 
-    reverse = (filtered - args->offset < last);
+    h->reverse = (filtered - args->offset < last);
+    h->max = h->reverse ? filtered - args->offset : last;
+    h->sort = args->sort;
+    h->key_desc = args->desc ^ h->reverse;
+    h->index_desc = h->reverse;
+    h->series = mmcf->series;
 
-    h.max = reverse ? filtered - args->offset : last;
-    h.n = 0;
-    h.sort = args->sort;
-    h.key_desc = args->desc ^ reverse;
-    h.index_desc = reverse;
-    h.series = mmcf->series;
-
-    h.entries = ngx_palloc(out->request->pool,
-                           h.max * sizeof(ngx_http_routini_status_entry_t));
-    if (h.entries == NULL) {
+    h->entries = ngx_palloc(r->pool,
+                            h->max * sizeof(ngx_http_routini_status_entry_t));
+    if (h->entries == NULL) {
         return NGX_ERROR;
-    }
-
-    for (i = 0; i < mmcf->nseries; i++) {
-        if (!ngx_http_routini_status_match(&mmcf->series[i], &args->filter)) {
-            continue;
-        }
-
-        e.key = ngx_http_routini_status_key(mmcf, &mmcf->series[i],
-                                            args->sort);
-        e.index = i;
-
-        ngx_http_routini_status_push(&h, &e);
-    }
-
-    /* heapsort: the root, last in order, goes to the end each time */
-
-    for (n = h.n; n > 1; n--) {
-        ngx_http_routini_status_swap(&h, 0, n - 1);
-        ngx_http_routini_status_down(&h, 0, n - 1);
-    }
-
-    for (i = args->offset; i < last; i++) {
-        n = reverse ? filtered - 1 - i : i;
-
-        if (i != args->offset) {
-            ngx_http_routini_out_literal(out, ",");
-        }
-
-        ngx_http_routini_route_json(out, mmcf,
-                                    mmcf->series[h.entries[n].index].route);
     }
 
     return NGX_OK;
 }
 
 
-static ngx_uint_t
-ngx_http_routini_status_key(ngx_http_routini_metrics_main_conf_t *mmcf,
-    ngx_http_routini_series_t *se, ngx_uint_t sort)
+static void
+ngx_http_routini_status_selected(ngx_http_routini_out_t *out,
+    ngx_http_routini_metrics_main_conf_t *mmcf,
+    ngx_http_routini_status_heap_t *h, ngx_http_routini_status_args_t *args,
+    ngx_uint_t filtered)
 {
-    ngx_uint_t                    j, cum, need;
-    ngx_http_routini_route_sum_t  rs;
+    ngx_uint_t  i, n, last;
 
-    if (sort == ngx_http_routini_sort_pattern
-        || sort == ngx_http_routini_sort_target)
-    {
-        return 0;
+    if (h->max == 0) {
+        return;
     }
 
-    ngx_http_routini_route_sum(mmcf, se->route, &rs);
+    /* heapsort: the root, last in order, goes to the end each time */
+
+    for (n = h->n; n > 1; n--) {
+        ngx_http_routini_status_swap(h, 0, n - 1);
+        ngx_http_routini_status_down(h, 0, n - 1);
+    }
+
+    last = ngx_min(args->offset + args->limit, filtered);
+
+    for (i = args->offset; i < last; i++) {
+        n = h->reverse ? filtered - 1 - i : i;
+
+        if (i != args->offset) {
+            ngx_http_routini_out_literal(out, ",");
+        }
+
+        ngx_http_routini_route_json(out, mmcf,
+                                    mmcf->series[h->entries[n].index].route);
+    }
+}
+
+
+/* pattern and target compare their strings, see status_before() */
+
+static ngx_uint_t
+ngx_http_routini_status_key(ngx_http_routini_metrics_main_conf_t *mmcf,
+    ngx_http_routini_route_sum_t *rs, ngx_uint_t sort)
+{
+    ngx_uint_t  j, cum, need;
 
     switch (sort) {
 
     case ngx_http_routini_sort_hits:
-        return rs.hits;
+        return rs->hits;
 
     case ngx_http_routini_sort_2xx:
-        return rs.codes[1];
+        return rs->codes[1];
 
     case ngx_http_routini_sort_4xx:
-        return rs.codes[3];
+        return rs->codes[3];
 
     case ngx_http_routini_sort_5xx:
-        return rs.codes[4];
+        return rs->codes[4];
 
     case ngx_http_routini_sort_mean:
-        return rs.hits ? rs.sum * 1000 / rs.hits : 0;
+        return rs->hits ? rs->sum * 1000 / rs->hits : 0;
 
-    default: /* ngx_http_routini_sort_p99 */
+    case ngx_http_routini_sort_p99:
 
-        if (rs.hits == 0 || mmcf->nbuckets == 0) {
+        if (rs->hits == 0 || mmcf->nbuckets == 0) {
             return 0;
         }
 
         /* the first bucket holding 99% of the requests, 1 based */
 
-        need = rs.hits - rs.hits / 100;
+        need = rs->hits - rs->hits / 100;
         cum = 0;
 
         for (j = 0; j < mmcf->nbuckets; j++) {
-            cum += rs.buckets[j];
+            cum += rs->buckets[j];
 
             if (cum >= need) {
                 break;
@@ -523,6 +586,9 @@ ngx_http_routini_status_key(ngx_http_routini_metrics_main_conf_t *mmcf,
         }
 
         return j + 1;
+
+    default: /* pattern, target */
+        return 0;
     }
 }
 
