@@ -26,7 +26,7 @@ fi
 # the Test::Nginx files, and the script tests that need a running nginx
 # between requests (reload), a browser, or nginx -t of the docs' blocks:
 # executables printing TAP
-scripts="test/metrics/promtool.sh test/metrics/reload.sh
+scripts="test/metrics/promtool.sh test/metrics/reload.sh test/metrics/status-pages.sh
          test/browser/dashboard.sh test/browser/dashboard-paging.sh
          test/browser/csrf.sh
          test/docs/nginx-blocks.sh"
