@@ -137,6 +137,12 @@ ngx_str_t *ngx_http_routini_route_target(ngx_http_routini_route_t *route);
 
 void ngx_http_routini_upstream_json(ngx_http_routini_out_t *out,
     ngx_http_routini_upstream_t *u);
+void ngx_http_routini_upstream_json_cut(ngx_http_routini_out_t *out,
+    ngx_http_routini_upstream_t *u, ngx_uint_t max);
+void ngx_http_routini_zone_json(ngx_http_routini_out_t *out,
+    ngx_http_request_t *r);
+void ngx_http_routini_unmatched_json(ngx_http_routini_out_t *out,
+    ngx_http_routini_metrics_main_conf_t *mmcf);
 void ngx_http_routini_peer_json(ngx_http_routini_out_t *out,
     ngx_http_routini_peer_info_t *pi);
 void ngx_http_routini_route_json(ngx_http_routini_out_t *out,
@@ -146,6 +152,8 @@ ngx_str_t *ngx_http_routini_peer_state_name(ngx_http_routini_peer_info_t *pi);
 
 ngx_int_t ngx_http_routini_metrics_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_routini_metrics_json(ngx_http_request_t *r);
+ngx_int_t ngx_http_routini_status_json(ngx_http_request_t *r,
+    ngx_http_routini_series_t **by_name);
 char *ngx_http_routini_set_handler(ngx_conf_t *cf,
     ngx_http_handler_pt handler);
 ngx_int_t ngx_http_routini_json_error(ngx_http_request_t *r,

@@ -390,16 +390,51 @@ static void
 ngx_http_routini_metrics_json_doc(ngx_http_routini_out_t *out,
     ngx_http_request_t *r)
 {
-    size_t                                 size, used;
-    ngx_str_t                             *zone;
-    ngx_uint_t                             i, n, nf, na;
+    ngx_uint_t                             i, n;
     ngx_http_routini_upstream_t           *u;
-    ngx_http_routini_unmatched_t          *um;
     ngx_http_routini_metrics_main_conf_t  *mmcf;
 
     mmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_metrics_module);
 
     ngx_http_routini_out_literal(out, "{\"zone\":");
+    ngx_http_routini_zone_json(out, r);
+    ngx_http_routini_out_literal(out, ",\"routes\":[");
+
+    for (i = 0; i < mmcf->nseries; i++) {
+        if (i) {
+            ngx_http_routini_out_literal(out, ",");
+        }
+
+        ngx_http_routini_route_json(out, mmcf, mmcf->series[i].route);
+    }
+
+    ngx_http_routini_out_literal(out, "],\"unmatched\":");
+    ngx_http_routini_unmatched_json(out, mmcf);
+    ngx_http_routini_out_literal(out, ",\"upstreams\":[");
+
+    n = ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle);
+
+    for (i = 0; i < n; i++) {
+        if (i) {
+            ngx_http_routini_out_literal(out, ",");
+        }
+
+        u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle, i);
+        ngx_http_routini_upstream_json(out, u);
+    }
+
+    ngx_http_routini_out_literal(out, "]}\n");
+}
+
+
+/* the zone's name, size and use, or null without a zone */
+
+void
+ngx_http_routini_zone_json(ngx_http_routini_out_t *out,
+    ngx_http_request_t *r)
+{
+    size_t      size, used;
+    ngx_str_t  *zone;
 
     ngx_http_routini_zone_usage(r, &zone, &size, &used);
 
@@ -412,16 +447,16 @@ ngx_http_routini_metrics_json_doc(ngx_http_routini_out_t *out,
     } else {
         ngx_http_routini_out_literal(out, "null");
     }
+}
 
-    ngx_http_routini_out_literal(out, ",\"routes\":[");
 
-    for (i = 0; i < mmcf->nseries; i++) {
-        if (i) {
-            ngx_http_routini_out_literal(out, ",");
-        }
-
-        ngx_http_routini_route_json(out, mmcf, mmcf->series[i].route);
-    }
+void
+ngx_http_routini_unmatched_json(ngx_http_routini_out_t *out,
+    ngx_http_routini_metrics_main_conf_t *mmcf)
+{
+    size_t                         size;
+    ngx_uint_t                     i, nf, na;
+    ngx_http_routini_unmatched_t  *um;
 
     nf = 0;
     na = 0;
@@ -437,22 +472,8 @@ ngx_http_routini_metrics_json_doc(ngx_http_routini_out_t *out,
         }
     }
 
-    ngx_http_routini_out_printf(out, "],\"unmatched\":{\"not_found\":%ui,"
-                                "\"method_not_allowed\":%ui},"
-                                "\"upstreams\":[", nf, na);
-
-    n = ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle);
-
-    for (i = 0; i < n; i++) {
-        if (i) {
-            ngx_http_routini_out_literal(out, ",");
-        }
-
-        u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle, i);
-        ngx_http_routini_upstream_json(out, u);
-    }
-
-    ngx_http_routini_out_literal(out, "]}\n");
+    ngx_http_routini_out_printf(out, "{\"not_found\":%ui,"
+                                "\"method_not_allowed\":%ui}", nf, na);
 }
 
 
@@ -531,6 +552,16 @@ void
 ngx_http_routini_upstream_json(ngx_http_routini_out_t *out,
     ngx_http_routini_upstream_t *u)
 {
+    ngx_http_routini_upstream_json_cut(out, u, NGX_MAX_UINT32_VALUE);
+}
+
+
+/* at most max peers; "npeers" counts them all when some are left out */
+
+void
+ngx_http_routini_upstream_json_cut(ngx_http_routini_out_t *out,
+    ngx_http_routini_upstream_t *u, ngx_uint_t max)
+{
     ngx_uint_t                         i;
     ngx_http_routini_peer_info_t       pi;
     ngx_http_routini_upstream_info_t   ui;
@@ -549,7 +580,7 @@ ngx_http_routini_upstream_json(ngx_http_routini_out_t *out,
                                 ui.pinned ? "true" : "false",
                                 ui.switches);
 
-    for (i = 0; i < ui.npeers; i++) {
+    for (i = 0; i < ngx_min(ui.npeers, max); i++) {
         ngx_http_routini_peer_info(u, i, &pi);
 
         if (i) {
@@ -557,6 +588,11 @@ ngx_http_routini_upstream_json(ngx_http_routini_out_t *out,
         }
 
         ngx_http_routini_peer_json(out, &pi);
+    }
+
+    if (ui.npeers > max) {
+        ngx_http_routini_out_printf(out, "],\"npeers\":%ui}", ui.npeers);
+        return;
     }
 
     ngx_http_routini_out_literal(out, "]}");

@@ -26,8 +26,9 @@ fi
 # the Test::Nginx files, and the script tests that need a running nginx
 # between requests (reload), a browser, or nginx -t of the docs' blocks:
 # executables printing TAP
-scripts="test/metrics/promtool.sh test/metrics/reload.sh
-         test/browser/dashboard.sh test/browser/csrf.sh
+scripts="test/metrics/promtool.sh test/metrics/reload.sh test/metrics/status-pages.sh
+         test/browser/dashboard.sh test/browser/dashboard-paging.sh
+         test/browser/csrf.sh
          test/docs/nginx-blocks.sh"
 
 echo "== Test::Nginx suite and script tests"

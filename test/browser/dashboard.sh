@@ -9,12 +9,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . test/metrics/lib.sh
 
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-
-if [ ! -x "$CHROMIUM" ]; then
-    echo "1..0 # SKIP chromium not installed (apt-get install chromium)"
-    exit 0
-fi
+need_chromium
 
 write_conf "" "
     upstream api_pool {

@@ -57,6 +57,16 @@ stop_nginx() {
     sleep 0.3
 }
 
+# test/browser: headless Chromium, or a TAP skip
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+
+need_chromium() {
+    if [ ! -x "$CHROMIUM" ]; then
+        echo "1..0 # SKIP chromium not installed (apt-get install chromium)"
+        exit 0
+    fi
+}
+
 failed=0
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; failed=1; }
