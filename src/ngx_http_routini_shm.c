@@ -66,6 +66,7 @@ typedef struct {
     ngx_uint_t                   born;        /* created by */
     size_t                       size;
     u_short                      len;
+    u_short                      off;         /* of the data */
     u_char                       name[1];
 } ngx_http_routini_shm_rec_t;
 
@@ -89,6 +90,8 @@ typedef struct {
 } ngx_http_routini_shm_held_t;
 
 
+static ngx_int_t ngx_http_routini_shm_add(ngx_conf_t *cf, ngx_str_t *name,
+    size_t size, size_t align, void **data);
 static ngx_int_t ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
 static ngx_http_routini_shm_t *ngx_http_routini_shm_create(
@@ -96,7 +99,7 @@ static ngx_http_routini_shm_t *ngx_http_routini_shm_create(
 static void *ngx_http_routini_shm_find(ngx_http_routini_shm_t *sh,
     ngx_str_t *name, size_t size);
 static void *ngx_http_routini_shm_get(ngx_slab_pool_t *shpool,
-    ngx_http_routini_shm_t *sh, ngx_str_t *name, size_t size);
+    ngx_http_routini_shm_t *sh, ngx_str_t *name, size_t size, size_t align);
 static void ngx_http_routini_shm_stamp(ngx_http_routini_shm_rec_t *rec,
     ngx_uint_t generation);
 static ngx_int_t ngx_http_routini_shm_inflight_init(ngx_slab_pool_t *shpool,
@@ -122,12 +125,10 @@ static ngx_uint_t ngx_http_routini_shm_nworkers(ngx_cycle_t *cycle);
 static size_t ngx_http_routini_shm_chunk(size_t size);
 
 
-#define ngx_http_routini_shm_data_offset(len)                                \
-    ngx_align(offsetof(ngx_http_routini_shm_rec_t, name) + (len),            \
-              NGX_HTTP_ROUTINI_CACHE_LINE)
+#define ngx_http_routini_shm_data_offset(len, align)                         \
+    ngx_align(offsetof(ngx_http_routini_shm_rec_t, name) + (len), align)
 
-#define ngx_http_routini_shm_rec_size(rec)                                   \
-    (ngx_http_routini_shm_data_offset((rec)->len) + (rec)->size)
+#define ngx_http_routini_shm_rec_size(rec)  ((rec)->off + (rec)->size)
 
 #define ngx_http_routini_shm_lock(zone)                                      \
     ngx_shmtx_lock(&((ngx_slab_pool_t *) (zone)->shm.addr)->mutex)
@@ -139,6 +140,62 @@ static size_t ngx_http_routini_shm_chunk(size_t size);
 ngx_int_t
 ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name, size_t size,
     void **data)
+{
+    return ngx_http_routini_shm_add(cf, name, size,
+                                    NGX_HTTP_ROUTINI_CACHE_LINE, data);
+}
+
+
+/*
+ * A record of many, written by every worker at once with atomic adds: its
+ * data follows the name, word-aligned, so that a small record takes a
+ * small chunk of the zone (a route's counters, see
+ * ngx_http_routini_metrics.h).
+ */
+
+ngx_int_t
+ngx_http_routini_shm_bind_packed(ngx_conf_t *cf, ngx_str_t *name, size_t size,
+    void **data)
+{
+    return ngx_http_routini_shm_add(cf, name, size, sizeof(ngx_atomic_t),
+                                    data);
+}
+
+
+/* room for n more records: bound then, they do not grow the list */
+
+ngx_int_t
+ngx_http_routini_shm_reserve(ngx_conf_t *cf, ngx_uint_t n)
+{
+    void                          *elts;
+    ngx_array_t                   *a;
+    ngx_http_routini_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
+
+    a = &rmcf->binds;
+
+    if (a->nalloc - a->nelts >= n) {
+        return NGX_OK;
+    }
+
+    elts = ngx_palloc(cf->pool, (a->nelts + n) * a->size);
+    if (elts == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(elts, a->elts, a->nelts * a->size);
+
+    a->elts = elts;
+    a->nalloc = a->nelts + n;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_routini_shm_add(ngx_conf_t *cf, ngx_str_t *name, size_t size,
+    size_t align, void **data)
 {
     ngx_shm_zone_t                *zone;
     ngx_http_routini_shm_bind_t   *b;
@@ -159,6 +216,7 @@ ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name, size_t size,
 
     b->name = *name;
     b->size = size;
+    b->align = align;
     b->data = data;
 
     *data = NULL;
@@ -322,12 +380,14 @@ ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
     b = rmcf->binds.elts;
 
     for (i = 0; i < rmcf->binds.nelts; i++) {
-        size = ngx_http_routini_shm_data_offset(b[i].name.len) + b[i].size;
+        size = ngx_http_routini_shm_data_offset(b[i].name.len, b[i].align)
+               + b[i].size;
         records += ngx_http_routini_shm_chunk(size);
     }
 
     if (rmcf->inflight.nelts) {
-        size = ngx_http_routini_shm_data_offset(NGX_INT_T_LEN + 9)
+        size = ngx_http_routini_shm_data_offset(NGX_INT_T_LEN + 9,
+                                                NGX_HTTP_ROUTINI_CACHE_LINE)
                + ngx_http_routini_shm_inflight_size(rmcf->inflight.nelts,
                                      ngx_http_routini_shm_nworkers(cf->cycle));
         records += ngx_http_routini_shm_chunk(size);
@@ -435,13 +495,15 @@ ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
             continue;
         }
 
-        p = ngx_http_routini_shm_get(shpool, sh, &b[i].name, b[i].size);
+        p = ngx_http_routini_shm_get(shpool, sh, &b[i].name, b[i].size,
+                                     b[i].align);
 
         if (p == NULL && !reclaimed) {
             ngx_http_routini_shm_expire(shpool, sh);
             reclaimed = 1;
 
-            p = ngx_http_routini_shm_get(shpool, sh, &b[i].name, b[i].size);
+            p = ngx_http_routini_shm_get(shpool, sh, &b[i].name, b[i].size,
+                                         b[i].align);
         }
 
         if (p == NULL) {
@@ -831,7 +893,7 @@ ngx_http_routini_shm_find(ngx_http_routini_shm_t *sh, ngx_str_t *name,
                 ngx_http_routini_shm_stamp(rec, sh->pending);
             }
 
-            return (u_char *) rec + ngx_http_routini_shm_data_offset(rec->len);
+            return (u_char *) rec + rec->off;
         }
 
         /* the same name with another layout is another record */
@@ -846,7 +908,7 @@ ngx_http_routini_shm_find(ngx_http_routini_shm_t *sh, ngx_str_t *name,
 
 static void *
 ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
-    ngx_str_t *name, size_t size)
+    ngx_str_t *name, size_t size, size_t align)
 {
     void                        *p;
     size_t                       off;
@@ -860,7 +922,7 @@ ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
         return p;
     }
 
-    off = ngx_http_routini_shm_data_offset(name->len);
+    off = ngx_http_routini_shm_data_offset(name->len, align);
 
     rec = ngx_slab_alloc_locked(shpool, off + size);
     if (rec == NULL) {
@@ -891,6 +953,7 @@ ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
     rec->born = sh->pending;
     rec->size = size;
     rec->len = (u_short) name->len;
+    rec->off = (u_short) off;
     ngx_memcpy(rec->name, name->data, name->len);
 
     ngx_rbtree_insert(&sh->rbtree, &rec->node);
@@ -938,7 +1001,8 @@ ngx_http_routini_shm_inflight_init(ngx_slab_pool_t *shpool,
     name.len = ngx_sprintf(buf, "inflight:%ui", sh->pending) - buf;
 
     p = ngx_http_routini_shm_get(shpool, sh, &name,
-                                 ngx_http_routini_shm_inflight_size(n, rows));
+                                 ngx_http_routini_shm_inflight_size(n, rows),
+                                 NGX_HTTP_ROUTINI_CACHE_LINE);
     if (p == NULL) {
         return NGX_ERROR;
     }

@@ -25,7 +25,8 @@
  * A record is freed only when no live process can write it: see
  * ngx_http_routini_shm.c.
  *
- * Record data is zeroed when created and aligned to a cache line.
+ * Record data is zeroed when created and aligned to a cache line, or, for
+ * ngx_http_routini_shm_bind_packed(), to a word.
  *
  * The data pointer is kept until the zone is initialized: it must not point
  * into memory that moves before then, such as an ngx_array_t that may still
@@ -67,6 +68,7 @@ typedef struct {
 typedef struct {
     ngx_str_t                   name;
     size_t                      size;
+    size_t                      align;        /* of the data */
     void                      **data;
 } ngx_http_routini_shm_bind_t;
 
@@ -81,6 +83,9 @@ typedef struct {
 void ngx_http_routini_shm_set_zone(ngx_shm_zone_t *zone, void *rmcf);
 ngx_int_t ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name,
     size_t size, void **data);
+ngx_int_t ngx_http_routini_shm_bind_packed(ngx_conf_t *cf, ngx_str_t *name,
+    size_t size, void **data);
+ngx_int_t ngx_http_routini_shm_reserve(ngx_conf_t *cf, ngx_uint_t n);
 ngx_int_t ngx_http_routini_shm_bind_inflight(ngx_conf_t *cf, void **data,
     size_t offset, ngx_uint_t *index);
 ngx_shm_zone_t *ngx_http_routini_shm_zone(ngx_conf_t *cf);
