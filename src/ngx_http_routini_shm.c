@@ -203,7 +203,9 @@ ngx_http_routini_shm_add(ngx_conf_t *cf, ngx_str_t *name, size_t size,
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
 
-    if (name->len > 0xffff) {
+    /* the record keeps the name's length and its data offset in 16 bits */
+
+    if (ngx_http_routini_shm_data_offset(name->len, align) > 0xffff) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "routini: name \"%V\" is too long", name);
         return NGX_ERROR;
@@ -215,8 +217,8 @@ ngx_http_routini_shm_add(ngx_conf_t *cf, ngx_str_t *name, size_t size,
     }
 
     b->name = *name;
-    b->size = size;
-    b->align = align;
+    b->size = (uint32_t) size;
+    b->align = (uint32_t) align;
     b->data = data;
 
     *data = NULL;

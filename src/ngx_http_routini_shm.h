@@ -67,8 +67,8 @@ typedef struct {
 
 typedef struct {
     ngx_str_t                   name;
-    size_t                      size;
-    size_t                      align;        /* of the data */
+    uint32_t                    size;
+    uint32_t                    align;        /* of the data */
     void                      **data;
 } ngx_http_routini_shm_bind_t;
 
