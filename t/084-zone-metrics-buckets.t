@@ -4,9 +4,8 @@
 # so that a reload between the two never lets a worker write counters of
 # one layout into a record of the other.
 #
-# 300 routes with names long enough (66 bytes with "route:") that the
-# default buckets take a record past 256 bytes: off saves a 256-byte
-# chunk each.  Then a request held open keeps a worker of the
+# 300 routes with names long enough (61 to 63 bytes) that the default
+# buckets take a record past 256 bytes: off saves a 256-byte chunk each.  Then a request held open keeps a worker of the
 # configuration with buckets alive across a reload to off: the hit it
 # counts when answered lands in its own record, which the reload back to
 # buckets adopts, and never in the record of off; and a reload back to
