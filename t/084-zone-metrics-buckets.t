@@ -19,7 +19,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../test/zone";
 use ZoneTest;
-use Test::More tests => 23;
+use Test::More tests => 24;
 
 my $hold = hold_backend();
 my $fast = free_port();
@@ -90,6 +90,18 @@ my (undef, $body) = http_get('/metrics');
 like($body, qr/# TYPE routini_request_duration_seconds summary\n/,
      'the request time is a summary');
 unlike($body, qr/_bucket/, 'no bucket series');
+
+SKIP: {
+    skip 'promtool not installed (apt-get install prometheus)', 1
+        unless system('sh', '-c', 'command -v promtool > /dev/null') == 0;
+    my $f = zone_dir() . '/metrics-off.txt';
+    open my $fh, '>', $f or die $!;
+    print $fh $body;
+    close $fh;
+    my $out = `promtool check metrics < $f 2>&1`;
+    is($?, 0, 'promtool check metrics passes without buckets')
+        or diag($out);
+}
 
 my ($st) = http_get("/${long}1/x");
 is($st, 200, 'a request to a route without buckets');
