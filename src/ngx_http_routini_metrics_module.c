@@ -173,11 +173,30 @@ ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_routini_metrics_main_conf_t *mmcf = conf;
 
+    u_char                         buf[sizeof("route/12345678:")];
     size_t                         size;
-    ngx_str_t                      name, s;
+    uint32_t                       crc;
+    ngx_str_t                      name, s, prefix;
     ngx_uint_t                     i;
     ngx_http_routini_route_t     **routes;
     ngx_http_routini_main_conf_t  *rmcf;
+
+    /*
+     * Bounds of routini_metrics_buckets are in the name of the route
+     * records: other bounds, even as many, are other counters, not the
+     * counts of the earlier ones under new labels (the number of buckets
+     * is in the record's size).
+     */
+
+    ngx_str_set(&prefix, "route:");
+
+    if (mmcf->nbuckets != NGX_CONF_UNSET_UINT && mmcf->nbuckets) {
+        crc = ngx_crc32_short((u_char *) mmcf->bounds,
+                              mmcf->nbuckets * sizeof(ngx_uint_t));
+
+        prefix.data = buf;
+        prefix.len = ngx_sprintf(buf, "route/%08xD:", crc) - buf;
+    }
 
     if (mmcf->nbuckets == NGX_CONF_UNSET_UINT) {
         for (i = 0; ngx_http_routini_default_buckets[i]; i++) {
@@ -212,8 +231,7 @@ ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_OK;
     }
 
-    /* the bucket count is part of the record size: new buckets after a
-     * reload start new counters instead of misreading the old ones */
+    /* the bucket count is part of the record size */
 
     size = offsetof(ngx_http_routini_route_stats_t, buckets)
            + (mmcf->nbuckets + 1) * sizeof(ngx_atomic_t);
@@ -225,13 +243,13 @@ ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     for (i = 0; i < rmcf->routes.nelts; i++) {
-        name.len = sizeof("route:") - 1 + routes[i]->name.len;
+        name.len = prefix.len + routes[i]->name.len;
         name.data = ngx_pnalloc(cf->pool, name.len);
         if (name.data == NULL) {
             return NGX_CONF_ERROR;
         }
 
-        ngx_sprintf(name.data, "route:%V", &routes[i]->name);
+        ngx_sprintf(name.data, "%V%V", &prefix, &routes[i]->name);
 
         if (ngx_http_routini_shm_bind_packed(cf, &name, size,
                                              (void **) &routes[i]->stats)

@@ -9,7 +9,8 @@
 # configuration with buckets alive across a reload to off: the hit it
 # counts when answered lands in its own record, which the reload back to
 # buckets adopts, and never in the record of off; and a reload back to
-# off finds the counts of off again.
+# off finds the counts of off again.  Other bounds, even as many, are other
+# records too.
 #
 # A script, not Test::Nginx blocks: it reloads nginx between requests.
 
@@ -19,7 +20,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../test/zone";
 use ZoneTest;
-use Test::More tests => 24;
+use Test::More tests => 30;
 
 my $hold = hold_backend();
 my $fast = free_port();
@@ -49,6 +50,10 @@ SERVER
 }
 
 sub which { my (undef, $b) = http_get('/which'); chomp $b; $b }
+
+# the workers of earlier configurations have exited: until then they may
+# still accept a connection
+sub settled { wait_for(sub { my @w = workers(); @w == 1 }) }
 
 sub used { metric('routini_zone_used_bytes{zone="z"}') }
 
@@ -117,7 +122,7 @@ is(held_2xx(), 0, 'nor its status');
 
 conf('');
 like(nginx_reload(), qr/start worker process/, 'reload back to buckets');
-ok(wait_for(sub { which() eq '' }), 'buckets serve');
+ok(settled() && which() eq '', 'buckets serve');
 
 my $m = metrics();
 is($m->{$held}, 1, "the held request's hit is in the record with buckets");
@@ -128,5 +133,26 @@ is($m->{$first}, 0, 'the request counted without buckets is not there');
 
 conf($off);
 like(nginx_reload(), qr/start worker process/, 'reload to off again');
-ok(wait_for(sub { which() eq $off }) && wait_for(sub { metric($first) == 1 }),
+ok(settled() && which() eq $off && metric($first) == 1,
    'the request counted without buckets is there again');
+
+my $second = qq{routini_request_duration_seconds_count{route="${long}2"}};
+my $b1 = 'routini_metrics_buckets 0.1 1;';
+my $b2 = 'routini_metrics_buckets 0.2 1;';
+
+conf($b1);
+like(nginx_reload(), qr/start worker process/, 'reload to two bounds');
+ok(settled() && which() eq $b1, 'they serve');
+($st) = http_get("/${long}2/x");
+ok($st == 200 && metric($second) == 1, 'a request counted with them');
+
+conf($b2);
+like(nginx_reload(), qr/start worker process/,
+     'reload to two other bounds');
+ok(settled() && which() eq $b2 && metric($second) == 0,
+   'their counters start from zero');
+
+conf($b1);
+nginx_reload();
+ok(settled() && which() eq $b1 && metric($second) == 1,
+   'the first bounds find their count again');
