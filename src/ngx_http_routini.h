@@ -90,6 +90,9 @@ typedef struct {
     ngx_array_t                      routes;      /* all routes, declared */
     ngx_array_t                      routers;     /* all routers */
     ngx_array_t                      binds;       /* shm records to bind */
+    ngx_array_t                      sets;        /* and sets of them */
+    u_char                          *name_buf;    /* a set's record name */
+    size_t                           name_size;
     ngx_array_t                      inflight;    /* in-flight counters */
     ngx_uint_t                       nslots;      /* counter slots */
     ngx_flag_t                       zone_explicit;

@@ -178,7 +178,6 @@ ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
     uint32_t                       crc;
     ngx_str_t                      name, s, prefix;
     ngx_uint_t                     i;
-    ngx_http_routini_route_t     **routes;
     ngx_http_routini_main_conf_t  *rmcf;
 
     /*
@@ -236,27 +235,15 @@ ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
     size = offsetof(ngx_http_routini_route_stats_t, buckets)
            + (mmcf->nbuckets + 1) * sizeof(ngx_atomic_t);
 
-    routes = rmcf->routes.elts;
-
-    if (ngx_http_routini_shm_reserve(cf, rmcf->routes.nelts + 1) != NGX_OK) {
+    if (ngx_http_routini_shm_bind_each(cf, &rmcf->routes, &prefix,
+                                       offsetof(ngx_http_routini_route_t,
+                                                name),
+                                       offsetof(ngx_http_routini_route_t,
+                                                stats),
+                                       size)
+        != NGX_OK)
+    {
         return NGX_CONF_ERROR;
-    }
-
-    for (i = 0; i < rmcf->routes.nelts; i++) {
-        name.len = prefix.len + routes[i]->name.len;
-        name.data = ngx_pnalloc(cf->pool, name.len);
-        if (name.data == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        ngx_sprintf(name.data, "%V%V", &prefix, &routes[i]->name);
-
-        if (ngx_http_routini_shm_bind_packed(cf, &name, size,
-                                             (void **) &routes[i]->stats)
-            != NGX_OK)
-        {
-            return NGX_CONF_ERROR;
-        }
     }
 
     ngx_str_set(&name, "unmatched");
