@@ -4,7 +4,7 @@
 #   bench/scale.sh [N ...]               default: 1000 10000 100000
 #
 # For each N, a configuration of N routes `routini_route "/rI/{id}" pool;`
-# (one upstream, one worker) is measured:
+# (one upstream, WORKERS workers) is measured:
 #
 #   nginx -t    wall seconds, and peak RSS per route: the difference from a
 #               one-route configuration, divided by N
@@ -16,6 +16,9 @@
 # Environment:
 #   SCALE_PORT=18900   loopback port of the nginx it starts
 #   RUNS=3             scrapes of each kind per N (the median is printed)
+#   WORKERS=1          worker_processes: the zone's route records depend on it
+#   BUCKETS=           routini_metrics_buckets' arguments, e.g. "off" or
+#                      "0.1 1" (default: the directive is absent)
 #   MODULE=...         the routini .so (default build/nginx/objs/..., built
 #                      if missing)
 #   NGINX_BIN=...      nginx binary (default /usr/sbin/nginx)
@@ -28,6 +31,8 @@ cd "$(dirname "$0")/.."
 
 port=${SCALE_PORT:-18900}
 runs=${RUNS:-3}
+workers=${WORKERS:-1}
+buckets=${BUCKETS:+routini_metrics_buckets $BUCKETS;}
 module=${MODULE:-$PWD/build/nginx/objs/ngx_http_routini_module.so}
 nginx=${NGINX_BIN:-/usr/sbin/nginx}
 dir=$PWD/build/bench/scale
@@ -62,12 +67,13 @@ gen() {
 
 cat > "$dir/conf/nginx.conf" <<CONF
 load_module $module;
-worker_processes 1;
+worker_processes $workers;
 error_log logs/error.log;
 pid logs/nginx.pid;
 events {}
 http {
     access_log off;
+    $buckets
     upstream pool { server 127.0.0.1:1; }
     server {
         listen 127.0.0.1:$port;
@@ -98,8 +104,15 @@ start() {
     exit 1
 }
 
+# CPU nanoseconds of the worker processes listed in $1, together
 worker_ns() {
-    cut -d' ' -f1 "/proc/$1/schedstat"
+    local pid ns=0
+
+    for pid in $1; do
+        ns=$(( ns + $(cut -d' ' -f1 "/proc/$pid/schedstat") ))
+    done
+
+    echo "$ns"
 }
 
 median() {
@@ -134,6 +147,7 @@ start
 base_zone=$(zone_used)
 stop
 
+echo "worker_processes $workers${buckets:+, $buckets}"
 printf '%-7s %9s %9s %9s | %9s %7s %9s | %9s %7s %9s\n' \
     routes "nginx -t" "RSS B/rt" "zone B/rt" "prom s" "cpu ms" "bytes" \
     "json s" "cpu ms" "bytes"
@@ -142,7 +156,7 @@ for n in $counts; do
     gen "$n"
     read -r rss t < <(measure)
     start
-    wpid=$(pgrep -P "$(cat "$dir/logs/nginx.pid")" | head -1)
+    wpid=$(pgrep -P "$(cat "$dir/logs/nginx.pid")" | tr '\n' ' ')
     zone=$(zone_used)
     read -r pt pc ps < <(scrape "http://127.0.0.1:$port/metrics" "$wpid")
     read -r jt jc js < <(scrape "http://127.0.0.1:$port/metrics.json" "$wpid")

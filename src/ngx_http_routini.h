@@ -37,6 +37,17 @@ typedef struct ngx_http_routini_route_s  ngx_http_routini_route_t;
 typedef struct ngx_http_routini_route_stats_s  ngx_http_routini_route_stats_t;
 
 
+/* a regex route: nginx's regex, its named captures become params */
+typedef struct {
+    ngx_regex_t                     *regex;
+    ngx_uint_t                       ncaptures;
+    const char                     **names;       /* named captures */
+    size_t                          *name_lens;
+    ngx_int_t                       *captures;    /* their numbers */
+    ngx_uint_t                       nnames;
+} ngx_http_routini_regex_t;
+
+
 struct ngx_http_routini_route_s {
     /* what every routed request reads, together */
     ngx_http_routini_route_stats_t  *stats;       /* in the shared zone */
@@ -49,13 +60,7 @@ struct ngx_http_routini_route_s {
     ngx_str_t                        name;       /* name=, or the pattern */
     ngx_http_complex_value_t         target;
 
-    /* regex routes: nginx's regex, its named captures become params */
-    ngx_regex_t                     *re;
-    ngx_uint_t                       ncaptures;
-    const char                     **re_names;    /* named captures */
-    size_t                          *re_name_lens;
-    ngx_int_t                       *re_captures; /* their numbers */
-    ngx_uint_t                       re_nnames;
+    ngx_http_routini_regex_t        *re;          /* regex routes only */
 
     u_char                          *file;        /* for nginx -t messages */
     ngx_uint_t                       line;
@@ -66,7 +71,7 @@ struct ngx_http_routini_route_s {
 typedef struct {
     ngx_routini_tree_t              *tree;
     ngx_array_t                      regex;       /* regex routes */
-    ngx_array_t                      routes;      /* all of its routes */
+    ngx_http_routini_route_t        *first;       /* its first route */
     ngx_uint_t                       ncaptures;   /* ints a regex match
                                                      needs, as nginx's
                                                      cmcf->ncaptures */
@@ -85,6 +90,9 @@ typedef struct {
     ngx_array_t                      routes;      /* all routes, declared */
     ngx_array_t                      routers;     /* all routers */
     ngx_array_t                      binds;       /* shm records to bind */
+    ngx_array_t                      sets;        /* and sets of them */
+    u_char                          *name_buf;    /* a set's record name */
+    size_t                           name_size;
     ngx_array_t                      inflight;    /* in-flight counters */
     ngx_uint_t                       nslots;      /* counter slots */
     ngx_flag_t                       zone_explicit;

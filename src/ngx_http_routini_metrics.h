@@ -24,10 +24,13 @@
 
 
 /*
- * One worker slot of a route's counters.  The record "route:NAME" holds
- * nslots of them, each starting on its own cache line, so two workers never
- * write the same line.  Buckets are not cumulative: a request adds to one
- * bucket only, the output adds them up.
+ * A route's counters, the record "route:NAME": one set for every worker,
+ * added to with atomic adds (the measure behind it is in docs/metrics.md),
+ * packed after the record's name, so that a route costs the zone one
+ * small chunk, whatever the number of workers.  Buckets are not
+ * cumulative: a request adds to one bucket only, the output adds them up.
+ * With routini_metrics_buckets off there are no bounds: the one bucket
+ * counts the route's requests.
  */
 
 struct ngx_http_routini_route_stats_s {
@@ -72,11 +75,10 @@ typedef struct {
 
 
 typedef struct {
-    ngx_uint_t                       nbuckets;
+    ngx_uint_t                       nbuckets;    /* 0: off */
     ngx_uint_t                      *bounds;      /* microseconds */
     ngx_str_t                       *les;         /* "0.005", for output */
-    size_t                           slot_size;   /* of a route's slot */
-    ngx_uint_t                       nslots;
+    ngx_uint_t                       nslots;      /* of "unmatched" */
     ngx_http_routini_unmatched_t    *unmatched;   /* in the zone */
     ngx_http_routini_series_t       *series;      /* in route order */
     ngx_uint_t                       nseries;

@@ -49,6 +49,8 @@ static char *ngx_http_routini_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_routini_metrics_buckets(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static ngx_int_t ngx_http_routini_metrics_set_off(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_metrics_set_bucket(ngx_conf_t *cf,
     ngx_http_routini_metrics_main_conf_t *mmcf, ngx_uint_t i, ngx_str_t *s);
 static ngx_int_t ngx_http_routini_metrics_log_handler(ngx_http_request_t *r);
@@ -116,6 +118,15 @@ static char  *ngx_http_routini_default_buckets[] = {
 };
 
 
+/* routini_metrics_buckets off: its one parameter */
+static ngx_http_routini_param_t  ngx_http_routini_metrics_buckets_params[] = {
+
+    { ngx_string("off"), ngx_http_routini_metrics_set_off, 0, 0, 0, NULL, 0 },
+
+      ngx_http_routini_null_param
+};
+
+
 static ngx_conf_enum_t  ngx_http_routini_metrics_formats[] = {
     { ngx_string("prometheus"), NGX_HTTP_ROUTINI_FORMAT_PROMETHEUS },
     { ngx_string("json"), NGX_HTTP_ROUTINI_FORMAT_JSON },
@@ -137,7 +148,6 @@ ngx_http_routini_metrics_create_main_conf(ngx_conf_t *cf)
     /*
      * set by ngx_pcalloc():
      *
-     *     mmcf->nbuckets = 0;
      *     mmcf->bounds = NULL;
      *     mmcf->unmatched = NULL;
      *     mmcf->series = NULL;
@@ -145,6 +155,8 @@ ngx_http_routini_metrics_create_main_conf(ngx_conf_t *cf)
      *     mmcf->peers = NULL;
      *     mmcf->nupstreams = 0;
      */
+
+    mmcf->nbuckets = NGX_CONF_UNSET_UINT;
 
     return mmcf;
 }
@@ -161,13 +173,31 @@ ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_routini_metrics_main_conf_t *mmcf = conf;
 
+    u_char                         buf[sizeof("route/12345678:")];
     size_t                         size;
-    ngx_str_t                      name, s;
+    uint32_t                       crc;
+    ngx_str_t                      name, s, prefix;
     ngx_uint_t                     i;
-    ngx_http_routini_route_t     **routes;
     ngx_http_routini_main_conf_t  *rmcf;
 
-    if (mmcf->bounds == NULL) {
+    /*
+     * Bounds of routini_metrics_buckets are in the name of the route
+     * records: other bounds, even as many, are other counters, not the
+     * counts of the earlier ones under new labels (the number of buckets
+     * is in the record's size).
+     */
+
+    ngx_str_set(&prefix, "route:");
+
+    if (mmcf->nbuckets != NGX_CONF_UNSET_UINT && mmcf->nbuckets) {
+        crc = ngx_crc32_short((u_char *) mmcf->bounds,
+                              mmcf->nbuckets * sizeof(ngx_uint_t));
+
+        prefix.data = buf;
+        prefix.len = ngx_sprintf(buf, "route/%08xD:", crc) - buf;
+    }
+
+    if (mmcf->nbuckets == NGX_CONF_UNSET_UINT) {
         for (i = 0; ngx_http_routini_default_buckets[i]; i++) {
             /* void */
         }
@@ -195,36 +225,25 @@ ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
 
     mmcf->nslots = rmcf->nslots;
-    mmcf->slot_size = ngx_http_routini_slot_size(
-                          offsetof(ngx_http_routini_route_stats_t, buckets)
-                          + (mmcf->nbuckets + 1) * sizeof(ngx_atomic_t));
 
     if (rmcf->routes.nelts == 0) {
         return NGX_CONF_OK;
     }
 
-    /* the bucket count is part of the record size: new buckets after a
-     * reload start new counters instead of misreading the old ones */
+    /* the bucket count is part of the record size */
 
-    size = mmcf->nslots * mmcf->slot_size;
+    size = offsetof(ngx_http_routini_route_stats_t, buckets)
+           + (mmcf->nbuckets + 1) * sizeof(ngx_atomic_t);
 
-    routes = rmcf->routes.elts;
-
-    for (i = 0; i < rmcf->routes.nelts; i++) {
-        name.len = sizeof("route:") - 1 + routes[i]->name.len;
-        name.data = ngx_pnalloc(cf->pool, name.len);
-        if (name.data == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        ngx_sprintf(name.data, "route:%V", &routes[i]->name);
-
-        if (ngx_http_routini_shm_bind(cf, &name, size,
-                                      (void **) &routes[i]->stats)
-            != NGX_OK)
-        {
-            return NGX_CONF_ERROR;
-        }
+    if (ngx_http_routini_shm_bind_each(cf, &rmcf->routes, &prefix,
+                                       offsetof(ngx_http_routini_route_t,
+                                                name),
+                                       offsetof(ngx_http_routini_route_t,
+                                                stats),
+                                       size)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
     }
 
     ngx_str_set(&name, "unmatched");
@@ -451,7 +470,7 @@ ngx_http_routini_metrics(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* routini_metrics_buckets 0.005 0.01 ... (seconds, increasing) */
+/* routini_metrics_buckets off | 0.005 0.01 ... (seconds, increasing) */
 
 static char *
 ngx_http_routini_metrics_buckets(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -462,12 +481,22 @@ ngx_http_routini_metrics_buckets(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_str_t   *value;
     ngx_uint_t   i, n;
 
-    if (mmcf->bounds) {
+    if (mmcf->nbuckets != NGX_CONF_UNSET_UINT) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
     n = cf->args->nelts - 1;
+
+    /* bounds are numbers, anything else is a parameter */
+
+    if (value[1].len && (value[1].data[0] < '0' || value[1].data[0] > '9')
+        && value[1].data[0] != '.')
+    {
+        return ngx_http_routini_conf_params(cf,
+                                   ngx_http_routini_metrics_buckets_params, 1,
+                                   mmcf, NULL);
+    }
 
     if (n > NGX_HTTP_ROUTINI_METRICS_MAX_BUCKETS) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -496,6 +525,20 @@ ngx_http_routini_metrics_buckets(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
+/* no bounds: a route's request time has its sum and count only */
+
+static ngx_int_t
+ngx_http_routini_metrics_set_off(ngx_conf_t *cf, ngx_http_routini_param_t *p,
+    ngx_str_t *value, void *conf)
+{
+    ngx_http_routini_metrics_main_conf_t *mmcf = conf;
+
+    mmcf->nbuckets = 0;
+
+    return NGX_OK;
+}
+
+
 /* a bound in seconds, kept in microseconds and printed canonically */
 
 static ngx_int_t
@@ -510,7 +553,8 @@ ngx_http_routini_metrics_set_bucket(ngx_conf_t *cf,
     if (us <= 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "routini_metrics_buckets: invalid bucket \"%V\", "
-                           "expected seconds greater than 0 such as 0.25", s);
+                           "expected seconds greater than 0 such as 0.25, "
+                           "or \"off\" alone", s);
         return NGX_ERROR;
     }
 
@@ -708,7 +752,7 @@ ngx_http_routini_peer_cmp(const void *one, const void *two)
 
 /*
  * The hot path: the router left the route (or why there was none) in its
- * ctx; add to this worker's slot.  No lock, no allocation.
+ * ctx; add to the route's counters.  No lock, no allocation.
  */
 
 static ngx_int_t
@@ -730,12 +774,12 @@ ngx_http_routini_metrics_log_handler(ngx_http_request_t *r)
 
     mmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_metrics_module);
 
-    slot = ngx_http_routini_slot(mmcf->nslots);
-
     if (ctx->route == NULL) {
         if (ctx->miss == 0 || mmcf->unmatched == NULL) {
             return NGX_OK;
         }
+
+        slot = ngx_http_routini_slot(mmcf->nslots);
 
         um = (ngx_http_routini_unmatched_t *)
                  ((u_char *) mmcf->unmatched + slot
@@ -757,9 +801,6 @@ ngx_http_routini_metrics_log_handler(ngx_http_request_t *r)
     if (st == NULL) {
         return NGX_OK;
     }
-
-    st = (ngx_http_routini_route_stats_t *)
-             ((u_char *) st + slot * mmcf->slot_size);
 
     status = r->err_status ? r->err_status : r->headers_out.status;
 

@@ -136,8 +136,10 @@ ngx_http_routini_prometheus(ngx_http_routini_out_t *out,
         }
     }
 
+    /* with routini_metrics_buckets off: a summary of a sum and a count */
+
     ngx_http_routini_prom_help(out, "routini_request_duration_seconds",
-                               "histogram",
+                               mmcf->nbuckets ? "histogram" : "summary",
                                "Request time of routed requests.");
 
     for (i = 0; i < mmcf->nseries; i++) {
@@ -147,7 +149,7 @@ ngx_http_routini_prometheus(ngx_http_routini_out_t *out,
 
         cum = 0;
 
-        for (j = 0; j <= mmcf->nbuckets; j++) {
+        for (j = 0; mmcf->nbuckets && j <= mmcf->nbuckets; j++) {
             cum += sum.buckets[j];
 
             ngx_http_routini_out_literal(out,
@@ -532,8 +534,15 @@ ngx_http_routini_route_json(ngx_http_routini_out_t *out,
                                 sum.codes[2], sum.codes[3], sum.codes[4]);
 
     ngx_http_routini_out_printf(out, "\"duration\":{\"sum\":%ui.%03ui,"
-                                "\"count\":%ui,\"buckets\":{",
-                                sum.sum / 1000, sum.sum % 1000, sum.hits);
+                                "\"count\":%ui", sum.sum / 1000,
+                                sum.sum % 1000, sum.hits);
+
+    if (mmcf->nbuckets == 0) {
+        ngx_http_routini_out_literal(out, "}}");
+        return;
+    }
+
+    ngx_http_routini_out_literal(out, ",\"buckets\":{");
 
     cum = 0;
 
@@ -673,13 +682,13 @@ ngx_http_routini_zone_usage(ngx_http_request_t *r, ngx_str_t **name,
 }
 
 
-/* a route's slots added up; hits are the requests of every bucket */
+/* a route's counters; hits are the requests of every bucket */
 
 void
 ngx_http_routini_route_sum(ngx_http_routini_metrics_main_conf_t *mmcf,
     ngx_http_routini_route_t *route, ngx_http_routini_route_sum_t *sum)
 {
-    ngx_uint_t                       i, j;
+    ngx_uint_t                       j;
     ngx_http_routini_route_stats_t  *st;
 
     ngx_memzero(sum, sizeof(ngx_http_routini_route_sum_t));
@@ -688,20 +697,17 @@ ngx_http_routini_route_sum(ngx_http_routini_metrics_main_conf_t *mmcf,
         return;
     }
 
-    for (i = 0; i < mmcf->nslots; i++) {
-        st = (ngx_http_routini_route_stats_t *)
-                 ((u_char *) route->stats + i * mmcf->slot_size);
+    st = route->stats;
 
-        sum->sum += st->sum;
+    sum->sum = st->sum;
 
-        for (j = 0; j < 5; j++) {
-            sum->codes[j] += st->codes[j];
-        }
+    for (j = 0; j < 5; j++) {
+        sum->codes[j] = st->codes[j];
+    }
 
-        for (j = 0; j <= mmcf->nbuckets; j++) {
-            sum->buckets[j] += st->buckets[j];
-            sum->hits += st->buckets[j];
-        }
+    for (j = 0; j <= mmcf->nbuckets; j++) {
+        sum->buckets[j] = st->buckets[j];
+        sum->hits += st->buckets[j];
     }
 }
 

@@ -160,6 +160,8 @@ ngx_http_routini_create_main_conf(ngx_conf_t *cf)
      *     rmcf->zone_explicit = 0;
      *     rmcf->generation = 0;
      *     rmcf->inflight_rec = NULL;
+     *     rmcf->name_buf = NULL;
+     *     rmcf->name_size = 0;
      *     rmcf->zone_reused = 0;
      *     rmcf->committed = 0;
      */
@@ -180,6 +182,13 @@ ngx_http_routini_create_main_conf(ngx_conf_t *cf)
 
     if (ngx_array_init(&rmcf->binds, cf->pool, 16,
                        sizeof(ngx_http_routini_shm_bind_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    if (ngx_array_init(&rmcf->sets, cf->pool, 1,
+                       sizeof(ngx_http_routini_shm_set_t))
         != NGX_OK)
     {
         return NULL;

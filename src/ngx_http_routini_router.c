@@ -164,12 +164,9 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return rv;
     }
 
-    rp = ngx_array_push(&rlcf->router->routes);
-    if (rp == NULL) {
-        return NGX_CONF_ERROR;
+    if (rlcf->router->first == NULL) {
+        rlcf->router->first = route;
     }
-
-    *rp = route;
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
 
@@ -230,13 +227,6 @@ ngx_http_routini_router_create(ngx_conf_t *cf)
     }
 
     if (ngx_array_init(&router->regex, cf->pool, 4,
-                       sizeof(ngx_http_routini_route_t *))
-        != NGX_OK)
-    {
-        return NULL;
-    }
-
-    if (ngx_array_init(&router->routes, cf->pool, 16,
                        sizeof(ngx_http_routini_route_t *))
         != NGX_OK)
     {
@@ -350,8 +340,13 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
         return NGX_CONF_ERROR;
     }
 
-    route->re = rc.regex;
-    route->ncaptures = rc.captures;
+    route->re = ngx_pcalloc(cf->pool, sizeof(ngx_http_routini_regex_t));
+    if (route->re == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    route->re->regex = rc.regex;
+    route->re->ncaptures = rc.captures;
 
     router->ncaptures = ngx_max(router->ncaptures,
                                 (ngx_uint_t) (rc.captures + 1) * 3);
@@ -400,8 +395,9 @@ static ngx_int_t
 ngx_http_routini_regex_names(ngx_conf_t *cf, ngx_http_routini_route_t *route,
     ngx_regex_compile_t *rc)
 {
-    u_char      *p, **by_number;
-    ngx_uint_t   i, k, n;
+    u_char                    *p, **by_number;
+    ngx_uint_t                 i, k, n;
+    ngx_http_routini_regex_t  *re;
 
     by_number = ngx_pcalloc(cf->temp_pool,
                             (rc->captures + 1) * sizeof(u_char *));
@@ -419,13 +415,13 @@ ngx_http_routini_regex_names(ngx_conf_t *cf, ngx_http_routini_route_t *route,
 
     n = rc->named_captures;
 
-    route->re_names = ngx_palloc(cf->pool, n * sizeof(char *));
-    route->re_name_lens = ngx_palloc(cf->pool, n * sizeof(size_t));
-    route->re_captures = ngx_palloc(cf->pool, n * sizeof(ngx_int_t));
+    re = route->re;
 
-    if (route->re_names == NULL || route->re_name_lens == NULL
-        || route->re_captures == NULL)
-    {
+    re->names = ngx_palloc(cf->pool, n * sizeof(char *));
+    re->name_lens = ngx_palloc(cf->pool, n * sizeof(size_t));
+    re->captures = ngx_palloc(cf->pool, n * sizeof(ngx_int_t));
+
+    if (re->names == NULL || re->name_lens == NULL || re->captures == NULL) {
         return NGX_ERROR;
     }
 
@@ -434,13 +430,13 @@ ngx_http_routini_regex_names(ngx_conf_t *cf, ngx_http_routini_route_t *route,
             continue;
         }
 
-        route->re_names[k] = (const char *) by_number[i];
-        route->re_name_lens[k] = ngx_strlen(by_number[i]);
-        route->re_captures[k] = i;
+        re->names[k] = (const char *) by_number[i];
+        re->name_lens[k] = ngx_strlen(by_number[i]);
+        re->captures[k] = i;
         k++;
     }
 
-    route->re_nnames = k;
+    re->nnames = k;
 
     return NGX_OK;
 }
@@ -524,7 +520,7 @@ char *
 ngx_http_routini_merge_router(ngx_conf_t *cf,
     ngx_http_routini_loc_conf_t *prev, ngx_http_routini_loc_conf_t *conf)
 {
-    ngx_http_routini_route_t  **route;
+    ngx_http_routini_route_t  *route;
 
     /* like other nginx array directives: a location with no routes of its
      * own takes those of its server */
@@ -535,14 +531,14 @@ ngx_http_routini_merge_router(ngx_conf_t *cf,
     }
 
     if (conf->router != prev->router && !conf->enable) {
-        route = conf->router->routes.elts;
+        route = conf->router->first;
 
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                       "routini_route: route \"%V\" is in a location with "
                       "routini_metrics, routini_status or routini_api, "
                       "which never routes: move it to another location "
-                      "in %s:%ui", &route[0]->pattern, route[0]->file,
-                      route[0]->line);
+                      "in %s:%ui", &route->pattern, route->file,
+                      route->line);
         return NGX_CONF_ERROR;
     }
 
@@ -819,6 +815,7 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
     ngx_int_t                  rc, j;
     ngx_uint_t                 i, k;
     ngx_http_routini_ctx_t    *ctx;
+    ngx_http_routini_regex_t  *re;
     ngx_http_routini_route_t  *route, **routes;
 
     /*
@@ -837,8 +834,9 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
     for (i = 0; i < router->regex.nelts; i++) {
         route = routes[i];
 
-        rc = ngx_regex_exec(route->re, path, caps,
-                            (route->ncaptures + 1) * 3);
+        re = route->re;
+
+        rc = ngx_regex_exec(re->regex, path, caps, (re->ncaptures + 1) * 3);
 
         if (rc == NGX_REGEX_NO_MATCHED) {
             continue;
@@ -856,18 +854,18 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
             continue;
         }
 
-        ctx = ngx_http_routini_ctx_create(r, route, path, route->re_nnames);
+        ctx = ngx_http_routini_ctx_create(r, route, path, re->nnames);
         if (ctx == NULL) {
             return NULL;
         }
 
-        ctx->names = route->re_names;
-        ctx->name_lens = route->re_name_lens;
+        ctx->names = re->names;
+        ctx->name_lens = re->name_lens;
 
         /* rc is 1 + the number of the last group that took part */
 
-        for (k = 0; k < route->re_nnames; k++) {
-            j = route->re_captures[k];
+        for (k = 0; k < re->nnames; k++) {
+            j = re->captures[k];
 
             if (j < rc && caps[2 * j] >= 0) {
                 ctx->values[k].data = path->data + caps[2 * j];

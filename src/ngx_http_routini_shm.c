@@ -66,6 +66,7 @@ typedef struct {
     ngx_uint_t                   born;        /* created by */
     size_t                       size;
     u_short                      len;
+    u_short                      off;         /* of the data */
     u_char                       name[1];
 } ngx_http_routini_shm_rec_t;
 
@@ -89,6 +90,14 @@ typedef struct {
 } ngx_http_routini_shm_held_t;
 
 
+static ngx_int_t ngx_http_routini_shm_name_check(ngx_conf_t *cf,
+    ngx_str_t *name, size_t prefix, size_t align);
+static void ngx_http_routini_shm_grow(ngx_conf_t *cf);
+static ngx_uint_t ngx_http_routini_shm_nbinds(
+    ngx_http_routini_main_conf_t *rmcf);
+static ngx_http_routini_shm_bind_t *ngx_http_routini_shm_bind_at(
+    ngx_http_routini_main_conf_t *rmcf, ngx_uint_t i,
+    ngx_http_routini_shm_bind_t *tmp);
 static ngx_int_t ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
 static ngx_http_routini_shm_t *ngx_http_routini_shm_create(
@@ -96,7 +105,7 @@ static ngx_http_routini_shm_t *ngx_http_routini_shm_create(
 static void *ngx_http_routini_shm_find(ngx_http_routini_shm_t *sh,
     ngx_str_t *name, size_t size);
 static void *ngx_http_routini_shm_get(ngx_slab_pool_t *shpool,
-    ngx_http_routini_shm_t *sh, ngx_str_t *name, size_t size);
+    ngx_http_routini_shm_t *sh, ngx_str_t *name, size_t size, size_t align);
 static void ngx_http_routini_shm_stamp(ngx_http_routini_shm_rec_t *rec,
     ngx_uint_t generation);
 static ngx_int_t ngx_http_routini_shm_inflight_init(ngx_slab_pool_t *shpool,
@@ -122,12 +131,10 @@ static ngx_uint_t ngx_http_routini_shm_nworkers(ngx_cycle_t *cycle);
 static size_t ngx_http_routini_shm_chunk(size_t size);
 
 
-#define ngx_http_routini_shm_data_offset(len)                                \
-    ngx_align(offsetof(ngx_http_routini_shm_rec_t, name) + (len),            \
-              NGX_HTTP_ROUTINI_CACHE_LINE)
+#define ngx_http_routini_shm_data_offset(len, align)                         \
+    ngx_align(offsetof(ngx_http_routini_shm_rec_t, name) + (len), align)
 
-#define ngx_http_routini_shm_rec_size(rec)                                   \
-    (ngx_http_routini_shm_data_offset((rec)->len) + (rec)->size)
+#define ngx_http_routini_shm_rec_size(rec)  ((rec)->off + (rec)->size)
 
 #define ngx_http_routini_shm_lock(zone)                                      \
     ngx_shmtx_lock(&((ngx_slab_pool_t *) (zone)->shm.addr)->mutex)
@@ -140,15 +147,15 @@ ngx_int_t
 ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name, size_t size,
     void **data)
 {
-    ngx_shm_zone_t                *zone;
     ngx_http_routini_shm_bind_t   *b;
     ngx_http_routini_main_conf_t  *rmcf;
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
 
-    if (name->len > 0xffff) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "routini: name \"%V\" is too long", name);
+    if (ngx_http_routini_shm_name_check(cf, name, 0,
+                                        NGX_HTTP_ROUTINI_CACHE_LINE)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -158,12 +165,118 @@ ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name, size_t size,
     }
 
     b->name = *name;
-    b->size = size;
+    b->size = (uint32_t) size;
+    b->align = NGX_HTTP_ROUTINI_CACHE_LINE;
     b->data = data;
 
     *data = NULL;
 
-    /* a record bound after the zone was sized grows the default zone */
+    ngx_http_routini_shm_grow(cf);
+
+    return NGX_OK;
+}
+
+
+/*
+ * A record for every object of an array of pointers, its data pointer at
+ * data_offset in the object, named prefix and the ngx_str_t at name_offset
+ * in it: one entry for them all, not one each (the routes' counters).
+ * Their data is packed after the name, word-aligned, so that a small
+ * record takes a small chunk of the zone; every worker writes it at once,
+ * with atomic adds.  The array must not grow any more.
+ */
+
+ngx_int_t
+ngx_http_routini_shm_bind_each(ngx_conf_t *cf, ngx_array_t *objects,
+    ngx_str_t *prefix, size_t name_offset, size_t data_offset, size_t size)
+{
+    u_char                        **obj;
+    size_t                          max;
+    ngx_str_t                      *name;
+    ngx_uint_t                      i;
+    ngx_http_routini_shm_set_t     *set;
+    ngx_http_routini_main_conf_t   *rmcf;
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
+
+    obj = objects->elts;
+    max = 0;
+
+    for (i = 0; i < objects->nelts; i++) {
+        name = (ngx_str_t *) (obj[i] + name_offset);
+
+        if (ngx_http_routini_shm_name_check(cf, name, prefix->len,
+                                            sizeof(ngx_atomic_t))
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        max = ngx_max(max, name->len);
+
+        *(void **) (obj[i] + data_offset) = NULL;
+    }
+
+    set = ngx_array_push(&rmcf->sets);
+    if (set == NULL) {
+        return NGX_ERROR;
+    }
+
+    set->objects = objects;
+    set->name_offset = name_offset;
+    set->data_offset = data_offset;
+    set->size = (uint32_t) size;
+
+    set->prefix.len = prefix->len;
+    set->prefix.data = ngx_pstrdup(cf->pool, prefix);
+
+    if (set->prefix.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* the names are made in one buffer, one at a time */
+
+    if (prefix->len + max > rmcf->name_size) {
+        rmcf->name_size = prefix->len + max;
+        rmcf->name_buf = ngx_pnalloc(cf->pool, rmcf->name_size);
+
+        if (rmcf->name_buf == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    ngx_http_routini_shm_grow(cf);
+
+    return NGX_OK;
+}
+
+
+/* the record keeps the name's length and its data offset in 16 bits */
+
+static ngx_int_t
+ngx_http_routini_shm_name_check(ngx_conf_t *cf, ngx_str_t *name,
+    size_t prefix, size_t align)
+{
+    if (ngx_http_routini_shm_data_offset(prefix + name->len, align) > 0xffff)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini: name \"%V\" is too long", name);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* records bound after the zone was sized grow the default zone */
+
+static void
+ngx_http_routini_shm_grow(ngx_conf_t *cf)
+{
+    ngx_shm_zone_t                *zone;
+    ngx_http_routini_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
 
     zone = rmcf->shm_zone;
 
@@ -172,8 +285,65 @@ ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name, size_t size,
                                  ngx_align(ngx_http_routini_shm_needed(cf, 2),
                                            1024 * 1024));
     }
+}
 
-    return NGX_OK;
+
+/* the records bound: entries, and the objects of every set */
+
+static ngx_uint_t
+ngx_http_routini_shm_nbinds(ngx_http_routini_main_conf_t *rmcf)
+{
+    ngx_uint_t                   k, n;
+    ngx_http_routini_shm_set_t  *set;
+
+    n = rmcf->binds.nelts;
+    set = rmcf->sets.elts;
+
+    for (k = 0; k < rmcf->sets.nelts; k++) {
+        n += set[k].objects->nelts;
+    }
+
+    return n;
+}
+
+
+/*
+ * The i-th record bound (i < ngx_http_routini_shm_nbinds()): an entry, or
+ * one made in *tmp for an object of a set, whose name lasts until the
+ * next call.
+ */
+
+static ngx_http_routini_shm_bind_t *
+ngx_http_routini_shm_bind_at(ngx_http_routini_main_conf_t *rmcf,
+    ngx_uint_t i, ngx_http_routini_shm_bind_t *tmp)
+{
+    u_char                      *obj;
+    ngx_str_t                   *name;
+    ngx_http_routini_shm_set_t  *set;
+
+    if (i < rmcf->binds.nelts) {
+        return (ngx_http_routini_shm_bind_t *) rmcf->binds.elts + i;
+    }
+
+    i -= rmcf->binds.nelts;
+
+    for (set = rmcf->sets.elts; i >= set->objects->nelts; set++) {
+        i -= set->objects->nelts;
+    }
+
+    obj = ((u_char **) set->objects->elts)[i];
+    name = (ngx_str_t *) (obj + set->name_offset);
+
+    tmp->name.data = rmcf->name_buf;
+    tmp->name.len = ngx_cpymem(ngx_cpymem(rmcf->name_buf, set->prefix.data,
+                                          set->prefix.len),
+                               name->data, name->len)
+                    - rmcf->name_buf;
+    tmp->size = set->size;
+    tmp->align = sizeof(ngx_atomic_t);
+    tmp->data = (void **) (obj + set->data_offset);
+
+    return tmp;
 }
 
 
@@ -252,7 +422,7 @@ ngx_http_routini_shm_init_conf(ngx_conf_t *cf)
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
 
-    if (rmcf->binds.nelts == 0 && rmcf->shm_zone == NULL) {
+    if (ngx_http_routini_shm_nbinds(rmcf) == 0 && rmcf->shm_zone == NULL) {
         return NGX_CONF_OK;
     }
 
@@ -279,7 +449,7 @@ ngx_http_routini_shm_init_conf(ngx_conf_t *cf)
                       "routini_zone: zone \"%V\" is too small: "
                       "%uz routes, upstreams and peers need at least "
                       "%uzk, increase its size in %s:%ui",
-                      &zone->shm.name, rmcf->binds.nelts,
+                      &zone->shm.name, ngx_http_routini_shm_nbinds(rmcf),
                       (needed + 1023) / 1024, rmcf->zone_file,
                       rmcf->zone_line);
         return NGX_CONF_ERROR;
@@ -310,8 +480,8 @@ size_t
 ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
 {
     size_t                         total, records, size;
-    ngx_uint_t                     i;
-    ngx_http_routini_shm_bind_t   *b;
+    ngx_uint_t                     i, n;
+    ngx_http_routini_shm_bind_t   *b, tmp;
     ngx_http_routini_main_conf_t  *rmcf;
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
@@ -319,15 +489,19 @@ ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
     total = ngx_http_routini_shm_chunk(sizeof(ngx_http_routini_shm_t));
 
     records = 0;
-    b = rmcf->binds.elts;
+    n = ngx_http_routini_shm_nbinds(rmcf);
 
-    for (i = 0; i < rmcf->binds.nelts; i++) {
-        size = ngx_http_routini_shm_data_offset(b[i].name.len) + b[i].size;
+    for (i = 0; i < n; i++) {
+        b = ngx_http_routini_shm_bind_at(rmcf, i, &tmp);
+
+        size = ngx_http_routini_shm_data_offset(b->name.len, b->align)
+               + b->size;
         records += ngx_http_routini_shm_chunk(size);
     }
 
     if (rmcf->inflight.nelts) {
-        size = ngx_http_routini_shm_data_offset(NGX_INT_T_LEN + 9)
+        size = ngx_http_routini_shm_data_offset(NGX_INT_T_LEN + 9,
+                                                NGX_HTTP_ROUTINI_CACHE_LINE)
                + ngx_http_routini_shm_inflight_size(rmcf->inflight.nelts,
                                      ngx_http_routini_shm_nworkers(cf->cycle));
         records += ngx_http_routini_shm_chunk(size);
@@ -384,11 +558,11 @@ ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     void                          *p;
     ngx_str_t                     *what, inflight;
-    ngx_uint_t                     i, reclaimed, pending;
+    ngx_uint_t                     i, n, reclaimed, pending;
     ngx_slab_pool_t               *shpool;
     ngx_pool_cleanup_t            *cln;
     ngx_http_routini_shm_t        *sh;
-    ngx_http_routini_shm_bind_t   *b;
+    ngx_http_routini_shm_bind_t   *b, tmp;
     ngx_http_routini_shm_held_t    held;
 
     shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
@@ -419,37 +593,40 @@ ngx_http_routini_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     sh->pending = pending;
     rmcf->generation = pending;
 
-    b = rmcf->binds.elts;
+    n = ngx_http_routini_shm_nbinds(rmcf);
 
     /* adopt first, so that what is left is what needs room */
 
-    for (i = 0; i < rmcf->binds.nelts; i++) {
-        *b[i].data = ngx_http_routini_shm_find(sh, &b[i].name, b[i].size);
+    for (i = 0; i < n; i++) {
+        b = ngx_http_routini_shm_bind_at(rmcf, i, &tmp);
+        *b->data = ngx_http_routini_shm_find(sh, &b->name, b->size);
     }
 
     reclaimed = 0;
 
-    for (i = 0; i < rmcf->binds.nelts; i++) {
+    for (i = 0; i < n; i++) {
+        b = ngx_http_routini_shm_bind_at(rmcf, i, &tmp);
 
-        if (*b[i].data) {
+        if (*b->data) {
             continue;
         }
 
-        p = ngx_http_routini_shm_get(shpool, sh, &b[i].name, b[i].size);
+        p = ngx_http_routini_shm_get(shpool, sh, &b->name, b->size, b->align);
 
         if (p == NULL && !reclaimed) {
             ngx_http_routini_shm_expire(shpool, sh);
             reclaimed = 1;
 
-            p = ngx_http_routini_shm_get(shpool, sh, &b[i].name, b[i].size);
+            p = ngx_http_routini_shm_get(shpool, sh, &b->name, b->size,
+                                         b->align);
         }
 
         if (p == NULL) {
-            what = &b[i].name;
+            what = &b->name;
             goto nomem;
         }
 
-        *b[i].data = p;
+        *b->data = p;
     }
 
     if (ngx_http_routini_shm_inflight_init(shpool, sh, rmcf) != NGX_OK) {
@@ -493,7 +670,7 @@ nomem:
                       "again once they have exited (worker_shutdown_timeout "
                       "bounds how long they may take), or increase the "
                       "zone's size (out of memory at \"%V\")",
-                      &shm_zone->shm.name, rmcf->binds.nelts, held.older,
+                      &shm_zone->shm.name, n, held.older,
                       (held.older_bytes + 1023) / 1024, held.procs, what);
         return NGX_ERROR;
     }
@@ -504,7 +681,7 @@ nomem:
                   "records beside the %ui of the running configuration "
                   "(\"nginx -t\" tells the size a reload needs; out of "
                   "memory at \"%V\")", &shm_zone->shm.name,
-                  rmcf->binds.nelts, held.running, what);
+                  n, held.running, what);
 
     return NGX_ERROR;
 }
@@ -831,7 +1008,7 @@ ngx_http_routini_shm_find(ngx_http_routini_shm_t *sh, ngx_str_t *name,
                 ngx_http_routini_shm_stamp(rec, sh->pending);
             }
 
-            return (u_char *) rec + ngx_http_routini_shm_data_offset(rec->len);
+            return (u_char *) rec + rec->off;
         }
 
         /* the same name with another layout is another record */
@@ -846,7 +1023,7 @@ ngx_http_routini_shm_find(ngx_http_routini_shm_t *sh, ngx_str_t *name,
 
 static void *
 ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
-    ngx_str_t *name, size_t size)
+    ngx_str_t *name, size_t size, size_t align)
 {
     void                        *p;
     size_t                       off;
@@ -860,7 +1037,7 @@ ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
         return p;
     }
 
-    off = ngx_http_routini_shm_data_offset(name->len);
+    off = ngx_http_routini_shm_data_offset(name->len, align);
 
     rec = ngx_slab_alloc_locked(shpool, off + size);
     if (rec == NULL) {
@@ -891,6 +1068,7 @@ ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
     rec->born = sh->pending;
     rec->size = size;
     rec->len = (u_short) name->len;
+    rec->off = (u_short) off;
     ngx_memcpy(rec->name, name->data, name->len);
 
     ngx_rbtree_insert(&sh->rbtree, &rec->node);
@@ -938,7 +1116,8 @@ ngx_http_routini_shm_inflight_init(ngx_slab_pool_t *shpool,
     name.len = ngx_sprintf(buf, "inflight:%ui", sh->pending) - buf;
 
     p = ngx_http_routini_shm_get(shpool, sh, &name,
-                                 ngx_http_routini_shm_inflight_size(n, rows));
+                                 ngx_http_routini_shm_inflight_size(n, rows),
+                                 NGX_HTTP_ROUTINI_CACHE_LINE);
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -1108,11 +1287,11 @@ ngx_http_routini_shm_carry(ngx_shm_zone_t *shm_zone,
     ngx_http_routini_main_conf_t *rmcf)
 {
     void                             *p;
-    ngx_uint_t                        i, n;
+    ngx_uint_t                        i, n, nbinds;
     ngx_list_part_t                  *part;
     ngx_shm_zone_t                   *old, *zone;
     ngx_http_routini_shm_t           *osh;
-    ngx_http_routini_shm_bind_t      *b;
+    ngx_http_routini_shm_bind_t      *b, tmp;
     ngx_http_routini_shm_inflight_t  *in;
 
     old = NULL;
@@ -1157,15 +1336,16 @@ ngx_http_routini_shm_carry(ngx_shm_zone_t *shm_zone,
     }
 
     n = 0;
-    b = rmcf->binds.elts;
+    nbinds = ngx_http_routini_shm_nbinds(rmcf);
 
     /* only the master changes the old zone's tree: no lock needed */
 
-    for (i = 0; i < rmcf->binds.nelts; i++) {
-        p = ngx_http_routini_shm_find(osh, &b[i].name, b[i].size);
+    for (i = 0; i < nbinds; i++) {
+        b = ngx_http_routini_shm_bind_at(rmcf, i, &tmp);
+        p = ngx_http_routini_shm_find(osh, &b->name, b->size);
 
-        if (p && p != *b[i].data) {
-            ngx_memcpy(*b[i].data, p, b[i].size);
+        if (p && p != *b->data) {
+            ngx_memcpy(*b->data, p, b->size);
             n++;
         }
     }
@@ -1180,7 +1360,7 @@ ngx_http_routini_shm_carry(ngx_shm_zone_t *shm_zone,
                   "routini_zone \"%V\" is now %uzk (was %uzk): a new zone, "
                   "the state of %ui of its %ui records carried over by name",
                   &shm_zone->shm.name, shm_zone->shm.size / 1024,
-                  old->shm.size / 1024, n, rmcf->binds.nelts);
+                  old->shm.size / 1024, n, nbinds);
 }
 
 

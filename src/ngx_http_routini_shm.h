@@ -25,7 +25,8 @@
  * A record is freed only when no live process can write it: see
  * ngx_http_routini_shm.c.
  *
- * Record data is zeroed when created and aligned to a cache line.
+ * Record data is zeroed when created and aligned to a cache line, or, for
+ * ngx_http_routini_shm_bind_each(), to a word.
  *
  * The data pointer is kept until the zone is initialized: it must not point
  * into memory that moves before then, such as an ngx_array_t that may still
@@ -66,9 +67,20 @@ typedef struct {
 
 typedef struct {
     ngx_str_t                   name;
-    size_t                      size;
+    uint32_t                    size;
+    uint32_t                    align;        /* of the data */
     void                      **data;
 } ngx_http_routini_shm_bind_t;
+
+
+/* records bound for every object of an array: see shm_bind_each() */
+typedef struct {
+    ngx_array_t                *objects;      /* of pointers */
+    ngx_str_t                   prefix;       /* of the records' names */
+    size_t                      name_offset;  /* of an ngx_str_t */
+    size_t                      data_offset;  /* of the data pointer */
+    uint32_t                    size;
+} ngx_http_routini_shm_set_t;
 
 
 /* a counter of requests in flight: the field at offset of a bound record */
@@ -81,6 +93,8 @@ typedef struct {
 void ngx_http_routini_shm_set_zone(ngx_shm_zone_t *zone, void *rmcf);
 ngx_int_t ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name,
     size_t size, void **data);
+ngx_int_t ngx_http_routini_shm_bind_each(ngx_conf_t *cf, ngx_array_t *objects,
+    ngx_str_t *prefix, size_t name_offset, size_t data_offset, size_t size);
 ngx_int_t ngx_http_routini_shm_bind_inflight(ngx_conf_t *cf, void **data,
     size_t offset, ngx_uint_t *index);
 ngx_shm_zone_t *ngx_http_routini_shm_zone(ngx_conf_t *cf);

@@ -81,6 +81,8 @@ ngx_routini_tree_create(ngx_routini_alloc_pt alloc, void *ctx)
     tree->alloc = alloc;
     tree->ctx = ctx;
     tree->memory = sizeof(ngx_routini_tree_t);
+    tree->names = NULL;
+    tree->prev = NULL;
     tree->frozen = 0;
 
     tree->root = ngx_routini_node_new(tree, NULL, 0);
@@ -680,26 +682,41 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         return c;
     }
 
-    /* names of the params on the path, shared by every route below */
+    /*
+     * names of the params on the path, shared by every route below, and
+     * with the param made before when its names are the same: one param
+     * under many statics ("/r1/{id}", "/r2/{id}", ...) has one array
+     */
 
-    names = ngx_routini_alloc(tree, (k + 1) * (sizeof(char *) + sizeof(size_t))
-                                    + sg->name_len + 1);
-    if (names == NULL) {
-        return NULL;
+    names = tree->names;
+
+    if (names == NULL || tree->prev != prev
+        || ((size_t *) (names + k + 1))[k] != sg->name_len
+        || memcmp(names[k], sg->name, sg->name_len) != 0)
+    {
+        names = ngx_routini_alloc(tree, (k + 1) * (sizeof(char *)
+                                                   + sizeof(size_t))
+                                        + sg->name_len + 1);
+        if (names == NULL) {
+            return NULL;
+        }
+
+        lens = (size_t *) (names + k + 1);
+        name = (char *) (lens + k + 1);
+
+        for (i = 0; i < k; i++) {
+            names[i] = prev[i];
+            lens[i] = ((size_t *) (prev + k))[i];
+        }
+
+        memcpy(name, sg->name, sg->name_len);
+        name[sg->name_len] = '\0';
+        names[k] = name;
+        lens[k] = sg->name_len;
+
+        tree->names = names;
+        tree->prev = prev;
     }
-
-    lens = (size_t *) (names + k + 1);
-    name = (char *) (lens + k + 1);
-
-    for (i = 0; i < k; i++) {
-        names[i] = prev[i];
-        lens[i] = ((size_t *) (prev + k))[i];
-    }
-
-    memcpy(name, sg->name, sg->name_len);
-    name[sg->name_len] = '\0';
-    names[k] = name;
-    lens[k] = sg->name_len;
 
     c->names = names;
     c->prefix = (uint16_t) sg->prefix;    /* < NGX_ROUTINI_MAX_PATTERN */

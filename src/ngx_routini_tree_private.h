@@ -143,6 +143,8 @@ struct ngx_routini_tree_s {
     size_t                 memory;
     ngx_routini_node_t    *root;
     ngx_routini_node_t    *top;       /* root once frozen, else empty */
+    const char           **names;     /* the param names made last */
+    const char           **prev;      /*   and the ones they extend */
     int                    frozen;
 };
 

@@ -335,3 +335,41 @@ routini_unmatched_requests_total\{reason="not_found"\}\ 0\n
     "ok", "ok", "ok",
     qr/# TYPE routini_upstream_requests_total counter\nroutini_upstream_requests_total\{upstream="dup",peer="127\.0\.0\.1:\d+"\} 3\nroutini_upstream_requests_total\{upstream="dup",peer="127\.0\.0\.3:9"\} 0\n#(?:.*\n)*# TYPE routini_upstream_peer_up gauge\nroutini_upstream_peer_up\{upstream="dup",peer="127\.0\.0\.1:\d+"\} 1\nroutini_upstream_peer_up\{upstream="dup",peer="127\.0\.0\.3:9"\} 1\n#/,
 ]
+
+
+
+=== TEST 13: routini_metrics_buckets off: the request time is a summary of a sum and a count, no bucket series, no buckets in JSON
+--- http_config
+    routini_metrics_buckets off;
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { return 200 "ok\n"; }
+        location /fail { return 503; }
+    }
+--- config
+    location = /metrics { routini_metrics; }
+    location = /metrics.json { routini_metrics json; }
+    location / {
+        routini_route "/api/{*rest}" 127.0.0.1:$TEST_NGINX_RAND_PORT_1 name=api;
+        routini_route "/fail" 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        proxy_pass http://$routini_upstream;
+    }
+--- request eval
+["GET /api/a", "GET /api/b", "GET /fail", "GET /metrics", "GET /metrics.json"]
+--- error_code eval
+[200, 200, 503, 200, 200]
+--- response_body_like eval
+[
+    "ok", "ok", "",
+    qr/\A(?!(?s:.*)_bucket)(?s:.*)routini_requests_total\{route="api",upstream="127.0.0.1:\d+",code="2xx"\}\ 2\n
+(?:.*\n)*
+routini_requests_total\{route="\/fail",upstream="127.0.0.1:\d+",code="5xx"\}\ 1\n
+(?:.*\n)*
+\#\ TYPE\ routini_request_duration_seconds\ summary\n
+routini_request_duration_seconds_sum\{route="api"\}\ \d+\.\d{3}\n
+routini_request_duration_seconds_count\{route="api"\}\ 2\n
+routini_request_duration_seconds_sum\{route="\/fail"\}\ \d+\.\d{3}\n
+routini_request_duration_seconds_count\{route="\/fail"\}\ 1\n
+\#\ HELP\ routini_unmatched_requests_total/x,
+    qr/^(?!.*buckets)\{"zone":.*"routes":\[\{"name":"api",.*"hits":2,"codes":\{"1xx":0,"2xx":2,"3xx":0,"4xx":0,"5xx":0\},"duration":\{"sum":\d+\.\d{3},"count":2\}\},\{"name":"\/fail",.*"hits":1,.*"duration":\{"sum":\d+\.\d{3},"count":1\}\}\],"unmatched"/s,
+]

@@ -439,7 +439,7 @@ qr{\[emerg\] .*"routini_metrics" directive conflicts with another content handle
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_metrics_buckets: invalid bucket "0", expected seconds greater than 0 such as 0\.25 in \S+:\d+}
+qr{\[emerg\] .*routini_metrics_buckets: invalid bucket "0", expected seconds greater than 0 such as 0\.25, or "off" alone in \S+:\d+}
 
 
 
@@ -449,7 +449,7 @@ qr{\[emerg\] .*routini_metrics_buckets: invalid bucket "0", expected seconds gre
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*routini_metrics_buckets: invalid bucket "abc", expected seconds greater than 0 such as 0\.25 in \S+:\d+}
+qr{\[emerg\] .*routini_metrics_buckets: invalid bucket "abc", expected seconds greater than 0 such as 0\.25, or "off" alone in \S+:\d+}
 
 
 
@@ -493,6 +493,57 @@ qr{\[emerg\] .*"routini_metrics_buckets" directive is duplicate in \S+:\d+}
 --- must_die
 --- error_log eval
 qr{\[emerg\] .*"routini_metrics_buckets" directive is not allowed here in \S+:\d+}
+
+
+
+=== TEST 37a: routini_metrics_buckets: bounds after off
+--- http_config
+    routini_metrics_buckets off 0.1;
+--- config
+--- must_die
+--- error_log eval
+qr{\[emerg\] .*routini_metrics_buckets: invalid parameter "0\.1", expected off in \S+:\d+}
+
+
+
+=== TEST 37b: routini_metrics_buckets: off after bounds
+--- http_config
+    routini_metrics_buckets 0.1 off;
+--- config
+--- must_die
+--- error_log eval
+qr{\[emerg\] .*routini_metrics_buckets: invalid bucket "off", expected seconds greater than 0 such as 0\.25, or "off" alone in \S+:\d+}
+
+
+
+=== TEST 37c: routini_metrics_buckets: off twice
+--- http_config
+    routini_metrics_buckets off off;
+--- config
+--- must_die
+--- error_log eval
+qr{\[emerg\] .*routini_metrics_buckets: duplicate parameter "off" in \S+:\d+}
+
+
+
+=== TEST 37d: routini_metrics_buckets: on is not a value
+--- http_config
+    routini_metrics_buckets on;
+--- config
+--- must_die
+--- error_log eval
+qr{\[emerg\] .*routini_metrics_buckets: invalid parameter "on", expected off in \S+:\d+}
+
+
+
+=== TEST 37e: routini_metrics_buckets: off, then bounds
+--- http_config
+    routini_metrics_buckets off;
+    routini_metrics_buckets 1 2;
+--- config
+--- must_die
+--- error_log eval
+qr{\[emerg\] .*"routini_metrics_buckets" directive is duplicate in \S+:\d+}
 
 
 

@@ -3,7 +3,7 @@
 #
 # A request held open keeps a worker of configuration "a" alive across
 # reloads that rename every route and upstream, in a zone that holds two
-# configurations of 150 routes and not three: the reload to a third one
+# configurations of 300 routes and not three: the reload to a third one
 # must fail (the old worker still writes "a"'s records) and leave the zone
 # as it was, rather than free "a"'s records under that worker.  Once the
 # held request is answered, nothing of the current configuration has
@@ -26,7 +26,7 @@ my $peer = "127.0.0.1:$hold";
 
 sub conf {
     my ($tag) = @_;
-    my $routes = routes($tag, 150, "u$tag");
+    my $routes = routes($tag, 300, "u$tag");
 
     write_conf(<<"HTTP", <<"SERVER");
     routini_zone z 224k;

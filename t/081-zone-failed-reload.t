@@ -30,7 +30,7 @@ my $busy_port = $busy->sockport;
 
 sub conf {
     my ($tag, $extra) = @_;
-    my $routes = routes($tag, 150, "u$tag");
+    my $routes = routes($tag, 300, "u$tag");
 
     $extra //= '';
 

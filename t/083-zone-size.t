@@ -26,7 +26,7 @@ release();
 
 sub conf {
     my ($zone, $tag, $n) = @_;
-    my $routes = routes($tag // 'r', $n // 150, 'u');
+    my $routes = routes($tag // 'r', $n // 300, 'u');
 
     write_conf(<<"HTTP", <<"SERVER");
     $zone
@@ -97,7 +97,7 @@ like($u, qr/"address":"127\.0\.0\.1:$hold"[^}]*"state":"draining"/,
 is(metric('routini_requests_total{route="r1",upstream="u",code="2xx"}'), 1,
    'the route counter is kept');
 
-# a zone that holds two configurations of 150 routes: a and z of 250 do
+# a zone that holds two configurations of 300 routes: a and z of 500 do
 # not fit together, a and b do
 nginx_stop();
 conf('routini_zone y 224k;', 'a');
@@ -105,15 +105,15 @@ ok(nginx_start(), 'nginx started with a zone for two configurations')
     or BAIL_OUT(log_since(0));
 my $used = metric('routini_zone_used_bytes{zone="y"}');
 
-conf('routini_zone y 224k;', 'z', 250);
+conf('routini_zone y 224k;', 'z', 500);
 $log = nginx_reload();
 like($log, qr/routini_zone: zone "y" is too small for \d+ records, increase its size/,
-     'a reload to 250 other routes fails: too small for both');
+     'a reload to 500 other routes fails: too small for both');
 is(metric('routini_zone_used_bytes{zone="y"}'), $used,
    'the zone uses what it used before');
 
 conf('routini_zone y 224k;', 'b');
 $log = nginx_reload();
-like($log, qr/start worker process/, 'a reload to 150 other routes succeeds');
+like($log, qr/start worker process/, 'a reload to 300 other routes succeeds');
 ok(wait_for(sub { my ($st) = http_get('/b1/x'); $st == 200 }),
    'and serves them');

@@ -107,6 +107,22 @@ static const test_table_t  tables[] = {
         { "/users/42/", NULL },
         { "/users/42/x", NULL } } },
 
+    /* params of the same names under other statics share their names
+     * array: each route still gets its own names */
+
+    { "shared names",
+      { { "/a/{id}" }, { "/b/{id}" }, { "/d/{key}" }, { "/b/{id}/{x}" },
+        { "/c/{id}/{y}" }, { "/e/{id}/{*rest}" }, { "/f/{id}/{rest}" },
+        { "/g/{id}/{x}" } },
+      { { "/a/1", "/a/{id}", { "id", "1" } },
+        { "/b/2", "/b/{id}", { "id", "2" } },
+        { "/b/2/3", "/b/{id}/{x}", { "id", "2", "x", "3" } },
+        { "/c/4/5", "/c/{id}/{y}", { "id", "4", "y", "5" } },
+        { "/d/6", "/d/{key}", { "key", "6" } },
+        { "/e/7/8/9", "/e/{id}/{*rest}", { "id", "7", "rest", "8/9" } },
+        { "/f/7/8", "/f/{id}/{rest}", { "id", "7", "rest", "8" } },
+        { "/g/1/2", "/g/{id}/{x}", { "id", "1", "x", "2" } } } },
+
     /* longest suffix first; the param part stays non-empty */
 
     { "affixes",
