@@ -241,6 +241,14 @@ ngx_routini_key(uint64_t w, const unsigned char *text, size_t len)
 }
 
 
+/* "/"s from byte n of a word on: the padding past a path's end */
+static const uint64_t  ngx_routini_pad[8] = {
+    0x2f2f2f2f2f2f2f2fULL, 0x2f2f2f2f2f2f2f00ULL, 0x2f2f2f2f2f2f0000ULL,
+    0x2f2f2f2f2f000000ULL, 0x2f2f2f2f00000000ULL, 0x2f2f2f0000000000ULL,
+    0x2f2f000000000000ULL, 0x2f00000000000000ULL
+};
+
+
 /* the n bytes (n < 8) at s of a path shorter than 8, zero padded */
 
 static ngx_routini_inline uint64_t
@@ -276,7 +284,7 @@ ngx_routini_word_end(const unsigned char *s, size_t len, size_t q)
         /* the path's last 8 bytes moved down to q, "/"s above them; two
          * shifts, as n may be 0 */
         w = ngx_routini_load(s + len - 8);
-        return (w >> 8 >> (56 - 8 * n)) | 0x2f2f2f2f2f2f2f2fULL << (8 * n);
+        return (w >> 8 >> (56 - 8 * n)) | ngx_routini_pad[n];
     }
 
     return ngx_routini_word_short(s + q, n)
