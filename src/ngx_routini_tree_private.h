@@ -164,12 +164,15 @@ void ngx_routini_err_str(ngx_routini_err_t *e, const char *s);
  * byte whatever the byte order, so that masks and shifts mean the same.
  */
 
+/* the n bytes at p, n 4 or 8, zeros above */
+
 static ngx_routini_inline uint64_t
-ngx_routini_load(const unsigned char *p)
+ngx_routini_load_n(const unsigned char *p, size_t n)
 {
     uint64_t  w;
 
-    memcpy(&w, p, 8);
+    w = 0;
+    memcpy(&w, p, n);
 
 #if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
     w = __builtin_bswap64(w);
@@ -180,17 +183,9 @@ ngx_routini_load(const unsigned char *p)
 
 
 static ngx_routini_inline uint64_t
-ngx_routini_load4(const unsigned char *p)
+ngx_routini_load(const unsigned char *p)
 {
-    uint32_t  w;
-
-    memcpy(&w, p, 4);
-
-#if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
-    w = __builtin_bswap32(w);
-#endif
-
-    return w;
+    return ngx_routini_load_n(p, 8);
 }
 
 
@@ -257,8 +252,8 @@ ngx_routini_word_short(const unsigned char *s, size_t n)
     /* two overlapping 4-byte reads, or three bytes */
 
     if (n >= 4) {
-        return ngx_routini_load4(s)
-               | ngx_routini_load4(s + n - 4) << (8 * (n - 4));
+        return ngx_routini_load_n(s, 4)
+               | ngx_routini_load_n(s + n - 4, 4) << (8 * (n - 4));
     }
 
     if (n) {
