@@ -159,6 +159,10 @@ ngx_int_t ngx_http_routini_param_number(ngx_conf_t *cf,
 ngx_int_t ngx_http_routini_param_token(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 
+ngx_int_t ngx_http_routini_push_ptr(ngx_array_t *a, void *elt);
+ngx_int_t ngx_http_routini_add_handler(ngx_conf_t *cf, ngx_http_phases phase,
+    ngx_http_handler_pt handler);
+
 ngx_int_t ngx_http_routini_router_init(ngx_conf_t *cf);
 char *ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_routini_merge_router(ngx_conf_t *cf,

@@ -931,7 +931,7 @@ ngx_http_routini_health_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_uint_t                             i;
     ngx_http_upstream_srv_conf_t         **uscfp;
     ngx_http_upstream_main_conf_t         *umcf;
-    ngx_http_routini_health_srv_conf_t    *hscf, **hscfp;
+    ngx_http_routini_health_srv_conf_t    *hscf;
 
     umcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_upstream_module);
 
@@ -958,12 +958,9 @@ ngx_http_routini_health_init_main_conf(ngx_conf_t *cf, void *conf)
             return NGX_CONF_ERROR;
         }
 
-        hscfp = ngx_array_push(&hmcf->checks);
-        if (hscfp == NULL) {
+        if (ngx_http_routini_push_ptr(&hmcf->checks, hscf) != NGX_OK) {
             return NGX_CONF_ERROR;
         }
-
-        *hscfp = hscf;
     }
 
     return NGX_CONF_OK;

@@ -352,7 +352,7 @@ static ngx_int_t
 ngx_http_routini_upstream_init(ngx_conf_t *cf,
     ngx_http_upstream_srv_conf_t *us)
 {
-    ngx_http_routini_upstream_t            *ucf, **up;
+    ngx_http_routini_upstream_t            *ucf;
     ngx_http_upstream_rr_peers_t           *peers;
     ngx_http_routini_upstream_main_conf_t  *umcf;
 
@@ -383,14 +383,7 @@ ngx_http_routini_upstream_init(ngx_conf_t *cf,
     umcf = ngx_http_conf_get_module_main_conf(cf,
                                             ngx_http_routini_upstream_module);
 
-    up = ngx_array_push(&umcf->upstreams);
-    if (up == NULL) {
-        return NGX_ERROR;
-    }
-
-    *up = ucf;
-
-    return NGX_OK;
+    return ngx_http_routini_push_ptr(&umcf->upstreams, ucf);
 }
 
 
