@@ -73,6 +73,16 @@ report() { REPORT+=("$*"); say "  => $*"; }
 check() {   # check NAME CONDITION-EXIT-STATUS
     if [ "$2" -eq 0 ]; then report "PASS $1"; else report "FAIL $1"; FAILED=1; fi
 }
+# finish TITLE WHAT: the report, where WHAT is kept, and the exit status
+finish() {
+    local l
+    say ""
+    say "== $1 =="
+    for l in "${REPORT[@]}"; do say "$l"; done
+    say "$2: $DIR"
+    [ "$FAILED" -eq 0 ] && say "RESULT: PASS" || say "RESULT: FAIL"
+    exit "$FAILED"
+}
 
 # --- processes ---------------------------------------------------------------
 
@@ -117,22 +127,31 @@ wait_workers() {  # n: wait until the proxy has n workers, at most 5 s
 
 # --- configuration -----------------------------------------------------------
 
+# conf_head LOAD_MODULE WORKERS LOG_LEVEL CONNECTIONS: an nginx.conf up
+# to the inside of http{}
+conf_head() {
+    cat <<EOF
+$1
+worker_processes $2;
+error_log logs/error.log $3;
+pid logs/nginx.pid;
+events { worker_connections $4; }
+http {
+    access_log off;
+    client_body_temp_path /tmp; proxy_temp_path /tmp; fastcgi_temp_path /tmp;
+    uwsgi_temp_path /tmp; scgi_temp_path /tmp;
+EOF
+}
+
 # backend_conf N [SLOW]: backend N answers "backend N URI"; with SLOW
 # (the long mode), /slow/ answers after SLOW seconds (the echo module)
 backend_conf() {
     local slow=""
     [ -n "${2:-}" ] && slow="location /slow/ { echo_sleep $2; echo \"backend $1 slow\"; }"
     mkdir -p "$DIR/backend$1/logs" "$DIR/backend$1/conf"
-    cat > "$DIR/backend$1/conf/nginx.conf" <<EOF
-${2:+load_module $ECHO_MODULE;}
-worker_processes 1;
-error_log logs/error.log warn;
-pid logs/nginx.pid;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path /tmp; proxy_temp_path /tmp; fastcgi_temp_path /tmp;
-    uwsgi_temp_path /tmp; scgi_temp_path /tmp;
+    conf_head "${2:+load_module $ECHO_MODULE;}" 1 warn 1024 \
+        > "$DIR/backend$1/conf/nginx.conf"
+    cat >> "$DIR/backend$1/conf/nginx.conf" <<EOF
     server {
         listen 127.0.0.1:$((PORT + $1));
         $slow
@@ -150,16 +169,8 @@ start_backend() {  # n
 # strategy and health checks as the mode sets them (BALANCER, HEALTH)
 proxy_conf() {
     mkdir -p "$PROXY/logs" "$PROXY/conf"
-    cat > "$PROXY/conf/nginx.conf" <<EOF
-$LOAD_MODULE
-worker_processes 2;
-error_log logs/error.log notice;
-pid logs/nginx.pid;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path /tmp; proxy_temp_path /tmp; fastcgi_temp_path /tmp;
-    uwsgi_temp_path /tmp; scgi_temp_path /tmp;
+    conf_head "$LOAD_MODULE" 2 notice 4096 > "$PROXY/conf/nginx.conf"
+    cat >> "$PROXY/conf/nginx.conf" <<EOF
     $1
 
     upstream api_pool {
@@ -481,12 +492,8 @@ print(sum(c["api"].values()) + 1, sum(c["users"].values()),
         "$([ "$reclaim" -ge 2 ] && [ "$second" -le $((first + first / 10)) ]; echo $?)"
 
     stop_nginx "$PROXY"
-    say ""
-    say "== routini soak report (long mode) =="
-    for l in "${REPORT[@]}"; do say "$l"; done
-    say "logs, zone samples (zone.txt) and the client's counts: $DIR"
-    [ "$FAILED" -eq 0 ] && say "RESULT: PASS" || say "RESULT: FAIL"
-    exit "$FAILED"
+    finish "routini soak report (long mode)" \
+        "logs, zone samples (zone.txt) and the client's counts"
 }
 
 if [ "${1:-}" = long ]; then
@@ -660,9 +667,4 @@ check "(d) the running configuration keeps serving (/a1/x $served_old)" $([ "$se
 crashes=$(grep -c "exited on signal [^9]\|\[crit\]\|\[alert\].*\(signal 11\|core\)" "$PROXY/logs/error.log")
 check "no crash, no [crit] in the last phase's log ($crashes)" $((crashes != 0))
 
-say ""
-say "== routini soak report =="
-for l in "${REPORT[@]}"; do say "$l"; done
-say "logs and wrk outputs: $DIR"
-[ "$FAILED" -eq 0 ] && say "RESULT: PASS" || say "RESULT: FAIL"
-exit "$FAILED"
+finish "routini soak report" "logs and wrk outputs"
