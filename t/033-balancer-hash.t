@@ -65,9 +65,9 @@ sub nginx_t_fits {
     die "nginx -t needs more than $mb MB of address space:\n$log" if $? != 0;
 }
 
-# TEST 1 to 4 are generated, for fnv_hash and for consistent alike: the
-# same three peers, A, B and C, each naming itself in X-Peer (with
-# $fail, A answers 502 instead)
+# TEST 1 to 6 are generated.  The first four, for fnv_hash and for
+# consistent alike, have the same three peers, A, B and C, each naming
+# itself in X-Peer (with $fail, A answers 502 instead)
 sub pool {
     my ($balancer, $fail) = @_;
     my $a = $fail ? 'return 502;'
@@ -178,6 +178,44 @@ for my $s ([ fnv_hash => 'are rehashed to others' ],
 END
 }
 
+# weights that would overflow 32 bits: peer A takes every key from B,
+# of weight 1
+for my $s ([ 4294967297, 'a weight above 2^32 is not truncated' ],
+           [ 26843546, 'weight * 160 above 2^32 does not wrap' ])
+{
+    my ($weight, $what) = @$s;
+
+    $n++;
+    $spec .= <<"END";
+=== TEST $n: $what: weight $weight takes the keys from weight 1
+--- http_config
+    upstream pool {
+        routini_balancer consistent key=\$arg_k;
+        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_1 weight=$weight;
+        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
+    }
+    server {
+        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_1;
+        return 200 "A";
+    }
+    server {
+        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
+        return 200 "B";
+    }
+--- config
+    location = /t {
+        proxy_pass http://pool;
+    }
+--- request eval
+[ map { "GET /t?k=key\$_" } 1 .. 30 ]
+--- response_body_like eval
+[ map { qr/^A\$/ } 1 .. 30 ]
+
+
+
+END
+}
+
 # the blocks written out below follow the generated ones
 spec_string($spec . do { local $/; <DATA> });
 
@@ -186,7 +224,7 @@ run_tests();
 
 __DATA__
 
-=== TEST 5: default key is $remote_addr: every request from here, one peer
+=== TEST 7: default key is $remote_addr: every request from here, one peer
 --- http_config
     log_format peer '$upstream_http_x_peer';
     upstream pool {
@@ -219,7 +257,7 @@ __DATA__
 
 
 
-=== TEST 6: 200 peers of weight 10: with 199 down every key finds the one up, with all down 502
+=== TEST 8: 200 peers of weight 10: with 199 down every key finds the one up, with all down 502
 --- http_config eval: $::ManyDown
 --- config
     location = /one { proxy_pass http://one_up; }
@@ -233,7 +271,7 @@ __DATA__
 
 
 
-=== TEST 7: a key whose peers all fail tries each of the 8 once, then 502
+=== TEST 9: a key whose peers all fail tries each of the 8 once, then 502
 --- http_config
     upstream pool {
         routini_balancer consistent key=$arg_k;
@@ -271,58 +309,6 @@ __DATA__
 [ map { 502 } 1 .. 5 ]
 --- response_headers_like eval
 [ map { "X-Tried: ^(?:127\\.0\\.0\\.1:\\d+, ){7}127\\.0\\.0\\.1:\\d+\$" } 1 .. 5 ]
-
-
-
-=== TEST 8: a weight above 2^32 is not truncated: weight 4294967297 takes the keys from weight 1
---- http_config
-    upstream pool {
-        routini_balancer consistent key=$arg_k;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=4294967297;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        return 200 "A";
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        return 200 "B";
-    }
---- config
-    location = /t {
-        proxy_pass http://pool;
-    }
---- request eval
-[ map { "GET /t?k=key$_" } 1 .. 30 ]
---- response_body_like eval
-[ map { qr/^A$/ } 1 .. 30 ]
-
-
-
-=== TEST 9: weight * 160 above 2^32 does not wrap: weight 26843546 takes the keys from weight 1
---- http_config
-    upstream pool {
-        routini_balancer consistent key=$arg_k;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=26843546;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        return 200 "A";
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        return 200 "B";
-    }
---- config
-    location = /t {
-        proxy_pass http://pool;
-    }
---- request eval
-[ map { "GET /t?k=key$_" } 1 .. 30 ]
---- response_body_like eval
-[ map { qr/^A$/ } 1 .. 30 ]
 
 
 
