@@ -145,9 +145,11 @@ struct ngx_http_routini_param_s {
     ngx_int_t                        max;         /* 0: no bound */
     char                            *expect;      /* a valid value */
     ngx_uint_t                       repeat;      /* may be given again */
+    ngx_uint_t                       point;       /* a number's decimals */
 };
 
-#define ngx_http_routini_null_param  { ngx_null_string, NULL, 0, 0, 0, NULL, 0 }
+#define ngx_http_routini_null_param                                          \
+    { ngx_null_string, NULL, 0, 0, 0, NULL, 0, 0 }
 
 /* the bit of params[k] in the "seen" mask ngx_http_routini_conf_params sets */
 #define NGX_HTTP_ROUTINI_PARAM_BIT(k)  ((ngx_uint_t) 1 << (k))
@@ -157,15 +159,17 @@ char *ngx_http_routini_conf_params(ngx_conf_t *cf,
     ngx_http_routini_param_t *params, ngx_uint_t first, void *conf,
     ngx_uint_t *seen);
 ngx_int_t ngx_http_routini_param_int(ngx_http_routini_param_t *p,
-    ngx_str_t *value, ngx_uint_t point);
+    ngx_str_t *value);
 ngx_int_t ngx_http_routini_param_msec(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 ngx_int_t ngx_http_routini_param_number(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
-ngx_int_t ngx_http_routini_param_ratio(ngx_conf_t *cf,
-    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 ngx_int_t ngx_http_routini_param_token(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+
+ngx_int_t ngx_http_routini_push_ptr(ngx_array_t *a, void *elt);
+ngx_int_t ngx_http_routini_add_handler(ngx_conf_t *cf, ngx_http_phases phase,
+    ngx_http_handler_pt handler);
 
 ngx_int_t ngx_http_routini_router_init(ngx_conf_t *cf);
 char *ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

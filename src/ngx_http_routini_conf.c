@@ -146,18 +146,17 @@ ngx_http_routini_param_msec(ngx_conf_t *cf, ngx_http_routini_param_t *p,
 
 
 /*
- * a number with "point" decimals (0: a whole number) as an integer, from
+ * a number with p->point decimals (0: a whole number) as an integer, from
  * p->min to p->max (0: no bound); NGX_ERROR if it is not
  */
 
 ngx_int_t
-ngx_http_routini_param_int(ngx_http_routini_param_t *p, ngx_str_t *value,
-    ngx_uint_t point)
+ngx_http_routini_param_int(ngx_http_routini_param_t *p, ngx_str_t *value)
 {
     ngx_int_t  n;
 
-    n = point ? ngx_atofp(value->data, value->len, point)
-              : ngx_atoi(value->data, value->len);
+    n = p->point ? ngx_atofp(value->data, value->len, p->point)
+                 : ngx_atoi(value->data, value->len);
 
     if (n == NGX_ERROR || n < p->min || (p->max && n > p->max)) {
         return NGX_ERROR;
@@ -167,39 +166,36 @@ ngx_http_routini_param_int(ngx_http_routini_param_t *p, ngx_str_t *value,
 }
 
 
-/* a whole number, into an ngx_uint_t */
+/*
+ * a whole number into an ngx_uint_t, or one with p->point decimals,
+ * bounds in those units, into a double
+ */
 
 ngx_int_t
 ngx_http_routini_param_number(ngx_conf_t *cf, ngx_http_routini_param_t *p,
     ngx_str_t *value, void *conf)
 {
-    ngx_int_t  n;
+    u_char      *field;
+    ngx_int_t    n;
+    ngx_uint_t   i, scale;
 
-    n = ngx_http_routini_param_int(p, value, 0);
+    n = ngx_http_routini_param_int(p, value);
     if (n == NGX_ERROR) {
         return NGX_DECLINED;
     }
 
-    *(ngx_uint_t *) ((u_char *) conf + p->offset) = n;
+    field = (u_char *) conf + p->offset;
 
-    return NGX_OK;
-}
-
-
-/* a number with three decimals, bounds in thousandths, into a double */
-
-ngx_int_t
-ngx_http_routini_param_ratio(ngx_conf_t *cf, ngx_http_routini_param_t *p,
-    ngx_str_t *value, void *conf)
-{
-    ngx_int_t  n;
-
-    n = ngx_http_routini_param_int(p, value, 3);
-    if (n == NGX_ERROR) {
-        return NGX_DECLINED;
+    if (p->point == 0) {
+        *(ngx_uint_t *) field = n;
+        return NGX_OK;
     }
 
-    *(double *) ((u_char *) conf + p->offset) = n / 1000.0;
+    for (i = 0, scale = 1; i < p->point; i++) {
+        scale *= 10;
+    }
+
+    *(double *) field = (double) n / scale;
 
     return NGX_OK;
 }

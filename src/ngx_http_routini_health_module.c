@@ -109,8 +109,7 @@ static void ngx_http_routini_health_exit_process(ngx_cycle_t *cycle);
 static void ngx_http_routini_health_tick(ngx_event_t *ev);
 static void ngx_http_routini_health_start(
     ngx_http_routini_health_probe_t *p);
-static void ngx_http_routini_health_write_handler(ngx_event_t *wev);
-static void ngx_http_routini_health_read_handler(ngx_event_t *rev);
+static void ngx_http_routini_health_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_routini_health_status(
     ngx_http_routini_health_probe_t *p);
 static size_t ngx_http_routini_health_escape(u_char *dst, u_char *src,
@@ -571,8 +570,8 @@ ngx_http_routini_health_start(ngx_http_routini_health_probe_t *p)
 
     c->data = p;
     c->sendfile = 0;
-    c->read->handler = ngx_http_routini_health_read_handler;
-    c->write->handler = ngx_http_routini_health_write_handler;
+    c->read->handler = ngx_http_routini_health_handler;
+    c->write->handler = ngx_http_routini_health_handler;
 
     /* the whole probe has one deadline, kept on the read event; it does
      * not hold up worker shutdown */
@@ -581,30 +580,45 @@ ngx_http_routini_health_start(ngx_http_routini_health_probe_t *p)
     ngx_add_timer(c->read, hscf->timeout);
 
     if (rc == NGX_OK) {
-        ngx_http_routini_health_write_handler(c->write);
+        ngx_http_routini_health_handler(c->write);
     }
 }
 
 
+/*
+ * Both events of a probe's connection: the connect checked, the request
+ * sent and the status line read, as far as each can go now.  The whole
+ * probe has one deadline, on the read event.
+ */
+
 static void
-ngx_http_routini_health_write_handler(ngx_event_t *wev)
+ngx_http_routini_health_handler(ngx_event_t *ev)
 {
     int                                  err;
+    u_char                               line[32 * 4];
+    size_t                               len;
     ssize_t                              n;
-    socklen_t                            len;
+    ngx_int_t                            status;
+    socklen_t                            slen;
     ngx_connection_t                    *c;
     ngx_http_routini_health_probe_t     *p;
     ngx_http_routini_health_srv_conf_t  *hscf;
 
-    c = wev->data;
+    c = ev->data;
     p = c->data;
     hscf = p->check->conf;
 
+    if (c->read->timedout) {
+        ngx_log_error(NGX_LOG_ERR, c->log, NGX_ETIMEDOUT, "probe timed out");
+        ngx_http_routini_health_done(p, 0, "timed out");
+        return;
+    }
+
     if (!p->connected) {
         err = 0;
-        len = sizeof(int);
+        slen = sizeof(int);
 
-        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, (void *) &err, &len)
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, (void *) &err, &slen)
             == -1)
         {
             err = ngx_socket_errno;
@@ -626,10 +640,6 @@ ngx_http_routini_health_write_handler(ngx_event_t *wev)
         p->log.action = "sending the request";
     }
 
-    if (p->sent == hscf->request.len) {
-        return;
-    }
-
     while (p->sent < hscf->request.len) {
         n = c->send(c, hscf->request.data + p->sent,
                     hscf->request.len - p->sent);
@@ -640,7 +650,7 @@ ngx_http_routini_health_write_handler(ngx_event_t *wev)
         }
 
         if (n == NGX_AGAIN) {
-            if (ngx_handle_write_event(wev, 0) != NGX_OK) {
+            if (ngx_handle_write_event(c->write, 0) != NGX_OK) {
                 ngx_http_routini_health_done(p, 0, "send() failed");
             }
 
@@ -652,50 +662,11 @@ ngx_http_routini_health_write_handler(ngx_event_t *wev)
 
     p->log.action = "reading the status line";
 
-    if (c->read->ready) {
-        ngx_http_routini_health_read_handler(c->read);
-        return;
-    }
-
-    if (ngx_handle_read_event(c->read, 0) != NGX_OK) {
-        ngx_http_routini_health_done(p, 0, "recv() failed");
-    }
-}
-
-
-static void
-ngx_http_routini_health_read_handler(ngx_event_t *rev)
-{
-    u_char                               line[32 * 4];
-    size_t                               len;
-    ssize_t                              n;
-    ngx_int_t                            status;
-    ngx_connection_t                    *c;
-    ngx_http_routini_health_probe_t     *p;
-    ngx_http_routini_health_srv_conf_t  *hscf;
-
-    c = rev->data;
-    p = c->data;
-    hscf = p->check->conf;
-
-    if (rev->timedout) {
-        ngx_log_error(NGX_LOG_ERR, c->log, NGX_ETIMEDOUT, "probe timed out");
-        ngx_http_routini_health_done(p, 0, "timed out");
-        return;
-    }
-
-    /* a refused connect is reported on both events, the read one first */
-
-    if (!p->connected || p->sent < hscf->request.len) {
-        ngx_http_routini_health_write_handler(c->write);
-        return;
-    }
-
     for ( ;; ) {
         n = c->recv(c, p->buf + p->len, NGX_HTTP_ROUTINI_HEALTH_BUF - p->len);
 
         if (n == NGX_AGAIN) {
-            if (ngx_handle_read_event(rev, 0) != NGX_OK) {
+            if (ngx_handle_read_event(c->read, 0) != NGX_OK) {
                 ngx_http_routini_health_done(p, 0, "recv() failed");
             }
 
@@ -960,7 +931,7 @@ ngx_http_routini_health_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_uint_t                             i;
     ngx_http_upstream_srv_conf_t         **uscfp;
     ngx_http_upstream_main_conf_t         *umcf;
-    ngx_http_routini_health_srv_conf_t    *hscf, **hscfp;
+    ngx_http_routini_health_srv_conf_t    *hscf;
 
     umcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_upstream_module);
 
@@ -987,12 +958,9 @@ ngx_http_routini_health_init_main_conf(ngx_conf_t *cf, void *conf)
             return NGX_CONF_ERROR;
         }
 
-        hscfp = ngx_array_push(&hmcf->checks);
-        if (hscfp == NULL) {
+        if (ngx_http_routini_push_ptr(&hmcf->checks, hscf) != NGX_OK) {
             return NGX_CONF_ERROR;
         }
-
-        *hscfp = hscf;
     }
 
     return NGX_CONF_OK;

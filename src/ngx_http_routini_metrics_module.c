@@ -622,8 +622,6 @@ ngx_http_routini_set_handler(ngx_conf_t *cf, ngx_http_handler_pt handler)
 static ngx_int_t
 ngx_http_routini_metrics_init(ngx_conf_t *cf)
 {
-    ngx_http_handler_pt                   *h;
-    ngx_http_core_main_conf_t             *cmcf;
     ngx_http_routini_metrics_main_conf_t  *mmcf;
 
     mmcf = ngx_http_conf_get_module_main_conf(cf,
@@ -633,16 +631,8 @@ ngx_http_routini_metrics_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    *h = ngx_http_routini_metrics_log_handler;
-
-    return NGX_OK;
+    return ngx_http_routini_add_handler(cf, NGX_HTTP_LOG_PHASE,
+                                        ngx_http_routini_metrics_log_handler);
 }
 
 

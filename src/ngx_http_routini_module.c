@@ -312,3 +312,41 @@ ngx_http_routini_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     return NGX_CONF_OK;
 }
+
+
+/* the configuration helpers of every routini module */
+
+ngx_int_t
+ngx_http_routini_push_ptr(ngx_array_t *a, void *elt)
+{
+    void  **p;
+
+    p = ngx_array_push(a);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    *p = elt;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_routini_add_handler(ngx_conf_t *cf, ngx_http_phases phase,
+    ngx_http_handler_pt handler)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[phase].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = handler;
+
+    return NGX_OK;
+}

@@ -99,7 +99,7 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     char                              *rv;
     ngx_str_t                         *value;
-    ngx_http_routini_route_t          *route, **rp;
+    ngx_http_routini_route_t          *route;
     ngx_http_routini_main_conf_t      *rmcf;
     ngx_http_compile_complex_value_t   ccv;
 
@@ -170,12 +170,9 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
 
-    rp = ngx_array_push(&rmcf->routes);
-    if (rp == NULL) {
+    if (ngx_http_routini_push_ptr(&rmcf->routes, route) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
-
-    *rp = route;
 
     return NGX_CONF_OK;
 }
@@ -212,7 +209,7 @@ ngx_http_routini_route_set_name(ngx_conf_t *cf, ngx_http_routini_param_t *p,
 static ngx_http_routini_router_t *
 ngx_http_routini_router_create(ngx_conf_t *cf)
 {
-    ngx_http_routini_router_t     *router, **rp;
+    ngx_http_routini_router_t     *router;
     ngx_http_routini_main_conf_t  *rmcf;
 
     router = ngx_pcalloc(cf->pool, sizeof(ngx_http_routini_router_t));
@@ -235,12 +232,9 @@ ngx_http_routini_router_create(ngx_conf_t *cf)
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
 
-    rp = ngx_array_push(&rmcf->routers);
-    if (rp == NULL) {
+    if (ngx_http_routini_push_ptr(&rmcf->routers, router) != NGX_OK) {
         return NULL;
     }
-
-    *rp = router;
 
     return router;
 }
@@ -374,12 +368,9 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
         }
     }
 
-    rp = ngx_array_push(&router->regex);
-    if (rp == NULL) {
+    if (ngx_http_routini_push_ptr(&router->regex, route) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
-
-    *rp = route;
 
     return NGX_CONF_OK;
 }
@@ -551,10 +542,8 @@ ngx_http_routini_router_init(ngx_conf_t *cf)
 {
     u_char                         err[512];
     ngx_uint_t                     i;
-    ngx_http_handler_pt           *h;
     ngx_http_routini_route_t      *route;
     ngx_http_routini_router_t    **router;
-    ngx_http_core_main_conf_t     *cmcf;
     ngx_http_routini_main_conf_t  *rmcf;
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
@@ -583,16 +572,8 @@ ngx_http_routini_router_init(ngx_conf_t *cf)
         }
     }
 
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    *h = ngx_http_routini_handler;
-
-    return NGX_OK;
+    return ngx_http_routini_add_handler(cf, NGX_HTTP_REWRITE_PHASE,
+                                        ngx_http_routini_handler);
 }
 
 

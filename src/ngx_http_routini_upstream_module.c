@@ -162,23 +162,23 @@ static ngx_http_routini_param_t  ngx_http_routini_adaptive_params[] = {
       offsetof(ngx_http_routini_adaptive_conf_t, interval), 100, 0,
       "a time of at least 100ms such as 5s", 0 },
 
-    { ngx_string("connections_ratio="), ngx_http_routini_param_ratio,
+    { ngx_string("connections_ratio="), ngx_http_routini_param_number,
       offsetof(ngx_http_routini_adaptive_conf_t, decide.connections_ratio),
-      1000, 0, "a ratio of at least 1 such as 1.5", 0 },
+      1000, 0, "a ratio of at least 1 such as 1.5", 0, 3 },
 
-    { ngx_string("latency_ratio="), ngx_http_routini_param_ratio,
+    { ngx_string("latency_ratio="), ngx_http_routini_param_number,
       offsetof(ngx_http_routini_adaptive_conf_t, decide.latency_ratio),
-      1000, 0, "a ratio of at least 1 such as 1.5", 0 },
+      1000, 0, "a ratio of at least 1 such as 1.5", 0, 3 },
 
     { ngx_string("min_connections="), ngx_http_routini_adaptive_set_min,
       0, 0, 0, "a number of connections such as 1000", 0 },
 
-    { ngx_string("hysteresis="), ngx_http_routini_param_ratio,
+    { ngx_string("hysteresis="), ngx_http_routini_param_number,
       offsetof(ngx_http_routini_adaptive_conf_t, decide.hysteresis), 1, 1000,
-      "a number above 0 and at most 1 such as 0.5", 0 },
+      "a number above 0 and at most 1 such as 0.5", 0, 3 },
 
     { ngx_string("smoothing="), ngx_http_routini_adaptive_set_smoothing,
-      0, 1, 1000, "a number above 0 and at most 1 such as 0.5", 0 },
+      0, 1, 1000, "a number above 0 and at most 1 such as 0.5", 0, 3 },
 
       ngx_http_routini_null_param
 };
@@ -316,7 +316,7 @@ ngx_http_routini_adaptive_set_min(ngx_conf_t *cf, ngx_http_routini_param_t *p,
 
     ngx_int_t  n;
 
-    n = ngx_http_routini_param_int(p, value, 0);
+    n = ngx_http_routini_param_int(p, value);
     if (n == NGX_ERROR) {
         return NGX_DECLINED;
     }
@@ -337,7 +337,7 @@ ngx_http_routini_adaptive_set_smoothing(ngx_conf_t *cf,
 
     ngx_int_t  n;
 
-    n = ngx_http_routini_param_int(p, value, 3);
+    n = ngx_http_routini_param_int(p, value);
     if (n == NGX_ERROR) {
         return NGX_DECLINED;
     }
@@ -352,7 +352,7 @@ static ngx_int_t
 ngx_http_routini_upstream_init(ngx_conf_t *cf,
     ngx_http_upstream_srv_conf_t *us)
 {
-    ngx_http_routini_upstream_t            *ucf, **up;
+    ngx_http_routini_upstream_t            *ucf;
     ngx_http_upstream_rr_peers_t           *peers;
     ngx_http_routini_upstream_main_conf_t  *umcf;
 
@@ -383,14 +383,7 @@ ngx_http_routini_upstream_init(ngx_conf_t *cf,
     umcf = ngx_http_conf_get_module_main_conf(cf,
                                             ngx_http_routini_upstream_module);
 
-    up = ngx_array_push(&umcf->upstreams);
-    if (up == NULL) {
-        return NGX_ERROR;
-    }
-
-    *up = ucf;
-
-    return NGX_OK;
+    return ngx_http_routini_push_ptr(&umcf->upstreams, ucf);
 }
 
 

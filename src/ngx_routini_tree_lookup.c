@@ -14,10 +14,11 @@
  * When it ends on a route allowing the method, that is the answer: the
  * full search takes the same choices first.
  *
- * Otherwise (a branch leading nowhere, a route not allowing the method),
- * the full search starts over from the root, depth first in precedence
- * order, with the alternatives it skipped in a bounded stack, and
- * collects the methods allowed for a 405.
+ * Otherwise (a branch leading nowhere, a route not allowing the method,
+ * two hashed statics alike but for their middle bytes), the full search
+ * starts over from the root, depth first in precedence order, with the
+ * alternatives it skipped in a bounded stack, and collects the methods
+ * allowed for a 405.
  */
 
 
@@ -60,6 +61,12 @@ static ngx_routini_inline const ngx_routini_node_t *ngx_routini_static_child(
 static ngx_routini_inline const ngx_routini_node_t *ngx_routini_static_hash(
     const ngx_routini_node_t *n, const unsigned char *s, size_t len,
     size_t p, uint64_t w);
+static ngx_routini_inline const ngx_routini_node_t *ngx_routini_hash_first(
+    const ngx_routini_node_t *n, const unsigned char *s, size_t len,
+    size_t p, uint64_t w);
+static ngx_routini_inline const ngx_routini_node_t *ngx_routini_hash_chain(
+    const ngx_routini_node_t *c, const unsigned char *s, size_t p, size_t e,
+    uint64_t w);
 static ngx_routini_inline const ngx_routini_node_t *ngx_routini_static_byte(
     const ngx_routini_node_t *n, const unsigned char *s, size_t len,
     size_t p, uint64_t w);
@@ -68,6 +75,8 @@ static ngx_routini_inline const ngx_routini_node_t *ngx_routini_chain_word(
 static ngx_routini_inline int ngx_routini_static_long(
     const ngx_routini_node_t *c, const unsigned char *s, size_t len,
     size_t p);
+static ngx_routini_inline int ngx_routini_static_middle(
+    const ngx_routini_node_t *c, const unsigned char *s, size_t p);
 static ngx_routini_inline size_t ngx_routini_param(
     const ngx_routini_node_t *n, const unsigned char *s, size_t p, size_t e,
     size_t i);
@@ -82,8 +91,11 @@ static int ngx_routini_found(ngx_routini_match_t *m,
 /*
  * The fast pass.  Statics are found by their first word, and a long
  * static checked once found, as no other in its chain has the same first
- * word (see ngx_routini_freeze_statics()); the bare param's value is the
- * segment up to the "/" found in the same word.
+ * word (see ngx_routini_freeze_statics()); a hashed static by its first
+ * and last words and length, and the bytes between checked once found:
+ * when they differ, another of the slot may match, which the full search
+ * sees.  The bare param's value is the segment up to the "/" found in the
+ * same word.
  */
 
 int
@@ -153,11 +165,27 @@ chain:
 
     c = ngx_routini_chain_word(n->statics, w);
 
-    if (c) {
-        goto word;
+    if (c && (c->len < 8 || ngx_routini_static_long(c, s, len, p))) {
+        goto matched;
     }
 
     goto miss;
+
+hash:
+
+    c = ngx_routini_hash_first(n, s, len, p, w);
+
+    if (c == NULL) {
+        goto miss;
+    }
+
+    if (ngx_routini_static_middle(c, s, p)) {
+        goto matched;
+    }
+
+    /* another static of the slot may take the segment */
+
+    goto full;
 
 byte:
 
@@ -166,25 +194,7 @@ byte:
     c = ngx_routini_chain_word(((ngx_routini_node_t *const *)
                                 (n->index + 256))[n->index[w & 0xff]], w);
 
-    if (c) {
-        goto word;
-    }
-
-    goto miss;
-
-hash:
-
-    c = ngx_routini_static_hash(n, s, len, p, w);
-
-    if (c) {
-        goto matched;
-    }
-
-    goto miss;
-
-word:
-
-    if (c->len < 8 || ngx_routini_static_long(c, s, len, p)) {
+    if (c && (c->len < 8 || ngx_routini_static_long(c, s, len, p))) {
         goto matched;
     }
 
@@ -422,14 +432,41 @@ ngx_routini_static_child(const ngx_routini_node_t *n, const unsigned char *s,
 }
 
 
-/* n's statics by hash */
+/*
+ * n's statics by hash: each candidate with the segment's first word,
+ * length and last word (ngx_routini_hash_first()) checked in full.
+ */
 
 static ngx_routini_inline const ngx_routini_node_t *
 ngx_routini_static_hash(const ngx_routini_node_t *n, const unsigned char *s,
     size_t len, size_t p, uint64_t w)
 {
-    size_t                      e, i;
     const ngx_routini_node_t   *c;
+
+    for (c = ngx_routini_hash_first(n, s, len, p, w);
+         c;
+         c = ngx_routini_hash_chain(c->chain, s, p, p + c->len, c->word))
+    {
+        if (ngx_routini_static_middle(c, s, p)) {
+            return c;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * The first static of n's hash table with the first word, length and
+ * last word of the segment at p, or NULL; its bytes between, if any, are
+ * left to the caller.
+ */
+
+static ngx_routini_inline const ngx_routini_node_t *
+ngx_routini_hash_first(const ngx_routini_node_t *n, const unsigned char *s,
+    size_t len, size_t p, uint64_t w)
+{
+    size_t  e, i;
 
     /* the key: the segment's word cut after its "/", as a short static's,
      * or its first 8 bytes */
@@ -444,17 +481,24 @@ ngx_routini_static_hash(const ngx_routini_node_t *n, const unsigned char *s,
         e = ngx_routini_segment_end_long(s, len, p);
     }
 
-    for (c = n->table[ngx_routini_key(w, s + p, e - p) & n->mask];
-         c;
-         c = c->chain)
-    {
+    return ngx_routini_hash_chain(
+               n->table[ngx_routini_key(w, s + p, e - p) & n->mask],
+               s, p, e, w);
+}
+
+
+/* the first static from c on with the key w, the length and the last
+ * word of the segment s[p, e) */
+
+static ngx_routini_inline const ngx_routini_node_t *
+ngx_routini_hash_chain(const ngx_routini_node_t *c, const unsigned char *s,
+    size_t p, size_t e, uint64_t w)
+{
+    for ( /* void */ ; c; c = c->chain) {
         if (c->word == w && c->len == e - p
             && (c->len <= 8
-                || (ngx_routini_load(s + e - 8)
-                    == ngx_routini_load(c->text + c->len - 8)
-                    && (c->len <= 16
-                        || ngx_routini_equal(c->text + 8, s + p + 8,
-                                             c->len - 16)))))
+                || ngx_routini_load(s + e - 8)
+                   == ngx_routini_load(c->text + c->len - 8)))
         {
             return c;
         }
@@ -519,8 +563,19 @@ ngx_routini_static_long(const ngx_routini_node_t *c, const unsigned char *s,
            && ngx_routini_load(s + e - 8)
               == ngx_routini_load(c->text + c->len - 8)
            && (e == len || s[e] == '/')
-           && (c->len <= 16
-               || ngx_routini_equal(c->text + 8, s + p + 8, c->len - 16));
+           && ngx_routini_static_middle(c, s, p);
+}
+
+
+/* the bytes of a static c between its first and last words, if any,
+ * equal to those of the segment at p */
+
+static ngx_routini_inline int
+ngx_routini_static_middle(const ngx_routini_node_t *c, const unsigned char *s,
+    size_t p)
+{
+    return c->len <= 16
+           || ngx_routini_equal(c->text + 8, s + p + 8, c->len - 16);
 }
 
 

@@ -166,12 +166,15 @@ void ngx_routini_err_str(ngx_routini_err_t *e, const char *s);
  * byte whatever the byte order, so that masks and shifts mean the same.
  */
 
+/* the n bytes at p, n 4 or 8, zeros above */
+
 static ngx_routini_inline uint64_t
-ngx_routini_load(const unsigned char *p)
+ngx_routini_load_n(const unsigned char *p, size_t n)
 {
     uint64_t  w;
 
-    memcpy(&w, p, 8);
+    w = 0;
+    memcpy(&w, p, n);
 
 #if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
     w = __builtin_bswap64(w);
@@ -182,17 +185,9 @@ ngx_routini_load(const unsigned char *p)
 
 
 static ngx_routini_inline uint64_t
-ngx_routini_load4(const unsigned char *p)
+ngx_routini_load(const unsigned char *p)
 {
-    uint32_t  w;
-
-    memcpy(&w, p, 4);
-
-#if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
-    w = __builtin_bswap32(w);
-#endif
-
-    return w;
+    return ngx_routini_load_n(p, 8);
 }
 
 
@@ -243,6 +238,14 @@ ngx_routini_key(uint64_t w, const unsigned char *text, size_t len)
 }
 
 
+/* "/"s from byte n of a word on: the padding past a path's end */
+static const uint64_t  ngx_routini_pad[8] = {
+    0x2f2f2f2f2f2f2f2fULL, 0x2f2f2f2f2f2f2f00ULL, 0x2f2f2f2f2f2f0000ULL,
+    0x2f2f2f2f2f000000ULL, 0x2f2f2f2f00000000ULL, 0x2f2f2f0000000000ULL,
+    0x2f2f000000000000ULL, 0x2f00000000000000ULL
+};
+
+
 /* the n bytes (n < 8) at s of a path shorter than 8, zero padded */
 
 static ngx_routini_inline uint64_t
@@ -251,8 +254,8 @@ ngx_routini_word_short(const unsigned char *s, size_t n)
     /* two overlapping 4-byte reads, or three bytes */
 
     if (n >= 4) {
-        return ngx_routini_load4(s)
-               | ngx_routini_load4(s + n - 4) << (8 * (n - 4));
+        return ngx_routini_load_n(s, 4)
+               | ngx_routini_load_n(s + n - 4, 4) << (8 * (n - 4));
     }
 
     if (n) {
@@ -278,7 +281,7 @@ ngx_routini_word_end(const unsigned char *s, size_t len, size_t q)
         /* the path's last 8 bytes moved down to q, "/"s above them; two
          * shifts, as n may be 0 */
         w = ngx_routini_load(s + len - 8);
-        return (w >> 8 >> (56 - 8 * n)) | 0x2f2f2f2f2f2f2f2fULL << (8 * n);
+        return (w >> 8 >> (56 - 8 * n)) | ngx_routini_pad[n];
     }
 
     return ngx_routini_word_short(s + q, n)

@@ -65,172 +65,166 @@ sub nginx_t_fits {
     die "nginx -t needs more than $mb MB of address space:\n$log" if $? != 0;
 }
 
+# TEST 1 to 6 are generated.  The first four, for fnv_hash and for
+# consistent alike, have the same three peers, A, B and C, each naming
+# itself in X-Peer (with $fail, A answers 502 instead)
+sub pool {
+    my ($balancer, $fail) = @_;
+    my $a = $fail ? 'return 502;'
+                  : "add_header X-Peer A always;\n        return 200 \"A\";";
+
+    return <<"END";
+    upstream pool {
+        routini_balancer $balancer;
+        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_1;
+        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
+        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_3;
+    }
+    server {
+        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_1;
+        $a
+    }
+    server {
+        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
+        add_header X-Peer B always;
+        return 200 "B";
+    }
+    server {
+        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_3;
+        add_header X-Peer C always;
+        return 200 "C";
+    }
+END
+}
+
+my $spec = '';
+my $n = 0;
+
+# same key, same peer: 30 keys twice, "shift" between the passes; the key
+# in the query for fnv_hash, in a header for consistent
+for my $s ([ fnv_hash => '$arg_k', 'fnv' ],
+           [ consistent => '$http_x_key', 'consistent' ])
+{
+    my ($strategy, $key, $log) = @$s;
+    my ($requests, $headers);
+
+    if ($key eq '$arg_k') {
+        $requests = '[ (map { "GET /t?k=key$_" } 1 .. 30), "GET /t?k=shift",'
+                    . "\n"
+                    . '  (map { "GET /t?k=key$_" } 1 .. 30), "GET /log" ]';
+        $headers = '';
+
+    } else {
+        $requests = '[ (map { "GET /t" } 1 .. 61), "GET /log" ]';
+        $headers = "--- more_headers eval\n"
+                   . '[ (map { "X-Key: key$_" } 1 .. 30), "X-Key: shift",'
+                   . "\n"
+                   . '  (map { "X-Key: key$_" } 1 .. 30), "" ]' . "\n";
+    }
+
+    $n++;
+    $spec .= "=== TEST $n: $strategy key=$key: same key, same peer; "
+             . "keys spread\n"
+             . "--- http_config\n"
+             . "    log_format keypeer '$key \$upstream_http_x_peer';\n"
+             . pool("$strategy key=$key") . <<"END";
+--- config
+    location = /t {
+        access_log logs/$log.log keypeer;
+        proxy_pass http://pool;
+        add_header X-Strategy \$routini_strategy always;
+    }
+    location = /log {
+        alias \$TEST_NGINX_SERVER_ROOT/logs/$log.log;
+    }
+--- request eval
+$requests
+${headers}--- response_body_like eval
+[ (map { qr/^[ABC]\$/ } 1 .. 61),
+  qr/\\A(?=.*^key\\d+ A\$)(?=.*^key\\d+ B\$)(?=.*^key\\d+ C\$)((?:key\\d+ [ABC]\\n){30})shift [ABC]\\n\\1\\z/ms ]
+--- response_headers eval
+[ (map { "X-Strategy: $strategy" } 1 .. 61), "!X-Strategy" ]
+
+
+
+END
+}
+
+# a failing peer: its keys go to the others
+for my $s ([ fnv_hash => 'are rehashed to others' ],
+           [ consistent => 'go to the next peer' ])
+{
+    my ($strategy, $where) = @$s;
+
+    $n++;
+    $spec .= "=== TEST $n: $strategy: the keys of a failing peer $where\n"
+             . "--- http_config\n"
+             . pool("$strategy key=\$arg_k", 1) . <<"END";
+--- config
+    location = /t {
+        proxy_next_upstream error http_502;
+        proxy_pass http://pool;
+        add_header X-Strategy \$routini_strategy always;
+    }
+--- request eval
+[ map { "GET /t?k=key\$_" } 1 .. 30 ]
+--- response_body_like eval
+[ map { qr/^[BC]\$/ } 1 .. 30 ]
+--- response_headers eval
+[ map { "X-Strategy: $strategy" } 1 .. 30 ]
+
+
+
+END
+}
+
+# weights that would overflow 32 bits: peer A takes every key from B,
+# of weight 1
+for my $s ([ 4294967297, 'a weight above 2^32 is not truncated' ],
+           [ 26843546, 'weight * 160 above 2^32 does not wrap' ])
+{
+    my ($weight, $what) = @$s;
+
+    $n++;
+    $spec .= <<"END";
+=== TEST $n: $what: weight $weight takes the keys from weight 1
+--- http_config
+    upstream pool {
+        routini_balancer consistent key=\$arg_k;
+        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_1 weight=$weight;
+        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
+    }
+    server {
+        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_1;
+        return 200 "A";
+    }
+    server {
+        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
+        return 200 "B";
+    }
+--- config
+    location = /t {
+        proxy_pass http://pool;
+    }
+--- request eval
+[ map { "GET /t?k=key\$_" } 1 .. 30 ]
+--- response_body_like eval
+[ map { qr/^A\$/ } 1 .. 30 ]
+
+
+
+END
+}
+
+# the blocks written out below follow the generated ones
+spec_string($spec . do { local $/; <DATA> });
+
 no_shuffle();
 run_tests();
 
 __DATA__
 
-=== TEST 1: fnv_hash key=$arg_k: same key, same peer; keys spread
---- http_config
-    log_format keypeer '$arg_k $upstream_http_x_peer';
-    upstream pool {
-        routini_balancer fnv_hash key=$arg_k;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        add_header X-Peer A always;
-        return 200 "A";
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        add_header X-Peer B always;
-        return 200 "B";
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
-        add_header X-Peer C always;
-        return 200 "C";
-    }
---- config
-    location = /t {
-        access_log logs/fnv.log keypeer;
-        proxy_pass http://pool;
-        add_header X-Strategy $routini_strategy always;
-    }
-    location = /log {
-        alias $TEST_NGINX_SERVER_ROOT/logs/fnv.log;
-    }
---- request eval
-[ (map { "GET /t?k=key$_" } 1 .. 30), "GET /t?k=shift",
-  (map { "GET /t?k=key$_" } 1 .. 30), "GET /log" ]
---- response_body_like eval
-[ (map { qr/^[ABC]$/ } 1 .. 61),
-  qr/\A(?=.*^key\d+ A$)(?=.*^key\d+ B$)(?=.*^key\d+ C$)((?:key\d+ [ABC]\n){30})shift [ABC]\n\1\z/ms ]
---- response_headers eval
-[ (map { "X-Strategy: fnv_hash" } 1 .. 61), "!X-Strategy" ]
-
-
-
-=== TEST 2: consistent key=$http_x_key: same key, same peer; keys spread
---- http_config
-    log_format keypeer '$http_x_key $upstream_http_x_peer';
-    upstream pool {
-        routini_balancer consistent key=$http_x_key;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        add_header X-Peer A always;
-        return 200 "A";
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        add_header X-Peer B always;
-        return 200 "B";
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
-        add_header X-Peer C always;
-        return 200 "C";
-    }
---- config
-    location = /t {
-        access_log logs/consistent.log keypeer;
-        proxy_pass http://pool;
-        add_header X-Strategy $routini_strategy always;
-    }
-    location = /log {
-        alias $TEST_NGINX_SERVER_ROOT/logs/consistent.log;
-    }
---- request eval
-[ (map { "GET /t" } 1 .. 61), "GET /log" ]
---- more_headers eval
-[ (map { "X-Key: key$_" } 1 .. 30), "X-Key: shift",
-  (map { "X-Key: key$_" } 1 .. 30), "" ]
---- response_body_like eval
-[ (map { qr/^[ABC]$/ } 1 .. 61),
-  qr/\A(?=.*^key\d+ A$)(?=.*^key\d+ B$)(?=.*^key\d+ C$)((?:key\d+ [ABC]\n){30})shift [ABC]\n\1\z/ms ]
---- response_headers eval
-[ (map { "X-Strategy: consistent" } 1 .. 61), "!X-Strategy" ]
-
-
-
-=== TEST 3: fnv_hash: the keys of a failing peer are rehashed to others
---- http_config
-    upstream pool {
-        routini_balancer fnv_hash key=$arg_k;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        return 502;
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        return 200 "B";
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
-        return 200 "C";
-    }
---- config
-    location = /t {
-        proxy_next_upstream error http_502;
-        proxy_pass http://pool;
-        add_header X-Strategy $routini_strategy always;
-    }
---- request eval
-[ map { "GET /t?k=key$_" } 1 .. 30 ]
---- response_body_like eval
-[ map { qr/^[BC]$/ } 1 .. 30 ]
---- response_headers eval
-[ map { "X-Strategy: fnv_hash" } 1 .. 30 ]
-
-
-
-=== TEST 4: consistent: the keys of a failing peer go to the next peer
---- http_config
-    upstream pool {
-        routini_balancer consistent key=$arg_k;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        return 502;
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        return 200 "B";
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
-        return 200 "C";
-    }
---- config
-    location = /t {
-        proxy_next_upstream error http_502;
-        proxy_pass http://pool;
-        add_header X-Strategy $routini_strategy always;
-    }
---- request eval
-[ map { "GET /t?k=key$_" } 1 .. 30 ]
---- response_body_like eval
-[ map { qr/^[BC]$/ } 1 .. 30 ]
---- response_headers eval
-[ map { "X-Strategy: consistent" } 1 .. 30 ]
-
-
-
-=== TEST 5: default key is $remote_addr: every request from here, one peer
+=== TEST 7: default key is $remote_addr: every request from here, one peer
 --- http_config
     log_format peer '$upstream_http_x_peer';
     upstream pool {
@@ -263,7 +257,7 @@ __DATA__
 
 
 
-=== TEST 6: 200 peers of weight 10: with 199 down every key finds the one up, with all down 502
+=== TEST 8: 200 peers of weight 10: with 199 down every key finds the one up, with all down 502
 --- http_config eval: $::ManyDown
 --- config
     location = /one { proxy_pass http://one_up; }
@@ -277,7 +271,7 @@ __DATA__
 
 
 
-=== TEST 7: a key whose peers all fail tries each of the 8 once, then 502
+=== TEST 9: a key whose peers all fail tries each of the 8 once, then 502
 --- http_config
     upstream pool {
         routini_balancer consistent key=$arg_k;
@@ -315,58 +309,6 @@ __DATA__
 [ map { 502 } 1 .. 5 ]
 --- response_headers_like eval
 [ map { "X-Tried: ^(?:127\\.0\\.0\\.1:\\d+, ){7}127\\.0\\.0\\.1:\\d+\$" } 1 .. 5 ]
-
-
-
-=== TEST 8: a weight above 2^32 is not truncated: weight 4294967297 takes the keys from weight 1
---- http_config
-    upstream pool {
-        routini_balancer consistent key=$arg_k;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=4294967297;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        return 200 "A";
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        return 200 "B";
-    }
---- config
-    location = /t {
-        proxy_pass http://pool;
-    }
---- request eval
-[ map { "GET /t?k=key$_" } 1 .. 30 ]
---- response_body_like eval
-[ map { qr/^A$/ } 1 .. 30 ]
-
-
-
-=== TEST 9: weight * 160 above 2^32 does not wrap: weight 26843546 takes the keys from weight 1
---- http_config
-    upstream pool {
-        routini_balancer consistent key=$arg_k;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 weight=26843546;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        return 200 "A";
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
-        return 200 "B";
-    }
---- config
-    location = /t {
-        proxy_pass http://pool;
-    }
---- request eval
-[ map { "GET /t?k=key$_" } 1 .. 30 ]
---- response_body_like eval
-[ map { qr/^A$/ } 1 .. 30 ]
 
 
 

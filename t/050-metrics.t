@@ -3,6 +3,61 @@
 
 use Test::Nginx::Socket 'no_plan';
 
+# routini_requests_total's samples of a route, a regex: one per status
+# class from 1xx on, with the counts given
+sub requests_total {
+    my ($route, $upstream, @counts) = @_;
+    my $class = 0;
+
+    my $re = join '', map {
+        $class++;
+        "routini_requests_total\\{route=\"$route\",upstream=\"$upstream\","
+        . "code=\"${class}xx\"\\} $_\\n"
+    } @counts;
+
+    return qr/$re/;
+}
+
+# a route's duration histogram, a regex: each bucket's count (a regex)
+# and the sum's and count's
+sub duration {
+    my ($route, $buckets, $count) = @_;
+
+    my $re = join '', map {
+        "routini_request_duration_seconds_bucket\\{route=\"$route\","
+        . "le=\"$_->[0]\"\\} $_->[1]\\n"
+    } @$buckets;
+
+    return qr/${re}routini_request_duration_seconds_sum\{route="$route"\} \d+\.\d{3}\nroutini_request_duration_seconds_count\{route="$route"\} $count\n/;
+}
+
+# TEST 11 and 12: one server listed twice (and one down, then backup),
+# scraped after the same requests
+our $DupHttpConfig = <<'END';
+    upstream dup {
+        routini_balancer round_robin;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        server 127.0.0.3:9 down;
+        server 127.0.0.3:9 backup;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { return 200 "ok\n"; }
+    }
+END
+
+our $DupConfig = <<'END';
+    location = /metrics { routini_metrics; }
+    location / {
+        routini_route "/d/{*rest}" dup;
+        routini_route "/d2/{*rest}" dup "name=/d/{*rest}";
+        proxy_pass http://$routini_upstream;
+    }
+END
+
+our $DupRequests = ["GET /d/a", "GET /d/b", "GET /d2/c", "GET /metrics"];
+
 no_shuffle();
 no_root_location();
 run_tests();
@@ -45,11 +100,7 @@ __DATA__
 [
     "ok", "ok", "", "ok", "", "", "",
     qr/# HELP routini_requests_total [^\n]+\n# TYPE routini_requests_total counter\n
-routini_requests_total\{route="api",upstream="127.0.0.1:\d+",code="1xx"\}\ 0\n
-routini_requests_total\{route="api",upstream="127.0.0.1:\d+",code="2xx"\}\ 2\n
-routini_requests_total\{route="api",upstream="127.0.0.1:\d+",code="3xx"\}\ 0\n
-routini_requests_total\{route="api",upstream="127.0.0.1:\d+",code="4xx"\}\ 0\n
-routini_requests_total\{route="api",upstream="127.0.0.1:\d+",code="5xx"\}\ 1\n
+${\ main::requests_total('api', '127.0.0.1:\d+', 0, 2, 0, 0, 1)}
 (?:.*\n)*
 routini_requests_total\{route="\/users\/:id",upstream="127.0.0.1:\d+",code="2xx"\}\ 1\n
 (?:.*\n)*
@@ -78,20 +129,10 @@ routini_unmatched_requests_total\{reason="method_not_allowed"\}\ 1\n
 [
     "ok", "ok", "ok",
     qr/# TYPE routini_request_duration_seconds histogram\n
-routini_request_duration_seconds_bucket\{route="api",le="0.005"\}\ [0-3]\n
-routini_request_duration_seconds_bucket\{route="api",le="0.01"\}\ [0-3]\n
-routini_request_duration_seconds_bucket\{route="api",le="0.025"\}\ [0-3]\n
-routini_request_duration_seconds_bucket\{route="api",le="0.05"\}\ [0-3]\n
-routini_request_duration_seconds_bucket\{route="api",le="0.1"\}\ [0-3]\n
-routini_request_duration_seconds_bucket\{route="api",le="0.25"\}\ [0-3]\n
-routini_request_duration_seconds_bucket\{route="api",le="0.5"\}\ [0-3]\n
-routini_request_duration_seconds_bucket\{route="api",le="1"\}\ [0-3]\n
-routini_request_duration_seconds_bucket\{route="api",le="2.5"\}\ [0-3]\n
-routini_request_duration_seconds_bucket\{route="api",le="5"\}\ [0-3]\n
-routini_request_duration_seconds_bucket\{route="api",le="10"\}\ 3\n
-routini_request_duration_seconds_bucket\{route="api",le="\+Inf"\}\ 3\n
-routini_request_duration_seconds_sum\{route="api"\}\ \d+\.\d{3}\n
-routini_request_duration_seconds_count\{route="api"\}\ 3\n/x,
+${\ main::duration('api', [ (map { [ $_, '[0-3]' ]
+                                     } qw(0.005 0.01 0.025 0.05 0.1 0.25 0.5 1
+                                          2.5 5)),
+                               [ 10, 3 ], [ '\+Inf', 3 ] ], 3)}/x,
 ]
 
 
@@ -263,13 +304,8 @@ qr/routini_zone: zone "x" is too small: \d+ routes, upstreams and peers need at 
 --- response_body_like eval
 [
     "fallback", "ok",
-    qr/routini_requests_total\{route="redirected",upstream="127\.0\.0\.1:1",code="1xx"\}\ 0\n
-routini_requests_total\{route="redirected",upstream="127\.0\.0\.1:1",code="2xx"\}\ 0\n
-routini_requests_total\{route="redirected",upstream="127\.0\.0\.1:1",code="3xx"\}\ 0\n
-routini_requests_total\{route="redirected",upstream="127\.0\.0\.1:1",code="4xx"\}\ 0\n
-routini_requests_total\{route="redirected",upstream="127\.0\.0\.1:1",code="5xx"\}\ 0\n
-routini_requests_total\{route="tried",upstream="127\.0\.0\.1:\d+",code="1xx"\}\ 0\n
-routini_requests_total\{route="tried",upstream="127\.0\.0\.1:\d+",code="2xx"\}\ 1\n
+    qr/${\ main::requests_total('redirected', '127\.0\.0\.1:1', 0, 0, 0, 0, 0)}
+${\ main::requests_total('tried', '127\.0\.0\.1:\d+', 0, 1)}
 (?:.*\n)*
 routini_unmatched_requests_total\{reason="not_found"\}\ 0\n
 /x,
@@ -278,27 +314,9 @@ routini_unmatched_requests_total\{reason="not_found"\}\ 0\n
 
 
 === TEST 11: a server listed twice is one series per metric: no two samples of one name and label set in a scrape
---- http_config
-    upstream dup {
-        routini_balancer round_robin;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        server 127.0.0.3:9 down;
-        server 127.0.0.3:9 backup;
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location / { return 200 "ok\n"; }
-    }
---- config
-    location = /metrics { routini_metrics; }
-    location / {
-        routini_route "/d/{*rest}" dup;
-        routini_route "/d2/{*rest}" dup "name=/d/{*rest}";
-        proxy_pass http://$routini_upstream;
-    }
---- request eval
-["GET /d/a", "GET /d/b", "GET /d2/c", "GET /metrics"]
+--- http_config eval: $::DupHttpConfig
+--- config eval: $::DupConfig
+--- request eval: $::DupRequests
 --- response_body_unlike eval
 [
     qr/^\z/, qr/^\z/, qr/^\z/,
@@ -308,28 +326,9 @@ routini_unmatched_requests_total\{reason="not_found"\}\ 0\n
 
 
 === TEST 12: a server listed twice: its series count the requests of both entries once, up when either may take requests
---- http_config
-    upstream dup {
-        routini_balancer round_robin;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        server 127.0.0.3:9 down;
-        server 127.0.0.3:9 backup;
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location / { return 200 "ok\n"; }
-    }
---- config
-    location = /metrics { routini_metrics; }
-    location / {
-        routini_route "/d/{*rest}" dup;
-        routini_route "/d2/{*rest}" dup "name=/d/{*rest}";
-        proxy_pass http://$routini_upstream;
-    }
-    # fresh counters
---- request eval
-["GET /d/a", "GET /d/b", "GET /d2/c", "GET /metrics"]
+--- http_config eval: $::DupHttpConfig
+--- config eval: $::DupConfig . "    # fresh counters\n"
+--- request eval: $::DupRequests
 --- response_body_like eval
 [
     "ok", "ok", "ok",

@@ -1,7 +1,7 @@
 # routini_metrics with 2,000 routes, some of them sharing a name=: every
 # series is in the output exactly once, in route order, with the first
 # route's target, and nothing else is; the same for JSON.  The API lists
-# every route.  Config and expectations are generated here.
+# every route.  Config, expectations and the blocks are generated here.
 
 use Test::Nginx::Socket 'no_plan';
 
@@ -101,70 +101,51 @@ BEGIN {
               . '\\]\\}\\n\\z';
 }
 
+# one block per output, each after the same four requests: Prometheus,
+# JSON, and the API's route listing
+my @outputs = (
+    [ 'Prometheus: each of the 1,603 series once, in route order',
+      '/metrics', 'Prometheus' ],
+    [ 'JSON: each of the 1,603 series once, in route order',
+      '/metrics.json', 'Json' ],
+    [ "the API's route listing: all 2,000 routes, in order",
+      '/routini/api/routes', 'Routes' ],
+);
+
+my $spec = '';
+my $n = 0;
+
+for my $o (@outputs) {
+    my ($name, $uri, $expected) = @$o;
+
+    $n++;
+    $spec .= <<"END";
+=== TEST $n: $name
+--- http_config
+    routini_metrics_buckets 10;
+    upstream u1 { server 127.0.0.1:\$TEST_NGINX_RAND_PORT_1; }
+    upstream u2 { server 127.0.0.1:\$TEST_NGINX_RAND_PORT_1; }
+    server {
+        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_1;
+        location / { return 200 "ok\\n"; }
+    }
+--- config eval: \$::Config
+--- request eval
+["GET /m5/a", "GET /m20/b", "GET /m7/c", "GET /m1999/d", "GET $uri"]
+--- error_code eval
+[200, 200, 200, 200, 200]
+--- response_body_like eval
+["ok", "ok", "ok", "ok", qr/\$::$expected/s]
+--- no_error_log
+[error]
+
+
+
+END
+}
+
+spec_string($spec);
+
 no_shuffle();
 no_root_location();
 run_tests();
-
-__DATA__
-
-=== TEST 1: Prometheus: each of the 1,603 series once, in route order
---- http_config
-    routini_metrics_buckets 10;
-    upstream u1 { server 127.0.0.1:$TEST_NGINX_RAND_PORT_1; }
-    upstream u2 { server 127.0.0.1:$TEST_NGINX_RAND_PORT_1; }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location / { return 200 "ok\n"; }
-    }
---- config eval: $::Config
---- request eval
-["GET /m5/a", "GET /m20/b", "GET /m7/c", "GET /m1999/d", "GET /metrics"]
---- error_code eval
-[200, 200, 200, 200, 200]
---- response_body_like eval
-["ok", "ok", "ok", "ok", qr/$::Prometheus/s]
---- no_error_log
-[error]
-
-
-
-=== TEST 2: JSON: each of the 1,603 series once, in route order
---- http_config
-    routini_metrics_buckets 10;
-    upstream u1 { server 127.0.0.1:$TEST_NGINX_RAND_PORT_1; }
-    upstream u2 { server 127.0.0.1:$TEST_NGINX_RAND_PORT_1; }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location / { return 200 "ok\n"; }
-    }
---- config eval: $::Config
---- request eval
-["GET /m5/a", "GET /m20/b", "GET /m7/c", "GET /m1999/d", "GET /metrics.json"]
---- error_code eval
-[200, 200, 200, 200, 200]
---- response_body_like eval
-["ok", "ok", "ok", "ok", qr/$::Json/s]
---- no_error_log
-[error]
-
-
-
-=== TEST 3: the API's route listing: all 2,000 routes, in order
---- http_config
-    routini_metrics_buckets 10;
-    upstream u1 { server 127.0.0.1:$TEST_NGINX_RAND_PORT_1; }
-    upstream u2 { server 127.0.0.1:$TEST_NGINX_RAND_PORT_1; }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        location / { return 200 "ok\n"; }
-    }
---- config eval: $::Config
---- request eval
-["GET /m5/a", "GET /m20/b", "GET /m7/c", "GET /m1999/d",
- "GET /routini/api/routes"]
---- error_code eval
-[200, 200, 200, 200, 200]
---- response_body_like eval
-["ok", "ok", "ok", "ok", qr/$::Routes/s]
---- no_error_log
-[error]

@@ -37,7 +37,9 @@
 # Environment: ROUTINI_NGINX (nginx binary, default /usr/sbin/nginx),
 # ROUTINI_MODULE (the .so; empty when linked in), SOAK_PORT (first of 5 ports, default 18600),
 # SOAK_DIR (work directory, default a new /tmp/routini-soak.XXXXXX),
-# SOAK_CONNS (wrk connections, default 16).
+# SOAK_CONNS (wrk connections, default 16), SOAK_BACKEND_NGINX (the
+# backends' nginx, default /usr/sbin/nginx; the long mode loads Debian's
+# echo module into it, SOAK_ECHO_MODULE).
 
 set -u
 
@@ -47,6 +49,12 @@ MODULE=${ROUTINI_MODULE-$ROOT/build/nginx/objs/ngx_http_routini_module.so}
 PORT=${SOAK_PORT:-18600}
 CONNS=${SOAK_CONNS:-16}
 DIR=${SOAK_DIR:-$(mktemp -d /tmp/routini-soak.XXXXXX)}
+BACKEND_NGINX=${SOAK_BACKEND_NGINX:-/usr/sbin/nginx}
+ECHO_MODULE=${SOAK_ECHO_MODULE:-/usr/lib/nginx/modules/ngx_http_echo_module.so}
+SLOW=${SOAK_SLOW:-20}
+# api_pool's strategy and health checks: the long mode sets its own
+BALANCER=round_robin
+HEALTH="interval=500ms timeout=500ms"
 
 PROXY=$DIR/proxy
 WRK_PIDS=()
@@ -64,6 +72,16 @@ say() { printf '%s\n' "$*"; }
 report() { REPORT+=("$*"); say "  => $*"; }
 check() {   # check NAME CONDITION-EXIT-STATUS
     if [ "$2" -eq 0 ]; then report "PASS $1"; else report "FAIL $1"; FAILED=1; fi
+}
+# finish TITLE WHAT: the report, where WHAT is kept, and the exit status
+finish() {
+    local l
+    say ""
+    say "== $1 =="
+    for l in "${REPORT[@]}"; do say "$l"; done
+    say "$2: $DIR"
+    [ "$FAILED" -eq 0 ] && say "RESULT: PASS" || say "RESULT: FAIL"
+    exit "$FAILED"
 }
 
 # --- processes ---------------------------------------------------------------
@@ -109,61 +127,75 @@ wait_workers() {  # n: wait until the proxy has n workers, at most 5 s
 
 # --- configuration -----------------------------------------------------------
 
-backend_conf() {  # n
-    mkdir -p "$DIR/backend$1/logs" "$DIR/backend$1/conf"
-    cat > "$DIR/backend$1/conf/nginx.conf" <<EOF
-worker_processes 1;
-error_log logs/error.log warn;
+# conf_head LOAD_MODULE WORKERS LOG_LEVEL CONNECTIONS: an nginx.conf up
+# to the inside of http{}
+conf_head() {
+    cat <<EOF
+$1
+worker_processes $2;
+error_log logs/error.log $3;
 pid logs/nginx.pid;
-events { worker_connections 1024; }
+events { worker_connections $4; }
 http {
     access_log off;
     client_body_temp_path /tmp; proxy_temp_path /tmp; fastcgi_temp_path /tmp;
     uwsgi_temp_path /tmp; scgi_temp_path /tmp;
+EOF
+}
+
+# backend_conf N [SLOW]: backend N answers "backend N URI"; with SLOW
+# (the long mode), /slow/ answers after SLOW seconds (the echo module)
+backend_conf() {
+    local slow=""
+    [ -n "${2:-}" ] && slow="location /slow/ { echo_sleep $2; echo \"backend $1 slow\"; }"
+    mkdir -p "$DIR/backend$1/logs" "$DIR/backend$1/conf"
+    conf_head "${2:+load_module $ECHO_MODULE;}" 1 warn 1024 \
+        > "$DIR/backend$1/conf/nginx.conf"
+    cat >> "$DIR/backend$1/conf/nginx.conf" <<EOF
     server {
         listen 127.0.0.1:$((PORT + $1));
+        $slow
         location / { return 200 "backend $1 \$request_uri\n"; }
     }
 }
 EOF
 }
 
-# proxy_conf ZONE_LINE EXTRA_ROUTES
+start_backend() {  # n
+    "$BACKEND_NGINX" -p "$DIR/backend$1/" -c conf/nginx.conf -e logs/error.log
+}
+
+# proxy_conf ZONE_LINE EXTRA_ROUTES [EXTRA_HTTP]: the proxy, api_pool's
+# strategy and health checks as the mode sets them (BALANCER, HEALTH)
 proxy_conf() {
     mkdir -p "$PROXY/logs" "$PROXY/conf"
-    cat > "$PROXY/conf/nginx.conf" <<EOF
-$LOAD_MODULE
-worker_processes 2;
-error_log logs/error.log notice;
-pid logs/nginx.pid;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path /tmp; proxy_temp_path /tmp; fastcgi_temp_path /tmp;
-    uwsgi_temp_path /tmp; scgi_temp_path /tmp;
+    conf_head "$LOAD_MODULE" 2 notice 4096 > "$PROXY/conf/nginx.conf"
+    cat >> "$PROXY/conf/nginx.conf" <<EOF
     $1
 
     upstream api_pool {
-        routini_balancer round_robin;
-        routini_health_check interval=500ms timeout=500ms fall=1 rise=1;
+        routini_balancer $BALANCER;
+        routini_health_check $HEALTH fall=1 rise=1;
         server 127.0.0.1:$((PORT + 1));
         server 127.0.0.1:$((PORT + 2));
         server 127.0.0.1:$((PORT + 3));
         server 127.0.0.1:$((PORT + 4));
         keepalive 16;
     }
+${3:-}
 
     server {
         listen 127.0.0.1:$PORT backlog=4096;
 
         location / {
             routini_route "/api/{*rest}"  api_pool  strip_prefix name=api;
-            routini_route /users/:id      api_pool  methods=GET,HEAD;
+            routini_route /users/:id      api_pool  methods=GET,HEAD name=users;
 $2
             proxy_pass              http://\$routini_upstream;
             proxy_http_version      1.1;
             proxy_set_header        Connection "";
             proxy_connect_timeout   1s;
+            proxy_read_timeout      $((SLOW * 3))s;
             proxy_next_upstream     error timeout http_502 http_503;
             proxy_next_upstream_tries 4;
         }
@@ -173,6 +205,20 @@ $2
     }
 }
 EOF
+}
+
+# start_all: the four backends and the proxy, configured; a request goes
+# through
+start_all() {
+    local n
+    for n in 1 2 3 4; do
+        start_backend "$n" || exit 2
+    done
+    start_nginx "$PROXY" || { tail "$PROXY/logs/error.log"; exit 2; }
+    wait_workers 2
+    sleep 1
+    curl -s -m 5 "http://127.0.0.1:$PORT/api/hello" | grep -q '^backend' \
+        || { say "proxy does not answer"; tail "$PROXY/logs/error.log"; exit 2; }
 }
 
 many_routes() {  # prefix count
@@ -227,92 +273,24 @@ api_ok() {
 
 # --- long mode ---------------------------------------------------------------
 
-BACKEND_NGINX=${SOAK_BACKEND_NGINX:-/usr/sbin/nginx}
-ECHO_MODULE=${SOAK_ECHO_MODULE:-/usr/lib/nginx/modules/ngx_http_echo_module.so}
-SLOW=${SOAK_SLOW:-20}
-
-long_backend_conf() {  # n
-    mkdir -p "$DIR/backend$1/logs" "$DIR/backend$1/conf"
-    cat > "$DIR/backend$1/conf/nginx.conf" <<EOF
-load_module $ECHO_MODULE;
-worker_processes 1;
-error_log logs/error.log warn;
-pid logs/nginx.pid;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path /tmp; proxy_temp_path /tmp; fastcgi_temp_path /tmp;
-    uwsgi_temp_path /tmp; scgi_temp_path /tmp;
-    server {
-        listen 127.0.0.1:$((PORT + $1));
-        location /slow/ { echo_sleep $SLOW; echo "backend $1 slow"; }
-        location / { return 200 "backend $1 \$request_uri\n"; }
-    }
-}
-EOF
-}
-
 # long_proxy_conf TAG [BAD]: 100 routes and an upstream named after TAG;
 # BAD adds a listen on backend 1's port, which fails the reload after the
 # zone was initialized for it
 long_proxy_conf() {
-    local i routes="" bad=""
+    local i routes="" more
     for i in $(seq 100); do
         routes="$routes            routini_route /$1$i/:id u_$1 name=$1$i;
 "
     done
-    [ -n "${2:-}" ] && bad="server { listen 127.0.0.1:$((PORT + 1)); }"
-    mkdir -p "$PROXY/logs" "$PROXY/conf"
-    cat > "$PROXY/conf/nginx.conf" <<EOF
-$LOAD_MODULE
-worker_processes 2;
-error_log logs/error.log notice;
-pid logs/nginx.pid;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path /tmp; proxy_temp_path /tmp; fastcgi_temp_path /tmp;
-    uwsgi_temp_path /tmp; scgi_temp_path /tmp;
-    routini_zone soak ${SOAK_ZONE:-1m};
-
-    upstream api_pool {
-        routini_balancer fewest_connections;
-        routini_health_check interval=1s timeout=1s fall=1 rise=1;
-        server 127.0.0.1:$((PORT + 1));
-        server 127.0.0.1:$((PORT + 2));
-        server 127.0.0.1:$((PORT + 3));
-        server 127.0.0.1:$((PORT + 4));
-        keepalive 16;
-    }
-
+    more="
     upstream u_$1 {
         routini_balancer round_robin;
         server 127.0.0.1:$((PORT + 1));
         server 127.0.0.1:$((PORT + 2));
-    }
-
-    server {
-        listen 127.0.0.1:$PORT backlog=4096;
-
-        location / {
-            routini_route "/api/{*rest}"  api_pool  strip_prefix name=api;
-            routini_route /users/:id      api_pool  methods=GET,HEAD name=users;
-$routes
-            proxy_pass              http://\$routini_upstream;
-            proxy_http_version      1.1;
-            proxy_set_header        Connection "";
-            proxy_connect_timeout   1s;
-            proxy_read_timeout      $((SLOW * 3))s;
-            proxy_next_upstream     error timeout http_502 http_503;
-            proxy_next_upstream_tries 4;
-        }
-
-        location = /metrics { routini_metrics; }
-        location /routini/api/ { allow 127.0.0.1; deny all; routini_api; }
-    }
-    $bad
-}
-EOF
+    }"
+    [ -n "${2:-}" ] && more="$more
+    server { listen 127.0.0.1:$((PORT + 1)); }"
+    proxy_conf "routini_zone soak ${SOAK_ZONE:-1m};" "$routes" "$more"
 }
 
 # the client: threads sending short requests (api, users) and long ones
@@ -394,17 +372,12 @@ long_mode() {
     [ -f "$ECHO_MODULE" ] || { say "soak: $ECHO_MODULE not found (apt-get install libnginx-mod-http-echo)"; exit 2; }
 
     for i in 1 2 3 4; do
-        long_backend_conf "$i"
-        "$BACKEND_NGINX" -p "$DIR/backend$i/" -c conf/nginx.conf -e logs/error.log || exit 2
+        backend_conf "$i" "$SLOW"
     done
-
     long_proxy_conf r0
-    start_nginx "$PROXY" || { tail "$PROXY/logs/error.log"; exit 2; }
-    wait_workers 2
+    # start_all's request is counted in route api too
+    start_all
     master=$(master_pid "$PROXY")
-    # this request is counted in route api too
-    curl -s -m 5 "http://127.0.0.1:$PORT/api/hello" | grep -q '^backend' \
-        || { say "proxy does not answer"; tail "$PROXY/logs/error.log"; exit 2; }
 
     long_client "$secs" "$DIR/client.json" &
     client_pid=$!
@@ -434,8 +407,7 @@ long_mode() {
             if [ "$down" = 0 ]; then
                 stop_nginx "$DIR/backend4"; down=1
             else
-                "$BACKEND_NGINX" -p "$DIR/backend4/" -c conf/nginx.conf \
-                    -e logs/error.log; down=0
+                start_backend 4; down=0
             fi
             if [ "$drained" = 0 ]; then state=drain; drained=1; else state=up; drained=0; fi
             curl -s -m 5 -o /dev/null -X PATCH \
@@ -456,7 +428,7 @@ long_mode() {
 
     say "   waiting for the client and the old workers"
     wait "$client_pid"
-    [ "$down" = 1 ] && "$BACKEND_NGINX" -p "$DIR/backend4/" -c conf/nginx.conf -e logs/error.log
+    [ "$down" = 1 ] && start_backend 4
     for i in $(seq $((SLOW * 4))); do
         [ "$(workers | wc -l)" -eq 2 ] && break
         sleep 1
@@ -520,15 +492,13 @@ print(sum(c["api"].values()) + 1, sum(c["users"].values()),
         "$([ "$reclaim" -ge 2 ] && [ "$second" -le $((first + first / 10)) ]; echo $?)"
 
     stop_nginx "$PROXY"
-    say ""
-    say "== routini soak report (long mode) =="
-    for l in "${REPORT[@]}"; do say "$l"; done
-    say "logs, zone samples (zone.txt) and the client's counts: $DIR"
-    [ "$FAILED" -eq 0 ] && say "RESULT: PASS" || say "RESULT: FAIL"
-    exit "$FAILED"
+    finish "routini soak report (long mode)" \
+        "logs, zone samples (zone.txt) and the client's counts"
 }
 
 if [ "${1:-}" = long ]; then
+    BALANCER=fewest_connections
+    HEALTH="interval=1s timeout=1s"
     long_mode "${2:-}"
 fi
 
@@ -538,16 +508,9 @@ say "routini soak: $DIR, proxy 127.0.0.1:$PORT, backends $((PORT + 1))-$((PORT +
 
 for n in 1 2 3 4; do
     backend_conf "$n"
-    start_nginx "$DIR/backend$n" || exit 2
 done
-
 proxy_conf "routini_zone routini 4m;" ""
-start_nginx "$PROXY" || { tail "$PROXY/logs/error.log"; exit 2; }
-wait_workers 2
-sleep 1
-
-curl -s -m 2 "http://127.0.0.1:$PORT/api/hello" | grep -q '^backend' \
-    || { say "proxy does not answer"; tail "$PROXY/logs/error.log"; exit 2; }
+start_all
 
 # --- (a) 20 reloads under load ------------------------------------------------
 
@@ -644,7 +607,7 @@ stop_nginx "$DIR/backend4"
 sleep 6
 m=$(scrape); b4_down=$(peer_requests "$m" $((PORT + 4)))
 state_down=$(curl -s -m 2 "http://127.0.0.1:$PORT/routini/api/upstreams/api_pool/peers/127.0.0.1:$((PORT + 4))" | grep -o '"state":"[a-z]*"')
-start_nginx "$DIR/backend4"
+start_backend 4
 sleep 3
 m=$(scrape); b4_up1=$(peer_requests "$m" $((PORT + 4)))
 sleep 3
@@ -704,9 +667,4 @@ check "(d) the running configuration keeps serving (/a1/x $served_old)" $([ "$se
 crashes=$(grep -c "exited on signal [^9]\|\[crit\]\|\[alert\].*\(signal 11\|core\)" "$PROXY/logs/error.log")
 check "no crash, no [crit] in the last phase's log ($crashes)" $((crashes != 0))
 
-say ""
-say "== routini soak report =="
-for l in "${REPORT[@]}"; do say "$l"; done
-say "logs and wrk outputs: $DIR"
-[ "$FAILED" -eq 0 ] && say "RESULT: PASS" || say "RESULT: FAIL"
-exit "$FAILED"
+finish "routini soak report" "logs and wrk outputs"

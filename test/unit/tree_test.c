@@ -365,6 +365,17 @@ static const test_table_t  tables[] = {
         { "/a/abcdefghil", "/a/{id}", { "id", "abcdefghil" } },
         { "/a/abcdefgh", "/a/{id}", { "id", "abcdefgh" } } } },
 
+    /* the same first and last words and length, one hash slot: only the
+     * bytes between tell them apart */
+
+    { "shared first and last words",
+      { { "/a/abcdefgh-1-ijklmnop" }, { "/a/abcdefgh-2-ijklmnop" },
+        { "/a/{id}" } },
+      { { "/a/abcdefgh-1-ijklmnop", "/a/abcdefgh-1-ijklmnop" },
+        { "/a/abcdefgh-2-ijklmnop", "/a/abcdefgh-2-ijklmnop" },
+        { "/a/abcdefgh-3-ijklmnop", "/a/{id}",
+          { "id", "abcdefgh-3-ijklmnop" } } } },
+
     { "shared first word, three by one first byte",
       { { "/notifications" }, { "/notifications-by-day/{d}" },
         { "/notificationsX" }, { "/x/{id}" }, { "/{page}" } },
