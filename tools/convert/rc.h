@@ -106,6 +106,7 @@ int rc_object(rc_t *c, int obj, const char *key);
 int rc_array(rc_t *c, int obj, const char *key);
 void rc_known(rc_t *c, int obj, const char *const *names);
 int rc_socket_address(const char *s, size_t len);
+int rc_cidr(const char *s, size_t len);
 
 /* one route: its upstream{} and named location (rc_route.c) */
 typedef struct {
