@@ -275,9 +275,17 @@ ok(wait_for(sub { (get('GET /down'))[0] == 500 }),
 ($st, $h, $b) = get('GET /down');
 like($h, qr{^Content-Type: text/html}mi, 'features: ... from @routini_502');
 
-($st, $h, $b) = http($ports{METRICS}, 'GET /any');
-like($b, qr/^routini_requests_total\{route="\/api\/\{\*rest\}"/m,
-     'features: metrics on the Prometheus address, at any path');
+sub api_hits {
+    my (undef, undef, $m) = http($ports{METRICS}, 'GET /any');
+    my $n = 0;
+    $n += $1 while $m =~ /^routini_requests_total\{route="\/api\/\{\*rest\}"[^}]*\} (\d+)$/mg;
+    return $n;
+}
+my $before = api_hits();
+ok($before > 0, 'features: metrics on the Prometheus address, at any path');
+get('GET /api/count') for 1 .. 3;
+is(api_hits() - $before, 3, 'features: a request counted once, though '
+   . 'routed in location / and in the route\'s named location');
 
 my $tls = https('/api/x', 'h2,http/1.1');
 like($tls, qr/ALPN protocol: h2/, 'features: TLS listener with h2');
@@ -361,6 +369,19 @@ like($out, qr/^\s*listen $ports{TLS} ssl default_server;\n(?:.*\n)?\s*http2 on;$
 ($ok, $t) = nginx_t(join('', map { "load_module $_;\n" } @modules)
                     . "events {}\nhttp {\n$out}\n");
 ok($ok, 'full: nginx -t on the include') or diag($t);
+
+
+# -- the command ------------------------------------------------------
+
+my $help = `'$bin' --help`;
+ok($? == 0 && $help =~ /^usage: routini-convert / && $help =~ /--include/
+   && $help =~ /--nginx-version/, '--help: usage, exit status 0');
+`'$bin' --bogus 2>/dev/null`;
+is($? >> 8, 2, 'an unknown option: exit status 2');
+`'$bin' $dir/no-such.json 2>/dev/null`;
+is($? >> 8, 2, 'a missing file: exit status 2');
+$out = `'$bin' --no-module --include < '$root/test/fuzz/corpus/convert/basic.json' 2>/dev/null`;
+like($out, qr/^\s*upstream route_0 \{$/m, 'the configuration read from stdin');
 
 
 # -- refused: exit status 1, the JSON path, nothing written ------------
