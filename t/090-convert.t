@@ -357,7 +357,7 @@ for my $l (
 ) {
     like($out, qr/^\s*\Q$l\E$/m, "full: $l");
 }
-unlike($out, qr/routini_health_check[^\n]*\n[^}]*route_0|upstream route_0 \{[^}]*routini_health_check/,
+unlike($out, qr/upstream route_0 \{[^}]*routini_health_check/,
        'full: health_check_interval_secs 0, no active checks');
 like(slurp("$dir/route_0.htpasswd"), qr/^user:\$6\$/, 'full: htpasswd');
 

@@ -343,7 +343,7 @@ rc_route_headers(rc_t *c, int route, unsigned n, rc_buf_t *b, int server,
         } else {
             rc_printf(c, &c->http, "    map $https $route_%u_hsts {\n"
                       "        on ", n);
-            rc_quote(c, &c->http, s, len, 0);
+            rc_quote(c, &c->http, s, len, 1);
             rc_lit(c, &c->http, ";\n        default \"\";\n    }\n");
             rc_printf(c, b, "            add_header Strict-Transport-Security "
                       "$route_%u_hsts always;\n", n);
