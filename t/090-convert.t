@@ -34,7 +34,7 @@ my $nginx = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
 my @modules = split ' ', $ENV{TEST_NGINX_LOAD_MODULES} // '';
 my $dir = zone_dir();
 
--x $bin or BAIL_OUT("no $bin: make convert");
+plan skip_all => "no $bin: make convert" unless -x $bin;
 
 my %ports = (PORT => nginx_port(), B1 => free_port(), B2 => free_port(),
              API => free_port(), METRICS => free_port(), TLS => free_port(),

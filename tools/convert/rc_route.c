@@ -17,7 +17,6 @@
  */
 
 
-#include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
