@@ -23,7 +23,6 @@ use warnings;
 
 use FindBin;
 use lib "$FindBin::Bin/../test/zone";
-use IO::Socket::INET;
 use MIME::Base64 qw(encode_base64);
 use ZoneTest;
 use Test::More;
@@ -132,20 +131,9 @@ CONF
 # http(PORT, "METHOD PATH", HEADERS, BODY): (status, headers, body)
 sub http {
     my ($port, $line, $headers, $body) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-                                  Timeout => 10)
-        or return (0, '', '');
-    $headers //= '';
-    $headers = "Host: localhost\r\n$headers" unless $headers =~ /^Host:/mi;
-    my $req = "$line HTTP/1.0\r\n$headers";
-    $req .= "Content-Length: " . length($body) . "\r\n" if defined $body;
-    print $s "$req\r\n" . ($body // '');
-    local $/;
-    my $r = <$s> // '';
-    close $s;
-    my ($head, $b) = split /\r\n\r\n/, $r, 2;
-    my ($st) = ($head // '') =~ m{^HTTP/\S+ (\d+)};
-    return ($st // 0, $head // '', $b // '');
+    my ($method, $path) = split ' ', $line;
+    my ($st, $b, $h) = http_to($port, $path, $method, $body, $headers);
+    return ($st, $h // '', $b // '');
 }
 
 sub get { http($ports{PORT}, @_) }
