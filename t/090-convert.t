@@ -353,10 +353,12 @@ like(slurp("$dir/route_0.htpasswd"), qr/^user:\$6\$/, 'full: htpasswd');
 like($out, qr/^\s*listen $ports{TLS} ssl default_server;\n(?:.*\n)?\s*http2 on;$/m,
      'full: "http2 on;" from nginx 1.25.1');
 
+# in an http{} like Debian's nginx.conf, which sets gzip and access_log
 ($rc, $out, $err) = convert(config('full'), '--include');
 ($ok, $t) = nginx_t(join('', map { "load_module $_;\n" } @modules)
-                    . "events {}\nhttp {\n$out}\n");
-ok($ok, 'full: nginx -t on the include') or diag($t);
+                    . "events {}\nhttp {\n    gzip on;\n"
+                    . "    access_log logs/access.log;\n$out}\n");
+ok($ok, 'full: nginx -t on the include in an http{} with gzip on') or diag($t);
 
 
 # -- the command ------------------------------------------------------

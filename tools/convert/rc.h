@@ -58,6 +58,7 @@ typedef struct {
     rc_buf_t                  http;         /* http context, before servers */
     rc_buf_t                  upstreams;
     rc_buf_t                  servers;
+    rc_buf_t                  server_common;    /* in every server{} */
     rc_buf_t                  pages_server;     /* error pages */
     rc_buf_t                  pages_location;
     rc_buf_t                  log;          /* warnings and errors */
