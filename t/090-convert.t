@@ -6,7 +6,8 @@
 # and the http-level include (--include) is started in an nginx of the test
 # whose backends echo what they receive, to show the converted behaviour:
 # strip_prefix and the query string, forwarded headers and Host, header
-# rules, request id, gzip, redirect and return actions, 429 limits, access
+# rules, request id, gzip, redirect and return actions, 429 limits (rate
+# and connections), access
 # rules and basic auth, body size, error pages, 500 when no backend is
 # healthy, regex and host routes, TLS
 # with HSTS and h2, the strategy endpoint (compat=routini) and the metrics
@@ -37,7 +38,7 @@ plan skip_all => "no $bin: make convert" unless -x $bin;
 
 my %ports = (PORT => nginx_port(), B1 => free_port(), B2 => free_port(),
              API => free_port(), METRICS => free_port(), TLS => free_port(),
-             CTL => free_port(), DOWN => free_port());
+             CTL => free_port(), DOWN => free_port(), HOLD => hold_backend());
 $ports{DIR} = $dir;
 
 system("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
@@ -227,6 +228,14 @@ is((get('GET /empty'))[0], 204, 'features: return without a body');
 
 my @limited = map { (get('GET /limited'))[0] } 1 .. 3;
 is("@limited", '200 429 429', 'features: rate limit, then 429');
+
+# a backend that answers once released: one connection in use
+my $held = held_request('/held');
+ok(wait_for(sub { held_count() == 1 }), 'features: a request held');
+is((get('GET /held'))[0], 429, 'features: max_connections, then 429');
+release();
+ok(wait_for(sub { defined $held->() }), 'features: the held request ends');
+is($held->(), 200, 'features: ... answered');
 
 ($st, $h) = get('GET /private/a');
 is($st, 401, 'features: basic auth asks');
