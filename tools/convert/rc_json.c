@@ -31,6 +31,10 @@ rc_append(rc_t *c, rc_buf_t *b, const char *s, size_t len)
     char    *p;
     size_t   size;
 
+    if (len == 0) {
+        return;
+    }
+
     if (b->len + len + 1 > b->size) {
         size = (b->size ? b->size * 2 : 256);
 
