@@ -240,9 +240,9 @@ rc_route_upstream(rc_t *c, int route, unsigned n)
         }
 
         if (*name == NULL) {
-            rc_error(c, lb, "strategy", "unknown strategy \"%.*s\" (RoundRobin, "
-                     "Random, FNVHash, Consistent, FewestConnections, "
-                     "FastestServer)", (int) len, s);
+            rc_error(c, lb, "strategy", "unknown strategy \"%.*s\" "
+                     "(RoundRobin, Random, FNVHash, Consistent, "
+                     "FewestConnections, FastestServer)", (int) len, s);
 
         } else if (name != rc_strategies) {
             rc_warn(c, lb, "strategy", "the adaptive engine starts with "
