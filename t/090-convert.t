@@ -6,7 +6,8 @@
 # and the http-level include (--include) is started in an nginx of the test
 # whose backends echo what they receive, to show the converted behaviour:
 # strip_prefix and the query string, forwarded headers and Host, header
-# rules, request id, gzip, redirect and return actions, 429 limits, access
+# rules, request id, gzip, redirect and return actions, 429 limits (rate
+# and connections), access
 # rules and basic auth, body size, error pages, 500 when no backend is
 # healthy, regex and host routes, TLS
 # with HSTS and h2, the strategy endpoint (compat=routini) and the metrics
@@ -23,7 +24,6 @@ use warnings;
 
 use FindBin;
 use lib "$FindBin::Bin/../test/zone";
-use IO::Socket::INET;
 use MIME::Base64 qw(encode_base64);
 use ZoneTest;
 use Test::More;
@@ -34,11 +34,11 @@ my $nginx = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
 my @modules = split ' ', $ENV{TEST_NGINX_LOAD_MODULES} // '';
 my $dir = zone_dir();
 
--x $bin or BAIL_OUT("no $bin: make convert");
+plan skip_all => "no $bin: make convert" unless -x $bin;
 
 my %ports = (PORT => nginx_port(), B1 => free_port(), B2 => free_port(),
              API => free_port(), METRICS => free_port(), TLS => free_port(),
-             CTL => free_port(), DOWN => free_port());
+             CTL => free_port(), DOWN => free_port(), HOLD => hold_backend());
 $ports{DIR} = $dir;
 
 system("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
@@ -132,20 +132,9 @@ CONF
 # http(PORT, "METHOD PATH", HEADERS, BODY): (status, headers, body)
 sub http {
     my ($port, $line, $headers, $body) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-                                  Timeout => 10)
-        or return (0, '', '');
-    $headers //= '';
-    $headers = "Host: localhost\r\n$headers" unless $headers =~ /^Host:/mi;
-    my $req = "$line HTTP/1.0\r\n$headers";
-    $req .= "Content-Length: " . length($body) . "\r\n" if defined $body;
-    print $s "$req\r\n" . ($body // '');
-    local $/;
-    my $r = <$s> // '';
-    close $s;
-    my ($head, $b) = split /\r\n\r\n/, $r, 2;
-    my ($st) = ($head // '') =~ m{^HTTP/\S+ (\d+)};
-    return ($st // 0, $head // '', $b // '');
+    my ($method, $path) = split ' ', $line;
+    my ($st, $b, $h) = http_to($port, $path, $method, $body, $headers);
+    return ($st, $h // '', $b // '');
 }
 
 sub get { http($ports{PORT}, @_) }
@@ -240,6 +229,14 @@ is((get('GET /empty'))[0], 204, 'features: return without a body');
 my @limited = map { (get('GET /limited'))[0] } 1 .. 3;
 is("@limited", '200 429 429', 'features: rate limit, then 429');
 
+# a backend that answers once released: one connection in use
+my $held = held_request('/held');
+ok(wait_for(sub { held_count() == 1 }), 'features: a request held');
+is((get('GET /held'))[0], 429, 'features: max_connections, then 429');
+release();
+ok(wait_for(sub { defined $held->() }), 'features: the held request ends');
+is($held->(), 200, 'features: ... answered');
+
 ($st, $h) = get('GET /private/a');
 is($st, 401, 'features: basic auth asks');
 like($h, qr/^WWW-Authenticate: Basic realm="Staff"/mi, 'features: the realm');
@@ -275,9 +272,17 @@ ok(wait_for(sub { (get('GET /down'))[0] == 500 }),
 ($st, $h, $b) = get('GET /down');
 like($h, qr{^Content-Type: text/html}mi, 'features: ... from @routini_502');
 
-($st, $h, $b) = http($ports{METRICS}, 'GET /any');
-like($b, qr/^routini_requests_total\{route="\/api\/\{\*rest\}"/m,
-     'features: metrics on the Prometheus address, at any path');
+sub api_hits {
+    my (undef, undef, $m) = http($ports{METRICS}, 'GET /any');
+    my $n = 0;
+    $n += $1 while $m =~ /^routini_requests_total\{route="\/api\/\{\*rest\}"[^}]*\} (\d+)$/mg;
+    return $n;
+}
+my $before = api_hits();
+ok($before > 0, 'features: metrics on the Prometheus address, at any path');
+get('GET /api/count') for 1 .. 3;
+is(api_hits() - $before, 3, 'features: a request counted once, though '
+   . 'routed in location / and in the route\'s named location');
 
 my $tls = https('/api/x', 'h2,http/1.1');
 like($tls, qr/ALPN protocol: h2/, 'features: TLS listener with h2');
@@ -349,7 +354,7 @@ for my $l (
 ) {
     like($out, qr/^\s*\Q$l\E$/m, "full: $l");
 }
-unlike($out, qr/routini_health_check[^\n]*\n[^}]*route_0|upstream route_0 \{[^}]*routini_health_check/,
+unlike($out, qr/upstream route_0 \{[^}]*routini_health_check/,
        'full: health_check_interval_secs 0, no active checks');
 like(slurp("$dir/route_0.htpasswd"), qr/^user:\$6\$/, 'full: htpasswd');
 
@@ -357,10 +362,25 @@ like(slurp("$dir/route_0.htpasswd"), qr/^user:\$6\$/, 'full: htpasswd');
 like($out, qr/^\s*listen $ports{TLS} ssl default_server;\n(?:.*\n)?\s*http2 on;$/m,
      'full: "http2 on;" from nginx 1.25.1');
 
+# in an http{} like Debian's nginx.conf, which sets gzip and access_log
 ($rc, $out, $err) = convert(config('full'), '--include');
 ($ok, $t) = nginx_t(join('', map { "load_module $_;\n" } @modules)
-                    . "events {}\nhttp {\n$out}\n");
-ok($ok, 'full: nginx -t on the include') or diag($t);
+                    . "events {}\nhttp {\n    gzip on;\n"
+                    . "    access_log logs/access.log;\n$out}\n");
+ok($ok, 'full: nginx -t on the include in an http{} with gzip on') or diag($t);
+
+
+# -- the command ------------------------------------------------------
+
+my $help = `'$bin' --help`;
+ok($? == 0 && $help =~ /^usage: routini-convert / && $help =~ /--include/
+   && $help =~ /--nginx-version/, '--help: usage, exit status 0');
+`'$bin' --bogus 2>/dev/null`;
+is($? >> 8, 2, 'an unknown option: exit status 2');
+`'$bin' $dir/no-such.json 2>/dev/null`;
+is($? >> 8, 2, 'a missing file: exit status 2');
+$out = `'$bin' --no-module --include < '$root/test/fuzz/corpus/convert/basic.json' 2>/dev/null`;
+like($out, qr/^\s*upstream route_0 \{$/m, 'the configuration read from stdin');
 
 
 # -- refused: exit status 1, the JSON path, nothing written ------------

@@ -26,7 +26,7 @@ use POSIX ();
 use Time::HiRes ();
 
 our @EXPORT = qw(nginx_start nginx_stop nginx_reload master_pid workers
-                 write_conf routes http_get metrics metric hold_backend
+                 write_conf routes http_get http_to metrics metric hold_backend
                  held_count release held_request wait_for gone shutting_down
                  log_since
                  log_size zone_dir free_port nginx_port slurp);
@@ -187,14 +187,18 @@ sub nginx_reload {
 }
 
 # a request, HTTP/1.0: (status, body, headers)
-sub http_get {
-    my ($path, $method, $body, $headers) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+sub http_get { http_to($port, @_) }
+
+# the same to another port; HEADERS may give the Host
+sub http_to {
+    my ($to, $path, $method, $body, $headers) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $to,
                                   Timeout => $patience)
         or return (0, '');
     $method //= 'GET';
     $headers //= '';
-    my $req = "$method $path HTTP/1.0\r\nHost: localhost\r\n$headers";
+    $headers = "Host: localhost\r\n$headers" unless $headers =~ /^Host:/mi;
+    my $req = "$method $path HTTP/1.0\r\n$headers";
     $req .= "Content-Length: " . length($body) . "\r\n" if defined $body;
     $req .= "\r\n" . ($body // '');
     print $s $req;

@@ -58,6 +58,7 @@ typedef struct {
     rc_buf_t                  http;         /* http context, before servers */
     rc_buf_t                  upstreams;
     rc_buf_t                  servers;
+    rc_buf_t                  server_common;    /* in every server{} */
     rc_buf_t                  pages_server;     /* error pages */
     rc_buf_t                  pages_location;
     rc_buf_t                  log;          /* warnings and errors */
@@ -106,6 +107,7 @@ int rc_object(rc_t *c, int obj, const char *key);
 int rc_array(rc_t *c, int obj, const char *key);
 void rc_known(rc_t *c, int obj, const char *const *names);
 int rc_socket_address(const char *s, size_t len);
+int rc_cidr(const char *s, size_t len);
 
 /* one route: its upstream{} and named location (rc_route.c) */
 typedef struct {

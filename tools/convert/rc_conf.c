@@ -189,13 +189,16 @@ rc_server(rc_t *c, int server)
                 "keepalive 1024 in each upstream{}");
     }
 
+    /* in each server{}, not at http level: an include goes into an http{}
+     * that may set them already (Debian's nginx.conf has "gzip on;") */
+
     if (!rc_bool(c, server, "access_log", 1)) {
-        rc_lit(c, &c->http, "    access_log off;\n");
+        rc_lit(c, &c->server_common, "        access_log off;\n");
     }
 
     if (rc_uint(c, server, "compression_level", 1000, &v) > 0) {
         if (v == 0) {
-            rc_lit(c, &c->http, "    gzip off;\n");
+            rc_lit(c, &c->server_common, "        gzip off;\n");
 
         } else {
             if (v > 9) {
@@ -204,8 +207,11 @@ rc_server(rc_t *c, int server)
                 v = 9;
             }
 
-            rc_printf(c, &c->http, "    gzip on;\n    gzip_comp_level %llu;\n"
-                      "    gzip_types *;\n    gzip_proxied any;\n", v);
+            rc_printf(c, &c->server_common, "        gzip on;\n"
+                      "        gzip_comp_level %llu;\n"
+                      "        gzip_types *;\n"
+                      "        gzip_proxied any;\n"
+                      "        gzip_http_version 1.0;\n", v);
         }
     }
 }
@@ -335,6 +341,7 @@ rc_proxy(rc_t *c, int proxy, int server)
                       "$request_uri;\n        }\n");
         }
 
+        rc_append(c, b, c->server_common.data, c->server_common.len);
         rc_append(c, b, c->pages_server.data, c->pages_server.len);
 
         rc_lit(c, b, "\n        location / {\n");
@@ -709,6 +716,7 @@ rc_free(rc_t *c)
     free(c->upstreams.data);
     free(c->servers.data);
     free(c->pages_server.data);
+    free(c->server_common.data);
     free(c->pages_location.data);
     free(c->log.data);
     free(c->out.data);

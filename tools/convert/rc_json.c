@@ -22,6 +22,7 @@ static void rc_message(rc_t *c, const char *level, int node,
     const char *key, const char *fmt, va_list args);
 static int rc_typed(rc_t *c, int obj, const char *key, int type,
     const char *what);
+static long rc_decimal(const char *s, size_t len, long max);
 
 
 void
@@ -29,6 +30,10 @@ rc_append(rc_t *c, rc_buf_t *b, const char *s, size_t len)
 {
     char    *p;
     size_t   size;
+
+    if (len == 0) {
+        return;
+    }
 
     if (b->len + len + 1 > b->size) {
         size = (b->size ? b->size * 2 : 256);
@@ -412,7 +417,6 @@ rc_socket_address(const char *s, size_t len)
 {
     char           host[64];
     size_t         i, colon;
-    unsigned       port;
     unsigned char  addr[16];
 
     colon = len;
@@ -424,21 +428,9 @@ rc_socket_address(const char *s, size_t len)
         }
     }
 
-    if (colon == len || colon + 1 == len || len - colon > 6) {
-        return -1;
-    }
-
-    port = 0;
-
-    for (i = colon + 1; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return -1;
-        }
-
-        port = port * 10 + (s[i] - '0');
-    }
-
-    if (port > 65535 || (s[colon + 1] == '0' && colon + 2 < len)) {
+    if (colon == len || rc_decimal(s + colon + 1, len - colon - 1, 65535)
+                        < 0)
+    {
         return -1;
     }
 
@@ -461,4 +453,62 @@ rc_socket_address(const char *s, size_t len)
     host[colon] = '\0';
 
     return inet_pton(AF_INET, host, addr) == 1 ? 0 : -1;
+}
+
+
+/* an address or CIDR block, as allow/deny take them */
+
+int
+rc_cidr(const char *s, size_t len)
+{
+    char           host[64];
+    size_t         slash;
+    unsigned char  addr[16];
+
+    for (slash = 0; slash < len && s[slash] != '/'; slash++) { /* void */ }
+
+    if (slash == 0 || slash >= sizeof(host)) {
+        return -1;
+    }
+
+    memcpy(host, s, slash);
+    host[slash] = '\0';
+
+    if (inet_pton(AF_INET, host, addr) == 1) {
+        return slash == len
+               || rc_decimal(s + slash + 1, len - slash - 1, 32) >= 0 ? 0 : -1;
+    }
+
+    if (inet_pton(AF_INET6, host, addr) == 1) {
+        return slash == len
+               || rc_decimal(s + slash + 1, len - slash - 1, 128) >= 0 ? 0 : -1;
+    }
+
+    return -1;
+}
+
+
+/* digits only, no leading zero, at most max: the value, or -1 */
+
+static long
+rc_decimal(const char *s, size_t len, long max)
+{
+    long    n;
+    size_t  i;
+
+    if (len == 0 || len > 6 || (s[0] == '0' && len > 1)) {
+        return -1;
+    }
+
+    n = 0;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return -1;
+        }
+
+        n = n * 10 + (s[i] - '0');
+    }
+
+    return n <= max ? n : -1;
 }

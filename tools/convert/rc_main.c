@@ -60,7 +60,7 @@ static int rc_hash(const char *password, size_t len, char *out,
 int
 main(int argc, char **argv)
 {
-    int         i;
+    int         i, no_module;
     char       *in, *dir;
     FILE       *f;
     size_t      len;
@@ -74,6 +74,7 @@ main(int argc, char **argv)
     input = NULL;
     output = NULL;
     htdir = NULL;
+    no_module = 0;
 
     for (i = 1; i < argc; i++) {
 
@@ -98,9 +99,7 @@ main(int argc, char **argv)
             opts.modules[opts.nmodules++] = argv[++i];
 
         } else if (strcmp(argv[i], "--no-module") == 0) {
-            opts.nmodules = 0;
-            opts.modules[0] = NULL;
-            opts.include |= 2;    /* marks "no module" until parsed */
+            no_module = 1;
 
         } else if (rc_arg("--nginx-version")) {
             opts.nginx_version = rc_version(argv[++i]);
@@ -133,8 +132,8 @@ main(int argc, char **argv)
 #undef rc_arg
     }
 
-    if (opts.include & 2) {
-        opts.include &= 1;
+    if (no_module) {
+        opts.nmodules = 0;
 
     } else if (opts.nmodules == 0) {
         opts.modules[opts.nmodules++] = RC_DEBIAN_MODULE;

@@ -17,7 +17,6 @@
  */
 
 
-#include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +28,8 @@ static unsigned rc_route_path(rc_t *c, int route, unsigned regex,
     rc_buf_t *b);
 static void rc_route_upstream(rc_t *c, int route, unsigned n);
 static void rc_route_adaptive(rc_t *c, int lb);
+static void rc_adaptive_double(rc_t *c, int a, const char *key,
+    const char *param, unsigned fraction);
 static void rc_route_action(rc_t *c, int action, rc_buf_t *b);
 
 
@@ -239,9 +240,9 @@ rc_route_upstream(rc_t *c, int route, unsigned n)
         }
 
         if (*name == NULL) {
-            rc_error(c, lb, "strategy", "unknown strategy \"%.*s\" (RoundRobin, "
-                     "Random, FNVHash, Consistent, FewestConnections, "
-                     "FastestServer)", (int) len, s);
+            rc_error(c, lb, "strategy", "unknown strategy \"%.*s\" "
+                     "(RoundRobin, Random, FNVHash, Consistent, "
+                     "FewestConnections, FastestServer)", (int) len, s);
 
         } else if (name != rc_strategies) {
             rc_warn(c, lb, "strategy", "the adaptive engine starts with "
@@ -362,7 +363,7 @@ static void
 rc_route_adaptive(rc_t *c, int lb)
 {
     int                 a;
-    double              d;
+    size_t              start;
     rc_buf_t           *b;
     unsigned long long  v;
 
@@ -374,6 +375,7 @@ rc_route_adaptive(rc_t *c, int lb)
     rc_known(c, a, rc_adaptive_fields);
 
     b = &c->upstreams;
+    start = b->len;
 
     rc_lit(c, b, "        routini_adaptive");
 
@@ -390,61 +392,54 @@ rc_route_adaptive(rc_t *c, int lb)
         }
     }
 
-    if (rc_double(c, a, "connections_divergence_ratio", &d) > 0) {
-        if (d < 1) {
-            rc_warn(c, a, "connections_divergence_ratio", "%g is below the "
-                    "module's minimum: 1", d);
-            d = 1;
-        }
-
-        rc_printf(c, b, " connections_ratio=%g", d);
-    }
-
-    if (rc_double(c, a, "latency_divergence_ratio", &d) > 0) {
-        if (d < 1) {
-            rc_warn(c, a, "latency_divergence_ratio", "%g is below the "
-                    "module's minimum: 1", d);
-            d = 1;
-        }
-
-        rc_printf(c, b, " latency_ratio=%g", d);
-    }
+    rc_adaptive_double(c, a, "connections_divergence_ratio",
+                       "connections_ratio", 0);
+    rc_adaptive_double(c, a, "latency_divergence_ratio", "latency_ratio", 0);
 
     if (rc_uint(c, a, "min_nr_of_connections", 1000000000, &v) > 0) {
         rc_printf(c, b, " min_connections=%llu", v);
     }
 
-    if (rc_double(c, a, "hysteresis_exit_factor", &d) > 0) {
-        if (d <= 0 || d > 1) {
-            rc_warn(c, a, "hysteresis_exit_factor", "%g is outside the "
-                    "module's range (above 0, at most 1): %g", d,
-                    d > 1 ? 1 : 0.01);
-            d = d > 1 ? 1 : 0.01;
-        }
+    rc_adaptive_double(c, a, "hysteresis_exit_factor", "hysteresis", 1);
+    rc_adaptive_double(c, a, "latency_smoothing_factor", "smoothing", 1);
 
-        rc_printf(c, b, " hysteresis=%g", d);
-    }
+    /* an empty adaptive_lb_opt: the defaults, which are routini's */
 
-    if (rc_double(c, a, "latency_smoothing_factor", &d) > 0) {
-        if (d <= 0 || d > 1) {
-            rc_warn(c, a, "latency_smoothing_factor", "%g is outside the "
-                    "module's range (above 0, at most 1): %g", d,
-                    d > 1 ? 1 : 0.01);
-            d = d > 1 ? 1 : 0.01;
-        }
-
-        rc_printf(c, b, " smoothing=%g", d);
-    }
-
-    if (b->len >= 24 && memcmp(b->data + b->len - 24,
-                               "        routini_adaptive", 24) == 0)
-    {
-        b->len -= 24;
-        b->data[b->len] = '\0';
+    if (b->len == start + sizeof("        routini_adaptive") - 1) {
+        b->len = start;
+        b->data[start] = '\0';
         return;
     }
 
     rc_lit(c, b, ";\n");
+}
+
+
+/* a ratio (at least 1) or a fraction (above 0, at most 1), clamped */
+
+static void
+rc_adaptive_double(rc_t *c, int a, const char *key, const char *param,
+    unsigned fraction)
+{
+    double  d, to;
+
+    if (rc_double(c, a, key, &d) <= 0) {
+        return;
+    }
+
+    if (fraction) {
+        to = (d <= 0) ? 0.01 : (d > 1) ? 1 : d;
+
+    } else {
+        to = (d < 1) ? 1 : d;
+    }
+
+    if (to != d) {
+        rc_warn(c, a, key, "%g is outside the module's range (%s): %g", d,
+                fraction ? "above 0, at most 1" : "at least 1", to);
+    }
+
+    rc_printf(c, &c->upstreams, " %s=%g", param, to);
 }
 
 

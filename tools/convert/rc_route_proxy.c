@@ -8,7 +8,6 @@
  */
 
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,7 +18,6 @@
 #include "rc.h"
 
 
-static int rc_cidr(const char *s, size_t len);
 static void rc_set_header(rc_t *c, rc_buf_t *b, int headers,
     const char *name, const char *value);
 static int rc_header_name(rc_t *c, int node, const char *key,
@@ -27,6 +25,10 @@ static int rc_header_name(rc_t *c, int node, const char *key,
 static int rc_header_value(rc_t *c, int node, const char *key,
     const char *s, size_t len);
 static int rc_named(rc_t *c, int node, const char *name, size_t len);
+static int rc_header_set(rc_t *c, rc_buf_t *b, int h, const char *set,
+    const char *remove, unsigned response);
+static int rc_header_remove(rc_t *c, rc_buf_t *b, int h,
+    const char *remove, unsigned response);
 static void rc_over(rc_t *c, rc_buf_t *b, unsigned long long max);
 
 
@@ -34,64 +36,6 @@ static const char *const  rc_headers_fields[] = {
     "forwarded", "trusted_proxy", "host", "set_request", "remove_request",
     "add_response", "remove_response", NULL
 };
-
-
-/* an address or CIDR block, as allow/deny take them */
-
-static int
-rc_cidr(const char *s, size_t len)
-{
-    char           host[64];
-    size_t         i, slash;
-    unsigned       bits, max;
-    unsigned char  addr[16];
-
-    slash = len;
-
-    for (i = 0; i < len; i++) {
-        if (s[i] == '/') {
-            slash = i;
-            break;
-        }
-    }
-
-    if (slash == 0 || slash >= sizeof(host)) {
-        return -1;
-    }
-
-    memcpy(host, s, slash);
-    host[slash] = '\0';
-
-    if (inet_pton(AF_INET, host, addr) == 1) {
-        max = 32;
-
-    } else if (inet_pton(AF_INET6, host, addr) == 1) {
-        max = 128;
-
-    } else {
-        return -1;
-    }
-
-    if (slash == len) {
-        return 0;
-    }
-
-    if (slash + 1 == len || len - slash > 4) {
-        return -1;
-    }
-
-    bits = 0;
-
-    for (i = slash + 1; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return -1;
-        }
-
-        bits = bits * 10 + (s[i] - '0');
-    }
-
-    return bits <= max ? 0 : -1;
-}
 
 
 void
@@ -334,9 +278,9 @@ void
 rc_route_headers(rc_t *c, int route, unsigned n, rc_buf_t *b, int server,
     unsigned tls)
 {
-    int          h, list, e;
-    size_t       len, vlen;
-    const char  *s, *v;
+    int          h;
+    size_t       len;
+    const char  *s;
 
     h = rc_object(c, route, "headers");
 
@@ -379,125 +323,12 @@ rc_route_headers(rc_t *c, int route, unsigned n, rc_buf_t *b, int server,
                   "always;\n");
     }
 
-    list = rc_object(c, h, "set_request");
-
-    for (e = list >= 0 ? c->json.nodes[list].child : -1; e >= 0;
-         e = c->json.nodes[e].next)
+    if (rc_header_set(c, b, h, "set_request", "remove_request", 0) != 0
+        || rc_header_remove(c, b, h, "remove_request", 0) != 0
+        || rc_header_set(c, b, h, "add_response", "remove_response", 1) != 0
+        || rc_header_remove(c, b, h, "remove_response", 1) != 0)
     {
-        s = c->json.nodes[e].key;
-        len = c->json.nodes[e].key_len;
-
-        if (rc_header_name(c, e, NULL, s, len) != 0
-            || c->json.nodes[e].type != NGX_ROUTINI_JSON_STRING)
-        {
-            if (!c->error) {
-                rc_error(c, e, NULL, "expected a string");
-            }
-
-            return;
-        }
-
-        v = c->json.nodes[e].str;
-        vlen = c->json.nodes[e].len;
-
-        if (rc_header_value(c, e, NULL, v, vlen) != 0) {
-            return;
-        }
-
-        if (rc_named(c, rc_array(c, h, "remove_request"), s, len)) {
-            continue;
-        }
-
-        rc_printf(c, b, "            proxy_set_header %.*s ", (int) len, s);
-        rc_quote(c, b, v, vlen, 1);
-        rc_lit(c, b, ";\n");
-    }
-
-    list = rc_array(c, h, "remove_request");
-
-    for (e = list >= 0 ? c->json.nodes[list].child : -1; e >= 0;
-         e = c->json.nodes[e].next)
-    {
-        if (c->json.nodes[e].type != NGX_ROUTINI_JSON_STRING) {
-            rc_error(c, e, NULL, "expected a header name");
-            return;
-        }
-
-        s = c->json.nodes[e].str;
-        len = c->json.nodes[e].len;
-
-        if (rc_header_name(c, e, NULL, s, len) != 0) {
-            return;
-        }
-
-        rc_printf(c, b, "            proxy_set_header %.*s \"\";\n",
-                  (int) len, s);
-    }
-
-    /* routini replaces a response header it adds: hide the upstream's */
-
-    list = rc_object(c, h, "add_response");
-
-    for (e = list >= 0 ? c->json.nodes[list].child : -1; e >= 0;
-         e = c->json.nodes[e].next)
-    {
-        s = c->json.nodes[e].key;
-        len = c->json.nodes[e].key_len;
-
-        if (rc_header_name(c, e, NULL, s, len) != 0
-            || c->json.nodes[e].type != NGX_ROUTINI_JSON_STRING)
-        {
-            if (!c->error) {
-                rc_error(c, e, NULL, "expected a string");
-            }
-
-            return;
-        }
-
-        v = c->json.nodes[e].str;
-        vlen = c->json.nodes[e].len;
-
-        if (rc_header_value(c, e, NULL, v, vlen) != 0) {
-            return;
-        }
-
-        if (rc_named(c, rc_array(c, h, "remove_response"), s, len)) {
-            continue;
-        }
-
-        rc_printf(c, b, "            proxy_hide_header %.*s;\n"
-                  "            add_header %.*s ", (int) len, s, (int) len, s);
-        rc_quote(c, b, v, vlen, 1);
-        rc_lit(c, b, " always;\n");
-    }
-
-    list = rc_array(c, h, "remove_response");
-
-    for (e = list >= 0 ? c->json.nodes[list].child : -1; e >= 0;
-         e = c->json.nodes[e].next)
-    {
-        if (c->json.nodes[e].type != NGX_ROUTINI_JSON_STRING) {
-            rc_error(c, e, NULL, "expected a header name");
-            return;
-        }
-
-        s = c->json.nodes[e].str;
-        len = c->json.nodes[e].len;
-
-        if (rc_header_name(c, e, NULL, s, len) != 0) {
-            return;
-        }
-
-        if ((len == 6 && strncasecmp(s, "server", 6) == 0)
-            || (len == 4 && strncasecmp(s, "date", 4) == 0))
-        {
-            rc_warn(c, e, NULL, "nginx writes its own %.*s header, which "
-                    "open source nginx cannot remove (server_tokens off "
-                    "shortens Server): only the upstream's is hidden",
-                    (int) len, s);
-        }
-
-        rc_printf(c, b, "            proxy_hide_header %.*s;\n", (int) len, s);
+        return;
     }
 
     /* routini adds HSTS to the responses it sends over TLS */
@@ -512,7 +343,7 @@ rc_route_headers(rc_t *c, int route, unsigned n, rc_buf_t *b, int server,
         } else {
             rc_printf(c, &c->http, "    map $https $route_%u_hsts {\n"
                       "        on ", n);
-            rc_quote(c, &c->http, s, len, 0);
+            rc_quote(c, &c->http, s, len, 1);
             rc_lit(c, &c->http, ";\n        default \"\";\n    }\n");
             rc_printf(c, b, "            add_header Strict-Transport-Security "
                       "$route_%u_hsts always;\n", n);
@@ -641,6 +472,111 @@ rc_route_proxy(rc_t *c, int route, unsigned n, rc_buf_t *b)
     }
 
     rc_printf(c, b, "            proxy_pass https://route_%u;\n", n);
+}
+
+
+/* set_request or add_response, less the headers the removal list names
+ * (routini removes after it sets); routini replaces a response header it
+ * adds, so the upstream's is hidden */
+
+static int
+rc_header_set(rc_t *c, rc_buf_t *b, int h, const char *set,
+    const char *remove, unsigned response)
+{
+    int          e, list;
+    size_t       len, vlen;
+    const char  *s, *v;
+
+    list = rc_object(c, h, set);
+
+    for (e = list >= 0 ? c->json.nodes[list].child : -1; e >= 0;
+         e = c->json.nodes[e].next)
+    {
+        s = c->json.nodes[e].key;
+        len = c->json.nodes[e].key_len;
+
+        if (rc_header_name(c, e, NULL, s, len) != 0) {
+            return -1;
+        }
+
+        if (c->json.nodes[e].type != NGX_ROUTINI_JSON_STRING) {
+            rc_error(c, e, NULL, "expected a string");
+            return -1;
+        }
+
+        v = c->json.nodes[e].str;
+        vlen = c->json.nodes[e].len;
+
+        if (rc_header_value(c, e, NULL, v, vlen) != 0) {
+            return -1;
+        }
+
+        if (rc_named(c, rc_array(c, h, remove), s, len)) {
+            continue;
+        }
+
+        if (response) {
+            rc_printf(c, b, "            proxy_hide_header %.*s;\n"
+                      "            add_header %.*s ", (int) len, s,
+                      (int) len, s);
+
+        } else {
+            rc_printf(c, b, "            proxy_set_header %.*s ", (int) len,
+                      s);
+        }
+
+        rc_quote(c, b, v, vlen, 1);
+        rc_printf(c, b, "%s;\n", response ? " always" : "");
+    }
+
+    return 0;
+}
+
+
+static int
+rc_header_remove(rc_t *c, rc_buf_t *b, int h, const char *remove,
+    unsigned response)
+{
+    int          e, list;
+    size_t       len;
+    const char  *s;
+
+    list = rc_array(c, h, remove);
+
+    for (e = list >= 0 ? c->json.nodes[list].child : -1; e >= 0;
+         e = c->json.nodes[e].next)
+    {
+        if (c->json.nodes[e].type != NGX_ROUTINI_JSON_STRING) {
+            rc_error(c, e, NULL, "expected a header name");
+            return -1;
+        }
+
+        s = c->json.nodes[e].str;
+        len = c->json.nodes[e].len;
+
+        if (rc_header_name(c, e, NULL, s, len) != 0) {
+            return -1;
+        }
+
+        if (!response) {
+            rc_printf(c, b, "            proxy_set_header %.*s \"\";\n",
+                      (int) len, s);
+            continue;
+        }
+
+        if ((len == 6 && strncasecmp(s, "server", 6) == 0)
+            || (len == 4 && strncasecmp(s, "date", 4) == 0))
+        {
+            rc_warn(c, e, NULL, "nginx writes its own %.*s header, which "
+                    "open source nginx cannot remove (server_tokens off "
+                    "shortens Server): only the upstream's is hidden",
+                    (int) len, s);
+        }
+
+        rc_printf(c, b, "            proxy_hide_header %.*s;\n", (int) len, s);
+    }
+
+    return 0;
 }
 
 
