@@ -1,0 +1,76 @@
+# Upstreams of more peers than the strategies scan whole (16 that can take
+# traffic): fewest_connections and fastest draw two peers and keep the
+# better (power of two choices), the other strategies bound their walks.
+#
+# The peers are 24 loopback addresses on one port of this nginx; 127.0.0.24
+# answers after 300 ms, the others at once.  /t makes its requests one
+# after the other (echo_location), and the metrics count each peer's.
+
+use Test::Nginx::Socket 'no_plan';
+
+$ENV{TEST_NGINX_ECHO_MODULE} ||= '/usr/lib/nginx/modules/ngx_http_echo_module.so';
+
+sub servers {
+    my ($down) = @_;
+    return join '', map {
+        "        server 127.0.0.$_:\$TEST_NGINX_RAND_PORT_1"
+        . ($down && $_ % 2 == 0 ? ' down' : '') . ";\n"
+    } 1 .. 24;
+}
+
+our $Peers = <<'_EOC_';
+    server {
+        listen $TEST_NGINX_RAND_PORT_1;
+        location / { echo -n "$server_addr "; }
+    }
+    server {
+        listen 127.0.0.24:$TEST_NGINX_RAND_PORT_1;
+        location / { echo_sleep 0.3; echo -n "$server_addr "; }
+    }
+_EOC_
+
+sub requests {
+    my ($n) = @_;
+    return "    location = /t {\n"
+        . ("        echo_location /pool;\n" x $n) . "    }\n"
+        . "    location = /pool { proxy_pass http://pool/; }\n"
+        . "    location = /metrics { routini_metrics; }\n"
+        . "    location /routini/api/ { routini_api; }\n";
+}
+
+no_shuffle();
+run_tests();
+
+__DATA__
+
+=== TEST 1: fastest over 24 peers: the slow one is left to its probes
+# 480 requests, 20 per peer if shared evenly; the slow peer gets its first
+# probe and then one a second at most (the run takes a few seconds).
+--- main_config
+    load_module $TEST_NGINX_ECHO_MODULE;
+--- http_config eval
+"    upstream pool {\n        routini_balancer fastest;\n"
+. main::servers(0) . "    }\n" . $::Peers
+--- config eval: main::requests(480)
+--- request eval
+[ "GET /t", "GET /metrics" ]
+--- response_body_like eval
+[ qr/\A(?:127\.0\.0\.\d+ ){480}\z/,
+  qr/routini_upstream_requests_total\{upstream="pool",peer="127\.0\.0\.24:\d+"\} \d\n/ ]
+--- timeout: 30
+
+
+
+=== TEST 2: fewest_connections over 24 peers, half of them down: only the others
+--- main_config
+    load_module $TEST_NGINX_ECHO_MODULE;
+--- http_config eval
+"    upstream pool {\n        routini_balancer fewest_connections;\n"
+. main::servers(1) . "    }\n" . $::Peers
+--- config eval: main::requests(240)
+--- request eval
+[ "GET /t", "GET /metrics" ]
+--- response_body_like eval
+[ qr/\A(?:127\.0\.0\.(?:1|3|5|7|9|11|13|15|17|19|21|23) ){240}\z/,
+  qr/\A(?!.*peer="127\.0\.0\.(?:2|4|6|8|10|12|14|16|18|20|22|24):\d+"\} [1-9])/s ]
+--- timeout: 30
