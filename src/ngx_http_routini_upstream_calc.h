@@ -27,7 +27,9 @@
  * most WALK eligible peers in a row.  A ring walk asks at most RING_WALK
  * points.  Figures in docs/BENCHMARKS.md ("Decisions at 1,000 peers").
  */
+#ifndef NGX_HTTP_ROUTINI_EXACT_MAX      /* other values for benchmarks */
 #define NGX_HTTP_ROUTINI_EXACT_MAX       16
+#endif
 #define NGX_HTTP_ROUTINI_DRAWS           8
 #define NGX_HTTP_ROUTINI_WALK            16
 #define NGX_HTTP_ROUTINI_RING_WALK       32
@@ -61,6 +63,14 @@ typedef struct {
     uint32_t                       *alias;
     uint32_t                        n;
 } ngx_http_routini_set_t;
+
+
+/* inlined into each strategy, so that usable() is inlined into it too */
+#if defined(__GNUC__)
+#define NGX_HTTP_ROUTINI_HOT             inline __attribute__((always_inline))
+#else
+#define NGX_HTTP_ROUTINI_HOT             inline
+#endif
 
 
 /* whether a peer (its index in the list) can take this try */
@@ -235,7 +245,7 @@ ngx_http_routini_set_walk(const ngx_http_routini_set_t *set, uint32_t from,
  * last draw.  Drawing until usable keeps the weights' proportions among
  * the usable peers.  Returns how many were put in peer[].
  */
-static inline size_t
+static NGX_HTTP_ROUTINI_HOT size_t
 ngx_http_routini_set_pick(const ngx_http_routini_set_t *set, uint64_t *rng,
     ngx_http_routini_usable_pt usable, void *data, uint32_t *peer,
     size_t want)

@@ -92,6 +92,10 @@ typedef struct {
     ngx_http_upstream_rr_peer_t     **peer;
     ngx_http_routini_peer_shm_t     **shm;
     ngx_http_routini_set_t            set;
+    /* the set's peers in its order, twice over: a scan from any start
+     * needs no wrap */
+    ngx_http_upstream_rr_peer_t     **speer;
+    ngx_http_routini_peer_shm_t     **sshm;
     uint16_t                         *skip;       /* order position: the
                                                      next one of the set */
     uint32_t                         *pos;        /* list index: the set

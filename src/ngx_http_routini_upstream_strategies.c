@@ -369,7 +369,8 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd,
     ngx_http_routini_decision_t *d, ngx_uint_t *index)
 {
     uint32_t                       two[2];
-    ngx_uint_t                     i, j, k, m, p, a, end, best_a;
+    ngx_uint_t                     i, j, k, m, p, a, end, best_a,
+                                   weighted;
     ngx_http_routini_schedule_t   *sc;
     ngx_http_upstream_rr_peer_t   *peer, *best;
 
@@ -410,19 +411,23 @@ ngx_http_routini_fewest(ngx_http_routini_peer_data_t *pd,
     best = NULL;
     best_a = 0;
     p = 0;
+    weighted = (sc->set.prob != NULL);
 
     /* a peer that would not beat the best so far is not checked further */
 
     for (j = sc->pos[i], end = j + m; j < end; j++) {
-        k = sc->set.peer[(j < m) ? j : j - m];
-        peer = sc->peer[k];
-        a = sc->shm[k]->active;
+        peer = sc->speer[j];
+        a = sc->sshm[j]->active;
 
-        if (best && !ngx_http_routini_fewer(a, peer->weight, best_a,
-                                            best->weight))
+        if (best
+            && (weighted ? !ngx_http_routini_fewer(a, peer->weight, best_a,
+                                                   best->weight)
+                         : a >= best_a))
         {
             continue;
         }
+
+        k = sc->set.peer[(j < m) ? j : j - m];
 
         if (!ngx_http_routini_usable(d, peer, k)) {
             continue;
@@ -460,7 +465,7 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd,
     ngx_http_routini_decision_t *d, ngx_uint_t *index)
 {
     uint64_t                       cost, best_cost, lat, min_lat;
-    ngx_uint_t                     i, j, p;
+    ngx_uint_t                     i, j, m, p;
     ngx_msec_t                     msec, best_picked;
     ngx_http_routini_peer_shm_t   *sh;
     ngx_http_routini_schedule_t   *sc;
@@ -468,22 +473,24 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd,
 
     sc = d->sc;
 
-    if (sc->set.n > NGX_HTTP_ROUTINI_EXACT_MAX) {
+    m = sc->set.n;
+
+    if (m > NGX_HTTP_ROUTINI_EXACT_MAX) {
         return ngx_http_routini_fastest_two(d, index);
     }
 
     msec = ngx_current_msec;
     min_lat = (uint64_t) -1;
 
-    for (j = 0; j < sc->set.n; j++) {
-        i = sc->set.peer[j];
-        sh = sc->shm[i];
+    for (j = 0; j < m; j++) {
+        sh = sc->sshm[j];
 
-        if (ngx_http_routini_usable(d, sc->peer[i], i)
+        if ((ngx_msec_int_t) (msec - sh->picked) >= NGX_HTTP_ROUTINI_PROBE
+            && ngx_http_routini_usable(d, sc->speer[j], sc->set.peer[j])
             && ngx_http_routini_probe(sh, msec))
         {
-            *index = i;
-            return sc->peer[i];
+            *index = sc->set.peer[j];
+            return sc->speer[j];
         }
 
         if (sh->samples && sh->latency < min_lat) {
@@ -500,10 +507,9 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd,
     best_picked = 0;
     p = 0;
 
-    for (j = 0; j < sc->set.n; j++) {
-        i = sc->set.peer[j];
-        sh = sc->shm[i];
-        peer = sc->peer[i];
+    for (j = 0; j < m; j++) {
+        sh = sc->sshm[j];
+        peer = sc->speer[j];
 
         lat = sh->samples ? sh->latency : min_lat;
         cost = ngx_max(lat, 1) * (sh->active + 1);
@@ -514,6 +520,8 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd,
         {
             continue;
         }
+
+        i = sc->set.peer[j];
 
         if (!ngx_http_routini_usable(d, peer, i)) {
             continue;
@@ -777,9 +785,14 @@ ngx_http_routini_schedule_init_process(ngx_cycle_t *cycle,
     sc->set.peer = ngx_palloc(cycle->pool, 5 * n * sizeof(uint32_t));
     sc->weight = ngx_palloc(cycle->pool, n * sizeof(double));
     sc->skip = ngx_palloc(cycle->pool, (sc->n + 1) * sizeof(uint16_t));
+    sc->speer = ngx_palloc(cycle->pool,
+                           2 * n * sizeof(ngx_http_upstream_rr_peer_t *));
+    sc->sshm = ngx_palloc(cycle->pool,
+                          2 * n * sizeof(ngx_http_routini_peer_shm_t *));
 
     if (sc->peer == NULL || sc->shm == NULL || sc->set.peer == NULL
-        || sc->weight == NULL || sc->skip == NULL)
+        || sc->weight == NULL || sc->skip == NULL || sc->speer == NULL
+        || sc->sshm == NULL)
     {
         return NGX_ERROR;
     }
@@ -830,10 +843,17 @@ ngx_http_routini_schedule_refresh(ngx_http_routini_schedule_t *sc)
 
         sc->set.peer[m] = i;
         sc->weight[m] = (double) peer->weight;
+        sc->speer[m] = peer;
+        sc->sshm[m] = sc->shm[i];
         m++;
     }
 
     sc->set.n = m;
+
+    for (i = 0; i < m; i++) {
+        sc->speer[m + i] = sc->speer[i];
+        sc->sshm[m + i] = sc->sshm[i];
+    }
 
     if (m == 0) {
         return;
