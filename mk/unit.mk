@@ -6,12 +6,16 @@
 #                   lookup's switch instead of labels as values
 #   unit-tree-asan  the same under AddressSanitizer and UBSan
 #   unit-json       the control API's JSON reader, plain and under ASan+UBSan
-#   unit-balancer   balancer arithmetic: the ketama ring, the adaptive rule
+#   unit-balancer   balancer arithmetic: the ketama ring, the draws of the
+#                   set of usable peers, the adaptive rule
 #   unit-escape     Prometheus label and JSON string escaping
 #   fuzz-tree, fuzz-json, fuzz-escape
 #                   libFuzzer on test/fuzz/NAME_fuzz.c for FUZZ_SECONDS
 #   bench-tree      timings and callgrind instructions per lookup, counted
 #                   whole (see below)
+#   bench-balancer  callgrind instructions per decision of every strategy
+#                   at 10, 100 and 1,000 peers (needs the module's build
+#                   tree: make first)
 
 # the route sets of the tree's tests and benchmark; ROUTINI_ROUTES_DIR
 # (environment) may point elsewhere, the default is the copy in this

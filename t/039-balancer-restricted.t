@@ -156,3 +156,42 @@ main::drain_then_reload($ENV{TEST_NGINX_RS_B}, $ENV{TEST_NGINX_RS_C});
 qr/routini balancer round_robin: peer 127\.0\.0\.1:\d+ \(0\), 1 restricted/
 --- no_error_log eval
 qr/routini balancer .*, (?:0|[2-9]|\d\d+) restricted/
+
+
+
+=== TEST 3: a peer drained when the worker started takes requests again once up
+# The new worker's set of usable peers leaves the drained peer out; "up"
+# puts it back at the worker's next decision.
+--- http_config
+    routini_zone routini 8m;
+    upstream pool {
+        routini_balancer round_robin;
+        server 127.0.0.1:$TEST_NGINX_RS_A;
+        server 127.0.0.1:$TEST_NGINX_RS_B;
+        server 127.0.0.1:$TEST_NGINX_RS_C;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RS_A;
+        return 200 "A";
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RS_B;
+        return 200 "B";
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RS_C;
+        return 200 "C";
+    }
+--- config
+    location /routini/api/ { routini_api; }
+    location = /t { proxy_pass http://pool; }
+--- init
+main::drain_then_reload($ENV{TEST_NGINX_RS_C});
+--- request eval
+[ "GET /t", "GET /t",
+  "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:$ENV{TEST_NGINX_RS_C}\n{\"state\":\"up\"}",
+  "GET /t", "GET /t", "GET /t" ]
+--- more_headers eval
+[ "", "", "Content-Type: application/json", "", "", "" ]
+--- response_body_like eval
+[ qr/^A\z/, qr/^B\z/, qr/"state":"up"/, qr/^C\z/, qr/^A\z/, qr/^B\z/ ]
