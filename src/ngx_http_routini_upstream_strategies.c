@@ -38,7 +38,7 @@ struct ngx_http_routini_decision_s {
 static ngx_http_upstream_rr_peer_t *ngx_http_routini_fastest_two(
     ngx_http_routini_decision_t *d, ngx_uint_t *index);
 static ngx_inline ngx_uint_t ngx_http_routini_cheaper(uint64_t a,
-    uint64_t wa, ngx_msec_t picked_a, uint64_t b, uint64_t wb,
+    uint64_t wa, ngx_http_routini_peer_shm_t *sh, uint64_t b, uint64_t wb,
     ngx_msec_t picked_b);
 static ngx_int_t ngx_http_routini_probe(ngx_http_routini_peer_shm_t *sh,
     ngx_msec_t msec);
@@ -465,7 +465,7 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd,
     ngx_http_routini_decision_t *d, ngx_uint_t *index)
 {
     uint64_t                       cost, best_cost, lat, min_lat;
-    ngx_uint_t                     i, j, m, p;
+    ngx_uint_t                     i, j, m, p, weighted;
     ngx_msec_t                     msec, best_picked;
     ngx_http_routini_peer_shm_t   *sh;
     ngx_http_routini_schedule_t   *sc;
@@ -506,6 +506,7 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd,
     best_cost = 0;
     best_picked = 0;
     p = 0;
+    weighted = (sc->set.prob != NULL);
 
     for (j = 0; j < m; j++) {
         sh = sc->sshm[j];
@@ -514,9 +515,14 @@ ngx_http_routini_fastest(ngx_http_routini_peer_data_t *pd,
         lat = sh->samples ? sh->latency : min_lat;
         cost = ngx_max(lat, 1) * (sh->active + 1);
 
+        /* with equal weights, the products with weights fold away */
+
         if (best
-            && !ngx_http_routini_cheaper(cost, peer->weight, sh->picked,
-                                         best_cost, best->weight, best_picked))
+            && (weighted
+                ? !ngx_http_routini_cheaper(cost, peer->weight, sh, best_cost,
+                                            best->weight, best_picked)
+                : !ngx_http_routini_cheaper(cost, 1, sh, best_cost, 1,
+                                            best_picked)))
         {
             continue;
         }
@@ -576,7 +582,7 @@ ngx_http_routini_fastest_two(ngx_http_routini_decision_t *d,
 
         if (ngx_http_routini_probe(b, msec)
             || ngx_http_routini_cheaper(ngx_max(lb, 1) * (b->active + 1),
-                                        sc->peer[two[1]]->weight, b->picked,
+                                        sc->peer[two[1]]->weight, b,
                                         ngx_max(la, 1) * (a->active + 1),
                                         sc->peer[two[0]]->weight, a->picked))
         {
@@ -590,14 +596,19 @@ ngx_http_routini_fastest_two(ngx_http_routini_decision_t *d,
 }
 
 
-/* cost a on weight wa is below cost b on weight wb, or equal and older */
+/*
+ * cost a on weight wa (of the peer of sh) is below cost b on weight wb,
+ * or equal and picked before picked_b
+ */
 
 static ngx_inline ngx_uint_t
-ngx_http_routini_cheaper(uint64_t a, uint64_t wa, ngx_msec_t picked_a,
-    uint64_t b, uint64_t wb, ngx_msec_t picked_b)
+ngx_http_routini_cheaper(uint64_t a, uint64_t wa,
+    ngx_http_routini_peer_shm_t *sh, uint64_t b, uint64_t wb,
+    ngx_msec_t picked_b)
 {
     return a * wb < b * wa
-           || (a * wb == b * wa && (ngx_msec_int_t) (picked_a - picked_b) < 0);
+           || (a * wb == b * wa
+               && (ngx_msec_int_t) (sh->picked - picked_b) < 0);
 }
 
 
