@@ -176,6 +176,7 @@ int ngx_http_routini_ring_walk(const ngx_http_routini_ring_t *ring, size_t k,
     size_t max, ngx_http_routini_usable_pt usable, void *data,
     uint32_t *peer);
 
+
 /*
  * A 64-bit linear congruential generator (Knuth's MMIX constants): its
  * high bits are good random numbers, its lowest are not, so the draws
@@ -189,12 +190,14 @@ ngx_http_routini_rand(uint64_t *state)
     return *state;
 }
 
+
 /*
  * The alias table of set->n peers of weight w[i] (set positions; w is
  * overwritten), with work (room for set->n) as scratch.
  */
 void ngx_http_routini_set_weigh(ngx_http_routini_set_t *set, double *w,
     uint32_t *work);
+
 
 /* a set position drawn by weight */
 static inline uint32_t
@@ -212,6 +215,7 @@ ngx_http_routini_set_draw(const ngx_http_routini_set_t *set, uint64_t *rng)
 
     return i;
 }
+
 
 /*
  * The first usable peer of at most NGX_HTTP_ROUTINI_WALK set positions
@@ -238,12 +242,14 @@ ngx_http_routini_set_walk(const ngx_http_routini_set_t *set, uint32_t from,
     return 0;
 }
 
+
 /*
  * Up to want (1 or 2) distinct peers that can take the try, drawn by
  * weight: at most NGX_HTTP_ROUTINI_DRAWS draws, and when they found none,
  * the first usable of the NGX_HTTP_ROUTINI_WALK set positions after the
  * last draw.  Drawing until usable keeps the weights' proportions among
- * the usable peers.  Returns how many were put in peer[].
+ * the usable peers.  Returns how many were put in peer[].  The set must
+ * not be empty.
  */
 static NGX_HTTP_ROUTINI_HOT size_t
 ngx_http_routini_set_pick(const ngx_http_routini_set_t *set, uint64_t *rng,
@@ -286,12 +292,14 @@ ngx_http_routini_set_pick(const ngx_http_routini_set_t *set, uint64_t *rng,
     return (size_t) ngx_http_routini_set_walk(set, i + 1, usable, data, peer);
 }
 
+
 /* active a on weight wa is fewer than active b on weight wb */
 static inline int
 ngx_http_routini_fewer(uint64_t a, uint64_t wa, uint64_t b, uint64_t wb)
 {
     return a * wb < b * wa;
 }
+
 
 /*
  * The adaptive rule: fewest connections when the busiest peer has at

@@ -8,6 +8,13 @@
  * failed max_fails times within fail_timeout, at max_conns, drained or
  * downed through the API, or unhealthy.  Called with the list locked as
  * round robin does (a no-op unless the upstream has a zone).
+ *
+ * Each worker keeps, per list, the set of peers that configuration and
+ * flags let take traffic (ngx_http_routini_schedule_refresh()).  Up to
+ * NGX_HTTP_ROUTINI_EXACT_MAX of them a strategy may look at them all;
+ * above, it draws from them and every walk is bounded, so that a decision
+ * costs the same whatever the number of peers (docs/balancer.md,
+ * "Decisions at scale").
  */
 
 
@@ -25,7 +32,7 @@ typedef ngx_http_upstream_rr_peer_t *(*ngx_http_routini_choose_pt)(
     ngx_uint_t *index);
 
 
-/* What every strategy reads once per decision, on the stack. */
+/* what every strategy reads once per decision, on the stack */
 struct ngx_http_routini_decision_s {
     uintptr_t                     *tried;       /* NULL on a first try */
     ngx_http_routini_schedule_t   *sc;          /* the list's */

@@ -10,12 +10,17 @@ use Test::Nginx::Socket 'no_plan';
 
 $ENV{TEST_NGINX_ECHO_MODULE} ||= '/usr/lib/nginx/modules/ngx_http_echo_module.so';
 
-sub servers {
-    my ($down) = @_;
-    return join '', map {
-        "        server 127.0.0.$_:\$TEST_NGINX_RAND_PORT_1"
-        . ($down && $_ % 2 == 0 ? ' down' : '') . ";\n"
-    } 1 .. 24;
+our $Main = "    load_module \$TEST_NGINX_ECHO_MODULE;\n";
+
+# upstream "pool" of the 24 peers, the even ones "down" if $down, and them
+sub pool {
+    my ($strategy, $down) = @_;
+    return "    upstream pool {\n        routini_balancer $strategy;\n"
+        . join('', map {
+              "        server 127.0.0.$_:\$TEST_NGINX_RAND_PORT_1"
+              . ($down && $_ % 2 == 0 ? ' down' : '') . ";\n"
+          } 1 .. 24)
+        . "    }\n" . $::Peers;
 }
 
 our $Peers = <<'_EOC_';
@@ -46,11 +51,8 @@ __DATA__
 === TEST 1: fastest over 24 peers: the slow one is left to its probes
 # 480 requests, 20 per peer if shared evenly; the slow peer gets its first
 # probe and then one a second at most (the run takes a few seconds).
---- main_config
-    load_module $TEST_NGINX_ECHO_MODULE;
---- http_config eval
-"    upstream pool {\n        routini_balancer fastest;\n"
-. main::servers(0) . "    }\n" . $::Peers
+--- main_config eval: $::Main
+--- http_config eval: main::pool('fastest', 0)
 --- config eval: main::requests(480)
 --- request eval
 [ "GET /t", "GET /metrics" ]
@@ -62,11 +64,8 @@ __DATA__
 
 
 === TEST 2: fewest_connections over 24 peers, half of them down: only the others
---- main_config
-    load_module $TEST_NGINX_ECHO_MODULE;
---- http_config eval
-"    upstream pool {\n        routini_balancer fewest_connections;\n"
-. main::servers(1) . "    }\n" . $::Peers
+--- main_config eval: $::Main
+--- http_config eval: main::pool('fewest_connections', 1)
 --- config eval: main::requests(240)
 --- request eval
 [ "GET /t", "GET /metrics" ]
