@@ -12,15 +12,16 @@ $ENV{TEST_NGINX_ECHO_MODULE} ||= '/usr/lib/nginx/modules/ngx_http_echo_module.so
 
 our $Main = "    load_module \$TEST_NGINX_ECHO_MODULE;\n";
 
-# upstream "pool" of the 24 peers, the even ones "down" if $down, and them
-sub pool {
-    my ($strategy, $down) = @_;
-    return "    upstream pool {\n        routini_balancer $strategy;\n"
+# upstream NAME (STRATEGY) of the 24 peers, the even ones "down" if DOWN
+sub upstream {
+    my ($name, $strategy, $down) = @_;
+    return "    upstream $name {\n"
+        . "        routini_balancer $strategy key=\$arg_k;\n"
         . join('', map {
               "        server 127.0.0.$_:\$TEST_NGINX_RAND_PORT_1"
               . ($down && $_ % 2 == 0 ? ' down' : '') . ";\n"
           } 1 .. 24)
-        . "    }\n" . $::Peers;
+        . "    }\n";
 }
 
 our $Peers = <<'_EOC_';
@@ -34,13 +35,16 @@ our $Peers = <<'_EOC_';
     }
 _EOC_
 
+# /t/NAME: N requests to upstream NAME one after the other, keys 1 to N
 sub requests {
-    my ($n) = @_;
-    return "    location = /t {\n"
-        . ("        echo_location /pool;\n" x $n) . "    }\n"
-        . "    location = /pool { proxy_pass http://pool/; }\n"
-        . "    location = /metrics { routini_metrics; }\n"
-        . "    location /routini/api/ { routini_api; }\n";
+    my ($n, @names) = @_;
+    return join('', map {
+            my $u = $_;
+            "    location = /t/$u {\n"
+            . join('', map { "        echo_location /p/$u k=$_;\n" } 1 .. $n)
+            . "    }\n    location = /p/$u { proxy_pass http://$u/; }\n"
+        } @names)
+        . "    location = /metrics { routini_metrics; }\n";
 }
 
 no_shuffle();
@@ -52,10 +56,10 @@ __DATA__
 # 480 requests, 20 per peer if shared evenly; the slow peer gets its first
 # probe and then one a second at most (the run takes a few seconds).
 --- main_config eval: $::Main
---- http_config eval: main::pool('fastest', 0)
---- config eval: main::requests(480)
+--- http_config eval: main::upstream('pool', 'fastest', 0) . $::Peers
+--- config eval: main::requests(480, 'pool')
 --- request eval
-[ "GET /t", "GET /metrics" ]
+[ "GET /t/pool", "GET /metrics" ]
 --- response_body_like eval
 [ qr/\A(?:127\.0\.0\.\d+ ){480}\z/,
   qr/routini_upstream_requests_total\{upstream="pool",peer="127\.0\.0\.24:\d+"\} \d\n/ ]
@@ -65,11 +69,29 @@ __DATA__
 
 === TEST 2: fewest_connections over 24 peers, half of them down: only the others
 --- main_config eval: $::Main
---- http_config eval: main::pool('fewest_connections', 1)
---- config eval: main::requests(240)
+--- http_config eval: main::upstream('pool', 'fewest_connections', 1) . $::Peers
+--- config eval: main::requests(240, 'pool')
 --- request eval
-[ "GET /t", "GET /metrics" ]
+[ "GET /t/pool", "GET /metrics" ]
 --- response_body_like eval
 [ qr/\A(?:127\.0\.0\.(?:1|3|5|7|9|11|13|15|17|19|21|23) ){240}\z/,
   qr/\A(?!.*peer="127\.0\.0\.(?:2|4|6|8|10|12|14|16|18|20|22|24):\d+"\} [1-9])/s ]
+--- timeout: 30
+
+
+
+=== TEST 3: every other strategy over 24 peers, half of them down: only the others
+# fnv_hash and consistent with keys 1 to 96, so that keys of down peers
+# are moved on.
+--- main_config eval: $::Main
+--- http_config eval
+join('', map { main::upstream($_, $_, 1) }
+         qw(round_robin random fnv_hash consistent fastest))
+. $::Peers
+--- config eval
+main::requests(96, qw(round_robin random fnv_hash consistent fastest))
+--- request eval
+[ map { "GET /t/$_" } qw(round_robin random fnv_hash consistent fastest) ]
+--- response_body_like eval
+[ map { qr/\A(?:127\.0\.0\.(?:1|3|5|7|9|11|13|15|17|19|21|23) ){96}\z/ } 1 .. 5 ]
 --- timeout: 30
