@@ -12,14 +12,21 @@ $ENV{TEST_NGINX_ECHO_MODULE} ||= '/usr/lib/nginx/modules/ngx_http_echo_module.so
 
 our $Main = "    load_module \$TEST_NGINX_ECHO_MODULE;\n";
 
-# upstream NAME (STRATEGY) of the 24 peers, the even ones "down" if DOWN
+# upstream NAME (STRATEGY) of the 24 peers; the even ones "down" if HALF
+# is "down", or where nothing listens if it is "dead"
 sub upstream {
-    my ($name, $strategy, $down) = @_;
+    my ($name, $strategy, $half) = @_;
+    my %even = (
+        down => ':$TEST_NGINX_RAND_PORT_1 down',
+        dead => ':$TEST_NGINX_RAND_PORT_2 max_fails=1 fail_timeout=60s',
+    );
     return "    upstream $name {\n"
         . "        routini_balancer $strategy key=\$arg_k;\n"
         . join('', map {
-              "        server 127.0.0.$_:\$TEST_NGINX_RAND_PORT_1"
-              . ($down && $_ % 2 == 0 ? ' down' : '') . ";\n"
+              "        server 127.0.0.$_"
+              . ($half && $_ % 2 == 0 ? $even{$half}
+                                      : ':$TEST_NGINX_RAND_PORT_1')
+              . ";\n"
           } 1 .. 24)
         . "    }\n";
 }
@@ -69,7 +76,7 @@ __DATA__
 
 === TEST 2: fewest_connections over 24 peers, half of them down: only the others
 --- main_config eval: $::Main
---- http_config eval: main::upstream('pool', 'fewest_connections', 1) . $::Peers
+--- http_config eval: main::upstream('pool', 'fewest_connections', 'down') . $::Peers
 --- config eval: main::requests(240, 'pool')
 --- request eval
 [ "GET /t/pool", "GET /metrics" ]
@@ -85,7 +92,7 @@ __DATA__
 # are moved on.
 --- main_config eval: $::Main
 --- http_config eval
-join('', map { main::upstream($_, $_, 1) }
+join('', map { main::upstream($_, $_, 'down') }
          qw(round_robin random fnv_hash consistent fastest))
 . $::Peers
 --- config eval
@@ -94,4 +101,25 @@ main::requests(96, qw(round_robin random fnv_hash consistent fastest))
 [ map { "GET /t/$_" } qw(round_robin random fnv_hash consistent fastest) ]
 --- response_body_like eval
 [ map { qr/\A(?:127\.0\.0\.(?:1|3|5|7|9|11|13|15|17|19|21|23) ){96}\z/ } 1 .. 5 ]
+--- timeout: 30
+
+
+
+=== TEST 4: half of 24 peers refuse connections: retries go to the others, a refusing peer fails once at most
+# max_fails=1: a peer that failed is out for fail_timeout; a try is never
+# given a peer this request tried.
+--- main_config eval: $::Main
+--- http_config eval
+join('', map { main::upstream($_, $_, 'dead') }
+         qw(round_robin random fewest_connections fastest))
+. $::Peers
+--- config eval
+"    proxy_next_upstream error;\n"
+. main::requests(96, qw(round_robin random fewest_connections fastest))
+--- request eval
+[ (map { "GET /t/$_" } qw(round_robin random fewest_connections fastest)),
+  "GET /metrics" ]
+--- response_body_like eval
+[ (map { qr/\A(?:127\.0\.0\.(?:1|3|5|7|9|11|13|15|17|19|21|23) ){96}\z/ } 1 .. 4),
+  qr/\A(?!.*routini_upstream_failures_total\{[^}]*\} (?:[2-9]|\d\d))(?=.*routini_upstream_failures_total\{[^}]*\} 1\n)/s ]
 --- timeout: 30
