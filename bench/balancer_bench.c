@@ -133,7 +133,6 @@ bench_ring(ngx_uint_t n)
     ring->points = malloc(total * sizeof(ngx_http_routini_ring_point_t));
     tmp = malloc(total * sizeof(ngx_http_routini_ring_point_t));
     ring->npoints = ngx_http_routini_ring_build(ring->points, tmp, rp, n);
-    ring->npeers = (uint32_t) n;
     ring->bucket = malloc((ngx_http_routini_ring_buckets(total) + 1)
                           * sizeof(uint32_t));
     ngx_http_routini_ring_index(ring, ngx_http_routini_ring_buckets(total));

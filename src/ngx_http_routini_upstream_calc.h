@@ -21,11 +21,14 @@
 #define NGX_HTTP_ROUTINI_RING_POINTS     160      /* per unit of weight */
 #define NGX_HTTP_ROUTINI_RING_MAX        524288   /* per ring, see size */
 
+
 /*
- * Peer-count-free decisions.  Up to EXACT_MAX eligible peers a strategy
- * scans them all; above, it samples: at most DRAWS random draws, then at
- * most WALK eligible peers in a row.  A ring walk asks at most RING_WALK
- * points.  Figures in docs/BENCHMARKS.md ("Decisions at 1,000 peers").
+ * Decisions whose cost does not grow with the peers.  Up to EXACT_MAX
+ * peers in a list's set (those that may take traffic) a strategy may
+ * look at them all; above, it draws: at most DRAWS draws, then at most
+ * WALK peers of the set in a row.  A ring walk asks the peers of at most
+ * RING_WALK points.  Measured in docs/BENCHMARKS.md ("Balancer decisions
+ * at 10, 100 and 1,000 peers").
  */
 #ifndef NGX_HTTP_ROUTINI_EXACT_MAX      /* other values for benchmarks */
 #define NGX_HTTP_ROUTINI_EXACT_MAX       16
@@ -44,7 +47,6 @@ typedef struct {
 typedef struct {
     ngx_http_routini_ring_point_t  *points;     /* sorted by hash */
     size_t                          npoints;
-    uint32_t                        npeers;     /* each has a point */
     /* by the hash's top bits, the first point of at least that hash */
     uint32_t                       *bucket;     /* nbuckets + 1 */
     uint32_t                        shift;      /* 32 - log2(nbuckets) */

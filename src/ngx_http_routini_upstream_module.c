@@ -556,7 +556,6 @@ ngx_http_routini_upstream_ring(ngx_http_routini_upstream_t *u,
     }
 
     ring->npoints = ngx_http_routini_ring_build(ring->points, tmp, peers, n);
-    ring->npeers = (uint32_t) n;
 
     ngx_http_routini_ring_index(ring, nbuckets);
 

@@ -346,7 +346,6 @@ test_ring_walk(void)
 
     ring.npoints = ngx_http_routini_ring_build(ring.points, scratch, peers,
                                                200);
-    ring.npeers = 200;
 
     /* no usable peer: the key's point and at most RING_WALK more asked */
 
