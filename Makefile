@@ -11,7 +11,8 @@
 #   make unit         C unit tests of the pure C parts (mk/unit.mk), and
 #                     the dashboard header checked against its page
 #   make status-asset regenerate the dashboard header from its page
-#   make unit-NAME, fuzz-NAME, bench-tree    one component: see mk/unit.mk
+#   make unit-NAME, fuzz-NAME, bench-tree, bench-balancer
+#                     one component: see mk/unit.mk
 #   make bench        side-by-side benchmarks (SCENARIOS="a b c d")
 #   make bench-flame, bench-callgrind      see docs/PROFILING.md
 #   make bench-build  nginx -t time and memory per route (BUILD_ROUTES="N ...")

@@ -13,6 +13,10 @@
 #               (curl's time_total), the worker's CPU time spent on the
 #               scrape (/proc/PID/schedstat) and bytes, medians of RUNS
 #
+# Then, for 10, 100 and 1,000 peers in one upstream (BENCH_PEERS), the
+# instructions per decision of every strategy, with none and half of the
+# peers unusable: make bench-balancer (docs/BENCHMARKS.md).
+#
 # Environment:
 #   SCALE_PORT=18900   loopback port of the nginx it starts
 #   RUNS=3             scrapes of each kind per N (the median is printed)
@@ -166,3 +170,6 @@ for n in $counts; do
         "$n" "$t" "$(( (rss - base_rss) * 1024 / n ))" \
         "$(( (zone - base_zone) / n ))" "$pt" "$pc" "$ps" "$jt" "$jc" "$js"
 done
+
+echo
+make -s bench-balancer

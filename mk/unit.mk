@@ -6,13 +6,17 @@
 #                   lookup's switch instead of labels as values
 #   unit-tree-asan  the same under AddressSanitizer and UBSan
 #   unit-json       the control API's JSON reader, plain and under ASan+UBSan
-#   unit-balancer   balancer arithmetic: the ketama ring, the adaptive rule
+#   unit-balancer   balancer arithmetic: the ketama ring, the draws of the
+#                   set of usable peers, the adaptive rule
 #   unit-escape     Prometheus label and JSON string escaping
 #   fuzz-tree, fuzz-json, fuzz-escape, fuzz-convert
 #                   libFuzzer on test/fuzz/NAME_fuzz.c for FUZZ_SECONDS
 #                   (convert: routini-convert's conversion, mk/convert.mk)
 #   bench-tree      timings and callgrind instructions per lookup, counted
 #                   whole (see below)
+#   bench-balancer  callgrind instructions per decision of every strategy
+#                   at 10, 100 and 1,000 peers (needs the module's build
+#                   tree: make first)
 
 # the route sets of the tree's tests and benchmark; ROUTINI_ROUTES_DIR
 # (environment) may point elsewhere, the default is the copy in this
@@ -144,4 +148,48 @@ bench-tree: build/bench/tree_bench
 		awk -v a="$$a" -v ir=$$ir -v n=$$n -v d=$$((t2 - t1 - l2 + l1)) \
 			'BEGIN { printf "  %s: %.1f (check %.1f)\n", \
 			a, ir / n, d / n }'; \
+	done
+
+# The balancer's decision through ngx_http_routini_choose(), the strategy
+# file compiled with nginx's headers from the module's build tree:
+# callgrind instructions per decision of each strategy at BENCH_PEERS
+# peers, with none and half of them unusable (bench/balancer_bench.c).
+BENCH_PEERS ?= 10 100 1000
+BENCH_DECISIONS ?= 20000
+balancer_bench_SRC = src/ngx_http_routini_upstream_strategies.c $(balancer_SRC)
+balancer_bench_INC = $(addprefix -I$(NGX_BUILD)/, objs src/core src/event \
+                     src/event/modules src/os/unix src/http src/http/modules \
+                     src/http/v2)
+
+build/bench/balancer_bench: bench/balancer_bench.c $(balancer_bench_SRC) \
+        src/ngx_http_routini_upstream_module.h \
+        src/ngx_http_routini_upstream_calc.h $(NGX_BUILD)/objs/Makefile
+	@mkdir -p $(@D)
+	$(UNIT_CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror \
+		-Isrc $(balancer_bench_INC) -o $@ $< $(balancer_bench_SRC)
+
+.PHONY: bench-balancer
+bench-balancer: build/bench/balancer_bench
+	@echo "callgrind, instructions per decision ($(BENCH_DECISIONS)" \
+		"decisions; half: of the peers unusable):"
+	@printf '%-20s %6s %9s %14s %11s\n' strategy peers none \
+		"half unhealthy" "half failed"
+	@for s in round_robin random fnv_hash consistent fewest_connections \
+			fastest adaptive; do \
+		for n in $(BENCH_PEERS); do \
+			line=$$(printf '%-20s %6s' $$s $$n); \
+			for k in none unhealthy failed; do \
+				valgrind --tool=callgrind \
+					--callgrind-out-file=build/bench/cgb.out \
+					--toggle-collect=bench_decide \
+					build/bench/balancer_bench $$s $$n $$k \
+					$(BENCH_DECISIONS) > build/bench/cgb.txt \
+					2>/dev/null || { echo "$$s $$n $$k failed"; \
+					cat build/bench/cgb.txt; exit 1; }; \
+				ir=$$(sed -n 's/^totals: *//p' build/bench/cgb.out); \
+				line="$$line $$(awk -v ir=$$ir -v n=$(BENCH_DECISIONS) \
+					'BEGIN { printf "%9.0f", ir / n }')"; \
+			done; \
+			echo "$$line"; \
+		done; \
 	done

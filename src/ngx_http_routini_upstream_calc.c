@@ -197,31 +197,92 @@ ngx_http_routini_ring_find(const ngx_http_routini_ring_point_t *points,
 }
 
 
+size_t
+ngx_http_routini_ring_buckets(size_t npoints)
+{
+    size_t  n;
+
+    for (n = 1; n * 8 <= npoints && n < ((size_t) 1 << 31); n *= 2) {
+        /* void */
+    }
+
+    return n;
+}
+
+
+void
+ngx_http_routini_ring_index(ngx_http_routini_ring_t *ring, size_t nbuckets)
+{
+    size_t    b, k;
+    uint32_t  shift;
+
+    for (shift = 32; ((size_t) 1 << (32 - shift)) < nbuckets; shift--) {
+        /* void */
+    }
+
+    ring->shift = shift;
+    k = 0;
+
+    for (b = 0; b < nbuckets; b++) {
+        while (k < ring->npoints
+               && (uint64_t) ring->points[k].hash
+                  < ((uint64_t) b << shift))
+        {
+            k++;
+        }
+
+        ring->bucket[b] = (uint32_t) k;
+    }
+
+    ring->bucket[nbuckets] = (uint32_t) ring->npoints;
+}
+
+
+size_t
+ngx_http_routini_ring_seek(const ngx_http_routini_ring_t *ring,
+    uint32_t hash)
+{
+    size_t    lo, hi, mid;
+    uint32_t  b;
+
+    b = (ring->shift == 32) ? 0 : hash >> ring->shift;
+    lo = ring->bucket[b];
+    hi = ring->bucket[b + 1];
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+
+        if (ring->points[mid].hash < hash) {
+            lo = mid + 1;
+
+        } else {
+            hi = mid;
+        }
+    }
+
+    return (lo == ring->npoints) ? 0 : lo;
+}
+
+
 int
-ngx_http_routini_ring_walk(ngx_http_routini_ring_t *ring, size_t k,
-    int (*usable)(void *data, uint32_t peer), void *data, uint32_t *peer)
+ngx_http_routini_ring_walk(const ngx_http_routini_ring_t *ring, size_t k,
+    size_t max, ngx_http_routini_usable_pt usable, void *data,
+    uint32_t *peer)
 {
     size_t    j;
-    uint32_t  p, left;
-    uint64_t  bit;
+    uint32_t  p, last;
 
-    memset(ring->seen, 0, (ring->npeers + 63) / 64 * sizeof(uint64_t));
+    last = ring->points[k].peer;
 
-    p = ring->points[k].peer;
-    ring->seen[p / 64] |= (uint64_t) 1 << (p % 64);
-    left = ring->npeers - 1;
-
-    for (j = 1; left && j < ring->npoints; j++) {
+    for (j = 0; j < max && j + 1 < ring->npoints; j++) {
         k = (k + 1 == ring->npoints) ? 0 : k + 1;
         p = ring->points[k].peer;
-        bit = (uint64_t) 1 << (p % 64);
 
-        if (ring->seen[p / 64] & bit) {
+        if (p == last) {
             continue;
         }
 
-        ring->seen[p / 64] |= bit;
-        left--;
+        last = p;
 
         if (usable(data, p)) {
             *peer = p;
@@ -231,6 +292,75 @@ ngx_http_routini_ring_walk(ngx_http_routini_ring_t *ring, size_t k,
 
     return 0;
 }
+
+
+/*
+ * Vose's alias method: each position keeps its slot with probability
+ * prob / 2^32 and otherwise gives it to its alias.  Positions under the
+ * mean weight are paired with ones over it; work holds the under ones
+ * from its start and the over ones from its end.
+ */
+
+void
+ngx_http_routini_set_weigh(ngx_http_routini_set_t *set, double *w,
+    uint32_t *work)
+{
+    double    sum;
+    uint32_t  i, n, small, large, s, l;
+
+    n = set->n;
+    sum = 0;
+
+    for (i = 0; i < n; i++) {
+        sum += w[i];
+    }
+
+    small = 0;
+    large = n;
+
+    for (i = 0; i < n; i++) {
+        w[i] = w[i] * n / sum;
+
+        if (w[i] < 1) {
+            work[small++] = i;
+
+        } else {
+            work[--large] = i;
+        }
+    }
+
+    while (small && large < n) {
+        s = work[--small];
+        l = work[large++];
+
+        set->prob[s] = (uint32_t) (w[s] * 4294967296.0);
+        set->alias[s] = l;
+
+        w[l] -= 1 - w[s];
+
+        if (w[l] < 1) {
+            work[small++] = l;
+
+        } else {
+            work[--large] = l;
+        }
+    }
+
+    /* what is left weighs 1, give or take rounding: kept */
+
+    while (small) {
+        s = work[--small];
+        set->prob[s] = 0xffffffff;
+        set->alias[s] = s;
+    }
+
+    while (large < n) {
+        l = work[large++];
+        set->prob[l] = 0xffffffff;
+        set->alias[l] = l;
+    }
+}
+
 
 void
 ngx_http_routini_decide(int current, const ngx_http_routini_decide_in_t *in,

@@ -4,7 +4,8 @@
  *
  * The balancer's arithmetic with no nginx dependency, so it can be
  * unit-tested on its own (test/unit/balancer_test.c): FNV-1a, the ketama
- * ring of the consistent strategy and the adaptive engine's decision rule.
+ * ring of the consistent strategy, the bounded random choices among the
+ * peers of a list and the adaptive engine's decision rule.
  */
 
 
@@ -21,6 +22,22 @@
 #define NGX_HTTP_ROUTINI_RING_MAX        524288   /* per ring, see size */
 
 
+/*
+ * Decisions whose cost does not grow with the peers.  Up to EXACT_MAX
+ * peers in a list's set (those that may take traffic) a strategy may
+ * look at them all; above, it draws: at most DRAWS draws, then at most
+ * WALK peers of the set in a row.  A ring walk asks the peers of at most
+ * RING_WALK points.  Measured in docs/BENCHMARKS.md ("Balancer decisions
+ * at 10, 100 and 1,000 peers").
+ */
+#ifndef NGX_HTTP_ROUTINI_EXACT_MAX      /* other values for benchmarks */
+#define NGX_HTTP_ROUTINI_EXACT_MAX       16
+#endif
+#define NGX_HTTP_ROUTINI_DRAWS           8
+#define NGX_HTTP_ROUTINI_WALK            16
+#define NGX_HTTP_ROUTINI_RING_WALK       32
+
+
 typedef struct {
     uint32_t                     hash;
     uint32_t                     peer;          /* index in its list */
@@ -30,9 +47,36 @@ typedef struct {
 typedef struct {
     ngx_http_routini_ring_point_t  *points;     /* sorted by hash */
     size_t                          npoints;
-    uint32_t                        npeers;     /* each has a point */
-    uint64_t                       *seen;       /* npeers bits, scratch */
+    /* by the hash's top bits, the first point of at least that hash */
+    uint32_t                       *bucket;     /* nbuckets + 1 */
+    uint32_t                        shift;      /* 32 - log2(nbuckets) */
 } ngx_http_routini_ring_t;
+
+
+/*
+ * The peers of a list that configuration and shared flags let take
+ * traffic (not "down", drained, downed or unhealthy), by their index in
+ * the list, with an alias table (Walker, Vose) that draws them by weight
+ * in O(1); prob is NULL when their weights are equal.
+ */
+typedef struct {
+    uint32_t                       *peer;
+    uint32_t                       *prob;       /* of keeping a slot, /2^32 */
+    uint32_t                       *alias;
+    uint32_t                        n;
+} ngx_http_routini_set_t;
+
+
+/* inlined into each strategy, so that usable() is inlined into it too */
+#if defined(__GNUC__)
+#define NGX_HTTP_ROUTINI_HOT             inline __attribute__((always_inline))
+#else
+#define NGX_HTTP_ROUTINI_HOT             inline
+#endif
+
+
+/* whether a peer (its index in the list) can take this try */
+typedef int (*ngx_http_routini_usable_pt)(void *data, uint32_t peer);
 
 
 /* a peer to put on a ring */
@@ -111,15 +155,153 @@ size_t ngx_http_routini_ring_find(const ngx_http_routini_ring_point_t *points,
     size_t npoints, uint32_t hash);
 
 /*
+ * The buckets for a ring of npoints: a power of two, an eighth to a
+ * quarter of the points, so a lookup searches a few points, not all.
+ */
+size_t ngx_http_routini_ring_buckets(size_t npoints);
+
+/* fills ring->bucket (room for nbuckets + 1) and ring->shift */
+void ngx_http_routini_ring_index(ngx_http_routini_ring_t *ring,
+    size_t nbuckets);
+
+/* ring_find through the buckets */
+size_t ngx_http_routini_ring_seek(const ngx_http_routini_ring_t *ring,
+    uint32_t hash);
+
+/*
  * When the peer of point k (the key's, from ring_find) cannot take the
  * try: the first peer clockwise after it for which usable(data, peer) is
- * true.  Each distinct peer is asked once (the ring's seen bits skip the
- * others' further points) and the walk ends when all ring->npeers have
- * been asked, so a ring whose peers are all unusable costs about
- * npeers * ln(npeers) steps, not a lap.  Returns 1 and sets *peer, or 0.
+ * true, among the peers of the next max points at most (a point of the
+ * peer just asked is passed over).  Returns 1 and sets *peer, or 0.
  */
-int ngx_http_routini_ring_walk(ngx_http_routini_ring_t *ring, size_t k,
-    int (*usable)(void *data, uint32_t peer), void *data, uint32_t *peer);
+int ngx_http_routini_ring_walk(const ngx_http_routini_ring_t *ring, size_t k,
+    size_t max, ngx_http_routini_usable_pt usable, void *data,
+    uint32_t *peer);
+
+
+/*
+ * A 64-bit linear congruential generator (Knuth's MMIX constants): its
+ * high bits are good random numbers, its lowest are not, so the draws
+ * below use bits 16 to 63.
+ */
+static inline uint64_t
+ngx_http_routini_rand(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+
+    return *state;
+}
+
+
+/*
+ * The alias table of set->n peers of weight w[i] (set positions; w is
+ * overwritten), with work (room for set->n) as scratch.
+ */
+void ngx_http_routini_set_weigh(ngx_http_routini_set_t *set, double *w,
+    uint32_t *work);
+
+
+/* a set position drawn by weight */
+static inline uint32_t
+ngx_http_routini_set_draw(const ngx_http_routini_set_t *set, uint64_t *rng)
+{
+    uint32_t  i;
+    uint64_t  r;
+
+    r = ngx_http_routini_rand(rng);
+    i = (uint32_t) (((r >> 32) * set->n) >> 32);
+
+    if (set->prob && (uint32_t) (r >> 16) >= set->prob[i]) {
+        i = set->alias[i];
+    }
+
+    return i;
+}
+
+
+/*
+ * The first usable peer of at most NGX_HTTP_ROUTINI_WALK set positions
+ * from position from on (all of them in a set that small): 1 and *peer,
+ * or 0.
+ */
+static inline int
+ngx_http_routini_set_walk(const ngx_http_routini_set_t *set, uint32_t from,
+    ngx_http_routini_usable_pt usable, void *data, uint32_t *peer)
+{
+    uint32_t  j, n, p;
+
+    n = (set->n < NGX_HTTP_ROUTINI_WALK) ? set->n : NGX_HTTP_ROUTINI_WALK;
+
+    for (j = 0; j < n; j++) {
+        p = set->peer[(from + j) % set->n];
+
+        if (usable(data, p)) {
+            *peer = p;
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * Up to want (1 or 2) distinct peers that can take the try, drawn by
+ * weight: at most NGX_HTTP_ROUTINI_DRAWS draws, and when they found none,
+ * the first usable of the NGX_HTTP_ROUTINI_WALK set positions after the
+ * last draw.  Drawing until usable keeps the weights' proportions among
+ * the usable peers.  Returns how many were put in peer[].  The set must
+ * not be empty.
+ */
+static NGX_HTTP_ROUTINI_HOT size_t
+ngx_http_routini_set_pick(const ngx_http_routini_set_t *set, uint64_t *rng,
+    ngx_http_routini_usable_pt usable, void *data, uint32_t *peer,
+    size_t want)
+{
+    size_t    k, found;
+    uint32_t  i, p;
+    uint64_t  x;
+
+    x = *rng;
+    found = 0;
+    i = 0;
+
+    for (k = 0; k < NGX_HTTP_ROUTINI_DRAWS; k++) {
+        i = ngx_http_routini_set_draw(set, &x);
+        p = set->peer[i];
+
+        if (usable(data, p)) {
+            peer[found++] = p;
+            break;
+        }
+    }
+
+    while (found && want == 2 && ++k < NGX_HTTP_ROUTINI_DRAWS) {
+        p = set->peer[ngx_http_routini_set_draw(set, &x)];
+
+        if (p != peer[0] && usable(data, p)) {
+            peer[found++] = p;
+            break;
+        }
+    }
+
+    *rng = x;
+
+    if (found) {
+        return found;
+    }
+
+    return (size_t) ngx_http_routini_set_walk(set, i + 1, usable, data, peer);
+}
+
+
+/* active a on weight wa is fewer than active b on weight wb */
+static inline int
+ngx_http_routini_fewer(uint64_t a, uint64_t wa, uint64_t b, uint64_t wb)
+{
+    return a * wb < b * wa;
+}
+
 
 /*
  * The adaptive rule: fewest connections when the busiest peer has at

@@ -507,7 +507,7 @@ ngx_int_t
 ngx_http_routini_upstream_ring(ngx_http_routini_upstream_t *u,
     ngx_uint_t list, ngx_pool_t *pool, ngx_log_t *log)
 {
-    size_t                          total;
+    size_t                          total, nbuckets;
     ngx_uint_t                      i, n, base;
     ngx_http_routini_ring_t        *ring;
     ngx_http_routini_ring_peer_t   *peers;
@@ -534,12 +534,14 @@ ngx_http_routini_upstream_ring(ngx_http_routini_upstream_t *u,
 
     total = ngx_http_routini_ring_size(peers, n);
 
+    nbuckets = ngx_http_routini_ring_buckets(total);
+
     ring->points = ngx_palloc(pool,
                               total * sizeof(ngx_http_routini_ring_point_t));
-    ring->seen = ngx_pcalloc(pool, (n + 63) / 64 * sizeof(uint64_t));
+    ring->bucket = ngx_palloc(pool, (nbuckets + 1) * sizeof(uint32_t));
     tmp = ngx_alloc(total * sizeof(ngx_http_routini_ring_point_t), log);
 
-    if (ring->points == NULL || ring->seen == NULL || tmp == NULL) {
+    if (ring->points == NULL || ring->bucket == NULL || tmp == NULL) {
         ring->points = NULL;
         ngx_free(tmp);
         ngx_free(peers);
@@ -547,7 +549,8 @@ ngx_http_routini_upstream_ring(ngx_http_routini_upstream_t *u,
     }
 
     ring->npoints = ngx_http_routini_ring_build(ring->points, tmp, peers, n);
-    ring->npeers = (uint32_t) n;
+
+    ngx_http_routini_ring_index(ring, nbuckets);
 
     ngx_free(tmp);
     ngx_free(peers);
@@ -836,6 +839,9 @@ ngx_http_routini_upstream_recount(ngx_http_routini_upstream_t *u)
 
     u->restricted = n;
     u->flag_changes = changes;
+
+    ngx_http_routini_schedule_refresh(&u->schedule[0]);
+    ngx_http_routini_schedule_refresh(&u->schedule[1]);
 }
 
 

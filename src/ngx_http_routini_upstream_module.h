@@ -72,21 +72,37 @@ typedef struct {
 
 
 /*
- * The order smooth weighted round robin gives when every peer is usable,
- * computed once (when the list's total weight is at most
- * NGX_HTTP_ROUTINI_SCHEDULE_MAX); each worker walks it with its own
- * cursor.  round_robin takes the next peer from it while that peer is
- * usable; fewest_connections starts its scan there, so ties rotate by
- * weight.  peer[] is the list as an array, set in each worker.
+ * A list's decision structures.  order: the order smooth weighted round
+ * robin gives when every peer is usable, computed once (when the list's
+ * total weight is at most NGX_HTTP_ROUTINI_SCHEDULE_MAX); each worker
+ * walks it with its own cursor.  round_robin takes the next peer from it;
+ * fewest_connections starts its scan there, so ties rotate by weight.
+ * sum: fnv_hash's weights summed in list order.  The rest is per worker:
+ * peer[] and shm[], the list as arrays; set, the peers that configuration
+ * and flags let take traffic, with skip and pos to reach them, rebuilt
+ * when flags change (ngx_http_routini_schedule_refresh()).
  */
 typedef struct {
     uint16_t                         *order;      /* list indexes */
     ngx_uint_t                        n;          /* 0: no order */
     ngx_uint_t                        cursor;     /* per worker */
     ngx_uint_t                        npeers;
-    /* the list twice over, so a scan from any start needs no wrap */
-    ngx_http_upstream_rr_peer_t     **peer;       /* per worker */
-    ngx_http_routini_peer_shm_t     **shm;        /* per worker */
+    ngx_uint_t                       *sum;        /* NULL: weights of 1 */
+    ngx_uint_t                        total;      /* weight */
+    ngx_http_upstream_rr_peer_t     **peer;
+    ngx_http_routini_peer_shm_t     **shm;
+    ngx_http_routini_set_t            set;
+    /* the set's peers in its order, twice over: a scan from any start
+     * needs no wrap */
+    ngx_http_upstream_rr_peer_t     **speer;
+    ngx_http_routini_peer_shm_t     **sshm;
+    uint16_t                         *skip;       /* order position: the
+                                                     next one of the set */
+    uint32_t                         *pos;        /* list index: the set
+                                                     position of it or of
+                                                     the next one */
+    double                           *weight;     /* scratch */
+    uint32_t                         *work;       /* scratch */
 } ngx_http_routini_schedule_t;
 
 
@@ -162,6 +178,7 @@ ngx_int_t ngx_http_routini_schedule_build(ngx_conf_t *cf,
 ngx_int_t ngx_http_routini_schedule_init_process(ngx_cycle_t *cycle,
     ngx_http_routini_schedule_t *sc, ngx_http_upstream_rr_peers_t *peers,
     ngx_http_routini_peer_shm_t **shm);
+void ngx_http_routini_schedule_refresh(ngx_http_routini_schedule_t *sc);
 
 ngx_int_t ngx_http_routini_adaptive_init_process(ngx_cycle_t *cycle,
     ngx_http_routini_upstream_main_conf_t *umcf);

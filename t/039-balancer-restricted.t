@@ -83,6 +83,25 @@ sub drain_then_reload {
     wait_log(qr/worker process \d+ exited with code 0/, $from);
 }
 
+# upstream "pool" of the peers named (A, B, C), B marked to leave on the
+# reload, and the peers themselves
+sub peers {
+    my ($up, $srv) = ("    routini_zone routini 8m;\n    upstream pool {\n"
+                      . "        routini_balancer round_robin;\n", '');
+    for my $n (@_) {
+        $up .= "        server 127.0.0.1:\$TEST_NGINX_RS_$n;"
+               . ($n eq 'B' ? '  # leaves' : '') . "\n";
+        $srv .= "    server {\n        listen 127.0.0.1:\$TEST_NGINX_RS_$n;\n"
+                . "        return 200 \"$n\";\n    }\n";
+    }
+    return "$up    }\n$srv";
+}
+
+our $Config = <<'_EOC_';
+    location /routini/api/ { routini_api; }
+    location = /t { proxy_pass http://pool; }
+_EOC_
+
 workers(1);
 master_on();
 log_level('debug');
@@ -92,24 +111,8 @@ run_tests();
 __DATA__
 
 === TEST 1: a drained peer that leaves the configuration no longer counts
---- http_config
-    routini_zone routini 8m;
-    upstream pool {
-        routini_balancer round_robin;
-        server 127.0.0.1:$TEST_NGINX_RS_A;
-        server 127.0.0.1:$TEST_NGINX_RS_B;  # leaves
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RS_A;
-        return 200 "A";
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RS_B;
-        return 200 "B";
-    }
---- config
-    location /routini/api/ { routini_api; }
-    location = /t { proxy_pass http://pool; }
+--- http_config eval: main::peers('A', 'B')
+--- config eval: $::Config
 --- init
 main::drain_then_reload($ENV{TEST_NGINX_RS_B});
 --- request
@@ -123,29 +126,8 @@ qr/routini balancer .*, [1-9]\d* restricted/
 
 
 === TEST 2: a drained peer that stays is still skipped and counted
---- http_config
-    routini_zone routini 8m;
-    upstream pool {
-        routini_balancer round_robin;
-        server 127.0.0.1:$TEST_NGINX_RS_A;
-        server 127.0.0.1:$TEST_NGINX_RS_B;  # leaves
-        server 127.0.0.1:$TEST_NGINX_RS_C;
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RS_A;
-        return 200 "A";
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RS_B;
-        return 200 "B";
-    }
-    server {
-        listen 127.0.0.1:$TEST_NGINX_RS_C;
-        return 200 "C";
-    }
---- config
-    location /routini/api/ { routini_api; }
-    location = /t { proxy_pass http://pool; }
+--- http_config eval: main::peers('A', 'B', 'C')
+--- config eval: $::Config
 --- init
 main::drain_then_reload($ENV{TEST_NGINX_RS_B}, $ENV{TEST_NGINX_RS_C});
 --- request eval
@@ -156,3 +138,21 @@ main::drain_then_reload($ENV{TEST_NGINX_RS_B}, $ENV{TEST_NGINX_RS_C});
 qr/routini balancer round_robin: peer 127\.0\.0\.1:\d+ \(0\), 1 restricted/
 --- no_error_log eval
 qr/routini balancer .*, (?:0|[2-9]|\d\d+) restricted/
+
+
+
+=== TEST 3: a peer drained when the worker started takes requests again once up
+# The new worker's set of usable peers leaves the drained peer out; "up"
+# puts it back at the worker's next decision.
+--- http_config eval: main::peers('A', 'B', 'C')
+--- config eval: $::Config
+--- init
+main::drain_then_reload($ENV{TEST_NGINX_RS_C});
+--- request eval
+[ "GET /t", "GET /t",
+  "PATCH /routini/api/upstreams/pool/peers/127.0.0.1:$ENV{TEST_NGINX_RS_C}\n{\"state\":\"up\"}",
+  "GET /t", "GET /t", "GET /t" ]
+--- more_headers eval
+[ "", "", "Content-Type: application/json", "", "", "" ]
+--- response_body_like eval
+[ qr/^A\z/, qr/^A\z/, qr/"state":"up"/, qr/^C\z/, qr/^A\z/, qr/^C\z/ ]

@@ -283,13 +283,17 @@ ring_next(ngx_http_routini_ring_t *ring, uint32_t hash, ring_probe_t *probe,
         return 1;
     }
 
-    return ngx_http_routini_ring_walk(ring, k, ring_usable, probe, peer);
+    return ngx_http_routini_ring_walk(ring, k, NGX_HTTP_ROUTINI_RING_WALK,
+                                      ring_usable, probe, peer);
 }
 
 
-/* what the walk must answer: the first point clockwise of a usable peer */
+/*
+ * What the walk must answer: the first point clockwise of a usable peer;
+ * returns how many points after the key's that is, or -1
+ */
 
-static int
+static long
 ring_lap(const ngx_http_routini_ring_t *ring, uint32_t hash,
     const uint8_t *ok, uint32_t *peer)
 {
@@ -301,11 +305,11 @@ ring_lap(const ngx_http_routini_ring_t *ring, uint32_t hash,
         *peer = ring->points[(k + j) % ring->npoints].peer;
 
         if (ok[*peer]) {
-            return 1;
+            return (long) j;
         }
     }
 
-    return 0;
+    return -1;
 }
 
 
@@ -314,10 +318,10 @@ test_ring_walk(void)
 {
     int                             found;
     char                            buf[200][24];
-    size_t                          i, k, n, wrong, once;
+    long                            far;
+    size_t                          i, k, n, wrong, beyond;
     uint8_t                         ok[200];
-    uint32_t                        peer, lap;
-    uint64_t                        seen[4];
+    uint32_t                        peer, lap, h;
     ring_probe_t                    probe;
     ngx_http_routini_ring_t         ring;
     ngx_http_routini_ring_peer_t    peers[200];
@@ -342,10 +346,8 @@ test_ring_walk(void)
 
     ring.npoints = ngx_http_routini_ring_build(ring.points, scratch, peers,
                                                200);
-    ring.npeers = 200;
-    ring.seen = seen;
 
-    /* no usable peer: each of the 200 is asked exactly once */
+    /* no usable peer: the key's point and at most RING_WALK more asked */
 
     memset(ok, 0, sizeof(ok));
 
@@ -356,34 +358,19 @@ test_ring_walk(void)
         CHECK(ring_next(&ring, key_hash((unsigned) k), &probe, &peer) == 0,
               "no usable peer, key %zu: found peer %u", k, peer);
 
-        once = 0;
-
-        for (i = 0; i < 200; i++) {
-            once += (probe.asked[i] == 1);
-        }
-
-        CHECK(probe.calls == 200 && once == 200,
-              "no usable peer, key %zu: %zu questions, %zu peers asked once "
-              "(a lap asks %zu)", k, probe.calls, once, ring.npoints);
+        CHECK(probe.calls >= 2
+              && probe.calls <= 1 + NGX_HTTP_ROUTINI_RING_WALK,
+              "no usable peer, key %zu: %zu questions (at most %d)", k,
+              probe.calls, 1 + NGX_HTTP_ROUTINI_RING_WALK);
     }
 
-    /* one usable peer: found, each other peer asked at most once */
-
-    for (k = 0; k < 200; k += 7) {
-        memset(&probe, 0, sizeof(probe));
-        memset(ok, 0, sizeof(ok));
-        ok[k] = 1;
-        probe.ok = ok;
-
-        CHECK(ring_next(&ring, key_hash((unsigned) k), &probe, &peer) == 1
-              && peer == k && probe.calls <= 200,
-              "only peer %zu usable: found %u after %zu questions", k, peer,
-              probe.calls);
-    }
-
-    /* any usable set: the same peer as a lap of the ring */
+    /*
+     * any usable set: the same peer as a lap of the ring when that peer's
+     * point is within the walk's reach, else none
+     */
 
     wrong = 0;
+    beyond = 0;
 
     for (k = 0; k < 2000; k++) {
         for (i = 0; i < 200; i++) {
@@ -396,18 +383,348 @@ test_ring_walk(void)
         lap = 0;
 
         found = ring_next(&ring, key_hash((unsigned) k), &probe, &peer);
+        far = ring_lap(&ring, key_hash((unsigned) k), ok, &lap);
 
-        if (found != ring_lap(&ring, key_hash((unsigned) k), ok, &lap)
-            || (found && peer != lap))
+        if (far > NGX_HTTP_ROUTINI_RING_WALK) {
+            beyond++;
+        }
+
+        if (far >= 0 && far <= NGX_HTTP_ROUTINI_RING_WALK
+            ? !found || peer != lap : found)
+        {
+            wrong++;
+        }
+
+        if (probe.calls > 1 + NGX_HTTP_ROUTINI_RING_WALK) {
+            wrong++;
+        }
+    }
+
+    /* the buckets find the point the binary search over all finds */
+
+    ring.bucket = malloc((ngx_http_routini_ring_buckets(ring.npoints) + 1)
+                         * sizeof(uint32_t));
+    if (ring.bucket == NULL) {
+        CHECK(0, "no memory for the buckets");
+        return;
+    }
+
+    ngx_http_routini_ring_index(&ring,
+                                ngx_http_routini_ring_buckets(ring.npoints));
+
+    for (k = 0; k < 100000; k++) {
+        h = (k < 4) ? (uint32_t) 0 - (uint32_t) k : key_hash((unsigned) k);
+
+        if (ngx_http_routini_ring_seek(&ring, h)
+            != ngx_http_routini_ring_find(ring.points, ring.npoints, h))
         {
             wrong++;
         }
     }
 
+    free(ring.bucket);
+
+    printf("consistent: 2000 keys, usable share 0-99%%: %zu keys' peer "
+           "beyond the walk's %d points\n", beyond,
+           NGX_HTTP_ROUTINI_RING_WALK);
+
     CHECK(wrong == 0, "%zu of 2000 keys differ from a lap", wrong);
 
     free(scratch);
     free(ring.points);
+}
+
+
+/* the set's draws: a peer is usable when ok[peer] */
+
+typedef struct {
+    size_t           calls;
+    const uint8_t   *ok;
+} set_probe_t;
+
+
+static int
+set_usable(void *data, uint32_t peer)
+{
+    set_probe_t  *probe = data;
+
+    probe->calls++;
+
+    return probe->ok[peer];
+}
+
+
+#define SET_N  1000
+
+
+static uint32_t  set_peer[SET_N], set_prob[SET_N], set_alias[SET_N],
+                 set_work[SET_N];
+static double    set_w[SET_N];
+
+
+/* n peers, peer i of weight weight[i % 4], i usable when ok[i] */
+
+static void
+set_init(ngx_http_routini_set_t *set, uint32_t n, const double *weight)
+{
+    uint32_t  i;
+
+    set->peer = set_peer;
+    set->alias = set_alias;
+    set->prob = weight ? set_prob : NULL;
+    set->n = n;
+
+    for (i = 0; i < n; i++) {
+        set_peer[i] = i;
+        set_w[i] = weight ? weight[i % 4] : 1;
+    }
+
+    if (weight) {
+        ngx_http_routini_set_weigh(set, set_w, set_work);
+    }
+}
+
+
+/*
+ * Weights 1, 2, 3, 4 over 1,000 peers, half of them unusable: 400,000
+ * draws of one usable peer give each weight class its share of the
+ * usable weight (within 1%); the draw alone, every peer its weight.
+ */
+
+static void
+test_set_weights(void)
+{
+    static const double     weight[4] = { 1, 2, 3, 4 };
+    double                  share, expect, usable_w;
+    size_t                  i, d, count[4], got;
+    uint8_t                 ok[SET_N];
+    uint32_t                p;
+    uint64_t                rng;
+    set_probe_t             probe;
+    ngx_http_routini_set_t  set;
+
+    set_init(&set, SET_N, weight);
+    rng = 42;
+
+    memset(count, 0, sizeof(count));
+
+    for (d = 0; d < 400000; d++) {
+        count[ngx_http_routini_set_draw(&set, &rng) % 4]++;
+    }
+
+    for (i = 0; i < 4; i++) {
+        share = count[i] / 400000.0;
+        expect = weight[i] / 10;
+        CHECK(share > expect * 0.98 && share < expect * 1.02,
+              "draw: weight %g has %.4f of the draws, expected %.4f",
+              weight[i], share, expect);
+    }
+
+    /* every other pair unusable: 0 1 usable, 2 3 not, ... */
+
+    usable_w = 0;
+
+    for (i = 0; i < SET_N; i++) {
+        ok[i] = (i / 2) % 2 == 0 || i % 4 == 3;
+        usable_w += ok[i] ? weight[i % 4] : 0;
+    }
+
+    memset(count, 0, sizeof(count));
+    memset(&probe, 0, sizeof(probe));
+    probe.ok = ok;
+    got = 0;
+
+    for (d = 0; d < 400000; d++) {
+        if (ngx_http_routini_set_pick(&set, &rng, set_usable, &probe, &p, 1)
+            == 1)
+        {
+            CHECK(ok[p], "pick gave unusable peer %u", p);
+            count[p % 4]++;
+            got++;
+        }
+    }
+
+    CHECK(got == 400000, "%zu of 400000 picks found a peer", got);
+
+    for (i = 0; i < 4; i++) {
+        expect = weight[i] * (SET_N / 4) / usable_w;
+
+        if (i == 2) {
+            expect = 0;
+        }
+
+        share = count[i] / 400000.0;
+
+        printf("set: weight %g, %s: %.4f of the picks (expected %.4f)\n",
+               weight[i], i == 2 ? "unusable" : "usable", share, expect);
+
+        CHECK(share >= expect * 0.99 && share <= expect * 1.01,
+              "pick: weight %g has %.4f of the picks, expected %.4f",
+              weight[i], share, expect);
+    }
+}
+
+
+/*
+ * The bounds: a pick asks at most DRAWS + WALK peers whatever the set's
+ * size; with none usable it finds none; in a set of at most WALK peers it
+ * finds the only usable one every time.
+ */
+
+static void
+test_set_bounds(void)
+{
+    static const double     weight[4] = { 1, 1, 5, 1 };
+    size_t                  d, n, most, found;
+    uint8_t                 ok[SET_N];
+    uint32_t                p, two[2];
+    uint64_t                rng;
+    set_probe_t             probe;
+    ngx_http_routini_set_t  set;
+
+    rng = 7;
+    memset(ok, 0, sizeof(ok));
+    probe.ok = ok;
+
+    for (n = 2; n <= SET_N; n *= 10) {
+        set_init(&set, (uint32_t) n, weight);
+        most = 0;
+        found = 0;
+
+        for (d = 0; d < 1000; d++) {
+            probe.calls = 0;
+            found += ngx_http_routini_set_pick(&set, &rng, set_usable, &probe,
+                                               two, 2);
+            most = probe.calls > most ? probe.calls : most;
+        }
+
+        CHECK(found == 0, "%zu peers, none usable: %zu found", n, found);
+        CHECK(most <= NGX_HTTP_ROUTINI_DRAWS + NGX_HTTP_ROUTINI_WALK,
+              "%zu peers, none usable: %zu asked (at most %d)", n, most,
+              NGX_HTTP_ROUTINI_DRAWS + NGX_HTTP_ROUTINI_WALK);
+    }
+
+    /* one usable peer of WALK: always found, by the walk if not drawn */
+
+    set_init(&set, NGX_HTTP_ROUTINI_WALK, weight);
+    ok[NGX_HTTP_ROUTINI_WALK - 1] = 1;
+    found = 0;
+
+    for (d = 0; d < 10000; d++) {
+        if (ngx_http_routini_set_pick(&set, &rng, set_usable, &probe, &p, 1)
+            && p == NGX_HTTP_ROUTINI_WALK - 1)
+        {
+            found++;
+        }
+    }
+
+    CHECK(found == 10000, "one usable of %d: found %zu of 10000 times",
+          NGX_HTTP_ROUTINI_WALK, found);
+
+    /* two usable: at least one every time, two distinct when two */
+
+    ok[0] = 1;
+    found = 0;
+
+    for (d = 0; d < 10000; d++) {
+        n = ngx_http_routini_set_pick(&set, &rng, set_usable, &probe, two, 2);
+
+        if (n == 1 || (n == 2 && two[0] != two[1])) {
+            found++;
+        }
+    }
+
+    CHECK(found == 10000, "two usable of %d: right %zu of 10000 times",
+          NGX_HTTP_ROUTINI_WALK, found);
+}
+
+
+/*
+ * Power of two choices on fewest connections, simulated: 1,000 peers,
+ * each decision adds a try to the better of two drawn peers and the try
+ * added 4,000 decisions earlier ends (4 in flight per peer); peer 0 holds
+ * 50 tries that never end.  It gets almost nothing, and with weights 1
+ * and 3 alternating, the tries in flight follow the weights.
+ */
+
+static void
+test_p2c(void)
+{
+    static const double     weight[4] = { 1, 3, 1, 3 };
+    size_t                  d, j, held, spread;
+    uint8_t                 ok[SET_N];
+    uint32_t                two[2], p;
+    uint32_t                fifo[4 * SET_N];
+    uint64_t                rng, active[SET_N], w1, w3, a1, a3;
+    set_probe_t             probe;
+    ngx_http_routini_set_t  set;
+
+    memset(ok, 1, sizeof(ok));
+    memset(active, 0, sizeof(active));
+    probe.ok = ok;
+    rng = 3;
+
+    set_init(&set, SET_N, weight);
+    active[0] = 50;
+    held = 0;
+
+    for (d = 0; d < 200000; d++) {
+        if (ngx_http_routini_set_pick(&set, &rng, set_usable, &probe, two, 2)
+            != 2)
+        {
+            CHECK(0, "p2c: fewer than two peers drawn of %d", SET_N);
+            return;
+        }
+
+        p = two[0];
+
+        if (ngx_http_routini_fewer(active[two[1]],
+                                   (uint64_t) weight[two[1] % 4],
+                                   active[two[0]],
+                                   (uint64_t) weight[two[0] % 4]))
+        {
+            p = two[1];
+        }
+
+        held += (p == 0);
+        active[p]++;
+
+        if (d >= 4 * SET_N) {
+            active[fifo[d % (4 * SET_N)]]--;
+        }
+
+        fifo[d % (4 * SET_N)] = p;
+    }
+
+    w1 = 0;
+    w3 = 0;
+    a1 = 0;
+    a3 = 0;
+    spread = 0;
+
+    for (j = 1; j < SET_N; j++) {
+        if (j % 2) {
+            a3 += active[j];
+            w3++;
+
+        } else {
+            a1 += active[j];
+            w1++;
+        }
+
+        spread = active[j] > spread ? active[j] : spread;
+    }
+
+    printf("p2c: held peer chosen %zu of 200000 times; mean active "
+           "weight 1: %.2f, weight 3: %.2f, max %zu\n", held,
+           (double) a1 / w1, (double) a3 / w3, spread);
+
+    CHECK(held < 20, "p2c: the peer holding 50 tries was chosen %zu times",
+          held);
+    CHECK((double) a3 / w3 > 2.5 * a1 / w1
+          && (double) a3 / w3 < 3.5 * a1 / w1,
+          "p2c: active per weight-3 peer %.2f, per weight-1 peer %.2f",
+          (double) a3 / w3, (double) a1 / w1);
 }
 
 
@@ -534,6 +851,9 @@ main(void)
     test_ring();
     test_ring_size();
     test_ring_walk();
+    test_set_weights();
+    test_set_bounds();
+    test_p2c();
     test_ring_order();
     test_decide();
 
