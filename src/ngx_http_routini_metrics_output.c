@@ -34,6 +34,7 @@ struct ngx_http_routini_prom_family_s {
     char                             *help;
     ngx_http_routini_prom_series_pt   series;
     ngx_uint_t                        what;        /* a peer figure */
+    ngx_uint_t                        once;        /* not per series */
 };
 
 
@@ -42,33 +43,36 @@ static ngx_int_t ngx_http_routini_prom_requests(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_family_t *f);
 static ngx_int_t ngx_http_routini_prom_duration(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_family_t *f);
+static ngx_http_routini_series_t *ngx_http_routini_series_next(
+    ngx_http_routini_out_t *out, ngx_http_routini_route_sum_t *sum);
+static void ngx_http_routini_unmatched_sum(
+    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_uint_t *not_found,
+    ngx_uint_t *not_allowed);
 static ngx_int_t ngx_http_routini_prom_unmatched(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_family_t *f);
 static ngx_int_t ngx_http_routini_prom_peer(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_family_t *f);
+static ngx_int_t ngx_http_routini_peer_series_next(
+    ngx_http_routini_out_t *out, ngx_http_routini_upstream_info_t *ui,
+    ngx_http_routini_peer_info_t *pi, ngx_uint_t *up);
 static ngx_int_t ngx_http_routini_prom_strategy(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_family_t *f);
-static ngx_int_t ngx_http_routini_prom_switches(ngx_http_routini_out_t *out,
-    ngx_http_routini_prom_family_t *f);
-static ngx_int_t ngx_http_routini_prom_zone(ngx_http_routini_out_t *out,
-    ngx_http_routini_prom_family_t *f);
-static void ngx_http_routini_prom_label(ngx_http_routini_out_t *out,
-    ngx_str_t *s);
-static void ngx_http_routini_prom_help(ngx_http_routini_out_t *out,
-    char *name, char *type, char *help);
-static ngx_http_routini_series_t *ngx_http_routini_series_next(
-    ngx_http_routini_out_t *out, ngx_http_routini_metrics_main_conf_t *mmcf);
 static ngx_http_routini_upstream_t *ngx_http_routini_upstream_next(
     ngx_http_routini_out_t *out, ngx_http_routini_upstream_info_t *ui);
+static ngx_int_t ngx_http_routini_prom_switches(ngx_http_routini_out_t *out,
+    ngx_http_routini_prom_family_t *f);
+static void ngx_http_routini_zone_usage(ngx_http_request_t *r,
+    ngx_str_t **name, size_t *size, size_t *used);
+static ngx_int_t ngx_http_routini_prom_zone(ngx_http_routini_out_t *out,
+    ngx_http_routini_prom_family_t *f);
+static void ngx_http_routini_prom_help(ngx_http_routini_out_t *out,
+    char *name, char *type, char *help);
+static void ngx_http_routini_prom_label(ngx_http_routini_out_t *out,
+    ngx_str_t *s);
 static ngx_int_t ngx_http_routini_json_next(ngx_http_routini_out_t *out);
 static ngx_int_t ngx_http_routini_upstream_json_part(
     ngx_http_routini_out_t *out, ngx_http_routini_upstream_t *u,
     ngx_uint_t *part);
-static void ngx_http_routini_unmatched_sum(
-    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_uint_t *not_found,
-    ngx_uint_t *not_allowed);
-static void ngx_http_routini_zone_usage(ngx_http_request_t *r,
-    ngx_str_t **name, size_t *size, size_t *used);
 static void ngx_http_routini_out_chunk(ngx_http_routini_out_t *out);
 static ngx_int_t ngx_http_routini_out_fill(ngx_http_routini_out_t *out);
 static ngx_uint_t ngx_http_routini_out_pending(ngx_http_routini_out_t *out);
@@ -96,49 +100,49 @@ static ngx_http_routini_prom_family_t  ngx_http_routini_prom_families[] = {
 
     { "routini_requests_total", "counter",
       "Requests answered by route, upstream and status class.",
-      ngx_http_routini_prom_requests, 0 },
+      ngx_http_routini_prom_requests, 0, 0 },
 
     { "routini_request_duration_seconds", "histogram",
       "Request time of routed requests.",
-      ngx_http_routini_prom_duration, 0 },
+      ngx_http_routini_prom_duration, 0, 0 },
 
     { "routini_unmatched_requests_total", "counter",
       "Requests no route took, by reason.",
-      ngx_http_routini_prom_unmatched, 0 },
+      ngx_http_routini_prom_unmatched, 0, 1 },
 
     { "routini_upstream_requests_total", "counter",
       "Requests sent to a peer, all workers.",
-      ngx_http_routini_prom_peer, ngx_http_routini_peer_requests },
+      ngx_http_routini_prom_peer, ngx_http_routini_peer_requests, 0 },
 
     { "routini_upstream_failures_total", "counter",
       "Failed attempts on a peer, all workers.",
-      ngx_http_routini_prom_peer, ngx_http_routini_peer_failures },
+      ngx_http_routini_prom_peer, ngx_http_routini_peer_failures, 0 },
 
     { "routini_upstream_active_connections", "gauge",
       "Requests in flight to a peer, all workers.",
-      ngx_http_routini_prom_peer, ngx_http_routini_peer_active },
+      ngx_http_routini_prom_peer, ngx_http_routini_peer_active, 0 },
 
     { "routini_upstream_latency_ewma_seconds", "gauge",
       "Moving average of a peer's response time.",
-      ngx_http_routini_prom_peer, ngx_http_routini_peer_latency },
+      ngx_http_routini_prom_peer, ngx_http_routini_peer_latency, 0 },
 
     { "routini_upstream_peer_up", "gauge",
       "1 when the peer may take requests, "
       "0 when it is down, draining or unhealthy.",
-      ngx_http_routini_prom_peer, ngx_http_routini_peer_up },
+      ngx_http_routini_prom_peer, ngx_http_routini_peer_up, 0 },
 
     { "routini_upstream_strategy", "gauge",
       "1 for the strategy an upstream uses now.",
-      ngx_http_routini_prom_strategy, 0 },
+      ngx_http_routini_prom_strategy, 0, 0 },
 
     { "routini_strategy_switches_total", "counter",
       "Strategy switches made by the adaptive engine.",
-      ngx_http_routini_prom_switches, 0 },
+      ngx_http_routini_prom_switches, 0, 0 },
 
     /* two gauges with their own HELP, when there is a zone */
-    { NULL, NULL, NULL, ngx_http_routini_prom_zone, 0 },
+    { NULL, NULL, NULL, ngx_http_routini_prom_zone, 0, 1 },
 
-    { NULL, NULL, NULL, NULL, 0 }
+    { NULL, NULL, NULL, NULL, 0, 0 }
 };
 
 
@@ -205,7 +209,7 @@ ngx_http_routini_prom_next(ngx_http_routini_out_t *out)
 
     c->begun = 1;
 
-    if (f->series(out, f) == NGX_DONE) {
+    if (f->series(out, f) == NGX_DONE || f->once) {
         c->section++;
         c->index = 0;
         c->part = 0;
@@ -220,20 +224,14 @@ static ngx_int_t
 ngx_http_routini_prom_requests(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_family_t *f)
 {
-    ngx_uint_t                             j;
-    ngx_http_routini_series_t             *se;
-    ngx_http_routini_route_sum_t           sum;
-    ngx_http_routini_metrics_main_conf_t  *mmcf;
+    ngx_uint_t                     j;
+    ngx_http_routini_series_t     *se;
+    ngx_http_routini_route_sum_t   sum;
 
-    mmcf = ngx_http_get_module_main_conf(out->request,
-                                         ngx_http_routini_metrics_module);
-
-    se = ngx_http_routini_series_next(out, mmcf);
+    se = ngx_http_routini_series_next(out, &sum);
     if (se == NULL) {
         return NGX_DONE;
     }
-
-    ngx_http_routini_route_sum(mmcf, se->route, &sum);
 
     for (j = 0; j < 5; j++) {
         ngx_http_routini_out_printf(out, "%s{route=\"", f->name);
@@ -258,16 +256,13 @@ ngx_http_routini_prom_duration(ngx_http_routini_out_t *out,
     ngx_http_routini_route_sum_t           sum;
     ngx_http_routini_metrics_main_conf_t  *mmcf;
 
-    mmcf = ngx_http_get_module_main_conf(out->request,
-                                         ngx_http_routini_metrics_module);
-
-    se = ngx_http_routini_series_next(out, mmcf);
+    se = ngx_http_routini_series_next(out, &sum);
     if (se == NULL) {
         return NGX_DONE;
     }
 
-    ngx_http_routini_route_sum(mmcf, se->route, &sum);
-
+    mmcf = ngx_http_get_module_main_conf(out->request,
+                                         ngx_http_routini_metrics_module);
     cum = 0;
 
     for (j = 0; j <= mmcf->nbuckets; j++) {
@@ -298,16 +293,41 @@ ngx_http_routini_prom_duration(ngx_http_routini_out_t *out,
 }
 
 
+/*
+ * The route series at the cursor, its counters summed if sum is given, the
+ * cursor moved on; NULL past the last
+ */
+
+static ngx_http_routini_series_t *
+ngx_http_routini_series_next(ngx_http_routini_out_t *out,
+    ngx_http_routini_route_sum_t *sum)
+{
+    ngx_http_routini_series_t             *se;
+    ngx_http_routini_metrics_main_conf_t  *mmcf;
+
+    mmcf = ngx_http_get_module_main_conf(out->request,
+                                         ngx_http_routini_metrics_module);
+
+    if (out->cursor.index >= mmcf->nseries) {
+        return NULL;
+    }
+
+    se = &mmcf->series[out->cursor.index++];
+
+    if (sum) {
+        ngx_http_routini_route_sum(mmcf, se->route, sum);
+    }
+
+    return se;
+}
+
+
 static ngx_int_t
 ngx_http_routini_prom_unmatched(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_family_t *f)
 {
     ngx_uint_t                             nf, na;
     ngx_http_routini_metrics_main_conf_t  *mmcf;
-
-    if (out->cursor.index++) {
-        return NGX_DONE;
-    }
 
     mmcf = ngx_http_get_module_main_conf(out->request,
                                          ngx_http_routini_metrics_module);
@@ -322,62 +342,16 @@ ngx_http_routini_prom_unmatched(ngx_http_routini_out_t *out,
 }
 
 
-/*
- * A server listed twice in an upstream is one series (see
- * ngx_http_routini_peer_series_t), written at its first entry, up when any
- * of its entries may take requests.  The cursor is on (upstream, entry).
- */
-
 static ngx_int_t
 ngx_http_routini_prom_peer(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_family_t *f)
 {
-    ngx_uint_t                             j, k, n, up;
-    ngx_http_routini_upstream_t           *u;
-    ngx_http_routini_peer_info_t           pi, pk;
-    ngx_http_routini_peer_series_t        *ps;
-    ngx_http_routini_upstream_info_t       ui;
-    ngx_http_routini_metrics_main_conf_t  *mmcf;
+    ngx_uint_t                         up, figure[5];
+    ngx_http_routini_peer_info_t       pi;
+    ngx_http_routini_upstream_info_t   ui;
 
-    mmcf = ngx_http_get_module_main_conf(out->request,
-                                         ngx_http_routini_metrics_module);
-
-    n = ngx_min(ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle),
-                mmcf->nupstreams);
-
-    for ( ;; ) {
-        if (out->cursor.index >= n) {
-            return NGX_DONE;
-        }
-
-        u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle,
-                                          out->cursor.index);
-        ngx_http_routini_upstream_info(u, &ui);
-
-        ps = mmcf->peers[out->cursor.index];
-
-        if (out->cursor.part < ui.npeers) {
-            j = out->cursor.part++;
-
-            if (ps[j].first == j) {
-                break;
-            }
-
-            continue;
-        }
-
-        out->cursor.index++;
-        out->cursor.part = 0;
-    }
-
-    ngx_http_routini_peer_info(u, j, &pi);
-
-    up = 0;
-
-    for (k = j; k < ui.npeers; k = ps[k].next) {
-        ngx_http_routini_peer_info(u, k, &pk);
-
-        up |= pk.healthy && !pk.down && pk.state == NGX_HTTP_ROUTINI_PEER_UP;
+    if (ngx_http_routini_peer_series_next(out, &ui, &pi, &up) != NGX_OK) {
+        return NGX_DONE;
     }
 
     ngx_http_routini_out_printf(out, "%s{upstream=\"", f->name);
@@ -385,26 +359,80 @@ ngx_http_routini_prom_peer(ngx_http_routini_out_t *out,
     ngx_http_routini_out_literal(out, "\",peer=\"");
     ngx_http_routini_prom_label(out, &pi.name);
 
-    switch (f->what) {
+    figure[ngx_http_routini_peer_requests] = pi.requests;
+    figure[ngx_http_routini_peer_failures] = pi.failures;
+    figure[ngx_http_routini_peer_active] = pi.active;
+    figure[ngx_http_routini_peer_up] = up;
 
-    case ngx_http_routini_peer_requests:
-        ngx_http_routini_out_printf(out, "\"} %ui\n", pi.requests);
-        break;
-
-    case ngx_http_routini_peer_failures:
-        ngx_http_routini_out_printf(out, "\"} %ui\n", pi.failures);
-        break;
-
-    case ngx_http_routini_peer_active:
-        ngx_http_routini_out_printf(out, "\"} %ui\n", pi.active);
-        break;
-
-    case ngx_http_routini_peer_latency:
+    if (f->what == ngx_http_routini_peer_latency) {
         ngx_http_routini_out_printf(out, "\"} %.6f\n", pi.latency);
-        break;
 
-    default: /* ngx_http_routini_peer_up */
-        ngx_http_routini_out_printf(out, "\"} %ui\n", up);
+    } else {
+        ngx_http_routini_out_printf(out, "\"} %ui\n", figure[f->what]);
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The peer series at the cursor (upstream, entry), the cursor moved on;
+ * NGX_DONE past the last.  A server listed twice in an upstream is one
+ * series (see ngx_http_routini_peer_series_t), at its first entry, up when
+ * any of its entries may take requests.
+ */
+
+static ngx_int_t
+ngx_http_routini_peer_series_next(ngx_http_routini_out_t *out,
+    ngx_http_routini_upstream_info_t *ui, ngx_http_routini_peer_info_t *pi,
+    ngx_uint_t *up)
+{
+    ngx_uint_t                             j, k, n;
+    ngx_http_routini_cursor_t             *c;
+    ngx_http_routini_peer_info_t           pk;
+    ngx_http_routini_upstream_t           *u;
+    ngx_http_routini_peer_series_t        *ps;
+    ngx_http_routini_metrics_main_conf_t  *mmcf;
+
+    c = &out->cursor;
+    mmcf = ngx_http_get_module_main_conf(out->request,
+                                         ngx_http_routini_metrics_module);
+
+    n = ngx_min(ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle),
+                mmcf->nupstreams);
+
+    for ( ;; ) {
+        if (c->index >= n) {
+            return NGX_DONE;
+        }
+
+        u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle,
+                                          c->index);
+        ngx_http_routini_upstream_info(u, ui);
+
+        ps = mmcf->peers[c->index];
+
+        if (c->part == ui->npeers) {
+            c->index++;
+            c->part = 0;
+            continue;
+        }
+
+        j = c->part++;
+
+        if (ps[j].first == j) {
+            break;
+        }
+    }
+
+    ngx_http_routini_peer_info(u, j, pi);
+
+    *up = 0;
+
+    for (k = j; k < ui->npeers; k = ps[k].next) {
+        ngx_http_routini_peer_info(u, k, &pk);
+
+        *up |= pk.healthy && !pk.down && pk.state == NGX_HTTP_ROUTINI_PEER_UP;
     }
 
     return NGX_OK;
@@ -438,6 +466,28 @@ ngx_http_routini_prom_strategy(ngx_http_routini_out_t *out,
 }
 
 
+/* the upstream at the cursor and its info, the cursor moved on */
+
+static ngx_http_routini_upstream_t *
+ngx_http_routini_upstream_next(ngx_http_routini_out_t *out,
+    ngx_http_routini_upstream_info_t *ui)
+{
+    ngx_http_routini_upstream_t  *u;
+
+    u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle,
+                                      out->cursor.index);
+    if (u == NULL) {
+        return NULL;
+    }
+
+    out->cursor.index++;
+
+    ngx_http_routini_upstream_info(u, ui);
+
+    return u;
+}
+
+
 static ngx_int_t
 ngx_http_routini_prom_switches(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_family_t *f)
@@ -463,10 +513,6 @@ ngx_http_routini_prom_zone(ngx_http_routini_out_t *out,
     size_t      size, used;
     ngx_str_t  *zone;
 
-    if (out->cursor.index++) {
-        return NGX_DONE;
-    }
-
     ngx_http_routini_zone_usage(out->request, &zone, &size, &used);
 
     if (zone == NULL) {
@@ -486,6 +532,58 @@ ngx_http_routini_prom_zone(ngx_http_routini_out_t *out,
     ngx_http_routini_out_printf(out, "\"} %uz\n", size);
 
     return NGX_OK;
+}
+
+
+static void
+ngx_http_routini_zone_usage(ngx_http_request_t *r, ngx_str_t **name,
+    size_t *size, size_t *used)
+{
+    ngx_slab_pool_t               *shpool;
+    ngx_http_routini_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_module);
+
+    if (rmcf->shm_zone == NULL || rmcf->shm_zone->shm.addr == NULL) {
+        *name = NULL;
+        return;
+    }
+
+    shpool = (ngx_slab_pool_t *) rmcf->shm_zone->shm.addr;
+
+    /* pfree is read without the lock: a gauge may be a page off */
+
+    *name = &rmcf->shm_zone->shm.name;
+    *size = rmcf->shm_zone->shm.size;
+    *used = *size - shpool->pfree * ngx_pagesize;
+}
+
+
+/* the record "unmatched" summed over the slots */
+
+static void
+ngx_http_routini_unmatched_sum(ngx_http_routini_metrics_main_conf_t *mmcf,
+    ngx_uint_t *not_found, ngx_uint_t *not_allowed)
+{
+    size_t                         size;
+    ngx_uint_t                     i;
+    ngx_http_routini_unmatched_t  *um;
+
+    *not_found = 0;
+    *not_allowed = 0;
+
+    if (mmcf->unmatched == NULL) {
+        return;
+    }
+
+    size = ngx_http_routini_slot_size(sizeof(ngx_http_routini_unmatched_t));
+
+    for (i = 0; i < mmcf->nslots; i++) {
+        um = (ngx_http_routini_unmatched_t *)
+                 ((u_char *) mmcf->unmatched + i * size);
+        *not_found += um->not_found;
+        *not_allowed += um->not_allowed;
+    }
 }
 
 
@@ -511,42 +609,6 @@ ngx_http_routini_prom_label(ngx_http_routini_out_t *out, ngx_str_t *s)
     }
 
     out->buf->last = p + ngx_routini_escape_prom_label(p, s->data, s->len);
-}
-
-
-/* the series at the cursor, the cursor moved on; NULL past the last */
-
-static ngx_http_routini_series_t *
-ngx_http_routini_series_next(ngx_http_routini_out_t *out,
-    ngx_http_routini_metrics_main_conf_t *mmcf)
-{
-    if (out->cursor.index >= mmcf->nseries) {
-        return NULL;
-    }
-
-    return &mmcf->series[out->cursor.index++];
-}
-
-
-/* the upstream at the cursor and its info, the cursor moved on */
-
-static ngx_http_routini_upstream_t *
-ngx_http_routini_upstream_next(ngx_http_routini_out_t *out,
-    ngx_http_routini_upstream_info_t *ui)
-{
-    ngx_http_routini_upstream_t  *u;
-
-    u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle,
-                                      out->cursor.index);
-    if (u == NULL) {
-        return NULL;
-    }
-
-    out->cursor.index++;
-
-    ngx_http_routini_upstream_info(u, ui);
-
-    return u;
 }
 
 
@@ -585,7 +647,7 @@ ngx_http_routini_json_next(ngx_http_routini_out_t *out)
         break;
 
     case 1:
-        se = ngx_http_routini_series_next(out, mmcf);
+        se = ngx_http_routini_series_next(out, NULL);
 
         if (se) {
             if (out->cursor.index > 1) {
@@ -831,58 +893,6 @@ ngx_http_routini_peer_state_name(ngx_http_routini_peer_info_t *pi)
     }
 
     return &up;
-}
-
-
-/* the record "unmatched" summed over the slots */
-
-static void
-ngx_http_routini_unmatched_sum(ngx_http_routini_metrics_main_conf_t *mmcf,
-    ngx_uint_t *not_found, ngx_uint_t *not_allowed)
-{
-    size_t                         size;
-    ngx_uint_t                     i;
-    ngx_http_routini_unmatched_t  *um;
-
-    *not_found = 0;
-    *not_allowed = 0;
-
-    if (mmcf->unmatched == NULL) {
-        return;
-    }
-
-    size = ngx_http_routini_slot_size(sizeof(ngx_http_routini_unmatched_t));
-
-    for (i = 0; i < mmcf->nslots; i++) {
-        um = (ngx_http_routini_unmatched_t *)
-                 ((u_char *) mmcf->unmatched + i * size);
-        *not_found += um->not_found;
-        *not_allowed += um->not_allowed;
-    }
-}
-
-
-static void
-ngx_http_routini_zone_usage(ngx_http_request_t *r, ngx_str_t **name,
-    size_t *size, size_t *used)
-{
-    ngx_slab_pool_t               *shpool;
-    ngx_http_routini_main_conf_t  *rmcf;
-
-    rmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_module);
-
-    if (rmcf->shm_zone == NULL || rmcf->shm_zone->shm.addr == NULL) {
-        *name = NULL;
-        return;
-    }
-
-    shpool = (ngx_slab_pool_t *) rmcf->shm_zone->shm.addr;
-
-    /* pfree is read without the lock: a gauge may be a page off */
-
-    *name = &rmcf->shm_zone->shm.name;
-    *size = rmcf->shm_zone->shm.size;
-    *used = *size - shpool->pfree * ngx_pagesize;
 }
 
 

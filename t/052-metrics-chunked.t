@@ -15,15 +15,51 @@ use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
 use Socket qw(SOL_SOCKET SO_RCVBUF SO_LINGER);
 use JSON::PP ();
-use Time::HiRes ();
 
-our ($Routes, $Peers, $Config) = (2000, 500, '');
+our ($Routes, $Peers) = (2000, 500);
+our $Http;
 
-for my $i (1 .. $Routes) {
-    $Config .= "        routini_route \"/m$i/{id}\" live;\n";
+# the scrapes' server: a port of this file's own, which its clients know
+# under either runner
+{
+    my $probe = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                                      LocalPort => 0, Listen => 1)
+        or die "no free port: $!";
+    $ENV{TEST_NGINX_SCRAPE_PORT} = $probe->sockport;
+    close $probe;
 }
 
-our $Big = join '', map { "        server 127.0.0.2:$_;\n" } 1 .. $Peers;
+BEGIN {
+    my $routes = join '', map { "        routini_route \"/m$_/{id}\" live;\n" }
+                              1 .. 2000;
+    my $big = join '', map { "        server 127.0.0.2:$_;\n" } 1 .. 500;
+
+    $Http = <<"HTTP";
+    upstream live {
+        routini_balancer round_robin;
+        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
+    }
+    upstream big {
+        routini_balancer round_robin;
+$big    }
+    server {
+        listen 127.0.0.1:\$TEST_NGINX_SCRAPE_PORT sndbuf=16k;
+        location = /metrics { routini_metrics; }
+        location = /metrics.json { routini_metrics json; }
+        location = /status { routini_status; }
+        location /api/ { routini_api; }
+        location = /pid { return 200 \$pid; }
+        location /m {
+$routes            proxy_http_version 1.1;
+            proxy_pass http://\$routini_upstream;
+        }
+    }
+    server {
+        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
+        location / { return 200 "ok\\n"; }
+    }
+HTTP
+}
 
 # the whole exchange on a new connection: (status, headers, body); the
 # body is read to the end of the connection and its chunks are decoded
@@ -160,6 +196,20 @@ sub hits {
     return $n;
 }
 
+# every block: the same configuration, its own client in --- init
+add_block_preprocessor(sub {
+    my $block = shift;
+
+    $block->set_value('http_config', $Http);
+    $block->set_value('config', "    location = /t { return 200 \"ok\\n\"; }\n");
+    $block->set_value('request', "GET /t");
+    $block->set_value('response_body', "ok\n");
+    $block->set_value('no_error_log', "[error]\n[alert]\n")
+        unless defined $block->no_error_log;
+
+    return;
+});
+
 no_shuffle();
 no_root_location();
 run_tests();
@@ -167,34 +217,8 @@ run_tests();
 __DATA__
 
 === TEST 1: Prometheus: a scrape of many chunks is complete and valid
---- http_config eval
-"    upstream live {
-        routini_balancer round_robin;
-        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
-    }
-    upstream big {
-        routini_balancer round_robin;
-$::Big    }
-    server {
-        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_1 sndbuf=16k;
-        location = /metrics { routini_metrics; }
-        location = /metrics.json { routini_metrics json; }
-        location = /status { routini_status; }
-        location /api/ { routini_api; }
-        location = /pid { return 200 \$pid; }
-        location /m {
-$::Config            proxy_http_version 1.1;
-            proxy_pass http://\$routini_upstream;
-        }
-    }
-    server {
-        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
-        location / { return 200 \"ok\\n\"; }
-    }"
---- config
-    location = /t { return 200 "ok\n"; }
 --- init
-my $port = $ENV{TEST_NGINX_RAND_PORT_1};
+my $port = $ENV{TEST_NGINX_SCRAPE_PORT};
 my ($status, $head, $text) = main::metrics($port);
 Test::More::is($status, 200, 'scrape: 200');
 Test::More::like($head, qr/^Transfer-Encoding: chunked\r$/mi, 'chunked');
@@ -214,45 +238,12 @@ Test::More::like($text, qr/\nroutini_request_duration_seconds_count\{route="\/m$
                  'the last route');
 Test::More::like($text, qr/\nroutini_zone_used_bytes\{zone="routini"\} \d+\n# HELP routini_zone_size_bytes [^\n]+\n# TYPE routini_zone_size_bytes gauge\nroutini_zone_size_bytes\{zone="routini"\} \d+\n\z/,
                  'the zone gauges last');
---- request
-GET /t
---- response_body
-ok
---- no_error_log
-[error]
-[alert]
 
 
 
 === TEST 2: JSON, the dashboard's data and the API's listings parse
---- http_config eval
-"    upstream live {
-        routini_balancer round_robin;
-        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
-    }
-    upstream big {
-        routini_balancer round_robin;
-$::Big    }
-    server {
-        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_1 sndbuf=16k;
-        location = /metrics { routini_metrics; }
-        location = /metrics.json { routini_metrics json; }
-        location = /status { routini_status; }
-        location /api/ { routini_api; }
-        location = /pid { return 200 \$pid; }
-        location /m {
-$::Config            proxy_http_version 1.1;
-            proxy_pass http://\$routini_upstream;
-        }
-    }
-    server {
-        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
-        location / { return 200 \"ok\\n\"; }
-    }"
---- config
-    location = /t { return 200 "ok\n"; }
 --- init
-my $port = $ENV{TEST_NGINX_RAND_PORT_1};
+my $port = $ENV{TEST_NGINX_SCRAPE_PORT};
 my $last = "/m$::Routes/{id}";
 for my $path ('/metrics.json', '/status?format=json') {
     my ($status, $head, $doc) = main::json_get($port, $path);
@@ -278,45 +269,12 @@ Test::More::is(scalar @{$doc->{upstreams}[1]{peers} || []}, $::Peers,
 Test::More::like($head, qr/^Content-Length: \d+\r$/mi,
                  'API: one upstream is a small answer');
 Test::More::is(scalar @{$doc->{peers} || []}, $::Peers, 'API: its peers');
---- request
-GET /t
---- response_body
-ok
---- no_error_log
-[error]
-[alert]
 
 
 
 === TEST 3: clients that go away mid-scrape: the worker goes on serving
---- http_config eval
-"    upstream live {
-        routini_balancer round_robin;
-        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
-    }
-    upstream big {
-        routini_balancer round_robin;
-$::Big    }
-    server {
-        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_1 sndbuf=16k;
-        location = /metrics { routini_metrics; }
-        location = /metrics.json { routini_metrics json; }
-        location = /status { routini_status; }
-        location /api/ { routini_api; }
-        location = /pid { return 200 \$pid; }
-        location /m {
-$::Config            proxy_http_version 1.1;
-            proxy_pass http://\$routini_upstream;
-        }
-    }
-    server {
-        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
-        location / { return 200 \"ok\\n\"; }
-    }"
---- config
-    location = /t { return 200 "ok\n"; }
 --- init
-my $port = $ENV{TEST_NGINX_RAND_PORT_1};
+my $port = $ENV{TEST_NGINX_SCRAPE_PORT};
 my (undef, undef, $pid) = main::get($port, "GET /pid HTTP/1.0\r\n\r\n");
 my @paths = ('/metrics', '/metrics.json', '/api/routes', '/api/upstreams');
 my $gone = 0;
@@ -338,10 +296,6 @@ Test::More::is($after, $pid, 'the same worker answers');
 my ($status, $head, $text) = main::metrics($port);
 my ($err) = main::check_prometheus($text // '');
 Test::More::ok(defined $text && !@$err, 'and scrapes whole');
---- request
-GET /t
---- response_body
-ok
 --- no_error_log
 [error]
 [alert]
@@ -353,34 +307,8 @@ zero size buf
 === TEST 4: a slow reader holds a scrape: others are answered meanwhile
 The first route's requests_total was written before the two requests, the
 last route's after them, and so was the first route's histogram.
---- http_config eval
-"    upstream live {
-        routini_balancer round_robin;
-        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
-    }
-    upstream big {
-        routini_balancer round_robin;
-$::Big    }
-    server {
-        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_1 sndbuf=16k;
-        location = /metrics { routini_metrics; }
-        location = /metrics.json { routini_metrics json; }
-        location = /status { routini_status; }
-        location /api/ { routini_api; }
-        location = /pid { return 200 \$pid; }
-        location /m {
-$::Config            proxy_http_version 1.1;
-            proxy_pass http://\$routini_upstream;
-        }
-    }
-    server {
-        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
-        location / { return 200 \"ok\\n\"; }
-    }"
---- config
-    location = /t { return 200 "ok\n"; }
 --- init
-my $port = $ENV{TEST_NGINX_RAND_PORT_1};
+my $port = $ENV{TEST_NGINX_SCRAPE_PORT};
 my ($first, $last) = ('/m1/{id}', "/m$::Routes/{id}");
 my $s = main::connect_to($port, 4096) or die "connect: $!";
 print $s "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
@@ -405,45 +333,12 @@ Test::More::is(main::hits($text, $last), 1,
                'the last route: written after them');
 Test::More::like($text, qr/^routini_request_duration_seconds_count\{route="\Q$first\E"\} 1$/m,
                  "the first route's histogram: after them");
---- request
-GET /t
---- response_body
-ok
---- no_error_log
-[error]
-[alert]
 
 
 
 === TEST 5: HEAD: the headers only, for streamed and small answers
---- http_config eval
-"    upstream live {
-        routini_balancer round_robin;
-        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
-    }
-    upstream big {
-        routini_balancer round_robin;
-$::Big    }
-    server {
-        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_1 sndbuf=16k;
-        location = /metrics { routini_metrics; }
-        location = /metrics.json { routini_metrics json; }
-        location = /status { routini_status; }
-        location /api/ { routini_api; }
-        location = /pid { return 200 \$pid; }
-        location /m {
-$::Config            proxy_http_version 1.1;
-            proxy_pass http://\$routini_upstream;
-        }
-    }
-    server {
-        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
-        location / { return 200 \"ok\\n\"; }
-    }"
---- config
-    location = /t { return 200 "ok\n"; }
 --- init
-my $port = $ENV{TEST_NGINX_RAND_PORT_1};
+my $port = $ENV{TEST_NGINX_SCRAPE_PORT};
 for my $path ('/metrics', '/metrics.json', '/api/routes', '/api/upstreams',
               '/api/upstreams/big')
 {
@@ -460,10 +355,3 @@ for my $path ('/metrics', '/metrics.json', '/api/routes', '/api/upstreams',
     Test::More::unlike($resp, qr/^Transfer-Encoding/mi,
                        "HEAD $path: no chunks");
 }
---- request
-GET /t
---- response_body
-ok
---- no_error_log
-[error]
-[alert]
