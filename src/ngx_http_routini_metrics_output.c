@@ -19,7 +19,8 @@
 #define NGX_HTTP_ROUTINI_OUT_BUF    16384
 #define NGX_HTTP_ROUTINI_OUT_NUM    256
 
-#define NGX_HTTP_ROUTINI_OUT_TAG    (ngx_buf_tag_t) &ngx_http_routini_metrics_module
+#define NGX_HTTP_ROUTINI_OUT_TAG                                             \
+    (ngx_buf_tag_t) &ngx_http_routini_metrics_module
 
 
 typedef struct ngx_http_routini_prom_family_s  ngx_http_routini_prom_family_t;

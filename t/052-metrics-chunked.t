@@ -181,7 +181,8 @@ sub json_get {
     my ($port, $path) = @_;
 
     my ($status, $head, $body) =
-        get($port, "GET $path HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        get($port, "GET $path HTTP/1.1\r\nHost: t\r\n"
+                   . "Connection: close\r\n\r\n");
 
     my $doc = eval { JSON::PP->new->utf8->decode($body // '') };
 
@@ -201,7 +202,8 @@ add_block_preprocessor(sub {
     my $block = shift;
 
     $block->set_value('http_config', $Http);
-    $block->set_value('config', "    location = /t { return 200 \"ok\\n\"; }\n");
+    $block->set_value('config',
+                      "    location = /t { return 200 \"ok\\n\"; }\n");
     $block->set_value('request', "GET /t");
     $block->set_value('response_body', "ok\n");
     $block->set_value('no_error_log', "[error]\n[alert]\n")
@@ -234,9 +236,13 @@ Test::More::is($count->{routini_request_duration_seconds_count}, $::Routes,
                'every route: a histogram');
 Test::More::is($count->{routini_upstream_peer_up}, $::Peers + 1,
                'every peer');
-Test::More::like($text, qr/\nroutini_request_duration_seconds_count\{route="\/m$::Routes\/\{id\}"\} 0\n/,
+Test::More::like($text, qr{\nroutini_request_duration_seconds_count
+                           \{route="/m$::Routes/\{id\}"\}\ 0\n}x,
                  'the last route');
-Test::More::like($text, qr/\nroutini_zone_used_bytes\{zone="routini"\} \d+\n# HELP routini_zone_size_bytes [^\n]+\n# TYPE routini_zone_size_bytes gauge\nroutini_zone_size_bytes\{zone="routini"\} \d+\n\z/,
+Test::More::like($text, qr{\nroutini_zone_used_bytes\{zone="routini"\}\ \d+\n
+                           \#\ HELP\ routini_zone_size_bytes\ [^\n]+\n
+                           \#\ TYPE\ routini_zone_size_bytes\ gauge\n
+                           routini_zone_size_bytes\{zone="routini"\}\ \d+\n\z}x,
                  'the zone gauges last');
 
 
@@ -331,7 +337,8 @@ Test::More::is(main::hits($text, $first), 0,
                'the first route: written before the requests');
 Test::More::is(main::hits($text, $last), 1,
                'the last route: written after them');
-Test::More::like($text, qr/^routini_request_duration_seconds_count\{route="\Q$first\E"\} 1$/m,
+Test::More::like($text, qr/^routini_request_duration_seconds_count
+                           \{route="\Q$first\E"\}\ 1$/mx,
                  "the first route's histogram: after them");
 
 
@@ -350,7 +357,8 @@ for my $path ('/metrics', '/metrics.json', '/api/routes', '/api/upstreams',
     local $/;
     my $resp = <$s> // '';
     close $s;
-    Test::More::like($resp, qr{\AHTTP/1\.1 200 OK\r\n(?:[^\r\n]+\r\n)*\r\nHTTP/1\.1 200 OK\r\n(?:[^\r\n]+\r\n)*\r\n\d+\z},
+    my $answer = qr{HTTP/1\.1\ 200\ OK\r\n(?:[^\r\n]+\r\n)*\r\n}x;
+    Test::More::like($resp, qr{\A$answer$answer\d+\z},
                      "HEAD $path: headers, then the next answer");
     Test::More::unlike($resp, qr/^Transfer-Encoding/mi,
                        "HEAD $path: no chunks");
