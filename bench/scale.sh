@@ -12,6 +12,11 @@
 #   scrapes     GET /metrics (Prometheus) and /metrics.json: seconds
 #               (curl's time_total), the worker's CPU time spent on the
 #               scrape (/proc/PID/schedstat) and bytes, medians of RUNS
+#   steady      a request every millisecond on one keepalive connection
+#               (bench/steady.pl), without and during a Prometheus scrape:
+#               the p99 of their latencies, and the longest the worker kept
+#               the stream waiting (gap between two answers beyond 1 ms);
+#               with one worker, the stream and the scrape share it
 #
 # Environment:
 #   SCALE_PORT=18900   loopback port of the nginx it starts
@@ -77,6 +82,7 @@ http {
         }
         location = /metrics { routini_metrics; }
         location = /metrics.json { routini_metrics json; }
+        location = /ping { keepalive_requests 1000000000; return 200 "ok"; }
     }
 }
 CONF
@@ -138,6 +144,8 @@ printf '%-7s %9s %9s %9s | %9s %7s %9s | %9s %7s %9s\n' \
     routes "nginx -t" "RSS B/rt" "zone B/rt" "prom s" "cpu ms" "bytes" \
     "json s" "cpu ms" "bytes"
 
+steady=
+
 for n in $counts; do
     gen "$n"
     read -r rss t < <(measure)
@@ -146,9 +154,21 @@ for n in $counts; do
     zone=$(zone_used)
     read -r pt pc ps < <(scrape "http://127.0.0.1:$port/metrics" "$wpid")
     read -r jt jc js < <(scrape "http://127.0.0.1:$port/metrics.json" "$wpid")
+
+    read -r si ss gi gs st < <(perl bench/steady.pl "$port" /metrics)
+    ratio=$(awk -v i="$si" -v s="$ss" 'BEGIN { printf "%.2f", s / i }')
+    steady="$steady$(printf '%-7s %9s %9s %9s | %9s %9s %9s' \
+                            "$n" "$si" "$ss" "$ratio" "$gi" "$gs" "$st")
+"
     stop
 
     printf '%-7s %9s %9s %9s | %9s %7s %9s | %9s %7s %9s\n' \
         "$n" "$t" "$(( (rss - base_rss) * 1024 / n ))" \
         "$(( (zone - base_zone) / n ))" "$pt" "$pc" "$ps" "$jt" "$jc" "$js"
 done
+
+echo
+echo "a request every 1 ms on the worker, without and during a scrape (ms):"
+printf '%-7s %9s %9s %9s | %9s %9s %9s\n' \
+    routes "p99 idle" "p99 scr" "ratio" "gap idle" "gap scr" "scrape s"
+printf '%s' "$steady"
