@@ -1236,9 +1236,10 @@ ngx_http_routini_out_fill(ngx_http_routini_out_t *out)
     do {
         rc = out->next(out);
 
-    } while (rc == NGX_OK && out->buf
-             && out->size + (out->buf->last - out->buf->pos)
-                < NGX_HTTP_ROUTINI_OUT_CHUNK);
+    } while (rc == NGX_OK
+             && (out->buf == NULL
+                 || out->size + (out->buf->last - out->buf->pos)
+                    < NGX_HTTP_ROUTINI_OUT_CHUNK));
 
     if (out->error) {
         return NGX_ERROR;

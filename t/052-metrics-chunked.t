@@ -171,6 +171,15 @@ sub rst {
     setsockopt(shift, SOL_SOCKET, SO_LINGER, pack('ii', 1, 0));
 }
 
+# nginx -s reload
+sub hup {
+    my $file = Test::Nginx::Socket::server_root() . '/logs/nginx.pid';
+    open my $in, '<', $file or die "$file: $!";
+    chomp(my $master = <$in>);
+    close $in;
+    kill 'HUP', $master;
+}
+
 sub metrics {
     my $port = shift;
     return get($port, "GET /metrics HTTP/1.1\r\nHost: t\r\n"
@@ -212,6 +221,7 @@ add_block_preprocessor(sub {
     return;
 });
 
+master_on();
 no_shuffle();
 no_root_location();
 run_tests();
@@ -363,3 +373,59 @@ for my $path ('/metrics', '/metrics.json', '/api/routes', '/api/upstreams',
     Test::More::unlike($resp, qr/^Transfer-Encoding/mi,
                        "HEAD $path: no chunks");
 }
+
+
+
+=== TEST 6: a reload while a slow reader holds a scrape
+The old worker finishes the scrape from its configuration and zone records
+(the new one binds others: its patterns differ), then exits.
+--- init
+my $port = $ENV{TEST_NGINX_SCRAPE_PORT};
+my (undef, undef, $old) = main::get($port, "GET /pid HTTP/1.0\r\n\r\n");
+my $s = main::connect_to($port, 4096) or die "connect: $!";
+print $s "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+my $got = '';
+while (length $got < 16384) {
+    sysread($s, $got, 4096, length $got) or last;
+}
+my $conf = Test::Nginx::Socket::server_root() . '/conf/nginx.conf';
+open my $in, '<', $conf or die "$conf: $!";
+my $text = do { local $/; <$in> };
+close $in;
+$text =~ s{routini_route "/m(\d+)/\{id\}"}{routini_route "/m$1/{key}"}g;
+open my $out, '>', $conf or die "$conf: $!";
+print $out $text;
+close $out;
+main::hup();
+my $new = $old;
+for (1 .. 300) {
+    (undef, undef, $new) = main::get($port, "GET /pid HTTP/1.0\r\n\r\n");
+    last if $new && $new ne $old;
+    select undef, undef, undef, 0.1;
+}
+Test::More::isnt($new, $old, 'a new worker answers');
+# the old worker takes no new connection once it has closed its listener
+my $hits = 0;
+for (1 .. 100) {
+    main::get($port, "GET /m1/x HTTP/1.0\r\n\r\n");
+    my (undef, undef, $now) = main::metrics($port);
+    $hits = main::hits($now // '', '/m1/{key}') and last;
+}
+Test::More::ok($hits, 'the new routes are counted');
+{ local $/; $got .= <$s> // ''; }
+close $s;
+my (undef, undef, $body) = main::parse($got);
+my ($err, $count) = main::check_prometheus($body // '');
+Test::More::is_deeply($err, [], 'the held scrape is whole and valid');
+Test::More::is($count->{routini_requests_total}, 5 * $::Routes,
+               'from the old configuration');
+for (1 .. 300) {
+    last unless kill 0, $old;
+    select undef, undef, undef, 0.1;
+}
+Test::More::ok(!kill(0, $old), 'the old worker exits');
+--- no_error_log
+[error]
+[alert]
+[crit]
+[emerg]
