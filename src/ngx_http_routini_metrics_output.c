@@ -1107,7 +1107,7 @@ ngx_http_routini_out_send(ngx_http_routini_out_t *out, ngx_uint_t status,
  * encoding (the length is not known before the end).  The request is held
  * (r->main->count) until the last chunk is handed to nginx; a request that
  * ends before (client gone, send_timeout) takes the buffers with its pool,
- * and the cleanup removes the pending timer.
+ * and the cleanup removes the posted event of the next chunk.
  */
 
 ngx_int_t
@@ -1161,12 +1161,13 @@ ngx_http_routini_out_stream(ngx_http_request_t *r,
 
 /*
  * The next chunk is written only when the connection has taken the last
- * one (memory: one chunk).  If it took it at once, the chunk after it is
- * written from a timer of 0 ms, so that the worker serves its other ready
- * connections in between: not from a posted event, as nginx runs an event
- * posted by a posted event in the same turn, and a worker shutting down
- * after a reload waits for timers, not for posted events.  Otherwise it is
- * written when the connection is writable again (ngx_http_routini_out_writer).
+ * one (memory: one chunk): when it is writable again
+ * (ngx_http_routini_out_writer), or, if it took it at once, from an event
+ * posted to ngx_posted_next_events, which nginx runs in its next turn,
+ * after the ready connections of the worker: an event posted to
+ * ngx_posted_events, or a timer of 0 ms, set from its own handler would run
+ * again in the same turn.  send_timeout stays set meanwhile: a worker
+ * shutting down after a reload waits for timers, not for posted events.
  */
 
 static void
@@ -1201,25 +1202,20 @@ ngx_http_routini_out_chunk(ngx_http_routini_out_t *out)
         return;
     }
 
-    if (ngx_http_routini_out_pending(out)) {
-        clcf = ngx_http_get_module_loc_conf(r->main, ngx_http_core_module);
+    clcf = ngx_http_get_module_loc_conf(r->main, ngx_http_core_module);
 
-        if (!wev->delayed) {
-            ngx_add_timer(wev, clcf->send_timeout);
-        }
+    if (!wev->delayed) {
+        ngx_add_timer(wev, clcf->send_timeout);
+    }
 
-        if (ngx_handle_write_event(wev, clcf->send_lowat) != NGX_OK) {
-            ngx_http_finalize_request(r, NGX_ERROR);
-        }
-
+    if (!ngx_http_routini_out_pending(out)) {
+        ngx_post_event(&out->resume, &ngx_posted_next_events);
         return;
     }
 
-    if (wev->timer_set && !wev->delayed) {
-        ngx_del_timer(wev);
+    if (ngx_handle_write_event(wev, clcf->send_lowat) != NGX_OK) {
+        ngx_http_finalize_request(r, NGX_ERROR);
     }
-
-    ngx_add_timer(&out->resume, 0);
 }
 
 
@@ -1312,7 +1308,7 @@ ngx_http_routini_out_writer(ngx_http_request_t *r)
 
     out = ngx_http_get_module_ctx(r, ngx_http_routini_metrics_module);
 
-    if (!wev->delayed && !out->resume.timer_set) {
+    if (!wev->delayed && !out->resume.posted) {
         rc = ngx_http_output_filter(r, NULL);
 
         ngx_chain_update_chains(r->pool, &out->free, &out->busy, &out->first,
@@ -1324,10 +1320,6 @@ ngx_http_routini_out_writer(ngx_http_request_t *r)
         }
 
         if (!ngx_http_routini_out_pending(out)) {
-            if (wev->timer_set) {
-                ngx_del_timer(wev);
-            }
-
             ngx_http_routini_out_chunk(out);
             return;
         }
@@ -1363,7 +1355,7 @@ ngx_http_routini_out_cleanup(void *data)
 {
     ngx_http_routini_out_t  *out = data;
 
-    if (out->resume.timer_set) {
-        ngx_del_timer(&out->resume);
+    if (out->resume.posted) {
+        ngx_delete_posted_event(&out->resume);
     }
 }
