@@ -17,6 +17,11 @@
 #               the p99 of their latencies, and the longest the worker kept
 #               the stream waiting (gap between two answers beyond 1 ms);
 #               with one worker, the stream and the scrape share it
+#   turns       the worker's time out of epoll_wait() between two calls,
+#               during one more Prometheus scrape (strace -T, when
+#               installed): median and longest, wall time, so an upper
+#               bound (strace slows each system call; the machine may
+#               preempt the worker)
 #
 # Environment:
 #   SCALE_PORT=18900   loopback port of the nginx it starts
@@ -108,6 +113,31 @@ worker_ns() {
     cut -d' ' -f1 "/proc/$1/schedstat"
 }
 
+# "median longest" ms of the worker's turns during a Prometheus scrape
+turns() {
+    local log=$dir/logs/turns.txt spid
+
+    command -v strace > /dev/null || { echo "- -"; return; }
+
+    strace -ttt -T -e trace=epoll_wait -p "$1" -o "$log" 2> /dev/null &
+    spid=$!
+    sleep 1
+    curl -s -o /dev/null --max-time 600 "http://127.0.0.1:$port/metrics"
+    kill "$spid"
+    wait "$spid" 2> /dev/null || true
+
+    # a line: entry time ... <seconds in the call>; a turn: from the end
+    # of a call to the start of the next
+    awk '/^[0-9.]+ epoll_wait.*<[0-9.]+>$/ {
+             if (out) print ($1 - out) * 1000
+             d = $NF; gsub(/[<>]/, "", d); out = $1 + d
+         }' "$log" \
+        | sort -n \
+        | awk '{ v[NR] = $1 }
+               END { if (NR) printf "%.2f %.2f\n", v[int((NR + 1) / 2)], v[NR]
+                     else print "- -" }'
+}
+
 median() {
     sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
@@ -156,9 +186,11 @@ for n in $counts; do
     read -r jt jc js < <(scrape "http://127.0.0.1:$port/metrics.json" "$wpid")
 
     read -r si ss gi gs st < <(perl bench/steady.pl "$port" /metrics)
+    read -r tm tx < <(turns "$wpid")
     ratio=$(awk -v i="$si" -v s="$ss" 'BEGIN { printf "%.2f", s / i }')
-    steady="$steady$(printf '%-7s %9s %9s %9s | %9s %9s %9s' \
-                            "$n" "$si" "$ss" "$ratio" "$gi" "$gs" "$st")
+    steady="$steady$(printf '%-7s %9s %9s %9s | %9s %9s %9s | %9s %9s' \
+                            "$n" "$si" "$ss" "$ratio" "$gi" "$gs" "$st" \
+                            "$tm" "$tx")
 "
     stop
 
@@ -169,6 +201,7 @@ done
 
 echo
 echo "a request every 1 ms on the worker, without and during a scrape (ms):"
-printf '%-7s %9s %9s %9s | %9s %9s %9s\n' \
-    routes "p99 idle" "p99 scr" "ratio" "gap idle" "gap scr" "scrape s"
+printf '%-7s %9s %9s %9s | %9s %9s %9s | %9s %9s\n' \
+    routes "p99 idle" "p99 scr" "ratio" "gap idle" "gap scr" "scrape s" \
+    "turn med" "turn max"
 printf '%s' "$steady"
