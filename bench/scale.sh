@@ -186,7 +186,7 @@ for n in $counts; do
     read -r jt jc js < <(scrape "http://127.0.0.1:$port/metrics.json" "$wpid")
 
     read -r si ss gi gs st < <(perl bench/steady.pl "$port" /metrics)
-    read -r tm tx < <(turns "$wpid")
+    read -r tm tx < <(turns "${wpid%% *}")
     ratio=$(awk -v i="$si" -v s="$ss" 'BEGIN { printf "%.2f", s / i }')
     steady="$steady$(printf '%-7s %9s %9s %9s | %9s %9s %9s | %9s %9s' \
                             "$n" "$si" "$ss" "$ratio" "$gi" "$gs" "$st" \
