@@ -187,7 +187,8 @@ for n in $counts; do
 
     read -r si ss gi gs st < <(perl bench/steady.pl "$port" /metrics)
     read -r tm tx < <(turns "${wpid%% *}")
-    ratio=$(awk -v i="$si" -v s="$ss" 'BEGIN { printf "%.2f", (i > 0 ? s / i : 0) }')
+    ratio=$(awk -v i="$si" -v s="$ss" \
+                'BEGIN { printf "%.2f", (i > 0 ? s / i : 0) }')
     steady="$steady$(printf '%-7s %9s %9s %9s | %9s %9s %9s | %9s %9s' \
                             "$n" "$si" "$ss" "$ratio" "$gi" "$gs" "$st" \
                             "$tm" "$tx")
