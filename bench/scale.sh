@@ -18,10 +18,9 @@
 #               the stream waiting (gap between two answers beyond 1 ms);
 #               with one worker, the stream and the scrape share it
 #   turns       the worker's time out of epoll_wait() between two calls,
-#               during one more Prometheus scrape (strace -T, when
+#               during one more Prometheus scrape (perf trace, when
 #               installed): median and longest, wall time, so an upper
-#               bound (strace slows each system call; the machine may
-#               preempt the worker)
+#               bound (the machine may preempt the worker)
 #
 # Environment:
 #   SCALE_PORT=18900   loopback port of the nginx it starts
@@ -113,30 +112,31 @@ worker_ns() {
     cut -d' ' -f1 "/proc/$1/schedstat"
 }
 
-# "median longest" ms of the worker's turns during a Prometheus scrape
+# "median longest" ms of the worker's turns during a Prometheus scrape:
+# from the end of an epoll_wait() to the start of the next (perf trace,
+# which does not stop the worker as strace would)
 turns() {
-    local log=$dir/logs/turns.txt spid
+    local log=$dir/logs/turns.txt tpid
 
-    command -v strace > /dev/null || { echo "- -"; return; }
+    command -v perf > /dev/null || { echo "- -"; return; }
 
-    strace -ttt -T -e trace=epoll_wait -p "$1" -o "$log" 2> /dev/null &
-    spid=$!
-    sleep 1
+    perf trace -p "$1" -e epoll_wait -o "$log" 2> /dev/null &
+    tpid=$!
+    sleep 2
     curl -s -o /dev/null --max-time 600 "http://127.0.0.1:$port/metrics"
-    kill "$spid"
-    wait "$spid" 2> /dev/null || true
+    sleep 1
+    kill -INT "$tpid"
+    wait "$tpid" 2> /dev/null || true
 
-    # a line: entry time ... <seconds in the call>; a turn: from the end
-    # of a call to the start of the next
-    awk '/^[0-9.]+ epoll_wait.*<[0-9.]+>$/ {
-             if (out) print ($1 - out) * 1000
-             d = $NF; gsub(/[<>]/, "", d); out = $1 + d
-         }' "$log" \
+    # a line: "START ( DURATION ms): epoll_wait(...) = N", in ms
+    sed -n 's/^ *\([0-9.]*\) ( *\([0-9.]*\) ms): epoll_wait.*/\1 \2/p' "$log" \
+        | awk '{ if (end) print $1 - end; end = $1 + $2 }' \
         | sort -n \
         | awk '{ v[NR] = $1 }
                END { if (NR) printf "%.2f %.2f\n", v[int((NR + 1) / 2)], v[NR]
                      else print "- -" }'
 }
+
 
 median() {
     sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
