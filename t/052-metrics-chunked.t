@@ -171,6 +171,15 @@ sub rst {
     setsockopt(shift, SOL_SOCKET, SO_LINGER, pack('ii', 1, 0));
 }
 
+# the open files of a process, undef if they cannot be read
+sub fds {
+    my $pid = shift;
+    opendir my $d, "/proc/$pid/fd" or return undef;
+    my $n = grep { /^\d+$/ } readdir $d;
+    closedir $d;
+    return $n;
+}
+
 # nginx -s reload
 sub hup {
     my $file = Test::Nginx::Socket::server_root() . '/logs/nginx.pid';
@@ -292,6 +301,7 @@ Test::More::is(scalar @{$doc->{peers} || []}, $::Peers, 'API: its peers');
 --- init
 my $port = $ENV{TEST_NGINX_SCRAPE_PORT};
 my (undef, undef, $pid) = main::get($port, "GET /pid HTTP/1.0\r\n\r\n");
+my $fds = main::fds($pid);
 my @paths = ('/metrics', '/metrics.json', '/api/routes', '/api/upstreams');
 my $gone = 0;
 for my $i (0 .. 23) {
@@ -309,6 +319,18 @@ for my $i (0 .. 23) {
 Test::More::is($gone, 24, 'every client had a part of a body');
 my (undef, undef, $after) = main::get($port, "GET /pid HTTP/1.0\r\n\r\n");
 Test::More::is($after, $pid, 'the same worker answers');
+# their requests end: the worker holds no more sockets than before them
+SKIP: {
+    Test::More::skip("/proc/$pid/fd is not readable", 1)
+        unless defined $fds;
+    my $now;
+    for (1 .. 100) {
+        $now = main::fds($pid);
+        last if $now <= $fds;
+        select undef, undef, undef, 0.1;
+    }
+    Test::More::cmp_ok($now, '<=', $fds, 'the requests are gone');
+}
 my ($status, $head, $text) = main::metrics($port);
 my ($err) = main::check_prometheus($text // '');
 Test::More::ok(defined $text && !@$err, 'and scrapes whole');
