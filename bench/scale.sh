@@ -12,6 +12,15 @@
 #   scrapes     GET /metrics (Prometheus) and /metrics.json: seconds
 #               (curl's time_total), the worker's CPU time spent on the
 #               scrape (/proc/PID/schedstat) and bytes, medians of RUNS
+#   steady      a request every millisecond on one keepalive connection
+#               (bench/steady.pl), without and during a Prometheus scrape:
+#               the p99 of their latencies, and the longest the worker kept
+#               the stream waiting (gap between two answers beyond 1 ms);
+#               with one worker, the stream and the scrape share it
+#   turns       the worker's time out of epoll_wait() between two calls,
+#               during one more Prometheus scrape (perf trace, when
+#               installed): median and longest, wall time, so an upper
+#               bound (the machine may preempt the worker)
 #
 # Then, for 10, 100 and 1,000 peers in one upstream (BENCH_PEERS), the
 # instructions per decision of every strategy, with none and half of the
@@ -87,6 +96,7 @@ http {
         }
         location = /metrics { routini_metrics; }
         location = /metrics.json { routini_metrics json; }
+        location = /ping { keepalive_requests 1000000000; return 200 "ok"; }
     }
 }
 CONF
@@ -118,6 +128,32 @@ worker_ns() {
 
     echo "$ns"
 }
+
+# "median longest" ms of the worker's turns during a Prometheus scrape:
+# from the end of an epoll_wait() to the start of the next (perf trace,
+# which does not stop the worker as strace would)
+turns() {
+    local log=$dir/logs/turns.txt tpid
+
+    command -v perf > /dev/null || { echo "- -"; return; }
+
+    perf trace -p "$1" -e epoll_wait -o "$log" 2> /dev/null &
+    tpid=$!
+    sleep 2
+    curl -s -o /dev/null --max-time 600 "http://127.0.0.1:$port/metrics"
+    sleep 1
+    kill -INT "$tpid"
+    wait "$tpid" 2> /dev/null || true
+
+    # a line: "START ( DURATION ms): epoll_wait(...) = N", in ms
+    sed -n 's/^ *\([0-9.]*\) ( *\([0-9.]*\) ms): epoll_wait.*/\1 \2/p' "$log" \
+        | awk '{ if (end) print $1 - end; end = $1 + $2 }' \
+        | sort -n \
+        | awk '{ v[NR] = $1 }
+               END { if (NR) printf "%.2f %.2f\n", v[int((NR + 1) / 2)], v[NR]
+                     else print "- -" }'
+}
+
 
 median() {
     sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
@@ -156,6 +192,8 @@ printf '%-7s %9s %9s %9s | %9s %7s %9s | %9s %7s %9s\n' \
     routes "nginx -t" "RSS B/rt" "zone B/rt" "prom s" "cpu ms" "bytes" \
     "json s" "cpu ms" "bytes"
 
+steady=
+
 for n in $counts; do
     gen "$n"
     read -r rss t < <(measure)
@@ -164,6 +202,15 @@ for n in $counts; do
     zone=$(zone_used)
     read -r pt pc ps < <(scrape "http://127.0.0.1:$port/metrics" "$wpid")
     read -r jt jc js < <(scrape "http://127.0.0.1:$port/metrics.json" "$wpid")
+
+    read -r si ss gi gs st < <(perl bench/steady.pl "$port" /metrics)
+    read -r tm tx < <(turns "${wpid%% *}")
+    ratio=$(awk -v i="$si" -v s="$ss" \
+                'BEGIN { printf "%.2f", (i > 0 ? s / i : 0) }')
+    steady="$steady$(printf '%-7s %9s %9s %9s | %9s %9s %9s | %9s %9s' \
+                            "$n" "$si" "$ss" "$ratio" "$gi" "$gs" "$st" \
+                            "$tm" "$tx")
+"
     stop
 
     printf '%-7s %9s %9s %9s | %9s %7s %9s | %9s %7s %9s\n' \
@@ -172,4 +219,10 @@ for n in $counts; do
 done
 
 echo
+echo "a request every 1 ms on the worker, without and during a scrape (ms):"
+printf '%-7s %9s %9s %9s | %9s %9s %9s | %9s %9s\n' \
+    routes "p99 idle" "p99 scr" "ratio" "gap idle" "gap scr" "scrape s" \
+    "turn med" "turn max"
+printf '%s' "$steady"
+
 make -s bench-balancer

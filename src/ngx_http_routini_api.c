@@ -91,6 +91,8 @@ static ngx_int_t ngx_http_routini_api_not_allowed(ngx_http_request_t *r,
     ngx_uint_t allowed);
 static ngx_int_t ngx_http_routini_api_get(ngx_http_request_t *r,
     ngx_http_routini_api_ctx_t *ctx);
+static ngx_int_t ngx_http_routini_api_upstreams(ngx_http_routini_out_t *out);
+static ngx_int_t ngx_http_routini_api_routes(ngx_http_routini_out_t *out);
 static void ngx_http_routini_api_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_routini_api_change(ngx_http_request_t *r,
     ngx_http_routini_api_ctx_t *ctx);
@@ -452,71 +454,98 @@ ngx_http_routini_api_not_allowed(ngx_http_request_t *r, ngx_uint_t allowed)
 }
 
 
+/* the listings grow with routes and peers: streamed */
+
 static ngx_int_t
 ngx_http_routini_api_get(ngx_http_request_t *r,
     ngx_http_routini_api_ctx_t *ctx)
 {
-    ngx_uint_t                             i, n;
-    ngx_http_routini_out_t                 out;
-    ngx_http_routini_route_t             **routes;
-    ngx_http_routini_upstream_t           *u;
-    ngx_http_routini_peer_info_t           pi;
-    ngx_http_routini_main_conf_t          *rmcf;
-    ngx_http_routini_metrics_main_conf_t  *mmcf;
+    ngx_str_t                      type;
+    ngx_http_routini_out_t         out;
+    ngx_http_routini_peer_info_t   pi;
 
-    ngx_http_routini_out_init(&out, r);
+    ngx_str_set(&type, "application/json");
 
     switch (ctx->endpoint) {
 
     case NGX_HTTP_ROUTINI_API_UPSTREAMS:
-        ngx_http_routini_out_literal(&out, "{\"upstreams\":[");
+        return ngx_http_routini_out_stream(r, ngx_http_routini_api_upstreams,
+                                           &type);
 
-        n = ngx_http_routini_upstream_count((ngx_cycle_t *) ngx_cycle);
-
-        for (i = 0; i < n; i++) {
-            if (i) {
-                ngx_http_routini_out_literal(&out, ",");
-            }
-
-            u = ngx_http_routini_upstream_get((ngx_cycle_t *) ngx_cycle, i);
-            ngx_http_routini_upstream_json(&out, u);
-        }
-
-        ngx_http_routini_out_literal(&out, "]}\n");
-        break;
+    case NGX_HTTP_ROUTINI_API_ROUTES:
+        return ngx_http_routini_out_stream(r, ngx_http_routini_api_routes,
+                                           &type);
 
     case NGX_HTTP_ROUTINI_API_UPSTREAM:
+        ngx_http_routini_out_init(&out, r);
         ngx_http_routini_upstream_json(&out, ctx->upstream);
-        ngx_http_routini_out_literal(&out, "\n");
         break;
 
-    case NGX_HTTP_ROUTINI_API_PEER:
+    default: /* NGX_HTTP_ROUTINI_API_PEER */
+        ngx_http_routini_out_init(&out, r);
         ngx_http_routini_peer_info(ctx->upstream, ctx->npeer, &pi);
         ngx_http_routini_peer_json(&out, &pi);
-        ngx_http_routini_out_literal(&out, "\n");
-        break;
-
-    default: /* NGX_HTTP_ROUTINI_API_ROUTES */
-        rmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_module);
-        mmcf = ngx_http_get_module_main_conf(r,
-                                             ngx_http_routini_metrics_module);
-
-        ngx_http_routini_out_literal(&out, "{\"routes\":[");
-
-        routes = rmcf->routes.elts;
-
-        for (i = 0; i < rmcf->routes.nelts; i++) {
-            if (i) {
-                ngx_http_routini_out_literal(&out, ",");
-            }
-
-            ngx_http_routini_route_json(&out, mmcf, routes[i]);
-        }
-
-        ngx_http_routini_out_literal(&out, "]}\n");
     }
 
+    ngx_http_routini_out_literal(&out, "\n");
+
     return ngx_http_routini_api_send(&out);
+}
+
+
+/* {"upstreams":[...]}: an upstream's head, a peer or its end a call */
+
+static ngx_int_t
+ngx_http_routini_api_upstreams(ngx_http_routini_out_t *out)
+{
+    if (!out->cursor.begun) {
+        out->cursor.begun = 1;
+        ngx_http_routini_out_literal(out, "{\"upstreams\":[");
+    }
+
+    if (ngx_http_routini_upstreams_json(out) == NGX_OK) {
+        return NGX_OK;
+    }
+
+    ngx_http_routini_out_literal(out, "]}\n");
+
+    return NGX_DONE;
+}
+
+
+/* {"routes":[...]}: a route a call, in configuration order */
+
+static ngx_int_t
+ngx_http_routini_api_routes(ngx_http_routini_out_t *out)
+{
+    ngx_http_routini_route_t             **routes;
+    ngx_http_routini_main_conf_t          *rmcf;
+    ngx_http_routini_metrics_main_conf_t  *mmcf;
+
+    rmcf = ngx_http_get_module_main_conf(out->request,
+                                         ngx_http_routini_module);
+    mmcf = ngx_http_get_module_main_conf(out->request,
+                                         ngx_http_routini_metrics_module);
+
+    if (!out->cursor.begun) {
+        out->cursor.begun = 1;
+        ngx_http_routini_out_literal(out, "{\"routes\":[");
+    }
+
+    if (out->cursor.index == rmcf->routes.nelts) {
+        ngx_http_routini_out_literal(out, "]}\n");
+        return NGX_DONE;
+    }
+
+    if (out->cursor.index) {
+        ngx_http_routini_out_literal(out, ",");
+    }
+
+    routes = rmcf->routes.elts;
+
+    ngx_http_routini_route_json(out, mmcf, routes[out->cursor.index++]);
+
+    return NGX_OK;
 }
 
 

@@ -96,14 +96,56 @@ typedef struct {
 } ngx_http_routini_metrics_loc_conf_t;
 
 
-/* a response body built in pool buffers as it is written */
+/*
+ * A response body written a record at a time into pool buffers.  A small
+ * answer (an error, one upstream, one peer) is written whole and sent with
+ * ngx_http_routini_out_send().  A body that grows with routes or peers is
+ * streamed by ngx_http_routini_out_stream(): its generator, next(), writes
+ * the record at the cursor and moves the cursor on; it is called until the
+ * chunk holds NGX_HTTP_ROUTINI_OUT_CHUNK bytes, the chunk is sent, and the
+ * next one is written once the connection has taken it, after the worker's
+ * other connections had their turn.  The buffers of a sent chunk are
+ * reused: a streamed body takes about one chunk of memory, whatever its
+ * size.  The record emitters (ngx_http_routini_route_json() ...) write into
+ * either kind.
+ */
+
+#define NGX_HTTP_ROUTINI_OUT_CHUNK  65536
+
+
+typedef struct ngx_http_routini_out_s  ngx_http_routini_out_t;
+
+/* NGX_OK: a record written, more to come; NGX_DONE: the body is complete */
+typedef ngx_int_t (*ngx_http_routini_out_next_pt)(
+    ngx_http_routini_out_t *out);
+
+
+/* where a streamed body is between two chunks */
 typedef struct {
+    ngx_uint_t                       section;     /* the generator's own */
+    ngx_uint_t                       index;       /* series, route,
+                                                     upstream */
+    ngx_uint_t                       part;        /* of an upstream: head,
+                                                     peers, end */
+    unsigned                         begun:1;     /* the section's head is
+                                                     written */
+} ngx_http_routini_cursor_t;
+
+
+struct ngx_http_routini_out_s {
     ngx_http_request_t              *request;
-    ngx_chain_t                     *first;
+    ngx_chain_t                     *first;       /* written, not sent */
     ngx_chain_t                    **last;
-    ngx_buf_t                       *buf;
-    ngx_uint_t                       error;
-} ngx_http_routini_out_t;
+    ngx_buf_t                       *buf;         /* being written */
+    size_t                           size;        /* of the buffers before
+                                                     buf */
+    ngx_chain_t                     *free;        /* sent, for reuse */
+    ngx_chain_t                     *busy;        /* being sent */
+    ngx_http_routini_out_next_pt     next;
+    ngx_http_routini_cursor_t        cursor;
+    ngx_event_t                      resume;      /* the next chunk */
+    unsigned                         error:1;
+};
 
 
 /* a route's counters summed over the slots */
@@ -126,6 +168,8 @@ void ngx_http_routini_out_json_str(ngx_http_routini_out_t *out,
     ngx_str_t *s);
 ngx_int_t ngx_http_routini_out_send(ngx_http_routini_out_t *out,
     ngx_uint_t status, ngx_str_t *type);
+ngx_int_t ngx_http_routini_out_stream(ngx_http_request_t *r,
+    ngx_http_routini_out_next_pt next, ngx_str_t *type);
 
 #define ngx_http_routini_out_literal(out, s)                                 \
     do {                                                                     \
@@ -145,6 +189,7 @@ void ngx_http_routini_zone_json(ngx_http_routini_out_t *out,
     ngx_http_request_t *r);
 void ngx_http_routini_unmatched_json(ngx_http_routini_out_t *out,
     ngx_http_routini_metrics_main_conf_t *mmcf);
+ngx_int_t ngx_http_routini_upstreams_json(ngx_http_routini_out_t *out);
 void ngx_http_routini_peer_json(ngx_http_routini_out_t *out,
     ngx_http_routini_peer_info_t *pi);
 void ngx_http_routini_route_json(ngx_http_routini_out_t *out,

@@ -1,0 +1,119 @@
+#!/usr/bin/perl
+# A steady request stream on one keepalive connection, without and during
+# a scrape of the same nginx (prints figures; not a test).
+#
+#   bench/steady.pl PORT SCRAPE_PATH [PING_PATH]
+#
+# Sends GET PING_PATH (default /ping) every INTERVAL_MS (default 1), one
+# at a time, first for WARMUP_S seconds (default 1, not counted), then
+# while curl reads http://127.0.0.1:PORT/SCRAPE_PATH as fast as it can,
+# then for as long again without it.  With one worker, the stream and the
+# scrape share it.  Prints one line:
+#
+#   p99_idle_ms p99_scrape_ms max_gap_idle_ms max_gap_scrape_ms scrape_s
+#
+# where a gap is the time between two answers beyond the interval (how long
+# the worker kept the stream waiting), and p99 the 99th percentile of the
+# answers' latencies.
+
+use strict;
+use warnings;
+
+use IO::Socket::INET;
+use POSIX ();
+use Time::HiRes qw(time sleep);
+
+my ($port, $scrape, $ping) = @ARGV;
+$ping //= '/ping';
+
+die "usage: $0 PORT SCRAPE_PATH [PING_PATH]\n" unless $port && $scrape;
+
+my $interval = ($ENV{INTERVAL_MS} // 1) / 1000;
+my $warmup = $ENV{WARMUP_S} // 1;
+
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port)
+    or die "connect: $!\n";
+$s->setsockopt(Socket::IPPROTO_TCP(), Socket::TCP_NODELAY(), 1);
+
+my $req = "GET $ping HTTP/1.1\r\nHost: bench\r\n\r\n";
+my $buf = '';
+
+# one request, its answer read whole (Content-Length); its latency
+sub one {
+    my $t0 = time;
+
+    syswrite($s, $req) == length $req or die "write: $!\n";
+
+    for (;;) {
+        if ($buf =~ /\A(.*?\r\n\r\n)/s) {
+            my $head = $1;
+            my ($len) = $head =~ /^Content-Length: (\d+)/mi;
+            my $need = length($head) + ($len // 0);
+
+            if (length $buf >= $need) {
+                substr($buf, 0, $need) = '';
+                return time - $t0;
+            }
+        }
+
+        sysread($s, $buf, 65536, length $buf) or die "read: $!\n";
+    }
+}
+
+# requests every $interval while $more->() is true: (latencies, gaps)
+sub stream {
+    my $more = shift;
+    my (@lat, @gap);
+    my $next = time;
+    my $last;
+
+    while ($more->()) {
+        my $now = time;
+        sleep($next - $now) if $next > $now;
+
+        push @lat, one();
+
+        my $done = time;
+        push @gap, $done - $last - $interval if defined $last;
+        $last = $done;
+
+        $next += $interval;
+        $next = $done if $next < $done;
+    }
+
+    return (\@lat, \@gap);
+}
+
+sub p99 {
+    my @v = sort { $a <=> $b } @{$_[0]};
+    return @v ? $v[int(0.99 * $#v)] : 0;
+}
+
+sub max {
+    my $m = 0;
+    $_ > $m and $m = $_ for @{$_[0]};
+    return $m;
+}
+
+my $end = time + $warmup;
+stream(sub { time < $end });
+
+my $t0 = time;
+my $pid = fork // die "fork: $!\n";
+
+if ($pid == 0) {
+    exec('curl', '-s', '-o', '/dev/null', '--max-time', '600',
+         "http://127.0.0.1:$port$scrape") or POSIX::_exit(127);
+}
+
+my ($lat_s, $gap_s) = stream(sub {
+    waitpid($pid, POSIX::WNOHANG()) == 0;
+});
+my $took = time - $t0;
+
+$end = time + $took;
+my ($lat_i, $gap_i) = stream(sub { time < $end });
+
+printf "%.3f %.3f %.3f %.3f %.2f\n",
+    1000 * p99($lat_i), 1000 * p99($lat_s),
+    1000 * max($gap_i), 1000 * max($gap_s), $took;
