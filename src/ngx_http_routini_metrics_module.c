@@ -488,10 +488,11 @@ ngx_http_routini_metrics_buckets(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
     n = cf->args->nelts - 1;
 
-    /* bounds are numbers, anything else is a parameter */
+    /* a word is a parameter; anything else a bound, "-1" one too, so
+     * that it is told it is not seconds greater than 0 */
 
-    if (value[1].len && (value[1].data[0] < '0' || value[1].data[0] > '9')
-        && value[1].data[0] != '.')
+    if (value[1].len && ((value[1].data[0] | 0x20) >= 'a'
+                         && (value[1].data[0] | 0x20) <= 'z'))
     {
         return ngx_http_routini_conf_params(cf,
                                    ngx_http_routini_metrics_buckets_params, 1,

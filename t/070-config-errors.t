@@ -857,3 +857,13 @@ GET /t
 ok
 --- no_error_log
 [emerg]
+
+
+
+=== TEST 64: routini_metrics_buckets: a negative first bound is a bad bound, not a bad parameter
+--- http_config
+    routini_metrics_buckets -1 1;
+--- config
+--- must_die
+--- error_log eval
+qr{\[emerg\] .*routini_metrics_buckets: invalid bucket "-1", expected seconds greater than 0 such as 0\.25, or "off" alone in \S+:\d+}

@@ -123,6 +123,15 @@ static const test_table_t  tables[] = {
         { "/f/7/8", "/f/{id}/{rest}", { "id", "7", "rest", "8" } },
         { "/g/1/2", "/g/{id}/{x}", { "id", "1", "x", "2" } } } },
 
+    /* the names made last are shared only with a param under the same
+     * earlier params: "{id}" under /a/{x}/s is not the one under /b/{y} */
+
+    { "names under other params",
+      { { "/a/{x}/{id}" }, { "/b/{y}/{id}" }, { "/a/{x}/s/{id}" } },
+      { { "/a/1/2", "/a/{x}/{id}", { "x", "1", "id", "2" } },
+        { "/b/1/2", "/b/{y}/{id}", { "y", "1", "id", "2" } },
+        { "/a/1/s/2", "/a/{x}/s/{id}", { "x", "1", "id", "2" } } } },
+
     /* longest suffix first; the param part stays non-empty */
 
     { "affixes",
