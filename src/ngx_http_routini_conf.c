@@ -125,6 +125,19 @@ ngx_http_routini_param_unknown(ngx_conf_t *cf,
 }
 
 
+/* a bare flag: p->min, the value it stands for, into the ngx_uint_t at
+ * p->offset */
+
+ngx_int_t
+ngx_http_routini_param_flag(ngx_conf_t *cf, ngx_http_routini_param_t *p,
+    ngx_str_t *value, void *conf)
+{
+    *(ngx_uint_t *) ((u_char *) conf + p->offset) = p->min;
+
+    return NGX_OK;
+}
+
+
 /* a time of at least min milliseconds, into an ngx_msec_t */
 
 ngx_int_t
