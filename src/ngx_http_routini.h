@@ -146,10 +146,11 @@ struct ngx_http_routini_param_s {
     char                            *expect;      /* a valid value */
     ngx_uint_t                       repeat;      /* may be given again */
     ngx_uint_t                       point;       /* a number's decimals */
+    void                            *post;        /* a word's values */
 };
 
 #define ngx_http_routini_null_param                                          \
-    { ngx_null_string, NULL, 0, 0, 0, NULL, 0, 0 }
+    { ngx_null_string, NULL, 0, 0, 0, NULL, 0, 0, NULL }
 
 /* the bit of params[k] in the "seen" mask ngx_http_routini_conf_params sets */
 #define NGX_HTTP_ROUTINI_PARAM_BIT(k)  ((ngx_uint_t) 1 << (k))
@@ -161,6 +162,8 @@ char *ngx_http_routini_conf_params(ngx_conf_t *cf,
 ngx_int_t ngx_http_routini_param_int(ngx_http_routini_param_t *p,
     ngx_str_t *value);
 ngx_int_t ngx_http_routini_param_flag(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+ngx_int_t ngx_http_routini_param_enum(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 ngx_int_t ngx_http_routini_param_msec(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
