@@ -125,8 +125,7 @@ ngx_http_routini_param_unknown(ngx_conf_t *cf,
 }
 
 
-/* a bare flag: p->min, the value it stands for, into the ngx_uint_t at
- * p->offset */
+/* a bare flag: p->min, the value it stands for, into an ngx_uint_t */
 
 ngx_int_t
 ngx_http_routini_param_flag(ngx_conf_t *cf, ngx_http_routini_param_t *p,
@@ -138,8 +137,7 @@ ngx_http_routini_param_flag(ngx_conf_t *cf, ngx_http_routini_param_t *p,
 }
 
 
-/* a word of the ngx_conf_enum_t table in p->post, its value into the
- * ngx_uint_t at p->offset */
+/* a word of the ngx_conf_enum_t table in p->post, into an ngx_uint_t */
 
 ngx_int_t
 ngx_http_routini_param_enum(ngx_conf_t *cf, ngx_http_routini_param_t *p,
