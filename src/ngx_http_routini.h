@@ -54,7 +54,7 @@ struct ngx_http_routini_route_s {
     ngx_http_upstream_srv_conf_t    *upstream;    /* constant target's
                                                      upstream{} block */
     ngx_uint_t                       methods;    /* NGX_HTTP_GET|...; 0: any */
-    unsigned                         strip_prefix:1;
+    ngx_uint_t                       strip_prefix;
 
     ngx_str_t                        pattern;    /* as written */
     ngx_str_t                        name;       /* name=, or the pattern */
@@ -146,10 +146,11 @@ struct ngx_http_routini_param_s {
     char                            *expect;      /* a valid value */
     ngx_uint_t                       repeat;      /* may be given again */
     ngx_uint_t                       point;       /* a number's decimals */
+    void                            *post;        /* a word's values */
 };
 
 #define ngx_http_routini_null_param                                          \
-    { ngx_null_string, NULL, 0, 0, 0, NULL, 0, 0 }
+    { ngx_null_string, NULL, 0, 0, 0, NULL, 0, 0, NULL }
 
 /* the bit of params[k] in the "seen" mask ngx_http_routini_conf_params sets */
 #define NGX_HTTP_ROUTINI_PARAM_BIT(k)  ((ngx_uint_t) 1 << (k))
@@ -160,6 +161,10 @@ char *ngx_http_routini_conf_params(ngx_conf_t *cf,
     ngx_uint_t *seen);
 ngx_int_t ngx_http_routini_param_int(ngx_http_routini_param_t *p,
     ngx_str_t *value);
+ngx_int_t ngx_http_routini_param_flag(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+ngx_int_t ngx_http_routini_param_enum(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 ngx_int_t ngx_http_routini_param_msec(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 ngx_int_t ngx_http_routini_param_number(ngx_conf_t *cf,

@@ -125,6 +125,39 @@ ngx_http_routini_param_unknown(ngx_conf_t *cf,
 }
 
 
+/* a bare flag: p->min, the value it stands for, into an ngx_uint_t */
+
+ngx_int_t
+ngx_http_routini_param_flag(ngx_conf_t *cf, ngx_http_routini_param_t *p,
+    ngx_str_t *value, void *conf)
+{
+    *(ngx_uint_t *) ((u_char *) conf + p->offset) = p->min;
+
+    return NGX_OK;
+}
+
+
+/* a word of the ngx_conf_enum_t table in p->post, into an ngx_uint_t */
+
+ngx_int_t
+ngx_http_routini_param_enum(ngx_conf_t *cf, ngx_http_routini_param_t *p,
+    ngx_str_t *value, void *conf)
+{
+    ngx_conf_enum_t  *e;
+
+    for (e = p->post; e->name.len; e++) {
+        if (e->name.len == value->len
+            && ngx_strncmp(e->name.data, value->data, value->len) == 0)
+        {
+            *(ngx_uint_t *) ((u_char *) conf + p->offset) = e->value;
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
 /* a time of at least min milliseconds, into an ngx_msec_t */
 
 ngx_int_t

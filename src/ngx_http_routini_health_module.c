@@ -128,8 +128,6 @@ static char *ngx_http_routini_health_init_main_conf(ngx_conf_t *cf,
 static void *ngx_http_routini_health_create_srv_conf(ngx_conf_t *cf);
 static char *ngx_http_routini_health_check(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
-static ngx_int_t ngx_http_routini_health_set_type(ngx_conf_t *cf,
-    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_health_set_uri(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_health_set_expect(ngx_conf_t *cf,
@@ -156,6 +154,13 @@ enum {
      | NGX_HTTP_ROUTINI_PARAM_BIT(NGX_HTTP_ROUTINI_HEALTH_EXPECT)            \
      | NGX_HTTP_ROUTINI_PARAM_BIT(NGX_HTTP_ROUTINI_HEALTH_HOST))
 
+static ngx_conf_enum_t  ngx_http_routini_health_types[] = {
+    { ngx_string("tcp"), NGX_HTTP_ROUTINI_HEALTH_TCP },
+    { ngx_string("http"), NGX_HTTP_ROUTINI_HEALTH_HTTP },
+    { ngx_null_string, 0 }
+};
+
+
 static ngx_http_routini_param_t  ngx_http_routini_health_params[] = {
 
     { ngx_string("interval="), ngx_http_routini_param_msec,
@@ -174,8 +179,9 @@ static ngx_http_routini_param_t  ngx_http_routini_health_params[] = {
       offsetof(ngx_http_routini_health_srv_conf_t, rise), 1, 0,
       "a number greater than 0", 0 },
 
-    { ngx_string("type="), ngx_http_routini_health_set_type, 0, 0, 0,
-      "tcp or http", 0 },
+    { ngx_string("type="), ngx_http_routini_param_enum,
+      offsetof(ngx_http_routini_health_srv_conf_t, type), 0, 0,
+      "tcp or http", 0, 0, ngx_http_routini_health_types },
 
     { ngx_string("uri="), ngx_http_routini_health_set_uri,
       offsetof(ngx_http_routini_health_srv_conf_t, uri), 1, 0,
@@ -1130,26 +1136,6 @@ ngx_http_routini_health_check(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
-}
-
-
-static ngx_int_t
-ngx_http_routini_health_set_type(ngx_conf_t *cf, ngx_http_routini_param_t *p,
-    ngx_str_t *value, void *conf)
-{
-    ngx_http_routini_health_srv_conf_t *hscf = conf;
-
-    if (value->len == 3 && ngx_strncmp(value->data, "tcp", 3) == 0) {
-        hscf->type = NGX_HTTP_ROUTINI_HEALTH_TCP;
-        return NGX_OK;
-    }
-
-    if (value->len == 4 && ngx_strncmp(value->data, "http", 4) == 0) {
-        hscf->type = NGX_HTTP_ROUTINI_HEALTH_HTTP;
-        return NGX_OK;
-    }
-
-    return NGX_DECLINED;
 }
 
 

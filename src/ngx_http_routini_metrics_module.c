@@ -49,8 +49,6 @@ static char *ngx_http_routini_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_routini_metrics_buckets(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
-static ngx_int_t ngx_http_routini_metrics_set_off(ngx_conf_t *cf,
-    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_metrics_set_bucket(ngx_conf_t *cf,
     ngx_http_routini_metrics_main_conf_t *mmcf, ngx_uint_t i, ngx_str_t *s);
 static ngx_int_t ngx_http_routini_metrics_log_handler(ngx_http_request_t *r);
@@ -121,7 +119,9 @@ static char  *ngx_http_routini_default_buckets[] = {
 /* routini_metrics_buckets off: its one parameter */
 static ngx_http_routini_param_t  ngx_http_routini_metrics_buckets_params[] = {
 
-    { ngx_string("off"), ngx_http_routini_metrics_set_off, 0, 0, 0, NULL, 0 },
+    /* no bounds: a route's request time has its sum and count only */
+    { ngx_string("off"), ngx_http_routini_param_flag,
+      offsetof(ngx_http_routini_metrics_main_conf_t, nbuckets), 0, 0, NULL, 0 },
 
       ngx_http_routini_null_param
 };
@@ -523,20 +523,6 @@ ngx_http_routini_metrics_buckets(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     return NGX_CONF_OK;
-}
-
-
-/* no bounds: a route's request time has its sum and count only */
-
-static ngx_int_t
-ngx_http_routini_metrics_set_off(ngx_conf_t *cf, ngx_http_routini_param_t *p,
-    ngx_str_t *value, void *conf)
-{
-    ngx_http_routini_metrics_main_conf_t *mmcf = conf;
-
-    mmcf->nbuckets = 0;
-
-    return NGX_OK;
 }
 
 

@@ -30,8 +30,6 @@ static char *ngx_http_routini_route_tree(ngx_conf_t *cf,
     ngx_http_routini_router_t *router, ngx_http_routini_route_t *route);
 static ngx_int_t ngx_http_routini_regex_names(ngx_conf_t *cf,
     ngx_http_routini_route_t *route, ngx_regex_compile_t *rc);
-static ngx_int_t ngx_http_routini_route_set_strip(ngx_conf_t *cf,
-    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_route_set_methods(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_route_set_name(ngx_conf_t *cf,
@@ -77,8 +75,8 @@ static ngx_http_routini_method_t  ngx_http_routini_methods[] = {
 
 static ngx_http_routini_param_t  ngx_http_routini_route_params[] = {
 
-    { ngx_string("strip_prefix"), ngx_http_routini_route_set_strip, 0, 0, 0,
-      NULL, 0 },
+    { ngx_string("strip_prefix"), ngx_http_routini_param_flag,
+      offsetof(ngx_http_routini_route_t, strip_prefix), 1, 0, NULL, 0 },
 
     { ngx_string("methods="), ngx_http_routini_route_set_methods, 0, 0, 0,
       "methods such as GET,HEAD", 0 },
@@ -175,18 +173,6 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
-}
-
-
-static ngx_int_t
-ngx_http_routini_route_set_strip(ngx_conf_t *cf, ngx_http_routini_param_t *p,
-    ngx_str_t *value, void *conf)
-{
-    ngx_http_routini_route_t *route = conf;
-
-    route->strip_prefix = 1;
-
-    return NGX_OK;
 }
 
 

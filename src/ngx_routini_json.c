@@ -24,10 +24,8 @@ typedef struct {
 
 static int ngx_routini_json_value(ngx_routini_json_ctx_t *c, int parent,
     unsigned depth, const char *key, size_t key_len);
-static int ngx_routini_json_object(ngx_routini_json_ctx_t *c, int node,
-    unsigned depth);
-static int ngx_routini_json_array(ngx_routini_json_ctx_t *c, int node,
-    unsigned depth);
+static int ngx_routini_json_children(ngx_routini_json_ctx_t *c, int node,
+    unsigned depth, int close);
 static void ngx_routini_json_link(ngx_routini_json_t *j, int node,
     int *last, int member);
 static int ngx_routini_json_string(ngx_routini_json_ctx_t *c,
@@ -146,7 +144,7 @@ ngx_routini_json_value(ngx_routini_json_ctx_t *c, int parent, unsigned depth,
         }
 
         n->type = NGX_ROUTINI_JSON_OBJECT;
-        return ngx_routini_json_object(c, node, depth);
+        return ngx_routini_json_children(c, node, depth, '}');
 
     case '"':
         n->type = NGX_ROUTINI_JSON_STRING;
@@ -179,7 +177,7 @@ ngx_routini_json_value(ngx_routini_json_ctx_t *c, int parent, unsigned depth,
         }
 
         n->type = NGX_ROUTINI_JSON_ARRAY;
-        return ngx_routini_json_array(c, node, depth);
+        return ngx_routini_json_children(c, node, depth, ']');
 
     default:
         if (*c->p == '-' || (*c->p >= '0' && *c->p <= '9')) {
@@ -192,8 +190,14 @@ ngx_routini_json_value(ngx_routini_json_ctx_t *c, int parent, unsigned depth,
 }
 
 
+/*
+ * an object's members and an array's elements: children in order, a
+ * member with its key; close is '}' or ']'
+ */
+
 static int
-ngx_routini_json_object(ngx_routini_json_ctx_t *c, int node, unsigned depth)
+ngx_routini_json_children(ngx_routini_json_ctx_t *c, int node,
+    unsigned depth, int close)
 {
     int                  member, last;
     size_t               key_len;
@@ -202,40 +206,44 @@ ngx_routini_json_object(ngx_routini_json_ctx_t *c, int node, unsigned depth)
 
     j = c->j;
 
-    c->p++;    /* '{' */
+    c->p++;    /* '{' or '[' */
 
     ngx_routini_json_ws(c);
 
-    if (c->p < c->end && *c->p == '}') {
+    if (c->p < c->end && *c->p == close) {
         c->p++;
         return node;
     }
 
     last = -1;
+    key = NULL;
+    key_len = 0;
 
     for ( ;; ) {
 
-        if (c->p == c->end || *c->p != '"') {
-            return ngx_routini_json_fail(c, "expected a member name");
+        if (close == '}') {
+            if (c->p == c->end || *c->p != '"') {
+                return ngx_routini_json_fail(c, "expected a member name");
+            }
+
+            if (ngx_routini_json_string(c, &key, &key_len) < 0) {
+                return -1;
+            }
+
+            if (ngx_routini_json_member(j, node, key, key_len) >= 0) {
+                return ngx_routini_json_fail(c, "duplicate member name");
+            }
+
+            ngx_routini_json_ws(c);
+
+            if (c->p == c->end || *c->p != ':') {
+                return ngx_routini_json_fail(c, "expected \":\"");
+            }
+
+            c->p++;
+
+            ngx_routini_json_ws(c);
         }
-
-        if (ngx_routini_json_string(c, &key, &key_len) < 0) {
-            return -1;
-        }
-
-        if (ngx_routini_json_member(j, node, key, key_len) >= 0) {
-            return ngx_routini_json_fail(c, "duplicate member name");
-        }
-
-        ngx_routini_json_ws(c);
-
-        if (c->p == c->end || *c->p != ':') {
-            return ngx_routini_json_fail(c, "expected \":\"");
-        }
-
-        c->p++;
-
-        ngx_routini_json_ws(c);
 
         member = ngx_routini_json_value(c, node, depth + 1, key, key_len);
         if (member < 0) {
@@ -250,62 +258,15 @@ ngx_routini_json_object(ngx_routini_json_ctx_t *c, int node, unsigned depth)
             return ngx_routini_json_fail(c, "unexpected end of data");
         }
 
-        if (*c->p == '}') {
+        if (*c->p == close) {
             c->p++;
             return node;
         }
 
         if (*c->p != ',') {
-            return ngx_routini_json_fail(c, "expected \",\" or \"}\"");
-        }
-
-        c->p++;
-
-        ngx_routini_json_ws(c);
-    }
-}
-
-
-/* elements are children without a key, in order */
-
-static int
-ngx_routini_json_array(ngx_routini_json_ctx_t *c, int node, unsigned depth)
-{
-    int  member, last;
-
-    c->p++;    /* '[' */
-
-    ngx_routini_json_ws(c);
-
-    if (c->p < c->end && *c->p == ']') {
-        c->p++;
-        return node;
-    }
-
-    last = -1;
-
-    for ( ;; ) {
-
-        member = ngx_routini_json_value(c, node, depth + 1, NULL, 0);
-        if (member < 0) {
-            return -1;
-        }
-
-        ngx_routini_json_link(c->j, node, &last, member);
-
-        ngx_routini_json_ws(c);
-
-        if (c->p == c->end) {
-            return ngx_routini_json_fail(c, "unexpected end of data");
-        }
-
-        if (*c->p == ']') {
-            c->p++;
-            return node;
-        }
-
-        if (*c->p != ',') {
-            return ngx_routini_json_fail(c, "expected \",\" or \"]\"");
+            return ngx_routini_json_fail(c, close == '}'
+                                            ? "expected \",\" or \"}\""
+                                            : "expected \",\" or \"]\"");
         }
 
         c->p++;
