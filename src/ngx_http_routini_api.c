@@ -121,10 +121,10 @@ static ngx_int_t ngx_http_routini_api_wrong_type(ngx_http_request_t *r,
 static ngx_http_routini_param_t  ngx_http_routini_api_params[] = {
 
     { ngx_string("allow_origin="), ngx_http_routini_api_set_origins, 0, 0, 0,
-      NULL, 1 },
+      NULL, 1, 0, NULL },
 
     { ngx_string("compat="), ngx_http_routini_api_set_compat, 0, 0, 0,
-      "routini", 0 },
+      "routini", 0, 0, NULL },
 
       ngx_http_routini_null_param
 };

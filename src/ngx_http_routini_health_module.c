@@ -165,19 +165,19 @@ static ngx_http_routini_param_t  ngx_http_routini_health_params[] = {
 
     { ngx_string("interval="), ngx_http_routini_param_msec,
       offsetof(ngx_http_routini_health_srv_conf_t, interval), 1, 0,
-      "a time greater than 0 such as 1s", 0 },
+      "a time greater than 0 such as 1s", 0, 0, NULL },
 
     { ngx_string("timeout="), ngx_http_routini_param_msec,
       offsetof(ngx_http_routini_health_srv_conf_t, timeout), 1, 0,
-      "a time greater than 0 such as 1s", 0 },
+      "a time greater than 0 such as 1s", 0, 0, NULL },
 
     { ngx_string("fall="), ngx_http_routini_param_number,
       offsetof(ngx_http_routini_health_srv_conf_t, fall), 1, 0,
-      "a number greater than 0", 0 },
+      "a number greater than 0", 0, 0, NULL },
 
     { ngx_string("rise="), ngx_http_routini_param_number,
       offsetof(ngx_http_routini_health_srv_conf_t, rise), 1, 0,
-      "a number greater than 0", 0 },
+      "a number greater than 0", 0, 0, NULL },
 
     { ngx_string("type="), ngx_http_routini_param_enum,
       offsetof(ngx_http_routini_health_srv_conf_t, type), 0, 0,
@@ -186,14 +186,14 @@ static ngx_http_routini_param_t  ngx_http_routini_health_params[] = {
     { ngx_string("uri="), ngx_http_routini_health_set_uri,
       offsetof(ngx_http_routini_health_srv_conf_t, uri), 1, 0,
       "a path starting with \"/\" without spaces or control "
-      "characters", 0 },
+      "characters", 0, 0, NULL },
 
     { ngx_string("expect="), ngx_http_routini_health_set_expect, 0, 0, 0,
-      "a status such as 200 or a range such as 200-399", 0 },
+      "a status such as 200 or a range such as 200-399", 0, 0, NULL },
 
     { ngx_string("host="), ngx_http_routini_param_token,
       offsetof(ngx_http_routini_health_srv_conf_t, host), 1, 0,
-      "a host name without spaces or control characters", 0 },
+      "a host name without spaces or control characters", 0, 0, NULL },
 
       ngx_http_routini_null_param
 };

@@ -121,7 +121,8 @@ static ngx_http_routini_param_t  ngx_http_routini_metrics_buckets_params[] = {
 
     /* no bounds: a route's request time has its sum and count only */
     { ngx_string("off"), ngx_http_routini_param_flag,
-      offsetof(ngx_http_routini_metrics_main_conf_t, nbuckets), 0, 0, NULL, 0 },
+      offsetof(ngx_http_routini_metrics_main_conf_t, nbuckets), 0, 0,
+      NULL, 0, 0, NULL },
 
       ngx_http_routini_null_param
 };

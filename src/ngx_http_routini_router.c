@@ -76,13 +76,14 @@ static ngx_http_routini_method_t  ngx_http_routini_methods[] = {
 static ngx_http_routini_param_t  ngx_http_routini_route_params[] = {
 
     { ngx_string("strip_prefix"), ngx_http_routini_param_flag,
-      offsetof(ngx_http_routini_route_t, strip_prefix), 1, 0, NULL, 0 },
+      offsetof(ngx_http_routini_route_t, strip_prefix), 1, 0,
+      NULL, 0, 0, NULL },
 
     { ngx_string("methods="), ngx_http_routini_route_set_methods, 0, 0, 0,
-      "methods such as GET,HEAD", 0 },
+      "methods such as GET,HEAD", 0, 0, NULL },
 
     { ngx_string("name="), ngx_http_routini_route_set_name, 0, 0, 0,
-      "a label such as users", 0 },
+      "a label such as users", 0, 0, NULL },
 
       ngx_http_routini_null_param
 };

@@ -160,25 +160,25 @@ static ngx_http_routini_param_t  ngx_http_routini_adaptive_params[] = {
 
     { ngx_string("interval="), ngx_http_routini_param_msec,
       offsetof(ngx_http_routini_adaptive_conf_t, interval), 100, 0,
-      "a time of at least 100ms such as 5s", 0 },
+      "a time of at least 100ms such as 5s", 0, 0, NULL },
 
     { ngx_string("connections_ratio="), ngx_http_routini_param_number,
       offsetof(ngx_http_routini_adaptive_conf_t, decide.connections_ratio),
-      1000, 0, "a ratio of at least 1 such as 1.5", 0, 3 },
+      1000, 0, "a ratio of at least 1 such as 1.5", 0, 3, NULL },
 
     { ngx_string("latency_ratio="), ngx_http_routini_param_number,
       offsetof(ngx_http_routini_adaptive_conf_t, decide.latency_ratio),
-      1000, 0, "a ratio of at least 1 such as 1.5", 0, 3 },
+      1000, 0, "a ratio of at least 1 such as 1.5", 0, 3, NULL },
 
     { ngx_string("min_connections="), ngx_http_routini_adaptive_set_min,
-      0, 0, 0, "a number of connections such as 1000", 0 },
+      0, 0, 0, "a number of connections such as 1000", 0, 0, NULL },
 
     { ngx_string("hysteresis="), ngx_http_routini_param_number,
       offsetof(ngx_http_routini_adaptive_conf_t, decide.hysteresis), 1, 1000,
-      "a number above 0 and at most 1 such as 0.5", 0, 3 },
+      "a number above 0 and at most 1 such as 0.5", 0, 3, NULL },
 
     { ngx_string("smoothing="), ngx_http_routini_adaptive_set_smoothing,
-      0, 1, 1000, "a number above 0 and at most 1 such as 0.5", 0, 3 },
+      0, 1, 1000, "a number above 0 and at most 1 such as 0.5", 0, 3, NULL },
 
       ngx_http_routini_null_param
 };
@@ -188,7 +188,7 @@ static ngx_http_routini_param_t  ngx_http_routini_adaptive_params[] = {
 static ngx_http_routini_param_t  ngx_http_routini_balancer_params[] = {
 
     { ngx_string("key="), ngx_http_routini_balancer_set_key, 0, 0, 0,
-      "a string with variables such as $remote_addr", 0 },
+      "a string with variables such as $remote_addr", 0, 0, NULL },
 
       ngx_http_routini_null_param
 };
