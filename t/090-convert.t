@@ -346,7 +346,7 @@ like("$st $b", qr{^200 b1 uri=/e }, 'paths: /c:d{/e routed, stripped');
 nginx_stop();
 
 for my $case (['/a%2', '"%2" is not'], ['/a%zzb', '"%zz" is not'],
-              ['/a%00', '"%00"'])
+              ['/a%00', '"%00"'], ['/a/%2a', '"/a/%2a": a "*" decoded'])
 {
     my ($path, $why) = @$case;
     ($rc, $out, $err) = convert(qq({"proxy":{"listener":80,"router":[)

@@ -180,8 +180,8 @@ rc_route(rc_t *c, int route, unsigned n, rc_server_t *srv, int server)
 
 /*
  * matchit's path in the module's syntax, unquoted: a trailing "*" after
- * a "/" is {*rest}; a ':' is literal in matchit and a param in the module's colon
- * syntax.  matchit compares the path as sent, the module the decoded one:
+ * a "/" is {*rest}; a ':' is literal in matchit and a param in the
+ * module's colon syntax.  matchit compares the path as sent, the module the decoded one:
  * a "%XX" is decoded.  A trailing "*" after anything else is a catch-all
  * inside a segment, which the module refuses: a regex route matching the
  * prefix instead.
@@ -244,6 +244,18 @@ rc_route_path(rc_t *c, int route, unsigned regex, rc_buf_t *pat)
             case '}':
                 rc_lit(c, pat, "}}");
                 break;
+            case '*':
+                if (pat->len && pat->data[pat->len - 1] == '/') {
+                    rc_error(c, route, "path", "\"%.*s\": a \"*\" "
+                             "decoded at the start of a segment is a "
+                             "catch-all in the module, not the literal "
+                             "\"*\" routini matched", (int) len, s);
+                    i = len;
+                    break;
+                }
+
+                /* fall through */
+
             default:
                 rc_append(c, pat, &byte, 1);
             }
