@@ -1150,7 +1150,7 @@ ngx_http_routini_api_wrong_type(ngx_http_request_t *r,
 
     return ngx_http_routini_json_error(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
                                        "send the body with Content-Type: "
-                                       "application/json%s (curl --json), "
+                                       "application/json (curl --json)%s, "
                                        "a JSON object such as %s",
                                        compat ? " or application/"
                                                 "x-www-form-urlencoded"

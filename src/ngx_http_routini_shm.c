@@ -92,6 +92,8 @@ typedef struct {
 
 static ngx_int_t ngx_http_routini_shm_name_check(ngx_conf_t *cf,
     ngx_str_t *name, size_t prefix, size_t align);
+static ngx_int_t ngx_http_routini_shm_size_check(ngx_conf_t *cf,
+    ngx_str_t *name, size_t size);
 static void ngx_http_routini_shm_grow(ngx_conf_t *cf);
 static ngx_uint_t ngx_http_routini_shm_nbinds(
     ngx_http_routini_main_conf_t *rmcf);
@@ -154,7 +156,8 @@ ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name, size_t size,
 
     if (ngx_http_routini_shm_name_check(cf, name, 0,
                                         NGX_HTTP_ROUTINI_CACHE_LINE)
-        != NGX_OK)
+        != NGX_OK
+        || ngx_http_routini_shm_size_check(cf, name, size) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -198,6 +201,10 @@ ngx_http_routini_shm_bind_each(ngx_conf_t *cf, ngx_array_t *objects,
     ngx_http_routini_main_conf_t   *rmcf;
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
+
+    if (ngx_http_routini_shm_size_check(cf, prefix, size) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     obj = objects->elts;
     max = 0;
@@ -261,6 +268,24 @@ ngx_http_routini_shm_name_check(ngx_conf_t *cf, ngx_str_t *name,
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "routini: name \"%V\" is too long", name);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* a record's data size is kept in 32 bits */
+
+static ngx_int_t
+ngx_http_routini_shm_size_check(ngx_conf_t *cf, ngx_str_t *name,
+    size_t size)
+{
+    if (size > NGX_MAX_UINT32_VALUE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "routini: record \"%V\" needs %uz bytes, "
+                           "more than %uD", name, size,
+                           (uint32_t) NGX_MAX_UINT32_VALUE);
         return NGX_ERROR;
     }
 

@@ -194,7 +194,7 @@ Content-Type: text/plain
 --- error_code eval
 [415, 200]
 --- response_body_like eval
-main::refused(qr/^\{"error":"send the body with Content-Type: application\/json or application\/x-www-form-urlencoded \(curl --json\), a JSON object such as \{\\"path\\":\\"\/api\/x\\",\\"strategy\\":\\"round_robin\\"\}"\}\n\z/)
+main::refused(qr/^\{"error":"send the body with Content-Type: application\/json \(curl --json\) or application\/x-www-form-urlencoded, a JSON object such as \{\\"path\\":\\"\/api\/x\\",\\"strategy\\":\\"round_robin\\"\}"\}\n\z/)
 
 
 

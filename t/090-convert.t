@@ -9,7 +9,8 @@
 # rules, request id, gzip, redirect and return actions, 429 limits (rate
 # and connections), access
 # rules and basic auth, body size, error pages, 500 when no backend is
-# healthy, regex and host routes, TLS
+# healthy, regex and host routes, paths with "%" or a "*" inside a
+# segment, TLS
 # with HSTS and h2, the strategy endpoint (compat=routini) and the metrics
 # listener.  Then the warnings of a configuration with every field, by JSON
 # path, and the configurations routini refuses: exit status 1 with the
@@ -291,6 +292,69 @@ like($tls, qr/^Strict-Transport-Security: max-age=600\r?$/m,
      'features: HSTS over TLS');
 
 nginx_stop();
+
+
+# -- paths: a "*" inside a segment, and "%" escapes -------------------
+# matchit's "/api*" is "/api{*rest}", which the module refuses: a regex
+# route "~^/api" instead (it cannot strip); "%20" is decoded, since the
+# module matches the decoded path
+
+sub route_json {
+    my ($path, $port, $more) = @_;
+    return qq({"path":"$path"$more,"load_balancer":{"upstreams":)
+        . qq([{"address":"127.0.0.1:$port"}]}});
+}
+
+my $paths = qq({"proxy":{"listener":$ports{PORT},"router":[)
+    . join(',', route_json('/api*', $ports{B1}, ''),
+                route_json('/v1.0*', $ports{B2}, ',"strip_prefix":false'),
+                route_json('/a%20b/{id}', $ports{B2}, ''),
+                route_json('/c%3Ad%7B/*', $ports{B1}, ''))
+    . ']}}';
+
+($rc, $out, $err) = convert($paths, '--include');
+is($rc, 0, 'paths: converted') or diag($err);
+like($err, qr/^routini-convert: warning: proxy\.router\[0\]\.path: "\/api\*" .*regex route "~\^\/api"/m,
+     'paths: a "*" inside a segment: warned, a regex route');
+like($err, qr/^routini-convert: warning: proxy\.router\[0\]\.strip_prefix: .*cannot strip/m,
+     'paths: ... which cannot strip, warned');
+unlike($err, qr/proxy\.router\[1\]\.strip_prefix/,
+       'paths: no strip warning with strip_prefix false');
+like($err, qr/^routini-convert: warning: proxy\.router\[2\]\.path: "\/a%20b\/\{id\}" is decoded to "\/a b\/\{id\}"/m,
+     'paths: "%20" decoded, warned');
+like($out, qr/^\s*routini_route "~\^\/api" route_0;$/m,
+     'paths: the regex route');
+like($out, qr/^\s*routini_route "~\^\/v1\\\\\.0" route_1;$/m,
+     'paths: its prefix escaped in the regex');
+like($out, qr/^\s*routini_route "\/a b\/\{id\}" route_2;$/m,
+     'paths: the decoded pattern');
+like($out, qr/^\s*routini_route "\/c\\\\:d\{\{\/\{\*rest\}" route_3 strip_prefix;$/m,
+     'paths: a decoded ":" and "{" escaped in the pattern');
+ok(start($out), 'paths: nginx started') or diag($out);
+
+($st, $h, $b) = get('GET /apix?q=1');
+like("$st $b", qr{^200 b1 uri=/apix\?q=1 }, 'paths: /apix routed, whole');
+($st, $h, $b) = get('GET /api/x');
+like("$st $b", qr{^200 b1 uri=/api/x }, 'paths: /api/x routed');
+is((get('GET /v1x0'))[0], 404, 'paths: "." literal in the regex');
+($st, $h, $b) = get('GET /v1.0/z');
+like("$st $b", qr{^200 b2 uri=/v1\.0/z }, 'paths: /v1.0/z routed');
+($st, $h, $b) = get('GET /a%20b/7');
+like("$st $b", qr{^200 b2 uri=/a%20b/7 }, 'paths: /a%20b/7 routed');
+($st, $h, $b) = get('GET /c:d%7B/e');
+like("$st $b", qr{^200 b1 uri=/e }, 'paths: /c:d{/e routed, stripped');
+nginx_stop();
+
+for my $case (['/a%2', '"%2" is not'], ['/a%zzb', '"%zz" is not'],
+              ['/a%00', '"%00"'], ['/a/%2a', '"/a/%2a": a "*" decoded'])
+{
+    my ($path, $why) = @$case;
+    ($rc, $out, $err) = convert(qq({"proxy":{"listener":80,"router":[)
+                                . route_json($path, 1, '') . ']}}');
+    is($rc, 1, "paths: $path refused");
+    like($err, qr/^routini-convert: error: proxy\.router\[0\]\.path: \Q$why\E/m,
+         "paths: $path refused with its JSON path") or diag($err);
+}
 
 
 # -- full: every field, warnings by JSON path --------------------------

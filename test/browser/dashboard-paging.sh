@@ -2,7 +2,8 @@
 # routini_status at 10,000 routes in headless Chromium: the page shows one
 # page of 50 rows, not 10,000; typing in the filter box, paging and
 # clicking a column header change the rows shown; a route name made of
-# HTML shows as text; the view is kept in the URL's fragment, and a
+# HTML shows as text; a filter of non-ASCII characters is cut to the 128
+# bytes the server takes; the view is kept in the URL's fragment, and a
 # bookmarked view past the end of its routes opens on the last page.  A harness page of the same origin drives the
 # dashboard in an iframe and writes what it saw into its own DOM, which
 # --dump-dom prints.
@@ -20,7 +21,20 @@ awk 'BEGIN {
     for (i = 1; i <= 10000; i++) printf "routini_route \"/r%d/{id}\" pool;\n", i
 }' > "$PREFIX/conf/routes.conf"
 
+# upstreams: 44 and pool, three pages of 20; /reload (a helper of this
+# script) reloads nginx with 24 and pool
+upstreams() {
+    awk -v n="$1" -v b="$BACKEND" 'BEGIN {
+        for (i = 1; i <= n; i++)
+            printf "upstream u%02d { routini_balancer round_robin; server 127.0.0.1:%d; }\n", i, b
+    }' > "$PREFIX/conf/$2"
+}
+upstreams 44 ups.conf
+upstreams 24 ups24.conf
+RELOADER=$(free_port)
+
 write_conf "" "
+    include ups.conf;
     upstream pool {
         routini_balancer round_robin;
         server 127.0.0.1:$BACKEND;
@@ -28,6 +42,10 @@ write_conf "" "
     root html;
     location = /routini/status { routini_status; }
     location = /harness.html { }
+    location = /reload {
+        proxy_pass http://127.0.0.1:$RELOADER;
+        proxy_read_timeout 60s;
+    }
     location /r {
         include routes.conf;
         routini_route /html pool \"name=<img src=x onerror=document.title='owned'>\";
@@ -82,7 +100,27 @@ function reopen() {
         say("clamped", text("#route-pager .page"));
         say("hash-filter", doc().getElementById("filter").value);
         say("hash-sort", header("hits").textContent);
-        document.title = "done";
+        upstreamsPast();
+    });
+}
+
+function upage() { return text("#upstream-pager .page"); }
+
+/* on the last page of upstreams, a reload leaves fewer: the last page */
+function upstreamsPast() {
+    until("upstream pager", function () { return upage() !== ""; }, function () {
+        say("upstreams", upage());
+        var last = doc().querySelectorAll("#upstream-pager button");
+        click(last[last.length - 1]);
+        until("last upstreams", function () { return upage().indexOf("41") === 0; }, function () {
+            say("upstreams-last", upage());
+            fetch("/reload").then(function () {
+                until("after reload", function () { return / of 25$/.test(upage()); }, function () {
+                    say("upstreams-reloaded", upage());
+                    document.title = "done";
+                });
+            }, function (e) { say("reload-error", e); document.title = "done"; });
+        });
     });
 }
 
@@ -115,7 +153,15 @@ until("first page", function () { return rows().length > 0; }, function () {
                             say("img-elements", doc().querySelectorAll("#routes img").length);
                             say("frame-title", doc().title);
                             say("hash", f.contentWindow.location.hash);
-                            reopen();
+                            /* 100 two-byte characters: the page sends the
+                             * 64 that fit the server's 128 bytes */
+                            type(new Array(101).join("\u00e9"));
+                            until("wide filter", function () { return text("#route-count").indexOf("0 of") === 0 || doc().getElementById("updated").className === "error"; }, function () {
+                                say("wide-count", text("#route-count"));
+                                say("wide-box", Array.from(doc().getElementById("filter").value).length);
+                                say("wide-updated", doc().getElementById("updated").className);
+                                reopen();
+                            });
                         });
                     });
                 });
@@ -130,7 +176,29 @@ HTML
 chmod 755 "$PREFIX" "$PREFIX/html"
 chmod 644 "$PREFIX/html/harness.html"
 
-trap 'stop_nginx; [ -n "${KEEP:-}" ] || rm -rf "$PREFIX"' EXIT
+# GET /reload: nginx reloaded with 25 upstreams, answered once it serves
+# them
+RELOAD_CMD="$NGINX -p $PREFIX/ -c conf/nginx.conf -s reload" \
+STATUS_URL="http://127.0.0.1:$PORT/routini/status?format=json&routes=page&limit=1&upstream_limit=1" \
+UPS="cp $PREFIX/conf/ups24.conf $PREFIX/conf/ups.conf" python3 -c '
+import http.server, json, os, subprocess, sys, time, urllib.request
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_GET(self):
+        subprocess.run(["bash", "-c", os.environ["UPS"]], check=True)
+        subprocess.run(os.environ["RELOAD_CMD"].split(), check=True)
+        for _ in range(300):
+            try:
+                d = json.load(urllib.request.urlopen(os.environ["STATUS_URL"]))
+                if d["upstreams"]["total"] == 25: break
+            except Exception: pass
+            time.sleep(0.1)
+        self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+' "$RELOADER" &
+reloader=$!
+
+trap 'kill $reloader 2>/dev/null; stop_nginx; [ -n "${KEEP:-}" ] || rm -rf "$PREFIX"' EXIT
 start_nginx || exit 1
 
 base=http://127.0.0.1:$PORT
@@ -146,7 +214,7 @@ profile=$(mktemp -d)
     > "$PREFIX/dom.html" 2>/dev/null
 rm -rf "$profile"
 
-echo "1..19"
+echo "1..25"
 
 check() {
     if grep -Fq -- "$2" "$PREFIX/dom.html"; then ok "$1"; else not_ok "$1"; fi
@@ -168,9 +236,15 @@ check "a second click reverses" "reversed-header=[hits ▲]"
 check "an HTML name shows as text" "html-cell=[&lt;img src=x onerror=document.title='owned'&gt;]"
 check "and makes no element" "img-elements=[0]"
 check "the view in the URL's fragment" "hash=[#offset=0&amp;sort=hits&amp;order=asc&amp;filter=%3Cimg]"
+check "a filter of 200 UTF-8 bytes: cut to the server's 128, no error" "wide-count=[0 of 10001 routes match]"
+check "the box keeps the 64 characters sent" "wide-box=[64]"
+check "no error shown" "wide-updated=[]"
 check "a bookmarked view past the end: the last page" "clamped=[1101–1112 of 1112]"
 check "the bookmarked filter in the box" "hash-filter=[r1]"
 check "the bookmarked sort" "hash-sort=[hits ▼]"
+check "upstreams: 20 a page" "upstreams=[1–20 of 45]"
+check "their last page" "upstreams-last=[41–45 of 45]"
+check "a reload to 25 upstreams: their last page, not past the end" "upstreams-reloaded=[21–25 of 25]"
 
 [ $failed = 0 ] || { mkdir -p build/artefacts; cp "$PREFIX/dom.html" build/artefacts/dashboard-paging-dom.html; }
 

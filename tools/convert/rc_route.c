@@ -24,8 +24,16 @@
 #include "rc.h"
 
 
+#define RC_PATH_CATCHALL  1
+#define RC_PATH_PREFIX    2    /* matchit's "/api*": a regex "~^/api" */
+
+
 static unsigned rc_route_path(rc_t *c, int route, unsigned regex,
-    rc_buf_t *b);
+    rc_buf_t *pat);
+static int rc_route_decode(rc_t *c, int route, const char *s, size_t len,
+    size_t i);
+static void rc_route_prefix(rc_t *c, int route, const char *s, size_t len,
+    rc_buf_t *pat);
 static void rc_route_upstream(rc_t *c, int route, unsigned n);
 static void rc_route_adaptive(rc_t *c, int lb);
 static void rc_adaptive_double(rc_t *c, int a, const char *key,
@@ -62,8 +70,8 @@ rc_route(rc_t *c, int route, unsigned n, rc_server_t *srv, int server)
 {
     int          action, lb, ups;
     size_t       len;
-    unsigned     regex, strip, catchall, tls;
-    rc_buf_t    *b;
+    unsigned     regex, strip, catchall, prefix, path, tls;
+    rc_buf_t    *b, pat;
     const char  *s;
 
     if (c->json.nodes[route].type != NGX_ROUTINI_JSON_OBJECT) {
@@ -106,16 +114,23 @@ rc_route(rc_t *c, int route, unsigned n, rc_server_t *srv, int server)
     /* in the server's location /: the route, its target the name of the
      * named location that does the rest */
 
+    memset(&pat, 0, sizeof(rc_buf_t));
+    path = rc_route_path(c, route, regex, &pat);
+    catchall = path & RC_PATH_CATCHALL;
+    prefix = path & RC_PATH_PREFIX;
+
     rc_lit(c, &srv->routes, "            routini_route ");
-    catchall = rc_route_path(c, route, regex, &srv->routes);
+    rc_quote(c, &srv->routes, pat.data, pat.len, 0);
     rc_printf(c, &srv->routes, " route_%u;\n", n);
 
     b = &srv->locations;
 
     rc_printf(c, b, "\n        location @route_%u {\n", n);
     rc_lit(c, b, "            routini_route ");
-    rc_route_path(c, route, regex, b);
+    rc_quote(c, b, pat.data, pat.len, 0);
     rc_printf(c, b, " route_%u", n);
+
+    free(pat.data);
 
     if (action >= 0) {
         rc_lit(c, b, ";\n");
@@ -139,7 +154,12 @@ rc_route(rc_t *c, int route, unsigned n, rc_server_t *srv, int server)
     } else {
         rc_lit(c, b, ";\n");
 
-        if (strip && rc_member(c, route, "strip_prefix") >= 0) {
+        if (strip && prefix) {
+            rc_warn(c, route, "strip_prefix", "a regex route cannot strip: "
+                    "the path is forwarded whole, where routini forwarded "
+                    "what follows the prefix");
+
+        } else if (strip && rc_member(c, route, "strip_prefix") >= 0) {
             rc_warn(c, route, "strip_prefix", "%s: nothing to strip, the "
                     "path is forwarded whole (as routini does)",
                     regex ? "a regex route" : "no catch-all in the path");
@@ -158,15 +178,23 @@ rc_route(rc_t *c, int route, unsigned n, rc_server_t *srv, int server)
 }
 
 
-/* matchit's path in the module's syntax: a trailing "*" is {*rest}; a ':'
- * is literal in matchit and a param in the module's colon syntax */
+/*
+ * matchit's path in the module's syntax, unquoted: a trailing "*" after
+ * a "/" is {*rest}; a ':' is literal in matchit and a param in the
+ * module's colon syntax.  matchit compares the path as sent, the module the decoded one:
+ * a "%XX" is decoded.  A trailing "*" after anything else is a catch-all
+ * inside a segment, which the module refuses: a regex route matching the
+ * prefix instead.
+ */
 
 static unsigned
-rc_route_path(rc_t *c, int route, unsigned regex, rc_buf_t *b)
+rc_route_path(rc_t *c, int route, unsigned regex, rc_buf_t *pat)
 {
+    int          ch;
+    char         byte;
     size_t       i, len;
-    rc_buf_t     pat;
-    unsigned     catchall;
+    unsigned     flags, decoded;
+    rc_buf_t     dec;
     const char  *s;
 
     if (rc_string(c, route, "path", &s, &len) <= 0) {
@@ -174,11 +202,8 @@ rc_route_path(rc_t *c, int route, unsigned regex, rc_buf_t *b)
     }
 
     if (regex) {
-        memset(&pat, 0, sizeof(rc_buf_t));
-        rc_lit(c, &pat, "~");
-        rc_append(c, &pat, s, len);
-        rc_quote(c, b, pat.data, pat.len, 0);
-        free(pat.data);
+        rc_lit(c, pat, "~");
+        rc_append(c, pat, s, len);
         return 0;
     }
 
@@ -187,30 +212,191 @@ rc_route_path(rc_t *c, int route, unsigned regex, rc_buf_t *b)
         return 0;
     }
 
-    memset(&pat, 0, sizeof(rc_buf_t));
-    catchall = 0;
+    if (len > 1 && s[len - 1] == '*' && s[len - 2] != '/') {
+        rc_route_prefix(c, route, s, len - 1, pat);
+        return RC_PATH_PREFIX;
+    }
+
+    flags = 0;
+    decoded = 0;
+    memset(&dec, 0, sizeof(rc_buf_t));
 
     for (i = 0; i < len; i++) {
-        if (s[i] == ':') {
-            rc_lit(c, &pat, "\\:");
+        if (s[i] == '%') {
+            ch = rc_route_decode(c, route, s, len, i);
+            if (ch < 0) {
+                break;
+            }
 
-        } else if (s[i] == '*' && i == len - 1 && s[i - 1] == '/') {
-            rc_lit(c, &pat, "{*rest}");
-            catchall = 1;
+            i += 2;
+            decoded = 1;
+            byte = (char) ch;
+
+            rc_append(c, &dec, &byte, 1);
+
+            switch (ch) {
+            case ':':
+                rc_lit(c, pat, "\\:");
+                break;
+            case '{':
+                rc_lit(c, pat, "{{");
+                break;
+            case '}':
+                rc_lit(c, pat, "}}");
+                break;
+            case '*':
+                if (pat->len && pat->data[pat->len - 1] == '/') {
+                    rc_error(c, route, "path", "\"%.*s\": a \"*\" "
+                             "decoded at the start of a segment is a "
+                             "catch-all in the module, not the literal "
+                             "\"*\" routini matched", (int) len, s);
+                    i = len;
+                    break;
+                }
+
+                /* fall through */
+
+            default:
+                rc_append(c, pat, &byte, 1);
+            }
+
+            continue;
+        }
+
+        rc_append(c, &dec, &s[i], 1);
+
+        if (s[i] == ':') {
+            rc_lit(c, pat, "\\:");
+
+        } else if (s[i] == '*' && i == len - 1) {
+            rc_lit(c, pat, "{*rest}");
+            flags |= RC_PATH_CATCHALL;
 
         } else {
             if (s[i] == '{' && i + 1 < len && s[i + 1] == '*') {
-                catchall = 1;
+                flags |= RC_PATH_CATCHALL;
             }
 
-            rc_append(c, &pat, &s[i], 1);
+            rc_append(c, pat, &s[i], 1);
         }
     }
 
-    rc_quote(c, b, pat.data, pat.len, 0);
-    free(pat.data);
+    if (decoded && !c->error) {
+        rc_warn(c, route, "path", "\"%.*s\" is decoded to \"%.*s\": the "
+                "module matches the decoded path, so that it routes the "
+                "requests routini routed (and the same path sent "
+                "unencoded)", (int) len, s, (int) dec.len, dec.data);
+    }
 
-    return catchall;
+    free(dec.data);
+
+    return flags;
+}
+
+
+/* the byte of the "%XX" at s[i], or -1: refused */
+
+static int
+rc_route_decode(rc_t *c, int route, const char *s, size_t len, size_t i)
+{
+    int       ch, k;
+    unsigned  d;
+
+    ch = 0;
+
+    for (k = 1; k <= 2; k++) {
+        if (i + k >= len) {
+            rc_error(c, route, "path", "\"%.*s\" is not a percent-escape: "
+                     "nginx refuses such a request, the route would take "
+                     "none", (int) (len - i), &s[i]);
+            return -1;
+        }
+
+        d = (unsigned char) s[i + k];
+
+        if (d >= '0' && d <= '9') {
+            d -= '0';
+
+        } else if ((d | 0x20) >= 'a' && (d | 0x20) <= 'f') {
+            d = (d | 0x20) - 'a' + 10;
+
+        } else {
+            rc_error(c, route, "path", "\"%.3s\" is not a percent-escape: "
+                     "nginx refuses such a request, the route would take "
+                     "none", &s[i]);
+            return -1;
+        }
+
+        ch = ch * 16 + d;
+    }
+
+    if (ch == 0) {
+        rc_error(c, route, "path", "\"%%00\": nginx refuses a request "
+                 "with it, the route would take none");
+        return -1;
+    }
+
+    return ch;
+}
+
+
+/*
+ * "/api*": matchit's "/api{*rest}", taking "/api", "/apix" and "/api/x";
+ * the module takes a catch-all as a whole segment only: the regex
+ * "~^/api", its literal text escaped, a "{param}" one segment's text
+ * and a "%XX" decoded.
+ */
+
+static void
+rc_route_prefix(rc_t *c, int route, const char *s, size_t len,
+    rc_buf_t *pat)
+{
+    int          ch;
+    char         byte;
+    size_t       i, start;
+    const char  *quote;
+
+    start = pat->len;
+    rc_lit(c, pat, "~^");
+
+    for (i = 0; i < len; i++) {
+        ch = (unsigned char) s[i];
+
+        if (ch == '%') {
+            ch = rc_route_decode(c, route, s, len, i);
+            if (ch < 0) {
+                return;
+            }
+
+            i += 2;
+
+        } else if ((ch == '{' || ch == '}') && i + 1 < len && s[i + 1] == ch)
+        {
+            i++;       /* "{{": a literal brace */
+
+        } else if (ch == '{') {
+            while (i < len && s[i] != '}') {
+                i++;
+            }
+
+            rc_lit(c, pat, "[^/]+");
+            continue;
+        }
+
+        quote = strchr("\\.^$|?*+()[]{}", ch);
+
+        if (quote != NULL && ch != '\0') {
+            rc_lit(c, pat, "\\");
+        }
+
+        byte = (char) ch;
+        rc_append(c, pat, &byte, 1);
+    }
+
+    rc_warn(c, route, "path", "\"%.*s*\" is a catch-all inside a segment, "
+            "which the module refuses: the regex route \"%.*s\", tried "
+            "after the other routes, takes the same paths",
+            (int) len, s, (int) (pat->len - start), pat->data + start);
 }
 
 
