@@ -53,6 +53,8 @@ counts=${*:-1000 10000 100000}
 
 [ -f "$module" ] || make -s module
 
+. bench/turns.sh
+
 [ -x /usr/bin/time ] \
     || { echo "GNU time is needed (apt-get install time)" >&2; exit 1; }
 command -v curl > /dev/null || { echo "curl is needed" >&2; exit 1; }
@@ -129,32 +131,6 @@ worker_ns() {
     echo "$ns"
 }
 
-# "median longest" ms of the worker's turns during a Prometheus scrape:
-# from the end of an epoll_wait() to the start of the next (perf trace,
-# which does not stop the worker as strace would)
-turns() {
-    local log=$dir/logs/turns.txt tpid
-
-    command -v perf > /dev/null || { echo "- -"; return; }
-
-    perf trace -p "$1" -e epoll_wait -o "$log" 2> /dev/null &
-    tpid=$!
-    sleep 2
-    curl -s -o /dev/null --max-time 600 "http://127.0.0.1:$port/metrics"
-    sleep 1
-    kill -INT "$tpid"
-    wait "$tpid" 2> /dev/null || true
-
-    # a line: "START ( DURATION ms): epoll_wait(...) = N", in ms
-    sed -n 's/^ *\([0-9.]*\) ( *\([0-9.]*\) ms): epoll_wait.*/\1 \2/p' "$log" \
-        | awk '{ if (end) print $1 - end; end = $1 + $2 }' \
-        | sort -n \
-        | awk '{ v[NR] = $1 }
-               END { if (NR) printf "%.2f %.2f\n", v[int((NR + 1) / 2)], v[NR]
-                     else print "- -" }'
-}
-
-
 median() {
     sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
@@ -204,7 +180,8 @@ for n in $counts; do
     read -r jt jc js < <(scrape "http://127.0.0.1:$port/metrics.json" "$wpid")
 
     read -r si ss gi gs st < <(perl bench/steady.pl "$port" /metrics)
-    read -r tm tx < <(turns "${wpid%% *}")
+    read -r tm tx < <(turns "${wpid%% *}" "http://127.0.0.1:$port/metrics" \
+                             "$dir/logs/turns.txt")
     ratio=$(awk -v i="$si" -v s="$ss" \
                 'BEGIN { printf "%.2f", (i > 0 ? s / i : 0) }')
     steady="$steady$(printf '%-7s %9s %9s %9s | %9s %9s %9s | %9s %9s' \

@@ -8,7 +8,8 @@
 # routini_status (the full ?format=json, and pages of ?routes=page by name,
 # by hits, in the middle of the order, with a filter), RUNS fetches: the
 # worker's CPU time per fetch (/proc/PID/schedstat, the fetches' total
-# divided by RUNS) and the answer's bytes.
+# divided by RUNS), the answer's bytes, and the worker's longest turn
+# (bench/turns.sh, with perf) during one more fetch.
 #
 # Environment:
 #   STATUS_PORT=18950   loopback port of the nginx it starts
@@ -30,6 +31,8 @@ nginx=${NGINX_BIN:-/usr/sbin/nginx}
 dir=$PWD/build/bench/status-page
 
 [ -f "$module" ] || make -s module
+
+. bench/turns.sh
 
 mkdir -p "$dir/logs" "$dir/conf"
 
@@ -86,7 +89,7 @@ cpu() { cut -d' ' -f1 "/proc/$worker/schedstat"; }
 base="http://127.0.0.1:$port/routini/status?format=json"
 
 printf '%d routes, %d fetches each\n' "$n" "$runs"
-printf '%-58s %12s %10s\n' "fetch" "CPU ms each" "bytes"
+printf '%-58s %12s %10s %9s\n' "fetch" "CPU ms each" "bytes" "turn max"
 
 for q in "" "&routes=page" "&routes=page&sort=name&order=desc&offset=$((n / 2))" \
          "&routes=page&sort=hits&order=desc" \
@@ -103,6 +106,9 @@ do
 
     after=$(cpu)
 
-    printf '%-58s %12.3f %10d\n' "${q:-(full document)}" \
-        "$(echo "($after - $before) / $runs / 1000000" | bc -l)" "$bytes"
+    read -r _ longest < <(turns "$worker" "$base$q" "$dir/logs/turns.txt")
+
+    printf '%-58s %12.3f %10d %9s\n' "${q:-(full document)}" \
+        "$(echo "($after - $before) / $runs / 1000000" | bc -l)" "$bytes" \
+        "$longest"
 done

@@ -15,6 +15,12 @@
  * selected in the pass with a heap of at most offset + limit entries, or,
  * for a page past the middle, of the entries from offset to the end in the
  * reverse order: O(n log k), never a sort of all routes.
+ *
+ * The passes go NGX_HTTP_ROUTINI_STATUS_CHUNK routes a turn of the event
+ * loop, so that a page at many routes does not hold the worker: the walk's
+ * state lives in the request's pool, the next chunk is an event posted to
+ * ngx_posted_next_events, and the request is held (r->main->count) until
+ * the answer is handed to nginx.
  */
 
 
@@ -32,6 +38,7 @@
 #define NGX_HTTP_ROUTINI_STATUS_PEERS           50
 #define NGX_HTTP_ROUTINI_STATUS_MAX_PEERS       100
 #define NGX_HTTP_ROUTINI_STATUS_MAX_FILTER      128
+#define NGX_HTTP_ROUTINI_STATUS_CHUNK           1024
 
 
 enum {
@@ -79,6 +86,22 @@ typedef struct {
 } ngx_http_routini_status_heap_t;
 
 
+typedef struct {
+    ngx_http_request_t                    *request;
+    ngx_http_routini_metrics_main_conf_t  *mmcf;
+    ngx_http_routini_series_t            **by_name;
+    ngx_http_routini_status_args_t         args;
+    u_char                                *kept;
+    ngx_uint_t                             filtered;
+    ngx_uint_t                             marking;   /* the filter's pass */
+    ngx_uint_t                             next;      /* in mmcf->series */
+    ngx_uint_t                             hits;
+    ngx_uint_t                             sum;
+    ngx_http_routini_status_heap_t         heap;
+    ngx_event_t                            resume;
+} ngx_http_routini_status_walk_t;
+
+
 /* the filter's marks, a bit per series; NULL: no filter, all kept */
 #define ngx_http_routini_status_kept(kept, i)                                \
     ((kept) == NULL || ((kept)[(i) / 8] & (1 << ((i) % 8))))
@@ -89,15 +112,19 @@ static ngx_int_t ngx_http_routini_status_args(ngx_http_request_t *r,
 static ngx_int_t ngx_http_routini_status_number(ngx_http_request_t *r,
     ngx_http_routini_status_args_t *args, char *name, ngx_uint_t def,
     ngx_uint_t max, ngx_uint_t *value);
-static u_char *ngx_http_routini_status_filter(ngx_http_request_t *r,
-    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_str_t *filter,
-    ngx_uint_t *kept);
+static ngx_int_t ngx_http_routini_status_wait(
+    ngx_http_routini_status_walk_t *w);
+static void ngx_http_routini_status_waiting(ngx_http_request_t *r);
+static void ngx_http_routini_status_resume(ngx_event_t *ev);
+static void ngx_http_routini_status_cleanup(void *data);
+static ngx_int_t ngx_http_routini_status_walk(
+    ngx_http_routini_status_walk_t *w);
+static ngx_int_t ngx_http_routini_status_page(
+    ngx_http_routini_status_walk_t *w);
 static ngx_uint_t ngx_http_routini_status_match(ngx_http_routini_series_t *se,
     ngx_str_t *filter);
-static ngx_int_t ngx_http_routini_status_heap(ngx_http_request_t *r,
-    ngx_http_routini_status_heap_t *h,
-    ngx_http_routini_metrics_main_conf_t *mmcf,
-    ngx_http_routini_status_args_t *args, ngx_uint_t filtered);
+static ngx_int_t ngx_http_routini_status_heap(
+    ngx_http_routini_status_walk_t *w);
 static ngx_uint_t ngx_http_routini_status_key(
     ngx_http_routini_metrics_main_conf_t *mmcf,
     ngx_http_routini_route_sum_t *rs, ngx_uint_t sort);
@@ -140,63 +167,237 @@ ngx_int_t
 ngx_http_routini_status_json(ngx_http_request_t *r,
     ngx_http_routini_series_t **by_name)
 {
-    u_char                                *kept;
-    ngx_str_t                              type;
-    ngx_int_t                              rc;
-    ngx_uint_t                             i, filtered, hits, sum;
-    ngx_http_routini_out_t                 out;
-    ngx_http_routini_route_sum_t           rs;
-    ngx_http_routini_status_heap_t         h;
-    ngx_http_routini_status_args_t         args;
-    ngx_http_routini_status_entry_t        e;
-    ngx_http_routini_metrics_main_conf_t  *mmcf;
+    ngx_int_t                        rc;
+    ngx_http_routini_status_walk_t  *w;
 
-    rc = ngx_http_routini_status_args(r, &args);
+    w = ngx_pcalloc(r->pool, sizeof(ngx_http_routini_status_walk_t));
+    if (w == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_routini_status_args(r, &w->args);
 
     if (rc == NGX_DECLINED) {
         return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST, "%s",
-                                           args.error);
+                                           w->args.error);
     }
 
     if (rc != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    mmcf = ngx_http_get_module_main_conf(r, ngx_http_routini_metrics_module);
+    w->request = r;
+    w->mmcf = ngx_http_get_module_main_conf(r,
+                                            ngx_http_routini_metrics_module);
+    w->by_name = by_name;
+    w->filtered = w->mmcf->nseries;
 
-    filtered = mmcf->nseries;
-    kept = NULL;
-
-    if (args.filter.len) {
-        kept = ngx_http_routini_status_filter(r, mmcf, &args.filter,
-                                              &filtered);
-        if (kept == NULL) {
+    if (w->args.filter.len) {
+        w->kept = ngx_pcalloc(r->pool, w->mmcf->nseries / 8 + 1);
+        if (w->kept == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
-    }
 
-    if (ngx_http_routini_status_heap(r, &h, mmcf, &args, filtered) != NGX_OK) {
+        w->filtered = 0;
+        w->marking = 1;
+
+    } else if (ngx_http_routini_status_heap(w) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    /* the charts show every route; the page, the routes the filter keeps */
+    rc = ngx_http_routini_status_walk(w);
 
-    hits = 0;
-    sum = 0;
+    if (rc == NGX_AGAIN) {
+        return ngx_http_routini_status_wait(w);
+    }
 
-    for (i = 0; i < mmcf->nseries; i++) {
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_routini_status_page(w);
+}
+
+
+/*
+ * The rest of the walk in the next turns of the event loop: an event
+ * posted to ngx_posted_next_events runs after the ready connections of the
+ * worker.  send_timeout is set meanwhile, as when the answer is sent: a
+ * worker shutting down after a reload waits for timers, not for posted
+ * events.  A request that ends before takes the walk with its pool, and
+ * the cleanup removes the posted event.
+ */
+
+static ngx_int_t
+ngx_http_routini_status_wait(ngx_http_routini_status_walk_t *w)
+{
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_request_t        *r;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    r = w->request;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_http_routini_status_cleanup;
+    cln->data = w;
+
+    w->resume.handler = ngx_http_routini_status_resume;
+    w->resume.data = w;
+    w->resume.log = r->connection->log;
+
+    clcf = ngx_http_get_module_loc_conf(r->main, ngx_http_core_module);
+
+    ngx_add_timer(r->connection->write, clcf->send_timeout);
+
+    r->main->count++;
+    r->write_event_handler = ngx_http_routini_status_waiting;
+
+    ngx_post_event(&w->resume, &ngx_posted_next_events);
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_routini_status_waiting(ngx_http_request_t *r)
+{
+    if (r->connection->write->timedout) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, NGX_ETIMEDOUT,
+                      "client timed out");
+        r->connection->timedout = 1;
+        ngx_http_finalize_request(r, NGX_HTTP_REQUEST_TIME_OUT);
+    }
+}
+
+
+static void
+ngx_http_routini_status_resume(ngx_event_t *ev)
+{
+    ngx_int_t                        rc;
+    ngx_connection_t                *c;
+    ngx_http_request_t              *r;
+    ngx_http_routini_status_walk_t  *w;
+
+    w = ev->data;
+    r = w->request;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    rc = ngx_http_routini_status_walk(w);
+
+    if (rc == NGX_AGAIN) {
+        ngx_post_event(&w->resume, &ngx_posted_next_events);
+        return;
+    }
+
+    if (rc == NGX_DONE) {
+        rc = ngx_http_routini_status_page(w);
+
+    } else {
+        rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_finalize_request(r, rc);
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_routini_status_cleanup(void *data)
+{
+    ngx_http_routini_status_walk_t  *w = data;
+
+    if (w->resume.posted) {
+        ngx_delete_posted_event(&w->resume);
+    }
+}
+
+
+/*
+ * At most NGX_HTTP_ROUTINI_STATUS_CHUNK routes of the passes: the filter's
+ * marks, then the sums and the page's selection; NGX_AGAIN while routes
+ * are left, NGX_DONE after the last.
+ */
+
+static ngx_int_t
+ngx_http_routini_status_walk(ngx_http_routini_status_walk_t *w)
+{
+    ngx_uint_t                             i, n;
+    ngx_http_routini_route_sum_t           rs;
+    ngx_http_routini_status_entry_t        e;
+    ngx_http_routini_metrics_main_conf_t  *mmcf;
+
+    mmcf = w->mmcf;
+
+    for (n = 0; n < NGX_HTTP_ROUTINI_STATUS_CHUNK; n++) {
+
+        if (w->next == mmcf->nseries) {
+            if (!w->marking) {
+                return NGX_DONE;
+            }
+
+            /* the filter's pass is over: the page's size is known */
+
+            w->marking = 0;
+            w->next = 0;
+
+            if (ngx_http_routini_status_heap(w) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
+
+        i = w->next++;
+
+        if (w->marking) {
+            if (ngx_http_routini_status_match(&mmcf->series[i],
+                                              &w->args.filter))
+            {
+                w->kept[i / 8] |= 1 << (i % 8);
+                w->filtered++;
+            }
+
+            continue;
+        }
+
+        /* the charts show every route; the page, the routes the filter keeps */
+
         ngx_http_routini_route_sum(mmcf, mmcf->series[i].route, &rs);
 
-        hits += rs.hits;
-        sum += rs.sum;
+        w->hits += rs.hits;
+        w->sum += rs.sum;
 
-        if (h.max && ngx_http_routini_status_kept(kept, i)) {
-            e.key = ngx_http_routini_status_key(mmcf, &rs, args.sort);
+        if (w->heap.max && ngx_http_routini_status_kept(w->kept, i)) {
+            e.key = ngx_http_routini_status_key(mmcf, &rs, w->args.sort);
             e.index = i;
 
-            ngx_http_routini_status_push(&h, &e);
+            ngx_http_routini_status_push(&w->heap, &e);
         }
     }
+
+    return (w->next == mmcf->nseries && !w->marking) ? NGX_DONE : NGX_AGAIN;
+}
+
+
+static ngx_int_t
+ngx_http_routini_status_page(ngx_http_routini_status_walk_t *w)
+{
+    ngx_str_t                              type;
+    ngx_http_request_t                    *r;
+    ngx_http_routini_out_t                 out;
+    ngx_http_routini_status_args_t        *args;
+    ngx_http_routini_metrics_main_conf_t  *mmcf;
+
+    r = w->request;
+    mmcf = w->mmcf;
+    args = &w->args;
 
     ngx_http_routini_out_init(&out, r);
 
@@ -211,22 +412,25 @@ ngx_http_routini_status_json(ngx_http_request_t *r,
                                 "\"offset\":%ui,\"limit\":%ui,"
                                 "\"sort\":\"%V\",\"order\":\"%s\","
                                 "\"filter\":",
-                                hits, sum / 1000, sum % 1000, mmcf->nseries,
-                                filtered, args.offset, args.limit,
-                                &ngx_http_routini_status_sorts[args.sort],
-                                args.desc ? "desc" : "asc");
-    ngx_http_routini_out_json_str(&out, &args.filter);
+                                w->hits, w->sum / 1000, w->sum % 1000,
+                                mmcf->nseries, w->filtered, args->offset,
+                                args->limit,
+                                &ngx_http_routini_status_sorts[args->sort],
+                                args->desc ? "desc" : "asc");
+    ngx_http_routini_out_json_str(&out, &args->filter);
     ngx_http_routini_out_literal(&out, ",\"items\":[");
 
-    if (args.sort == ngx_http_routini_sort_name) {
-        ngx_http_routini_status_by_name(&out, mmcf, by_name, &args, kept);
+    if (args->sort == ngx_http_routini_sort_name) {
+        ngx_http_routini_status_by_name(&out, mmcf, w->by_name, args,
+                                        w->kept);
 
     } else {
-        ngx_http_routini_status_selected(&out, mmcf, &h, &args, filtered);
+        ngx_http_routini_status_selected(&out, mmcf, &w->heap, args,
+                                         w->filtered);
     }
 
     ngx_http_routini_out_literal(&out, "]},\"upstreams\":");
-    ngx_http_routini_status_upstreams(&out, &args);
+    ngx_http_routini_status_upstreams(&out, args);
     ngx_http_routini_out_literal(&out, "}\n");
 
     ngx_str_set(&type, "application/json");
@@ -377,34 +581,6 @@ ngx_http_routini_status_number(ngx_http_request_t *r,
 }
 
 
-/* the series the filter keeps, marked, and counted in *kept */
-
-static u_char *
-ngx_http_routini_status_filter(ngx_http_request_t *r,
-    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_str_t *filter,
-    ngx_uint_t *kept)
-{
-    u_char      *marks;
-    ngx_uint_t   i;
-
-    marks = ngx_pcalloc(r->pool, mmcf->nseries / 8 + 1);
-    if (marks == NULL) {
-        return NULL;
-    }
-
-    *kept = 0;
-
-    for (i = 0; i < mmcf->nseries; i++) {
-        if (ngx_http_routini_status_match(&mmcf->series[i], filter)) {
-            marks[i / 8] |= 1 << (i % 8);
-            (*kept)++;
-        }
-    }
-
-    return marks;
-}
-
-
 /* the filter in the name, pattern or target, ignoring case */
 
 static ngx_uint_t
@@ -470,12 +646,15 @@ ngx_http_routini_status_by_name(ngx_http_routini_out_t *out,
 /* the heap that selects the page, h->max 0 when none is needed */
 
 static ngx_int_t
-ngx_http_routini_status_heap(ngx_http_request_t *r,
-    ngx_http_routini_status_heap_t *h,
-    ngx_http_routini_metrics_main_conf_t *mmcf,
-    ngx_http_routini_status_args_t *args, ngx_uint_t filtered)
+ngx_http_routini_status_heap(ngx_http_routini_status_walk_t *w)
 {
-    ngx_uint_t  last;
+    ngx_uint_t                       last, filtered;
+    ngx_http_routini_status_args_t  *args;
+    ngx_http_routini_status_heap_t  *h;
+
+    h = &w->heap;
+    args = &w->args;
+    filtered = w->filtered;
 
     h->n = 0;
     h->max = 0;
@@ -495,9 +674,9 @@ ngx_http_routini_status_heap(ngx_http_request_t *r,
     h->sort = args->sort;
     h->key_desc = args->desc ^ h->reverse;
     h->index_desc = h->reverse;
-    h->series = mmcf->series;
+    h->series = w->mmcf->series;
 
-    h->entries = ngx_palloc(r->pool,
+    h->entries = ngx_palloc(w->request->pool,
                             h->max * sizeof(ngx_http_routini_status_entry_t));
     if (h->entries == NULL) {
         return NGX_ERROR;
@@ -519,14 +698,17 @@ ngx_http_routini_status_selected(ngx_http_routini_out_t *out,
         return;
     }
 
-    /* heapsort: the root, last in order, goes to the end each time */
+    last = ngx_min(args->offset + args->limit, filtered);
 
-    for (n = h->n; n > 1; n--) {
+    /*
+     * heapsort, the root, last in order, to the end each time, until the
+     * page is there: the last last - offset entries, O(limit log k)
+     */
+
+    for (n = h->n; n > 1 && h->n - n < last - args->offset; n--) {
         ngx_http_routini_status_swap(h, 0, n - 1);
         ngx_http_routini_status_down(h, 0, n - 1);
     }
-
-    last = ngx_min(args->offset + args->limit, filtered);
 
     for (i = args->offset; i < last; i++) {
         n = h->reverse ? filtered - 1 - i : i;

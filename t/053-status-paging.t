@@ -2,14 +2,27 @@
 # limit, sort, order, filter) and of upstreams (upstream_offset,
 # upstream_limit, peer_limit), with the total and filtered counts and the
 # totals of every route; bad arguments answer 400 with a JSON error; the
-# filter is echoed escaped; at 10,000 routes a page stays one page.
+# filter is echoed escaped; at 10,000 routes a page stays one page; at
+# 20,000 (a walk of many turns) clients that leave before the answer and
+# send_timeout mid-walk leave the worker whole.
 # Configs and expected orders are generated here.
 
 use Test::Nginx::Socket 'no_plan';
+use IO::Socket::INET;
 
 $ENV{TEST_NGINX_ECHO_MODULE} ||= '/usr/lib/nginx/modules/ngx_http_echo_module.so';
 
-our ($Config, $Http, $Big, %Page);
+our ($Config, $Http, $Big, $Many, %Page);
+
+# the server of the walks of many turns: a port of this file's own, which
+# its clients know under either runner
+{
+    my $probe = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                                      LocalPort => 0, Listen => 1)
+        or die "no free port: $!";
+    $ENV{TEST_NGINX_PAGE_PORT} = $probe->sockport;
+    close $probe;
+}
 
 BEGIN {
     my (@series, @names);
@@ -155,6 +168,44 @@ HTTP
                       . $items->('/r9999/{id}', '/r999/{id}',
                                  map { "/r999$_/{id}" } 0 .. 8),
     );
+
+    # 20,000 routes: a page's walk takes many turns of the event loop
+    $Many = "    upstream u1 {\n"
+            . "        routini_balancer round_robin;\n"
+            . "        server 127.0.0.1:\$TEST_NGINX_RAND_PORT_1;\n"
+            . "    }\n"
+            . "    server {\n"
+            . "        listen 127.0.0.1:\$TEST_NGINX_PAGE_PORT;\n"
+            . "        location = /status { routini_status; }\n"
+            . "        location = /hurried {\n"
+            . "            send_timeout 1ms;\n"
+            . "            routini_status;\n"
+            . "        }\n"
+            . "        location = /pid { return 200 \$pid; }\n"
+            . "        location /r {\n"
+            . join('', map { qq{            routini_route "/r$_/{id}" u1;\n} }
+                           1 .. 20000)
+            . "            proxy_pass http://\$routini_upstream;\n"
+            . "        }\n"
+            . "    }\n";
+}
+
+# the whole answer on a new connection (HTTP/1.0): (status, body)
+sub get {
+    my ($port, $path) = @_;
+
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port")
+        or return (0, '');
+    print $s "GET $path HTTP/1.0\r\n\r\n";
+
+    local $/;
+    my $resp = <$s> // '';
+    close $s;
+
+    my ($head, $body) = split /\r\n\r\n/, $resp, 2;
+    my ($status) = ($head // '') =~ m{^HTTP/1\.[01] (\d+)};
+
+    return ($status // 0, $body // '');
 }
 
 no_shuffle();
@@ -318,3 +369,57 @@ qr/\A(?![\s\S]*innerHTML)(?![\s\S]*insertAdjacentHTML)(?![\s\S]*document\.write)
 --- timeout: 10
 --- no_error_log
 [error]
+
+
+
+=== TEST 5: 20,000 routes, a walk of many turns: clients gone, timed out
+--- http_config eval: $::Many
+--- config
+    location = /t { return 200 "ok\n"; }
+--- init
+my $port = $ENV{TEST_NGINX_PAGE_PORT};
+my $q = '?format=json&routes=page&sort=p99&order=desc&filter=r1';
+my (undef, $pid) = main::get($port, '/pid');
+# the worker's open files
+my $files = sub { my @fd = glob "/proc/$pid/fd/*"; scalar @fd };
+my $fds = $files->();
+# clients that close or reset once their request is sent
+for my $i (0 .. 19) {
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port") or next;
+    print $s "GET /status$q HTTP/1.1\r\nHost: t\r\n\r\n";
+    # half of them reset the connection instead of closing it
+    setsockopt($s, Socket::SOL_SOCKET(), Socket::SO_LINGER(),
+               pack('ii', 1, 0))
+        if $i % 2;
+    close $s;
+}
+# send_timeout during the walk ends the request: its event goes with it
+main::get($port, "/hurried$q") for 1 .. 5;
+my ($status, $body) = main::get($port, "/status$q");
+Test::More::is($status, 200, 'a page after them');
+Test::More::like($body, qr/"routes":\{"total":20000,"filtered":11111,/,
+                 'of every route');
+my (undef, $after) = main::get($port, '/pid');
+Test::More::is($after, $pid, 'from the same worker');
+SKIP: {
+    Test::More::skip("/proc/$pid/fd is not readable", 1) unless $fds;
+    my $now;
+    for (1 .. 100) {
+        $now = $files->();
+        last if $now <= $fds;
+        select undef, undef, undef, 0.1;
+    }
+    Test::More::cmp_ok($now, '<=', $fds, 'their requests are gone');
+}
+--- request
+GET /t
+--- response_body
+ok
+--- timeout: 30
+--- log_level: info
+--- error_log
+client timed out
+--- no_error_log
+[alert]
+[crit]
+[emerg]
