@@ -100,6 +100,7 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char                              *rv;
     ngx_str_t                         *value;
     ngx_http_routini_route_t          *route;
+    ngx_http_complex_value_t           cv;
     ngx_http_routini_main_conf_t      *rmcf;
     ngx_http_compile_complex_value_t   ccv;
 
@@ -141,10 +142,22 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     ccv.cf = cf;
     ccv.value = &value[2];
-    ccv.complex_value = &route->target;
+    ccv.complex_value = &cv;
 
     if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
         return NGX_CONF_ERROR;
+    }
+
+    route->target.value = cv.value;
+
+    if (cv.lengths) {
+        route->target.complex = ngx_palloc(cf->pool,
+                                           sizeof(ngx_http_complex_value_t));
+        if (route->target.complex == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *route->target.complex = cv;
     }
 
     rv = ngx_http_routini_conf_params(cf, ngx_http_routini_route_params, 3,

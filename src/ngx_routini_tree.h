@@ -97,6 +97,7 @@ int ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
  * Returns 0, or -1 with a message: out of memory, or a tree whose
  * backtracking could need more than NGX_ROUTINI_MAX_BRANCHES frames, and
  * then the data of a route on such a path in *route (route may be NULL).
+ * A tree that failed to freeze finds nothing and takes no more routes.
  */
 int ngx_routini_tree_freeze(ngx_routini_tree_t *tree, void **route,
     char *err, size_t errlen);
