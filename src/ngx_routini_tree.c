@@ -163,7 +163,8 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
         }
     }
 
-    r = ngx_routini_alloc(tree, sizeof(ngx_routini_route_t) + len + 1);
+    r = ngx_routini_alloc(tree, offsetof(ngx_routini_route_t, pattern)
+                                + len + 1);
     if (r == NULL) {
         goto nomem;
     }
