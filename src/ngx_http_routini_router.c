@@ -38,6 +38,7 @@ static ngx_int_t ngx_http_routini_route_set_name(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_uint_t ngx_http_routini_has_catchall(ngx_str_t *pattern);
 static void *ngx_http_routini_tree_alloc(void *ctx, size_t size);
+static void ngx_http_routini_tree_free(void *ctx, void *p);
 static ngx_int_t ngx_http_routini_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_routini_miss(ngx_http_request_t *r,
     ngx_http_routini_loc_conf_t *rlcf, int rc, ngx_routini_match_t *m);
@@ -231,6 +232,7 @@ ngx_http_routini_router_create(ngx_conf_t *cf)
     }
 
     router->tree = ngx_routini_tree_create(ngx_http_routini_tree_alloc,
+                                           ngx_http_routini_tree_free,
                                            cf->pool);
     if (router->tree == NULL) {
         return NULL;
@@ -517,6 +519,15 @@ static void *
 ngx_http_routini_tree_alloc(void *ctx, size_t size)
 {
     return ngx_palloc((ngx_pool_t *) ctx, size);
+}
+
+
+/* the pool gives back its large blocks, such as a grown hash table's */
+
+static void
+ngx_http_routini_tree_free(void *ctx, void *p)
+{
+    (void) ngx_pfree((ngx_pool_t *) ctx, p);
 }
 
 

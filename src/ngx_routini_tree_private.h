@@ -145,6 +145,7 @@ struct ngx_routini_node_s {
 
 struct ngx_routini_tree_s {
     ngx_routini_alloc_pt   alloc;
+    ngx_routini_free_pt    release;   /* NULL: none */
     void                  *ctx;
     size_t                 memory;
     ngx_routini_node_t    *root;
