@@ -65,6 +65,7 @@ struct ngx_http_routini_route_s {
                                                      upstream{} block */
     uint32_t                         methods;    /* NGX_HTTP_GET|...; 0: any */
     unsigned                         strip_prefix:1;
+    unsigned                         line:31;    /* for nginx -t messages */
 
     ngx_str_t                        pattern;    /* as written */
     ngx_str_t                        name;       /* name=, or the pattern */
@@ -72,8 +73,7 @@ struct ngx_http_routini_route_s {
 
     ngx_http_routini_regex_t        *re;          /* regex routes only */
 
-    u_char                          *file;        /* for nginx -t messages */
-    ngx_uint_t                       line;
+    u_char                          *file;        /* with line */
 };
 
 

@@ -278,7 +278,8 @@ ngx_http_routini_route_tree(ngx_conf_t *cf, ngx_http_routini_router_t *router,
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "routini_route: %s "
                                "(the other route is at %s:%ui)",
-                               err, other->file, other->line);
+                               err, other->file,
+                               (ngx_uint_t) other->line);
         } else {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "routini_route: %s",
                                err);
@@ -553,7 +554,7 @@ ngx_http_routini_merge_router(ngx_conf_t *cf,
                       "routini_metrics, routini_status or routini_api, "
                       "which never routes: move it to another location "
                       "in %s:%ui", &route->pattern, route->file,
-                      route->line);
+                      (ngx_uint_t) route->line);
         return NGX_CONF_ERROR;
     }
 
@@ -586,7 +587,7 @@ ngx_http_routini_router_init(ngx_conf_t *cf)
             if (route) {
                 ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                               "routini_route: %s in %s:%ui", err,
-                              route->file, route->line);
+                              route->file, (ngx_uint_t) route->line);
             } else {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "routini_route: %s",
                                    err);
