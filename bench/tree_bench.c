@@ -456,7 +456,7 @@ main(int argc, char **argv)
 
     t0 = bench_now();
 
-    tree = ngx_routini_tree_create(bench_alloc, NULL);
+    tree = ngx_routini_tree_create(bench_alloc, NULL, NULL);
     if (tree == NULL) {
         return 2;
     }

@@ -48,22 +48,32 @@ typedef struct {
 } ngx_http_routini_regex_t;
 
 
+/*
+ * A route's target as written; the compiled complex value only when it has
+ * variables (a constant target, the common case, costs no more)
+ */
+typedef struct {
+    ngx_str_t                        value;
+    ngx_http_complex_value_t        *complex;
+} ngx_http_routini_target_t;
+
+
 struct ngx_http_routini_route_s {
     /* what every routed request reads, together */
     ngx_http_routini_route_stats_t  *stats;       /* in the shared zone */
     ngx_http_upstream_srv_conf_t    *upstream;    /* constant target's
                                                      upstream{} block */
-    ngx_uint_t                       methods;    /* NGX_HTTP_GET|...; 0: any */
-    ngx_uint_t                       strip_prefix;
+    uint32_t                         methods;    /* NGX_HTTP_GET|...; 0: any */
+    uint32_t                         line;       /* for nginx -t messages */
+    ngx_uint_t                       strip_prefix; /* a flag parameter */
 
     ngx_str_t                        pattern;    /* as written */
     ngx_str_t                        name;       /* name=, or the pattern */
-    ngx_http_complex_value_t         target;
+    ngx_http_routini_target_t        target;
 
     ngx_http_routini_regex_t        *re;          /* regex routes only */
 
-    u_char                          *file;        /* for nginx -t messages */
-    ngx_uint_t                       line;
+    u_char                          *file;        /* with line */
 };
 
 

@@ -88,7 +88,7 @@ ngx_http_routini_dispatch_resolve(ngx_conf_t *cf)
 
     for (i = 0; i < rmcf->routes.nelts; i++) {
 
-        if (route[i]->target.lengths) {
+        if (route[i]->target.complex) {
             continue;
         }
 

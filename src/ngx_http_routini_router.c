@@ -36,6 +36,7 @@ static ngx_int_t ngx_http_routini_route_set_name(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_uint_t ngx_http_routini_has_catchall(ngx_str_t *pattern);
 static void *ngx_http_routini_tree_alloc(void *ctx, size_t size);
+static void ngx_http_routini_tree_free(void *ctx, void *p);
 static ngx_int_t ngx_http_routini_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_routini_miss(ngx_http_request_t *r,
     ngx_http_routini_loc_conf_t *rlcf, int rc, ngx_routini_match_t *m);
@@ -99,6 +100,7 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char                              *rv;
     ngx_str_t                         *value;
     ngx_http_routini_route_t          *route;
+    ngx_http_complex_value_t           cv;
     ngx_http_routini_main_conf_t      *rmcf;
     ngx_http_compile_complex_value_t   ccv;
 
@@ -140,10 +142,22 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     ccv.cf = cf;
     ccv.value = &value[2];
-    ccv.complex_value = &route->target;
+    ccv.complex_value = &cv;
 
     if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
         return NGX_CONF_ERROR;
+    }
+
+    route->target.value = cv.value;
+
+    if (cv.lengths) {
+        route->target.complex = ngx_palloc(cf->pool,
+                                           sizeof(ngx_http_complex_value_t));
+        if (route->target.complex == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *route->target.complex = cv;
     }
 
     rv = ngx_http_routini_conf_params(cf, ngx_http_routini_route_params, 3,
@@ -205,6 +219,7 @@ ngx_http_routini_router_create(ngx_conf_t *cf)
     }
 
     router->tree = ngx_routini_tree_create(ngx_http_routini_tree_alloc,
+                                           ngx_http_routini_tree_free,
                                            cf->pool);
     if (router->tree == NULL) {
         return NULL;
@@ -250,7 +265,8 @@ ngx_http_routini_route_tree(ngx_conf_t *cf, ngx_http_routini_router_t *router,
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "routini_route: %s "
                                "(the other route is at %s:%ui)",
-                               err, other->file, other->line);
+                               err, other->file,
+                               (ngx_uint_t) other->line);
         } else {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "routini_route: %s",
                                err);
@@ -494,6 +510,15 @@ ngx_http_routini_tree_alloc(void *ctx, size_t size)
 }
 
 
+/* the pool gives back its large blocks, such as a grown hash table's */
+
+static void
+ngx_http_routini_tree_free(void *ctx, void *p)
+{
+    (void) ngx_pfree((ngx_pool_t *) ctx, p);
+}
+
+
 char *
 ngx_http_routini_merge_router(ngx_conf_t *cf,
     ngx_http_routini_loc_conf_t *prev, ngx_http_routini_loc_conf_t *conf)
@@ -516,7 +541,7 @@ ngx_http_routini_merge_router(ngx_conf_t *cf,
                       "routini_metrics, routini_status or routini_api, "
                       "which never routes: move it to another location "
                       "in %s:%ui", &route->pattern, route->file,
-                      route->line);
+                      (ngx_uint_t) route->line);
         return NGX_CONF_ERROR;
     }
 
@@ -549,7 +574,7 @@ ngx_http_routini_router_init(ngx_conf_t *cf)
             if (route) {
                 ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                               "routini_route: %s in %s:%ui", err,
-                              route->file, route->line);
+                              route->file, (ngx_uint_t) route->line);
             } else {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "routini_route: %s",
                                    err);

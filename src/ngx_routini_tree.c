@@ -69,7 +69,8 @@ static void ngx_routini_err_param(ngx_routini_err_t *e, const char *name,
 
 
 ngx_routini_tree_t *
-ngx_routini_tree_create(ngx_routini_alloc_pt alloc, void *ctx)
+ngx_routini_tree_create(ngx_routini_alloc_pt alloc,
+    ngx_routini_free_pt release, void *ctx)
 {
     ngx_routini_tree_t  *tree;
 
@@ -79,6 +80,7 @@ ngx_routini_tree_create(ngx_routini_alloc_pt alloc, void *ctx)
     }
 
     tree->alloc = alloc;
+    tree->release = release;
     tree->ctx = ctx;
     tree->memory = sizeof(ngx_routini_tree_t);
     tree->names = NULL;
@@ -163,7 +165,8 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
         }
     }
 
-    r = ngx_routini_alloc(tree, sizeof(ngx_routini_route_t) + len + 1);
+    r = ngx_routini_alloc(tree, offsetof(ngx_routini_route_t, pattern)
+                                + len + 1);
     if (r == NULL) {
         goto nomem;
     }
@@ -602,7 +605,7 @@ ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
 
 /*
  * Adds the static child c to n's hash table, growing it by doubling (the
- * old table is not reused: the allocator cannot free, and the doublings
+ * old table is given back to the free hook, if any; else the doublings
  * add up to less than the final size).
  */
 
@@ -625,6 +628,12 @@ ngx_routini_hash_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         }
 
         memset(table, 0, size * sizeof(ngx_routini_node_t *));
+
+        if (n->table && tree->release) {
+            tree->release(tree->ctx, n->table);
+            tree->memory -= (n->mask + 1) * sizeof(ngx_routini_node_t *);
+        }
+
         n->table = table;
         n->mask = (uint32_t) (size - 1);
 

@@ -61,6 +61,9 @@ typedef struct ngx_routini_tree_s  ngx_routini_tree_t;
 /* zeroing not assumed; returns NULL on failure */
 typedef void *(*ngx_routini_alloc_pt)(void *ctx, size_t size);
 
+/* gives back a block of alloc the tree no longer uses; may keep it */
+typedef void (*ngx_routini_free_pt)(void *ctx, void *p);
+
 
 typedef struct {
     size_t               start;     /* offset into the matched path */
@@ -80,7 +83,7 @@ typedef struct {
 
 
 ngx_routini_tree_t *ngx_routini_tree_create(ngx_routini_alloc_pt alloc,
-    void *ctx);
+    ngx_routini_free_pt release, void *ctx);
 
 /*
  * Returns 0, or -1 with a NUL-terminated message in err (errlen bytes) and,
@@ -97,6 +100,7 @@ int ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
  * Returns 0, or -1 with a message: out of memory, or a tree whose
  * backtracking could need more than NGX_ROUTINI_MAX_BRANCHES frames, and
  * then the data of a route on such a path in *route (route may be NULL).
+ * A tree that failed to freeze finds nothing and takes no more routes.
  */
 int ngx_routini_tree_freeze(ngx_routini_tree_t *tree, void **route,
     char *err, size_t errlen);
@@ -110,7 +114,7 @@ int ngx_routini_tree_freeze(ngx_routini_tree_t *tree, void **route,
 int ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
     size_t len, uint32_t method, ngx_routini_match_t *m);
 
-/* bytes allocated through the hook */
+/* bytes allocated through the hook, less those given back */
 size_t ngx_routini_tree_memory(const ngx_routini_tree_t *tree);
 
 

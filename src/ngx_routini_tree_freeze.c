@@ -24,7 +24,7 @@ static const unsigned char  ngx_routini_no_index[256];
 
 
 static int ngx_routini_freeze_node(ngx_routini_tree_t *tree,
-    ngx_routini_node_t *n, size_t branches, ngx_routini_node_t **deep);
+    ngx_routini_node_t *n, size_t branches, ngx_routini_route_t **deep);
 static int ngx_routini_freeze_statics(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n);
 static int ngx_routini_chain_unique(ngx_routini_node_t *c);
@@ -35,8 +35,7 @@ ngx_routini_tree_freeze(ngx_routini_tree_t *tree, void **route, char *err,
     size_t errlen)
 {
     ngx_routini_err_t     e;
-    ngx_routini_node_t   *deep;
-    ngx_routini_route_t  *r;
+    ngx_routini_route_t  *deep;
 
     e.pos = err;
     e.end = err + errlen;
@@ -50,9 +49,18 @@ ngx_routini_tree_freeze(ngx_routini_tree_t *tree, void **route, char *err,
     }
 
     if (tree->frozen) {
+        if (tree->frozen < 0) {
+            ngx_routini_err_str(&e, "route tree failed to freeze");
+            return -1;
+        }
+
         return 0;
     }
 
+    /* the lists made while building are gone from here on, whatever the
+     * outcome: a tree that failed to freeze finds nothing, takes nothing */
+
+    tree->frozen = -1;
     deep = NULL;
 
     if (ngx_routini_freeze_node(tree, tree->root, 0, &deep) != 0) {
@@ -61,18 +69,13 @@ ngx_routini_tree_freeze(ngx_routini_tree_t *tree, void **route, char *err,
     }
 
     if (deep) {
-        /* a route past the alternative one too many */
-
-        r = deep->catchall ? deep->catchall->routes
-                           : ngx_routini_any_route(deep->plist);
-
         ngx_routini_err_str(&e, "too many nested param or catch-all "
                             "alternatives (max 128) on the path to \"");
-        ngx_routini_err_str(&e, r->pattern);
+        ngx_routini_err_str(&e, deep->pattern);
         ngx_routini_err_str(&e, "\"");
 
         if (route) {
-            *route = r->data;
+            *route = deep->data;
         }
 
         return -1;
@@ -85,15 +88,23 @@ ngx_routini_tree_freeze(ngx_routini_tree_t *tree, void **route, char *err,
 }
 
 
+/*
+ * A node's build-time lists share their fields with its frozen layout
+ * (next with bare, plist with params): each is read before it is written
+ * over, a child's next before the child is frozen.
+ */
+
 static int
 ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
-    size_t branches, ngx_routini_node_t **deep)
+    size_t branches, ngx_routini_route_t **deep)
 {
     size_t               np, i, j;
-    ngx_routini_node_t  *c, **a;
+    ngx_routini_node_t  *c, *next, *plist, **a;
+
+    plist = n->plist;
 
     np = 0;
-    for (c = n->plist; c; c = c->next) {
+    for (c = plist; c; c = c->next) {
         np++;
     }
 
@@ -101,7 +112,10 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         branches++;
 
         if (branches > NGX_ROUTINI_MAX_BRANCHES && *deep == NULL) {
-            *deep = n;
+            /* a route past the alternative one too many, named while
+             * n's subtree is still as built */
+            *deep = n->catchall ? n->catchall->routes
+                                : ngx_routini_any_route(plist);
         }
     }
 
@@ -109,22 +123,32 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         return -1;
     }
 
-    for (c = n->statics; c; c = c->next) {
+    for (c = n->statics; c; c = next) {
+        next = c->next;
+
         if (ngx_routini_freeze_node(tree, c, branches, deep) != 0) {
             return -1;
         }
     }
 
     if (np) {
-        a = ngx_routini_alloc(tree, np * sizeof(ngx_routini_node_t *));
-        if (a == NULL) {
-            return -1;
+        if (np == 1 && plist->len == 0) {
+            /* a lone bare param is its own array */
+            a = &n->bare;
+
+        } else {
+            a = ngx_routini_alloc(tree, np * sizeof(ngx_routini_node_t *));
+            if (a == NULL) {
+                return -1;
+            }
         }
 
         /* insertion sort: longest affix first, then longest prefix */
 
         i = 0;
-        for (c = n->plist; c; c = c->next) {
+        for (c = plist; c; c = next) {
+            next = c->next;
+
             for (j = i++;
                  j > 0 && (a[j - 1]->len < c->len
                            || (a[j - 1]->len == c->len
@@ -145,6 +169,9 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         n->nparam = (uint32_t) np;
         n->naffix = (uint32_t) (a[np - 1]->len ? np : np - 1);
         n->bare = a[np - 1]->len ? NULL : a[np - 1];
+
+    } else {
+        n->bare = NULL;
     }
 
     n->rest = np == 0 ? NGX_ROUTINI_KIND_LEAF

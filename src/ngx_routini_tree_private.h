@@ -107,7 +107,9 @@ struct ngx_routini_route_s {
 
 /*
  * The fields the fast pass reads come first, 64 bytes: those of a static
- * compared with the path, then those of a node it goes through.
+ * compared with the path, then those of a node it goes through.  The
+ * lists made while building share their fields with what freeze lays out
+ * from them, so that a node costs no more than the lookup needs.
  */
 
 struct ngx_routini_node_s {
@@ -120,18 +122,22 @@ struct ngx_routini_node_s {
                                            statics: leaf, bare or params */
     uint16_t               prefix;    /* param: text is prefix, suffix */
     ngx_routini_node_t    *statics;   /* the first of the static children */
-    ngx_routini_node_t    *bare;      /* frozen: the bare param, if any */
+    union {
+        ngx_routini_node_t  *next;    /* building: siblings */
+        ngx_routini_node_t  *bare;    /* frozen: the bare param, if any */
+    };
     ngx_routini_route_t   *routes;
     const unsigned char   *index;     /* frozen: first byte to table slot */
     ngx_routini_node_t   **table;     /* frozen: chains of statics */
     uint32_t               mask;      /* hash table size - 1 */
     uint32_t               naffix;    /* params with an affix, first */
-    ngx_routini_node_t   **params;    /* frozen: longest affix first */
+    union {
+        ngx_routini_node_t  *plist;   /* building: list of params */
+        ngx_routini_node_t **params;  /* frozen: longest affix first */
+    };
     ngx_routini_node_t    *catchall;
     uint32_t               nparam;
     uint32_t               nstatic;
-    ngx_routini_node_t    *plist;     /* build-time list of params */
-    ngx_routini_node_t    *next;      /* build-time siblings */
     const char           **names;     /* param and catch-all nodes: names */
     unsigned char          text[];    /*   of the params up to this one */
 };
@@ -139,6 +145,7 @@ struct ngx_routini_node_s {
 
 struct ngx_routini_tree_s {
     ngx_routini_alloc_pt   alloc;
+    ngx_routini_free_pt    release;   /* NULL: none */
     void                  *ctx;
     size_t                 memory;
     ngx_routini_node_t    *root;

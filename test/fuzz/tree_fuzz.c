@@ -76,6 +76,27 @@ fuzz_alloc(void *ctx, size_t size)
 }
 
 
+/* a block given back is freed at once, so that a use after is caught */
+
+static void
+fuzz_free(void *ctx, void *p)
+{
+    size_t  i;
+
+    (void) ctx;
+
+    for (i = nblocks; i > 0; i--) {
+        if (blocks[i - 1] == p) {
+            free(p);
+            blocks[i - 1] = NULL;
+            return;
+        }
+    }
+
+    abort();
+}
+
+
 static int
 fuzz_is_name(unsigned char c)
 {
@@ -310,7 +331,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_routini_match_t   m;
     const unsigned char  *path;
 
-    tree = ngx_routini_tree_create(fuzz_alloc, NULL);
+    tree = ngx_routini_tree_create(fuzz_alloc, fuzz_free, NULL);
     if (tree == NULL) {
         goto done;
     }

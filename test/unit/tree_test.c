@@ -457,6 +457,27 @@ test_alloc(void *ctx, size_t size)
 }
 
 
+/* a block given back is freed at once, so that a use after is caught */
+
+static void
+test_free(void *ctx, void *p)
+{
+    int  i;
+
+    (void) ctx;
+
+    for (i = nblocks - 1; i >= 0; i--) {
+        if (blocks[i] == p) {
+            free(p);
+            blocks[i] = NULL;
+            return;
+        }
+    }
+
+    abort();
+}
+
+
 static void
 free_all(void)
 {
@@ -564,7 +585,7 @@ test_run(const char *table, const test_route_t *routes, size_t nroutes,
     ngx_routini_tree_t  *t;
     const test_route_t  *r;
 
-    t = ngx_routini_tree_create(test_alloc, NULL);
+    t = ngx_routini_tree_create(test_alloc, test_free, NULL);
     CHECK(t != NULL);
 
     for (k = 0; k < nroutes; k++) {
@@ -882,7 +903,7 @@ test_lifecycle(void)
     ngx_routini_tree_t   *t;
     ngx_routini_match_t   m;
 
-    t = ngx_routini_tree_create(test_alloc, NULL);
+    t = ngx_routini_tree_create(test_alloc, test_free, NULL);
     CHECK(add(t, "/a") == 0);
     CHECK(add(t, "/p/{x}") == 0);
     CHECK(ngx_routini_tree_lookup(t, "/a", 2, GET, &m)
@@ -899,7 +920,7 @@ test_lifecycle(void)
           && m.params[0].len == 2);
     free_all();
 
-    t = ngx_routini_tree_create(test_alloc, NULL);
+    t = ngx_routini_tree_create(test_alloc, test_free, NULL);
     CHECK(add(t, "/u/{id}") == 0);
     CHECK(ngx_routini_tree_insert(t, "/u/{id}", 7, 0, NULL, NULL, err, 10)
           == -1);
@@ -925,7 +946,7 @@ test_branches(void)
     ngx_routini_match_t   m;
 
     for (k = 128; k <= 129; k++) {
-        t = ngx_routini_tree_create(test_alloc, NULL);
+        t = ngx_routini_tree_create(test_alloc, test_free, NULL);
 
         for (i = 0; i < k; i++) {
             p = buf[i];
@@ -1031,7 +1052,7 @@ test_route_file(const char *dir, const char *name)
     fclose(f);
     CHECK(n > 0);
 
-    t = ngx_routini_tree_create(test_alloc, NULL);
+    t = ngx_routini_tree_create(test_alloc, test_free, NULL);
 
     for (i = 0; i < n; i++) {
         if (ngx_routini_tree_insert(t, pat[i], strlen(pat[i]),
