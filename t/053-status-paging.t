@@ -44,7 +44,7 @@ BEGIN {
               . "        proxy_pass http://\$routini_upstream;\n    }\n";
 
     $Http = <<'HTTP';
-    routini_metrics_buckets 0.1 1;
+    routini_metrics_buckets 0.5 2;
     upstream u1 {
         routini_balancer round_robin;
         server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
@@ -62,7 +62,7 @@ BEGIN {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
         location / { return 200 "ok\n"; }
         location /fail { return 502; }
-        location /slow { echo_sleep 0.3; echo ok; }
+        location /slow { echo_sleep 1; echo ok; }
     }
 HTTP
 
