@@ -37,6 +37,12 @@ my $dir = zone_dir();
 
 plan skip_all => "no $bin: make convert" unless -x $bin;
 
+# the converted TLS listeners need nginx's ssl and HTTP/2 modules
+my $configure = `'$nginx' -V 2>&1`;
+plan skip_all => "$nginx has no http_ssl_module or http_v2_module"
+    unless $configure =~ /--with-http_ssl_module/
+           && $configure =~ /--with-http_v2_module/;
+
 my %ports = (PORT => nginx_port(), B1 => free_port(), B2 => free_port(),
              API => free_port(), METRICS => free_port(), TLS => free_port(),
              CTL => free_port(), DOWN => free_port(), HOLD => hold_backend());
