@@ -92,14 +92,21 @@ __DATA__
 
 === TEST 1: 4000 requests during 8 reloads: every one counted once
 --- http_config
+    # the backends are served by the nginx being reloaded: a connection an
+    # old worker accepts as it leaves is reset, and the request tries the
+    # next peer (four of them, none taken out for a failure)
     upstream pool {
         routini_balancer round_robin;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_1 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_2 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_3 max_fails=0;
+        server 127.0.0.1:$TEST_NGINX_RAND_PORT_4 max_fails=0;
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_4;
         access_log off;
         location / { return 200 "ok\n"; }
     }
