@@ -168,6 +168,8 @@ void ngx_http_routini_out_json_str(ngx_http_routini_out_t *out,
     ngx_str_t *s);
 ngx_int_t ngx_http_routini_out_send(ngx_http_routini_out_t *out,
     ngx_uint_t status, ngx_str_t *type);
+ngx_int_t ngx_http_routini_resume_init(ngx_http_request_t *r, ngx_event_t *ev,
+    ngx_event_handler_pt handler, void *data);
 ngx_int_t ngx_http_routini_out_stream(ngx_http_request_t *r,
     ngx_http_routini_out_next_pt next, ngx_str_t *type);
 

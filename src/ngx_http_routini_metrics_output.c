@@ -79,7 +79,7 @@ static ngx_int_t ngx_http_routini_out_fill(ngx_http_routini_out_t *out);
 static ngx_uint_t ngx_http_routini_out_pending(ngx_http_routini_out_t *out);
 static void ngx_http_routini_out_writer(ngx_http_request_t *r);
 static void ngx_http_routini_out_resume(ngx_event_t *ev);
-static void ngx_http_routini_out_cleanup(void *data);
+static void ngx_http_routini_resume_cleanup(void *data);
 
 
 static char  *ngx_http_routini_classes[] = {
@@ -1170,7 +1170,6 @@ ngx_http_routini_out_stream(ngx_http_request_t *r,
     ngx_http_routini_out_next_pt next, ngx_str_t *type)
 {
     ngx_int_t                rc;
-    ngx_pool_cleanup_t      *cln;
     ngx_http_routini_out_t  *out;
 
     r->headers_out.status = NGX_HTTP_OK;
@@ -1187,21 +1186,20 @@ ngx_http_routini_out_stream(ngx_http_request_t *r,
     }
 
     out = ngx_palloc(r->pool, sizeof(ngx_http_routini_out_t));
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-
-    if (out == NULL || cln == NULL) {
+    if (out == NULL) {
         return NGX_ERROR;
     }
 
     ngx_http_routini_out_init(out, r);
 
     out->next = next;
-    out->resume.handler = ngx_http_routini_out_resume;
-    out->resume.data = out;
-    out->resume.log = r->connection->log;
 
-    cln->handler = ngx_http_routini_out_cleanup;
-    cln->data = out;
+    if (ngx_http_routini_resume_init(r, &out->resume,
+                                     ngx_http_routini_out_resume, out)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     ngx_http_set_ctx(r, out, ngx_http_routini_metrics_module);
 
@@ -1405,12 +1403,39 @@ ngx_http_routini_out_resume(ngx_event_t *ev)
 }
 
 
-static void
-ngx_http_routini_out_cleanup(void *data)
-{
-    ngx_http_routini_out_t  *out = data;
+/*
+ * An event of the request's own, to be posted for a later turn of the event
+ * loop; the request's pool, when it goes, removes it if it is still posted
+ */
 
-    if (out->resume.posted) {
-        ngx_delete_posted_event(&out->resume);
+ngx_int_t
+ngx_http_routini_resume_init(ngx_http_request_t *r, ngx_event_t *ev,
+    ngx_event_handler_pt handler, void *data)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    ev->handler = handler;
+    ev->data = data;
+    ev->log = r->connection->log;
+
+    cln->handler = ngx_http_routini_resume_cleanup;
+    cln->data = ev;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_routini_resume_cleanup(void *data)
+{
+    ngx_event_t  *ev = data;
+
+    if (ev->posted) {
+        ngx_delete_posted_event(ev);
     }
 }

@@ -116,7 +116,6 @@ static ngx_int_t ngx_http_routini_status_wait(
     ngx_http_routini_status_walk_t *w);
 static void ngx_http_routini_status_waiting(ngx_http_request_t *r);
 static void ngx_http_routini_status_resume(ngx_event_t *ev);
-static void ngx_http_routini_status_cleanup(void *data);
 static ngx_int_t ngx_http_routini_status_walk(
     ngx_http_routini_status_walk_t *w);
 static ngx_int_t ngx_http_routini_status_page(
@@ -231,23 +230,17 @@ ngx_http_routini_status_json(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_routini_status_wait(ngx_http_routini_status_walk_t *w)
 {
-    ngx_pool_cleanup_t        *cln;
     ngx_http_request_t        *r;
     ngx_http_core_loc_conf_t  *clcf;
 
     r = w->request;
 
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
+    if (ngx_http_routini_resume_init(r, &w->resume,
+                                     ngx_http_routini_status_resume, w)
+        != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    cln->handler = ngx_http_routini_status_cleanup;
-    cln->data = w;
-
-    w->resume.handler = ngx_http_routini_status_resume;
-    w->resume.data = w;
-    w->resume.log = r->connection->log;
 
     clcf = ngx_http_get_module_loc_conf(r->main, ngx_http_core_module);
 
@@ -307,16 +300,6 @@ ngx_http_routini_status_resume(ngx_event_t *ev)
     ngx_http_run_posted_requests(c);
 }
 
-
-static void
-ngx_http_routini_status_cleanup(void *data)
-{
-    ngx_http_routini_status_walk_t  *w = data;
-
-    if (w->resume.posted) {
-        ngx_delete_posted_event(&w->resume);
-    }
-}
 
 
 /*
