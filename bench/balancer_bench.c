@@ -27,6 +27,11 @@
  * count, inclusive of everything it calls, divided by DECISIONS.  The
  * program checks every answer is a usable peer.
  *
+ * STRATEGY "refresh" measures instead the rebuild of the usable set after
+ * a change of flags (ngx_http_routini_schedule_refresh(), which a worker
+ * runs once per change, on the decision that sees it): DECISIONS calls of
+ * bench_refresh(), for --toggle-collect=bench_refresh.
+ *
  * It is compiled with the module's strategy and arithmetic files and
  * nginx's headers (make bench-balancer); the few nginx functions those
  * files call outside a decision are stubbed below.
@@ -109,6 +114,13 @@ bench_decide(ngx_uint_t *index)
 }
 
 
+static void __attribute__((noinline))
+bench_refresh(void)
+{
+    ngx_http_routini_schedule_refresh(&u.schedule[0]);
+}
+
+
 /* the consistent strategy's ring, as upstream_ring() builds it */
 
 static void
@@ -147,7 +159,7 @@ main(int argc, char **argv)
     char                           *name;
     uint64_t                        seed;
     ngx_uint_t                      i, n, s, d, decisions, unusable, index,
-                                    bad;
+                                    bad, refresh;
     ngx_conf_t                      cf;
     ngx_cycle_t                     cycle;
     ngx_http_routini_peer_shm_t    *shm, **shmp;
@@ -160,8 +172,12 @@ main(int argc, char **argv)
         return 2;
     }
 
+    refresh = (strcmp(argv[1], "refresh") == 0);
+
     for (s = 0; bench_strategies[s]; s++) {
-        if (strcmp(argv[1], bench_strategies[s]) == 0) {
+        if (strcmp(refresh ? "round_robin" : argv[1], bench_strategies[s])
+            == 0)
+        {
             break;
         }
     }
@@ -259,6 +275,17 @@ main(int argc, char **argv)
     pd.strategy = (s == NGX_HTTP_ROUTINI_ADAPTIVE) ? NGX_HTTP_ROUTINI_FASTEST
                                                    : s;
     pd.current = -1;
+
+    if (refresh) {
+        for (d = 0; d < decisions; d++) {
+            bench_refresh();
+        }
+
+        printf("refreshes: %lu, set: %u\n", (unsigned long) decisions,
+               (unsigned) u.schedule[0].set.n);
+
+        return 0;
+    }
 
     bad = 0;
 

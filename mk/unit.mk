@@ -15,8 +15,9 @@
 #   bench-tree      timings and callgrind instructions per lookup, counted
 #                   whole (see below)
 #   bench-balancer  callgrind instructions per decision of every strategy
-#                   at 10, 100 and 1,000 peers (needs the module's build
-#                   tree: make first)
+#                   at 10, 100 and 1,000 peers, and per rebuild of the
+#                   usable set after a change of flags (needs the module's
+#                   build tree: make first)
 
 # the route sets of the tree's tests and benchmark; ROUTINI_ROUTES_DIR
 # (environment) may point elsewhere, the default is the copy in this
@@ -153,7 +154,8 @@ bench-tree: build/bench/tree_bench
 # The balancer's decision through ngx_http_routini_choose(), the strategy
 # file compiled with nginx's headers from the module's build tree:
 # callgrind instructions per decision of each strategy at BENCH_PEERS
-# peers, with none and half of them unusable (bench/balancer_bench.c).
+# peers, with none and half of them unusable, then per rebuild of the set
+# of usable peers (bench/balancer_bench.c).
 BENCH_PEERS ?= 10 100 1000
 BENCH_DECISIONS ?= 20000
 balancer_bench_SRC = src/ngx_http_routini_upstream_strategies.c $(balancer_SRC)
@@ -192,4 +194,23 @@ bench-balancer: build/bench/balancer_bench
 			done; \
 			echo "$$line"; \
 		done; \
+	done
+	@echo "the usable set rebuilt after a change of flags (once per" \
+		"change, per worker), instructions:"
+	@printf '%-20s %6s %9s %14s\n' "" peers none "half unhealthy"
+	@for n in $(BENCH_PEERS); do \
+		line=$$(printf '%-20s %6s' refresh $$n); \
+		for k in none unhealthy; do \
+			valgrind --tool=callgrind \
+				--callgrind-out-file=build/bench/cgb.out \
+				--toggle-collect=bench_refresh \
+				build/bench/balancer_bench refresh $$n $$k 1000 \
+				> build/bench/cgb.txt 2>/dev/null \
+				|| { echo "refresh $$n $$k failed"; \
+				cat build/bench/cgb.txt; exit 1; }; \
+			ir=$$(sed -n 's/^totals: *//p' build/bench/cgb.out); \
+			line="$$line $$(awk -v ir=$$ir \
+				'BEGIN { printf "%9.0f", ir / 1000 }')"; \
+		done; \
+		echo "$$line"; \
 	done
