@@ -13,10 +13,15 @@
 #               (curl's time_total), the worker's CPU time spent on the
 #               scrape (/proc/PID/schedstat) and bytes, medians of RUNS
 #   steady      a request every millisecond on one keepalive connection
-#               (bench/steady.pl), without and during a Prometheus scrape:
-#               the p99 of their latencies, and the longest the worker kept
-#               the stream waiting (gap between two answers beyond 1 ms);
-#               with one worker, the stream and the scrape share it
+#               (bench/steady.pl), in windows taken in turn during a
+#               Prometheus scrape and as long without, until the scrapes
+#               took 3 s: the p99 of their latencies, the longest the worker
+#               kept the stream waiting (gap between two answers beyond
+#               1 ms), and how many scrapes; with one worker, the stream
+#               and the scrape share it.  With taskset and two CPUs or more,
+#               the worker runs on the first CPU, the stream and curl on the
+#               others, so that the client's own work does not count
+#               against the worker
 #   turns       the worker's time out of epoll_wait() between two calls,
 #               during one more Prometheus scrape (perf trace, when
 #               installed): median and longest, wall time, so an upper
@@ -152,6 +157,25 @@ scrape() {
          "$(echo $cpus | tr ' ' '\n' | median)" "$size"
 }
 
+# bench/steady.pl against the worker(s) $1: the worker on the first CPU,
+# the stream and its curl on the others, when there are two or more
+stream() {
+    local cpus
+
+    cpus=$(nproc)
+
+    if command -v taskset > /dev/null && [ "$cpus" -ge 2 ] \
+       && [ "$1" = "${1%% *} " ]
+    then
+        taskset -pc 0 "${1%% *}" > /dev/null
+        taskset -c "1-$((cpus - 1))" perl bench/steady.pl "$port" /metrics
+        taskset -pc "0-$((cpus - 1))" "${1%% *}" > /dev/null
+
+    else
+        perl bench/steady.pl "$port" /metrics
+    fi
+}
+
 zone_used() {
     curl -s "http://127.0.0.1:$port/metrics" \
         | awk '/^routini_zone_used_bytes/ { print $2 }'
@@ -179,14 +203,14 @@ for n in $counts; do
     read -r pt pc ps < <(scrape "http://127.0.0.1:$port/metrics" "$wpid")
     read -r jt jc js < <(scrape "http://127.0.0.1:$port/metrics.json" "$wpid")
 
-    read -r si ss gi gs st < <(perl bench/steady.pl "$port" /metrics)
+    read -r si ss gi gs st sn < <(stream "$wpid")
     read -r tm tx < <(turns "${wpid%% *}" "http://127.0.0.1:$port/metrics" \
                              "$dir/logs/turns.txt")
     ratio=$(awk -v i="$si" -v s="$ss" \
                 'BEGIN { printf "%.2f", (i > 0 ? s / i : 0) }')
-    steady="$steady$(printf '%-7s %9s %9s %9s | %9s %9s %9s | %9s %9s' \
+    steady="$steady$(printf '%-7s %9s %9s %9s | %9s %9s %9s %7s | %9s %9s' \
                             "$n" "$si" "$ss" "$ratio" "$gi" "$gs" "$st" \
-                            "$tm" "$tx")
+                            "$sn" "$tm" "$tx")
 "
     stop
 
@@ -197,9 +221,9 @@ done
 
 echo
 echo "a request every 1 ms on the worker, without and during a scrape (ms):"
-printf '%-7s %9s %9s %9s | %9s %9s %9s | %9s %9s\n' \
+printf '%-7s %9s %9s %9s | %9s %9s %9s %7s | %9s %9s\n' \
     routes "p99 idle" "p99 scr" "ratio" "gap idle" "gap scr" "scrape s" \
-    "turn med" "turn max"
+    scrapes "turn med" "turn max"
 printf '%s' "$steady"
 
 make -s bench-balancer

@@ -5,16 +5,23 @@
 #   bench/steady.pl PORT SCRAPE_PATH [PING_PATH]
 #
 # Sends GET PING_PATH (default /ping) every INTERVAL_MS (default 1), one
-# at a time, first for WARMUP_S seconds (default 1, not counted), then
-# while curl reads http://127.0.0.1:PORT/SCRAPE_PATH as fast as it can,
-# then for as long again without it.  With one worker, the stream and the
-# scrape share it.  Prints one line:
+# at a time, first for WARMUP_S seconds (default 1, not counted), then in
+# windows taken in turn: one while curl reads
+# http://127.0.0.1:PORT/SCRAPE_PATH as fast as it can, one as long
+# without it; until the scrapes took SCRAPE_S seconds (default 3).  Short
+# windows in turn share whatever else the machine does between the two
+# figures, and a short scrape, repeated, gives enough answers for a
+# percentile.  curl runs at the lowest priority (niceness 19): on a
+# machine where it shares a CPU with this stream, its reading must not
+# delay the stream's answers, which would be counted against the worker.
+# With one worker, the stream and the scrape share it.  Prints one line:
 #
-#   p99_idle_ms p99_scrape_ms max_gap_idle_ms max_gap_scrape_ms scrape_s
+#   p99_idle_ms p99_scrape_ms max_gap_idle_ms max_gap_scrape_ms scrape_s scrapes
 #
 # where a gap is the time between two answers beyond the interval (how long
-# the worker kept the stream waiting), and p99 the 99th percentile of the
-# answers' latencies.
+# the worker kept the stream waiting), p99 the 99th percentile of the
+# answers' latencies, scrape_s the scrapes' time in all and scrapes how
+# many there were.
 
 use strict;
 use warnings;
@@ -30,6 +37,7 @@ die "usage: $0 PORT SCRAPE_PATH [PING_PATH]\n" unless $port && $scrape;
 
 my $interval = ($ENV{INTERVAL_MS} // 1) / 1000;
 my $warmup = $ENV{WARMUP_S} // 1;
+my $least = $ENV{SCRAPE_S} // 3;
 
 my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port)
     or die "connect: $!\n";
@@ -95,25 +103,46 @@ sub max {
     return $m;
 }
 
+# a scrape by curl, at the lowest priority
+sub scrape {
+    my $pid = fork // die "fork: $!\n";
+
+    if ($pid == 0) {
+        setpriority(0, 0, 19);
+        exec('curl', '-s', '-o', '/dev/null', '--max-time', '600',
+             "http://127.0.0.1:$port$scrape")
+            or POSIX::_exit(127);
+    }
+
+    return $pid;
+}
+
 my $end = time + $warmup;
 stream(sub { time < $end });
 
-my $t0 = time;
-my $pid = fork // die "fork: $!\n";
+# windows in turn: one scrape, then as long without; until the scrapes
+# took $least seconds
+my (@lat_s, @gap_s, @lat_i, @gap_i);
+my ($took, $scrapes) = (0, 0);
 
-if ($pid == 0) {
-    exec('curl', '-s', '-o', '/dev/null', '--max-time', '600',
-         "http://127.0.0.1:$port$scrape") or POSIX::_exit(127);
+while ($took < $least) {
+    my $t0 = time;
+    my $pid = scrape();
+
+    my ($l, $g) = stream(sub { waitpid($pid, POSIX::WNOHANG()) == 0 });
+    push @lat_s, @$l;
+    push @gap_s, @$g;
+
+    my $t = time - $t0;
+    $took += $t;
+    $scrapes++;
+
+    $end = time + $t;
+    ($l, $g) = stream(sub { time < $end });
+    push @lat_i, @$l;
+    push @gap_i, @$g;
 }
 
-my ($lat_s, $gap_s) = stream(sub {
-    waitpid($pid, POSIX::WNOHANG()) == 0;
-});
-my $took = time - $t0;
-
-$end = time + $took;
-my ($lat_i, $gap_i) = stream(sub { time < $end });
-
-printf "%.3f %.3f %.3f %.3f %.2f\n",
-    1000 * p99($lat_i), 1000 * p99($lat_s),
-    1000 * max($gap_i), 1000 * max($gap_s), $took;
+printf "%.3f %.3f %.3f %.3f %.2f %d\n",
+    1000 * p99(\@lat_i), 1000 * p99(\@lat_s),
+    1000 * max(\@gap_i), 1000 * max(\@gap_s), $took, $scrapes;
