@@ -183,6 +183,7 @@ ngx_int_t ngx_http_routini_param_token(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 
 ngx_int_t ngx_http_routini_push_ptr(ngx_array_t *a, void *elt);
+ngx_int_t ngx_http_routini_trim_ptrs(ngx_array_t *a);
 ngx_int_t ngx_http_routini_add_handler(ngx_conf_t *cf, ngx_http_phases phase,
     ngx_http_handler_pt handler);
 

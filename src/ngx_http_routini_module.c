@@ -21,6 +21,7 @@ static void ngx_http_routini_exit_process(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_routini_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_routini_postconfiguration(ngx_conf_t *cf);
 static void *ngx_http_routini_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_routini_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_routini_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_routini_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -60,7 +61,7 @@ static ngx_http_module_t  ngx_http_routini_module_ctx = {
     ngx_http_routini_postconfiguration,    /* postconfiguration */
 
     ngx_http_routini_create_main_conf,     /* create main configuration */
-    NULL,                                  /* init main configuration */
+    ngx_http_routini_init_main_conf,       /* init main configuration */
 
     NULL,                                  /* create server configuration */
     NULL,                                  /* merge server configuration */
@@ -209,6 +210,21 @@ ngx_http_routini_create_main_conf(ngx_conf_t *cf)
 }
 
 
+/* the routes are all parsed: their array costs a route 8 bytes */
+
+static char *
+ngx_http_routini_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_routini_main_conf_t *rmcf = conf;
+
+    if (ngx_http_routini_trim_ptrs(&rmcf->routes) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
 static void *
 ngx_http_routini_create_loc_conf(ngx_conf_t *cf)
 {
@@ -314,19 +330,66 @@ ngx_http_routini_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* the configuration helpers of every routini module */
+/*
+ * The configuration helpers of every routini module.
+ *
+ * An array of pointers, such as the routes, grows twice as large in a new
+ * block and gives the old one back to the pool once it is a large block:
+ * ngx_array_push() would leave every old copy behind, as many bytes again
+ * as the array's own.
+ */
 
 ngx_int_t
 ngx_http_routini_push_ptr(ngx_array_t *a, void *elt)
 {
     void  **p;
 
-    p = ngx_array_push(a);
+    if (a->nelts == a->nalloc) {
+        p = ngx_palloc(a->pool, 2 * a->nalloc * sizeof(void *));
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(p, a->elts, a->nelts * sizeof(void *));
+
+        /* NGX_DECLINED for a block of the pool's own: it stays */
+        (void) ngx_pfree(a->pool, a->elts);
+
+        a->elts = p;
+        a->nalloc *= 2;
+    }
+
+    p = a->elts;
+    p[a->nelts++] = elt;
+
+    return NGX_OK;
+}
+
+
+/* the array made exact once its pointers are all pushed */
+
+ngx_int_t
+ngx_http_routini_trim_ptrs(ngx_array_t *a)
+{
+    void  **p;
+
+    if (a->nelts == a->nalloc || a->nalloc * sizeof(void *) <= a->pool->max)
+    {
+        /* exact, or a block of the pool's own, which is never given back */
+        return NGX_OK;
+    }
+
+    p = ngx_palloc(a->pool, a->nelts * sizeof(void *));
     if (p == NULL) {
         return NGX_ERROR;
     }
 
-    *p = elt;
+    ngx_memcpy(p, a->elts, a->nelts * sizeof(void *));
+
+    (void) ngx_pfree(a->pool, a->elts);
+
+    a->elts = p;
+    a->nalloc = a->nelts;
 
     return NGX_OK;
 }
