@@ -391,7 +391,7 @@ ngx_http_routini_series_escape(ngx_conf_t *cf,
         route = mmcf->series[i];
 
         max = ngx_max(max, route->name.len);
-        max = ngx_max(max, route->target.value.len);
+        max = ngx_max(max, route->target.len);
     }
 
     scratch = ngx_pnalloc(cf->temp_pool, NGX_ROUTINI_PROM_LABEL_MAX(max));
@@ -403,7 +403,7 @@ ngx_http_routini_series_escape(ngx_conf_t *cf,
         route = mmcf->series[i];
 
         if (ngx_http_routini_series_escaped(&route->name, scratch)
-            || ngx_http_routini_series_escaped(&route->target.value, scratch))
+            || ngx_http_routini_series_escaped(&route->target, scratch))
         {
             mmcf->escape[i / 8] |= 1 << (i % 8);
         }

@@ -1019,7 +1019,7 @@ ngx_http_routini_route_sum(ngx_http_routini_metrics_main_conf_t *mmcf,
 ngx_str_t *
 ngx_http_routini_route_target(ngx_http_routini_route_t *route)
 {
-    return &route->target.value;
+    return &route->target;
 }
 
 

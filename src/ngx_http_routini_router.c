@@ -30,6 +30,8 @@ static char *ngx_http_routini_route_tree(ngx_conf_t *cf,
     ngx_http_routini_router_t *router, ngx_http_routini_route_t *route);
 static ngx_int_t ngx_http_routini_regex_names(ngx_conf_t *cf,
     ngx_http_routini_route_t *route, ngx_regex_compile_t *rc);
+static ngx_int_t ngx_http_routini_route_set_strip_prefix(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_route_set_methods(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_route_set_name(ngx_conf_t *cf,
@@ -76,9 +78,8 @@ static ngx_http_routini_method_t  ngx_http_routini_methods[] = {
 
 static ngx_http_routini_param_t  ngx_http_routini_route_params[] = {
 
-    { ngx_string("strip_prefix"), ngx_http_routini_param_flag,
-      offsetof(ngx_http_routini_route_t, strip_prefix), 1, 0,
-      NULL, 0, 0, NULL },
+    { ngx_string("strip_prefix"), ngx_http_routini_route_set_strip_prefix,
+      0, 0, 0, NULL, 0, 0, NULL },
 
     { ngx_string("methods="), ngx_http_routini_route_set_methods, 0, 0, 0,
       "methods such as GET,HEAD", 0, 0, NULL },
@@ -98,7 +99,9 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_http_routini_loc_conf_t *rlcf = conf;
 
     char                              *rv;
+    size_t                             size;
     ngx_str_t                         *value;
+    ngx_uint_t                         regex;
     ngx_http_routini_route_t          *route;
     ngx_http_complex_value_t           cv;
     ngx_http_routini_main_conf_t      *rmcf;
@@ -112,16 +115,6 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             return NGX_CONF_ERROR;
         }
     }
-
-    route = ngx_pcalloc(cf->pool, sizeof(ngx_http_routini_route_t));
-    if (route == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    route->pattern = value[1];
-    route->name = value[1];
-    route->file = cf->conf_file->file.name.data;
-    route->line = cf->conf_file->line;
 
     if (value[1].len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -148,16 +141,35 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    route->target.value = cv.value;
+    /* the regex and the compiled target follow the route, when it has them */
+
+    regex = (value[1].data[0] == '~');
+
+    size = sizeof(ngx_http_routini_route_t);
+
+    if (regex) {
+        size += sizeof(ngx_http_routini_regex_t);
+    }
 
     if (cv.lengths) {
-        route->target.complex = ngx_palloc(cf->pool,
-                                           sizeof(ngx_http_complex_value_t));
-        if (route->target.complex == NULL) {
-            return NGX_CONF_ERROR;
-        }
+        size += sizeof(ngx_http_complex_value_t);
+    }
 
-        *route->target.complex = cv;
+    route = ngx_pcalloc(cf->pool, size);
+    if (route == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    route->pattern = value[1];
+    route->name = value[1];
+    route->target = cv.value;
+    route->file = cf->conf_file->file.name.data;
+    route->line = cf->conf_file->line;
+    route->regex = regex;
+
+    if (cv.lengths) {
+        route->complex = 1;
+        *ngx_http_routini_route_complex(route) = cv;
     }
 
     rv = ngx_http_routini_conf_params(cf, ngx_http_routini_route_params, 3,
@@ -166,7 +178,7 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return rv;
     }
 
-    if (value[1].data[0] == '~') {
+    if (route->regex) {
         rv = ngx_http_routini_route_regex(cf, rlcf->router, route);
 
     } else {
@@ -188,6 +200,20 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_routini_route_set_strip_prefix(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf)
+{
+    ngx_http_routini_route_t *route = conf;
+
+    /* a bit of the route, which ngx_http_routini_param_flag() cannot set */
+
+    route->strip_prefix = 1;
+
+    return NGX_OK;
 }
 
 
@@ -295,6 +321,7 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
     u_char                      errstr[NGX_MAX_CONF_ERRSTR];
     ngx_uint_t                  i;
     ngx_regex_compile_t         rc;
+    ngx_http_routini_regex_t   *re;
     ngx_http_routini_route_t  **rp;
 
     if (route->strip_prefix) {
@@ -337,13 +364,10 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
         return NGX_CONF_ERROR;
     }
 
-    route->re = ngx_pcalloc(cf->pool, sizeof(ngx_http_routini_regex_t));
-    if (route->re == NULL) {
-        return NGX_CONF_ERROR;
-    }
+    re = ngx_http_routini_route_re(route);
 
-    route->re->regex = rc.regex;
-    route->re->ncaptures = rc.captures;
+    re->regex = rc.regex;
+    re->ncaptures = rc.captures;
 
     router->ncaptures = ngx_max(router->ncaptures,
                                 (ngx_uint_t) (rc.captures + 1) * 3);
@@ -409,7 +433,7 @@ ngx_http_routini_regex_names(ngx_conf_t *cf, ngx_http_routini_route_t *route,
 
     n = rc->named_captures;
 
-    re = route->re;
+    re = ngx_http_routini_route_re(route);
 
     re->names = ngx_palloc(cf->pool, n * sizeof(char *));
     re->name_lens = ngx_palloc(cf->pool, n * sizeof(size_t));
@@ -827,7 +851,7 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
     for (i = 0; i < router->regex.nelts; i++) {
         route = routes[i];
 
-        re = route->re;
+        re = ngx_http_routini_route_re(route);
 
         rc = ngx_regex_exec(re->regex, path, caps, (re->ncaptures + 1) * 3);
 
