@@ -111,6 +111,10 @@ ngx_module_t  ngx_http_routini_metrics_module = {
 };
 
 
+/* the routes being sorted, see ngx_http_routini_series_cmp() */
+static ngx_http_routini_route_t  **ngx_http_routini_series_routes;
+
+
 /* Prometheus' default buckets */
 static char  *ngx_http_routini_default_buckets[] = {
     ".005", ".01", ".025", ".05", ".1", ".25", ".5", "1", "2.5", "5", "10",
@@ -274,9 +278,10 @@ ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
  * The series in route order, the first route of each name: the routes
  * sorted by name (and, within a name, by position) mark the later ones of
  * each name, O(n log n) once instead of a comparison of every pair on every
- * scrape.  Without a shared name, the series are the routes' own array
- * (exact and final, see ngx_http_routini_init_main_conf()).  The sort's
- * scratch is given back at once.
+ * scrape; 4-byte positions are sorted, so the sort and its merge buffer
+ * take half the memory of pointers.  Without a shared name, the series are the routes' own array,
+ * complete once the http{} block is parsed.  The sort's scratch is given
+ * back at once.
  */
 
 static ngx_int_t
@@ -285,13 +290,15 @@ ngx_http_routini_metrics_init_series(ngx_conf_t *cf,
     ngx_http_routini_main_conf_t *rmcf)
 {
     u_char                      *later;
+    uint32_t                    *sorted;
+    ngx_str_t                   *a, *b;
     ngx_uint_t                   i, n, k;
-    ngx_http_routini_route_t   **routes, ***sorted;
+    ngx_http_routini_route_t   **routes;
 
     routes = rmcf->routes.elts;
     n = rmcf->routes.nelts;
 
-    sorted = ngx_palloc(cf->temp_pool, n * sizeof(ngx_http_routini_route_t **));
+    sorted = ngx_palloc(cf->temp_pool, n * sizeof(uint32_t));
     later = ngx_pcalloc(cf->temp_pool, n / 8 + 1);
 
     if (sorted == NULL || later == NULL) {
@@ -299,21 +306,21 @@ ngx_http_routini_metrics_init_series(ngx_conf_t *cf,
     }
 
     for (i = 0; i < n; i++) {
-        sorted[i] = &routes[i];
+        sorted[i] = (uint32_t) i;
     }
 
-    ngx_qsort(sorted, n, sizeof(ngx_http_routini_route_t **),
-              ngx_http_routini_series_cmp);
+    ngx_http_routini_series_routes = routes;
+
+    ngx_qsort(sorted, n, sizeof(uint32_t), ngx_http_routini_series_cmp);
 
     mmcf->nseries = n;
 
     for (i = 1; i < n; i++) {
-        if ((*sorted[i])->name.len == (*sorted[i - 1])->name.len
-            && ngx_memcmp((*sorted[i])->name.data, (*sorted[i - 1])->name.data,
-                          (*sorted[i])->name.len)
-               == 0)
-        {
-            k = sorted[i] - routes;
+        a = &routes[sorted[i]]->name;
+        b = &routes[sorted[i - 1]]->name;
+
+        if (a->len == b->len && ngx_memcmp(a->data, b->data, a->len) == 0) {
+            k = sorted[i];
             later[k / 8] |= 1 << (k % 8);
             mmcf->nseries--;
         }
@@ -344,19 +351,27 @@ ngx_http_routini_metrics_init_series(ngx_conf_t *cf,
 }
 
 
-/* by name, then by position in the routes array */
+/*
+ * positions in the routes array, by name, then by position; the array is
+ * ngx_http_routini_series_routes, as ngx_qsort() passes the comparison no
+ * context (configuration is single-threaded)
+ */
 
 static int ngx_libc_cdecl
 ngx_http_routini_series_cmp(const void *one, const void *two)
 {
-    ngx_int_t                    rc;
-    ngx_http_routini_route_t   **a, **b;
+    uint32_t                   a, b;
+    ngx_int_t                  rc;
+    ngx_http_routini_route_t  *ra, *rb;
 
-    a = *(ngx_http_routini_route_t ***) one;
-    b = *(ngx_http_routini_route_t ***) two;
+    a = *(uint32_t *) one;
+    b = *(uint32_t *) two;
 
-    rc = ngx_memn2cmp((*a)->name.data, (*b)->name.data, (*a)->name.len,
-                      (*b)->name.len);
+    ra = ngx_http_routini_series_routes[a];
+    rb = ngx_http_routini_series_routes[b];
+
+    rc = ngx_memn2cmp(ra->name.data, rb->name.data, ra->name.len,
+                      rb->name.len);
 
     if (rc != 0) {
         return (rc < 0) ? -1 : 1;

@@ -167,8 +167,10 @@ ngx_http_routini_create_main_conf(ngx_conf_t *cf)
      *     rmcf->committed = 0;
      */
 
-    if (ngx_array_init(&rmcf->routes, cf->pool, 16,
-                       sizeof(ngx_http_routini_route_t *))
+    /* chunks that are large blocks of the pool, given back once parsed */
+
+    if (ngx_list_init(&rmcf->parsed, cf->pool, 1024,
+                      sizeof(ngx_http_routini_route_t *))
         != NGX_OK)
     {
         return NULL;
@@ -210,15 +212,41 @@ ngx_http_routini_create_main_conf(ngx_conf_t *cf)
 }
 
 
-/* the routes are all parsed: their array costs a route 8 bytes */
+/*
+ * The routes, pushed in chunks while parsed, so that none is copied as
+ * they grow, are put in one exact array now that their number is known,
+ * and the chunks given back: a route costs the array 8 bytes.
+ */
 
 static char *
 ngx_http_routini_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_routini_main_conf_t *rmcf = conf;
 
-    if (ngx_http_routini_trim_ptrs(&rmcf->routes) != NGX_OK) {
+    ngx_uint_t        n;
+    ngx_list_part_t  *part;
+
+    n = 0;
+
+    for (part = &rmcf->parsed.part; part; part = part->next) {
+        n += part->nelts;
+    }
+
+    if (ngx_array_init(&rmcf->routes, cf->pool, ngx_max(n, 1),
+                       sizeof(ngx_http_routini_route_t *))
+        != NGX_OK)
+    {
         return NGX_CONF_ERROR;
+    }
+
+    for (part = &rmcf->parsed.part; part; part = part->next) {
+        ngx_memcpy((ngx_http_routini_route_t **) rmcf->routes.elts
+                   + rmcf->routes.nelts,
+                   part->elts, part->nelts * sizeof(ngx_http_routini_route_t *));
+
+        rmcf->routes.nelts += part->nelts;
+
+        (void) ngx_pfree(cf->pool, part->elts);
     }
 
     return NGX_CONF_OK;
@@ -361,35 +389,6 @@ ngx_http_routini_push_ptr(ngx_array_t *a, void *elt)
 
     p = a->elts;
     p[a->nelts++] = elt;
-
-    return NGX_OK;
-}
-
-
-/* the array made exact once its pointers are all pushed */
-
-ngx_int_t
-ngx_http_routini_trim_ptrs(ngx_array_t *a)
-{
-    void  **p;
-
-    if (a->nelts == a->nalloc || a->nalloc * sizeof(void *) <= a->pool->max)
-    {
-        /* exact, or a block of the pool's own, which is never given back */
-        return NGX_OK;
-    }
-
-    p = ngx_palloc(a->pool, a->nelts * sizeof(void *));
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(p, a->elts, a->nelts * sizeof(void *));
-
-    (void) ngx_pfree(a->pool, a->elts);
-
-    a->elts = p;
-    a->nalloc = a->nelts;
 
     return NGX_OK;
 }

@@ -102,7 +102,7 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     size_t                             size;
     ngx_str_t                         *value;
     ngx_uint_t                         regex;
-    ngx_http_routini_route_t          *route;
+    ngx_http_routini_route_t         **rp, *route;
     ngx_http_complex_value_t           cv;
     ngx_http_routini_main_conf_t      *rmcf;
     ngx_http_compile_complex_value_t   ccv;
@@ -195,9 +195,12 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
 
-    if (ngx_http_routini_push_ptr(&rmcf->routes, route) != NGX_OK) {
+    rp = ngx_list_push(&rmcf->parsed);
+    if (rp == NULL) {
         return NGX_CONF_ERROR;
     }
+
+    *rp = route;
 
     return NGX_CONF_OK;
 }
