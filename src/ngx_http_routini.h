@@ -49,10 +49,11 @@ typedef struct {
 
 
 /*
- * A route, 80 bytes: a regex route's regex, then the compiled target of a
- * target with variables, follow it in its allocation (see
- * ngx_http_routini_route_re() and ngx_http_routini_route_complex()), so
- * a tree route with a constant target, the common case, pays for neither.
+ * A route, 64 bytes: a regex route's regex, the compiled target of a target
+ * with variables, and the pattern of a route with a name= follow it in its
+ * allocation, in that order (see ngx_http_routini_route_re(), _complex()
+ * and _pattern()), so that a tree route with a constant target and no
+ * name=, the common case, pays for none of them.
  */
 struct ngx_http_routini_route_s {
     /* what every routed request reads, together */
@@ -63,9 +64,9 @@ struct ngx_http_routini_route_s {
     unsigned                         strip_prefix:1;
     unsigned                         complex:1;  /* target has variables */
     unsigned                         regex:1;
-    unsigned                         line:29;    /* for nginx -t messages */
+    unsigned                         named:1;    /* name= was given */
+    unsigned                         line:28;    /* for nginx -t messages */
 
-    ngx_str_t                        pattern;    /* as written */
     ngx_str_t                        name;       /* name=, or the pattern */
     ngx_str_t                        target;     /* as written */
 
@@ -217,6 +218,22 @@ ngx_http_routini_route_complex(ngx_http_routini_route_t *route)
     return (ngx_http_complex_value_t *)
                ((u_char *) (route + 1)
                 + (route->regex ? sizeof(ngx_http_routini_regex_t) : 0));
+}
+
+
+/* the pattern as written */
+
+static ngx_inline ngx_str_t *
+ngx_http_routini_route_pattern(ngx_http_routini_route_t *route)
+{
+    if (!route->named) {
+        return &route->name;
+    }
+
+    return (ngx_str_t *)
+               ((u_char *) (route + 1)
+                + (route->regex ? sizeof(ngx_http_routini_regex_t) : 0)
+                + (route->complex ? sizeof(ngx_http_complex_value_t) : 0));
 }
 
 

@@ -756,7 +756,7 @@ ngx_http_routini_route_json(ngx_http_routini_out_t *out,
     ngx_http_routini_out_literal(out, "{\"name\":");
     ngx_http_routini_out_json_str(out, &route->name);
     ngx_http_routini_out_literal(out, ",\"pattern\":");
-    ngx_http_routini_out_json_str(out, &route->pattern);
+    ngx_http_routini_out_json_str(out, ngx_http_routini_route_pattern(route));
     ngx_http_routini_out_literal(out, ",\"target\":");
     ngx_http_routini_out_json_str(out, ngx_http_routini_route_target(route));
     ngx_http_routini_out_literal(out, ",\"methods\":[");

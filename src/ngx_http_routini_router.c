@@ -101,8 +101,7 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char                              *rv;
     size_t                             size;
     ngx_str_t                         *value;
-    ngx_uint_t                         regex;
-    ngx_http_routini_route_t         **rp, *route;
+    ngx_http_routini_route_t           rt, **rp, *route;
     ngx_http_complex_value_t           cv;
     ngx_http_routini_main_conf_t      *rmcf;
     ngx_http_compile_complex_value_t   ccv;
@@ -141,41 +140,41 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    /* the regex and the compiled target follow the route, when it has them */
+    /* the parameters first, to know what follows the route */
 
-    regex = (value[1].data[0] == '~');
+    ngx_memzero(&rt, sizeof(ngx_http_routini_route_t));
 
-    size = sizeof(ngx_http_routini_route_t);
+    rt.name = value[1];
+    rt.target = cv.value;
+    rt.file = cf->conf_file->file.name.data;
+    rt.line = cf->conf_file->line;
+    rt.regex = (value[1].data[0] == '~');
+    rt.complex = (cv.lengths != NULL);
 
-    if (regex) {
-        size += sizeof(ngx_http_routini_regex_t);
+    rv = ngx_http_routini_conf_params(cf, ngx_http_routini_route_params, 3,
+                                      &rt, NULL);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
-    if (cv.lengths) {
-        size += sizeof(ngx_http_complex_value_t);
-    }
+    size = sizeof(ngx_http_routini_route_t)
+           + (rt.regex ? sizeof(ngx_http_routini_regex_t) : 0)
+           + (rt.complex ? sizeof(ngx_http_complex_value_t) : 0)
+           + (rt.named ? sizeof(ngx_str_t) : 0);
 
     route = ngx_pcalloc(cf->pool, size);
     if (route == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    route->pattern = value[1];
-    route->name = value[1];
-    route->target = cv.value;
-    route->file = cf->conf_file->file.name.data;
-    route->line = cf->conf_file->line;
-    route->regex = regex;
+    *route = rt;
 
-    if (cv.lengths) {
-        route->complex = 1;
+    if (route->complex) {
         *ngx_http_routini_route_complex(route) = cv;
     }
 
-    rv = ngx_http_routini_conf_params(cf, ngx_http_routini_route_params, 3,
-                                      route, NULL);
-    if (rv != NGX_CONF_OK) {
-        return rv;
+    if (route->named) {
+        *ngx_http_routini_route_pattern(route) = value[1];
     }
 
     if (route->regex) {
@@ -231,6 +230,7 @@ ngx_http_routini_route_set_name(ngx_conf_t *cf, ngx_http_routini_param_t *p,
     }
 
     route->name = *value;
+    route->named = 1;
 
     return NGX_OK;
 }
@@ -278,13 +278,15 @@ ngx_http_routini_route_tree(ngx_conf_t *cf, ngx_http_routini_router_t *router,
     u_char                     err[512];
     void                      *conflict;
     uint32_t                   methods;
+    ngx_str_t                 *pattern;
     ngx_http_routini_route_t  *other;
 
+    pattern = ngx_http_routini_route_pattern(route);
     methods = route->methods ? route->methods : NGX_ROUTINI_ANY_METHOD;
     conflict = NULL;
 
-    if (ngx_routini_tree_insert(router->tree, (char *) route->pattern.data,
-                                route->pattern.len, methods, route,
+    if (ngx_routini_tree_insert(router->tree, (char *) pattern->data,
+                                pattern->len, methods, route,
                                 &conflict, (char *) err, sizeof(err))
         != 0)
     {
@@ -304,12 +306,11 @@ ngx_http_routini_route_tree(ngx_conf_t *cf, ngx_http_routini_router_t *router,
         return NGX_CONF_ERROR;
     }
 
-    if (route->strip_prefix && !ngx_http_routini_has_catchall(&route->pattern))
-    {
+    if (route->strip_prefix && !ngx_http_routini_has_catchall(pattern)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "routini_route: route \"%V\": strip_prefix needs "
                            "a catch-all last segment such as \"{*rest}\", "
-                           "\"*rest\" or \"*\"", &route->pattern);
+                           "\"*rest\" or \"*\"", pattern);
         return NGX_CONF_ERROR;
     }
 
@@ -322,28 +323,31 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
     ngx_http_routini_route_t *route)
 {
     u_char                      errstr[NGX_MAX_CONF_ERRSTR];
+    ngx_str_t                  *pattern, *other;
     ngx_uint_t                  i;
     ngx_regex_compile_t         rc;
     ngx_http_routini_regex_t   *re;
     ngx_http_routini_route_t  **rp;
+
+    pattern = ngx_http_routini_route_pattern(route);
 
     if (route->strip_prefix) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "routini_route: route \"%V\": strip_prefix is "
                            "not supported on regex routes, use a tree pattern "
                            "with a catch-all or \"rewrite ... break\"",
-                           &route->pattern);
+                           pattern);
         return NGX_CONF_ERROR;
     }
 
     ngx_memzero(&rc, sizeof(ngx_regex_compile_t));
 
-    rc.pattern = route->pattern;
+    rc.pattern = *pattern;
     rc.pool = cf->pool;
     rc.err.len = NGX_MAX_CONF_ERRSTR;
     rc.err.data = errstr;
 
-    if (route->pattern.len > 1 && route->pattern.data[1] == '*') {
+    if (pattern->len > 1 && pattern->data[1] == '*') {
         rc.pattern.data += 2;
         rc.pattern.len -= 2;
         rc.options = NGX_REGEX_CASELESS;
@@ -356,14 +360,14 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
     if (rc.pattern.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "routini_route: route \"%V\": empty regex",
-                           &route->pattern);
+                           pattern);
         return NGX_CONF_ERROR;
     }
 
     if (ngx_regex_compile(&rc) != NGX_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "routini_route: route \"%V\": invalid regex: %V",
-                           &route->pattern, &rc.err);
+                           pattern, &rc.err);
         return NGX_CONF_ERROR;
     }
 
@@ -384,16 +388,17 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
     rp = router->regex.elts;
 
     for (i = 0; i < router->regex.nelts; i++) {
-        if (rp[i]->pattern.len == route->pattern.len
-            && ngx_strncmp(rp[i]->pattern.data, route->pattern.data,
-                           route->pattern.len) == 0
+        other = ngx_http_routini_route_pattern(rp[i]);
+
+        if (other->len == pattern->len
+            && ngx_strncmp(other->data, pattern->data, pattern->len) == 0
             && (rp[i]->methods == 0 || route->methods == 0
                 || (rp[i]->methods & route->methods)))
         {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "routini_route: duplicate route \"%V\" "
                                "(the other route is at %s:%ui)",
-                               &route->pattern, rp[i]->file, rp[i]->line);
+                               pattern, rp[i]->file, rp[i]->line);
             return NGX_CONF_ERROR;
         }
     }
@@ -567,7 +572,8 @@ ngx_http_routini_merge_router(ngx_conf_t *cf,
                       "routini_route: route \"%V\" is in a location with "
                       "routini_metrics, routini_status or routini_api, "
                       "which never routes: move it to another location "
-                      "in %s:%ui", &route->pattern, route->file,
+                      "in %s:%ui", ngx_http_routini_route_pattern(route),
+                      route->file,
                       (ngx_uint_t) route->line);
         return NGX_CONF_ERROR;
     }
@@ -865,7 +871,8 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
         if (rc < 0) {
             ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                           ngx_regex_exec_n " failed: %i on \"%V\" using "
-                          "\"%V\"", rc, path, &route->pattern);
+                          "\"%V\"", rc, path,
+                          ngx_http_routini_route_pattern(route));
             return NULL;
         }
 

@@ -577,7 +577,7 @@ ngx_http_routini_status_match(ngx_http_routini_series_t *se,
     route = *se;
 
     s[0] = &route->name;
-    s[1] = &route->pattern;
+    s[1] = ngx_http_routini_route_pattern(route);
     s[2] = ngx_http_routini_route_target(route);
 
     for (i = 0; i < 3; i++) {
@@ -849,8 +849,8 @@ ngx_http_routini_status_before(ngx_http_routini_status_heap_t *h,
         rb = h->series[b->index];
 
         if (h->sort == ngx_http_routini_sort_pattern) {
-            sa = &ra->pattern;
-            sb = &rb->pattern;
+            sa = ngx_http_routini_route_pattern(ra);
+            sb = ngx_http_routini_route_pattern(rb);
 
         } else {
             sa = ngx_http_routini_route_target(ra);
