@@ -215,7 +215,10 @@ ngx_http_routini_create_main_conf(ngx_conf_t *cf)
 /*
  * The routes, pushed in chunks while parsed, so that none is copied as
  * they grow, are put in one exact array now that their number is known,
- * and the chunks given back: a route costs the array 8 bytes.
+ * and the chunks given back: a route costs the array 8 bytes.  No route
+ * comes after (routini_route is only in the one http{} block), so the
+ * array never grows and its elements may be pointed into (the metrics'
+ * series).
  */
 
 static char *
@@ -361,10 +364,10 @@ ngx_http_routini_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 /*
  * The configuration helpers of every routini module.
  *
- * An array of pointers, such as the routes, grows twice as large in a new
- * block and gives the old one back to the pool once it is a large block:
- * ngx_array_push() would leave every old copy behind, as many bytes again
- * as the array's own.
+ * An array of pointers, such as a router's regex routes, grows twice as
+ * large in a new block and gives the old one back to the pool once it is a
+ * large block: ngx_array_push() would leave every old copy behind, as many
+ * bytes again as the array's own.
  */
 
 ngx_int_t
