@@ -94,10 +94,8 @@ typedef struct {
 
 typedef struct {
     ngx_shm_zone_t                  *shm_zone;
-    ngx_array_t                      routes;      /* all routes, declared:
-                                                     made once parsed */
-    ngx_list_t                       parsed;      /* the routes while
-                                                     parsed */
+    /* all routes, declared; malloc()ed, see ngx_http_routini_push_route() */
+    ngx_array_t                      routes;
     ngx_array_t                      routers;     /* all routers */
     ngx_array_t                      binds;       /* shm records to bind */
     ngx_array_t                      sets;        /* and sets of them */
@@ -183,6 +181,8 @@ ngx_int_t ngx_http_routini_param_token(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 
 ngx_int_t ngx_http_routini_push_ptr(ngx_array_t *a, void *elt);
+ngx_int_t ngx_http_routini_push_route(ngx_conf_t *cf,
+    ngx_http_routini_route_t *route);
 ngx_int_t ngx_http_routini_add_handler(ngx_conf_t *cf, ngx_http_phases phase,
     ngx_http_handler_pt handler);
 

@@ -278,10 +278,10 @@ ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
  * The series in route order, the first route of each name: the routes
  * sorted by name (and, within a name, by position) mark the later ones of
  * each name, O(n log n) once instead of a comparison of every pair on every
- * scrape; 4-byte positions are sorted, so the sort and its merge buffer
- * take half the memory of pointers.  Without a shared name, the series are the routes' own array,
- * complete once the http{} block is parsed.  The sort's scratch is given
- * back at once.
+ * scrape; 4-byte positions are sorted, so that the sort and its merge
+ * buffer take half the memory of pointers, and given back at once.
+ * Without a shared name, the series are the routes' own array, which never
+ * grows once the http{} block is parsed.
  */
 
 static ngx_int_t
@@ -332,8 +332,9 @@ ngx_http_routini_metrics_init_series(ngx_conf_t *cf,
         mmcf->series = routes;
 
     } else {
-        mmcf->series = ngx_palloc(cf->pool, mmcf->nseries
-                                            * sizeof(ngx_http_routini_series_t));
+        mmcf->series = ngx_palloc(cf->pool,
+                                  mmcf->nseries
+                                  * sizeof(ngx_http_routini_series_t));
         if (mmcf->series == NULL) {
             return NGX_ERROR;
         }

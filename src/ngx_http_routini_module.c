@@ -22,6 +22,7 @@ static ngx_int_t ngx_http_routini_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_routini_postconfiguration(ngx_conf_t *cf);
 static void *ngx_http_routini_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_routini_init_main_conf(ngx_conf_t *cf, void *conf);
+static void ngx_http_routini_routes_free(void *data);
 static void *ngx_http_routini_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_routini_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -147,6 +148,7 @@ ngx_http_routini_postconfiguration(ngx_conf_t *cf)
 static void *
 ngx_http_routini_create_main_conf(ngx_conf_t *cf)
 {
+    ngx_pool_cleanup_t            *cln;
     ngx_http_routini_main_conf_t  *rmcf;
 
     rmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_routini_main_conf_t));
@@ -167,14 +169,18 @@ ngx_http_routini_create_main_conf(ngx_conf_t *cf)
      *     rmcf->committed = 0;
      */
 
-    /* chunks that are large blocks of the pool, given back once parsed */
-
-    if (ngx_list_init(&rmcf->parsed, cf->pool, 1024,
-                      sizeof(ngx_http_routini_route_t *))
-        != NGX_OK)
-    {
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
         return NULL;
     }
+
+    /* see ngx_http_routini_push_route() */
+
+    cln->handler = ngx_http_routini_routes_free;
+    cln->data = &rmcf->routes;
+
+    rmcf->routes.size = sizeof(ngx_http_routini_route_t *);
+    rmcf->routes.pool = cf->pool;
 
     if (ngx_array_init(&rmcf->routers, cf->pool, 4,
                        sizeof(ngx_http_routini_router_t *))
@@ -213,46 +219,78 @@ ngx_http_routini_create_main_conf(ngx_conf_t *cf)
 
 
 /*
- * The routes, pushed in chunks while parsed, so that none is copied as
- * they grow, are put in one exact array now that their number is known,
- * and the chunks given back: a route costs the array 8 bytes.  No route
- * comes after (routini_route is only in the one http{} block), so the
- * array never grows and its elements may be pointed into (the metrics'
- * series).
+ * The routes' array is malloc()ed: realloc() grows it without a copy left
+ * behind (a large block is remapped, not copied) and makes it exact once
+ * all routes are parsed, so a route costs it 8 bytes.  No route comes after
+ * (routini_route is only in the one http{} block), so the array never
+ * grows again and its elements may be pointed into (the metrics' series).
  */
+
+ngx_int_t
+ngx_http_routini_push_route(ngx_conf_t *cf, ngx_http_routini_route_t *route)
+{
+    void                          *p;
+    ngx_uint_t                     n;
+    ngx_array_t                   *a;
+    ngx_http_routini_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
+
+    a = &rmcf->routes;
+
+    if (a->nelts == a->nalloc) {
+        n = a->nalloc ? 2 * a->nalloc : 64;
+
+        p = realloc(a->elts, n * a->size);
+        if (p == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                               "realloc() failed");
+            return NGX_ERROR;
+        }
+
+        a->elts = p;
+        a->nalloc = n;
+    }
+
+    ((ngx_http_routini_route_t **) a->elts)[a->nelts++] = route;
+
+    return NGX_OK;
+}
+
 
 static char *
 ngx_http_routini_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_routini_main_conf_t *rmcf = conf;
 
-    ngx_uint_t        n;
-    ngx_list_part_t  *part;
+    void         *p;
+    ngx_array_t  *a;
 
-    n = 0;
+    a = &rmcf->routes;
 
-    for (part = &rmcf->parsed.part; part; part = part->next) {
-        n += part->nelts;
+    if (a->nelts == 0 || a->nelts == a->nalloc) {
+        return NGX_CONF_OK;
     }
 
-    if (ngx_array_init(&rmcf->routes, cf->pool, ngx_max(n, 1),
-                       sizeof(ngx_http_routini_route_t *))
-        != NGX_OK)
-    {
+    p = realloc(a->elts, a->nelts * a->size);
+    if (p == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, ngx_errno, "realloc() failed");
         return NGX_CONF_ERROR;
     }
 
-    for (part = &rmcf->parsed.part; part; part = part->next) {
-        ngx_memcpy((ngx_http_routini_route_t **) rmcf->routes.elts
-                   + rmcf->routes.nelts,
-                   part->elts, part->nelts * sizeof(ngx_http_routini_route_t *));
-
-        rmcf->routes.nelts += part->nelts;
-
-        (void) ngx_pfree(cf->pool, part->elts);
-    }
+    a->elts = p;
+    a->nalloc = a->nelts;
 
     return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_routini_routes_free(void *data)
+{
+    ngx_array_t  *a = data;
+
+    ngx_free(a->elts);
 }
 
 

@@ -101,9 +101,8 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char                              *rv;
     size_t                             size;
     ngx_str_t                         *value;
-    ngx_http_routini_route_t           rt, **rp, *route;
+    ngx_http_routini_route_t           rt, *route;
     ngx_http_complex_value_t           cv;
-    ngx_http_routini_main_conf_t      *rmcf;
     ngx_http_compile_complex_value_t   ccv;
 
     value = cf->args->elts;
@@ -192,14 +191,9 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         rlcf->router->first = route;
     }
 
-    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
-
-    rp = ngx_list_push(&rmcf->parsed);
-    if (rp == NULL) {
+    if (ngx_http_routini_push_route(cf, route) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
-
-    *rp = route;
 
     return NGX_CONF_OK;
 }
