@@ -49,29 +49,26 @@ typedef struct {
 
 
 /*
- * A route's target as written; the compiled complex value only when it has
- * variables (a constant target, the common case, costs no more)
+ * A route, 64 bytes: a regex route's regex, the compiled target of a target
+ * with variables, and the pattern of a route with a name= follow it in its
+ * allocation, in that order (see ngx_http_routini_route_re(), _complex()
+ * and _pattern()), so that a tree route with a constant target and no
+ * name=, the common case, pays for none of them.
  */
-typedef struct {
-    ngx_str_t                        value;
-    ngx_http_complex_value_t        *complex;
-} ngx_http_routini_target_t;
-
-
 struct ngx_http_routini_route_s {
     /* what every routed request reads, together */
     ngx_http_routini_route_stats_t  *stats;       /* in the shared zone */
     ngx_http_upstream_srv_conf_t    *upstream;    /* constant target's
                                                      upstream{} block */
     uint32_t                         methods;    /* NGX_HTTP_GET|...; 0: any */
-    uint32_t                         line;       /* for nginx -t messages */
-    ngx_uint_t                       strip_prefix; /* a flag parameter */
+    unsigned                         strip_prefix:1;
+    unsigned                         complex:1;  /* target has variables */
+    unsigned                         regex:1;
+    unsigned                         named:1;    /* name= was given */
+    unsigned                         line:28;    /* for nginx -t messages */
 
-    ngx_str_t                        pattern;    /* as written */
     ngx_str_t                        name;       /* name=, or the pattern */
-    ngx_http_routini_target_t        target;
-
-    ngx_http_routini_regex_t        *re;          /* regex routes only */
+    ngx_str_t                        target;     /* as written */
 
     u_char                          *file;        /* with line */
 };
@@ -97,7 +94,8 @@ typedef struct {
 
 typedef struct {
     ngx_shm_zone_t                  *shm_zone;
-    ngx_array_t                      routes;      /* all routes, declared */
+    /* all routes, declared; malloc()ed, see ngx_http_routini_push_route() */
+    ngx_array_t                      routes;
     ngx_array_t                      routers;     /* all routers */
     ngx_array_t                      binds;       /* shm records to bind */
     ngx_array_t                      sets;        /* and sets of them */
@@ -183,6 +181,8 @@ ngx_int_t ngx_http_routini_param_token(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 
 ngx_int_t ngx_http_routini_push_ptr(ngx_array_t *a, void *elt);
+ngx_int_t ngx_http_routini_push_route(ngx_conf_t *cf,
+    ngx_http_routini_route_t *route);
 ngx_int_t ngx_http_routini_add_handler(ngx_conf_t *cf, ngx_http_phases phase,
     ngx_http_handler_pt handler);
 
@@ -201,6 +201,40 @@ ngx_table_elt_t *ngx_http_routini_allow_header(ngx_http_request_t *r,
     ngx_uint_t allowed);
 ngx_int_t ngx_http_routini_method_names(ngx_uint_t methods, u_char *buf,
     size_t size, ngx_str_t *out);
+
+
+/* what follows a route in its allocation, see ngx_http_routini_route_t */
+
+static ngx_inline ngx_http_routini_regex_t *
+ngx_http_routini_route_re(ngx_http_routini_route_t *route)
+{
+    return (ngx_http_routini_regex_t *) (route + 1);
+}
+
+
+static ngx_inline ngx_http_complex_value_t *
+ngx_http_routini_route_complex(ngx_http_routini_route_t *route)
+{
+    return (ngx_http_complex_value_t *)
+               ((u_char *) (route + 1)
+                + (route->regex ? sizeof(ngx_http_routini_regex_t) : 0));
+}
+
+
+/* the pattern as written */
+
+static ngx_inline ngx_str_t *
+ngx_http_routini_route_pattern(ngx_http_routini_route_t *route)
+{
+    if (!route->named) {
+        return &route->name;
+    }
+
+    return (ngx_str_t *)
+               ((u_char *) (route + 1)
+                + (route->regex ? sizeof(ngx_http_routini_regex_t) : 0)
+                + (route->complex ? sizeof(ngx_http_complex_value_t) : 0));
+}
 
 
 /* a variable's value that needs no escaping */

@@ -930,7 +930,7 @@ ngx_http_routini_api_post_strategy(ngx_http_request_t *r, ngx_str_t *path,
 
     target = ngx_http_routini_route_target(route);
 
-    if (route->target.complex) {
+    if (route->complex) {
         return ngx_http_routini_json_error(r, NGX_HTTP_BAD_REQUEST,
                                            "route \"%V\" has a target with "
                                            "variables, \"%V\": use "

@@ -88,11 +88,11 @@ ngx_http_routini_dispatch_resolve(ngx_conf_t *cf)
 
     for (i = 0; i < rmcf->routes.nelts; i++) {
 
-        if (route[i]->target.complex) {
+        if (route[i]->complex) {
             continue;
         }
 
-        target = &route[i]->target.value;
+        target = &route[i]->target;
 
         for (j = 0; j < umcf->upstreams.nelts; j++) {
 

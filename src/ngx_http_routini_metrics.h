@@ -48,18 +48,14 @@ typedef struct {
 
 
 /*
- * A series of routini_requests_total and routini_request_duration_seconds.
- * Routes with the same name share a record ("route:NAME"), so they are one
- * series, reported with the first route's target.  The series and their
- * escaped label values are found once, at configuration time, so that a
+ * A series of routini_requests_total and routini_request_duration_seconds:
+ * the first route of its name.  Routes with the same name share a record
+ * ("route:NAME"), so they are one series, reported with the first route's
+ * target.  The series are found once, at configuration time, so that a
  * scrape only walks them: O(routes), not a comparison of every route with
  * every earlier one.
  */
-typedef struct {
-    ngx_http_routini_route_t        *route;       /* the first of its name */
-    ngx_str_t                        name;        /* label values, escaped */
-    ngx_str_t                        target;
-} ngx_http_routini_series_t;
+typedef ngx_http_routini_route_t  *ngx_http_routini_series_t;
 
 
 /*
@@ -82,6 +78,9 @@ typedef struct {
     ngx_http_routini_unmatched_t    *unmatched;   /* in the zone */
     ngx_http_routini_series_t       *series;      /* in route order */
     ngx_uint_t                       nseries;
+    u_char                          *escape;      /* a bit per series: its
+                                                     name or target changes
+                                                     when escaped */
     ngx_http_routini_peer_series_t **peers;       /* by upstream, by peer */
     ngx_uint_t                       nupstreams;
 } ngx_http_routini_metrics_main_conf_t;

@@ -36,8 +36,10 @@ static ngx_int_t ngx_http_routini_metrics_init_series(ngx_conf_t *cf,
     ngx_http_routini_main_conf_t *rmcf);
 static int ngx_libc_cdecl ngx_http_routini_series_cmp(const void *one,
     const void *two);
-static ngx_int_t ngx_http_routini_series_label(ngx_conf_t *cf,
-    ngx_str_t *label, ngx_str_t *value, u_char *scratch);
+static ngx_int_t ngx_http_routini_series_escape(ngx_conf_t *cf,
+    ngx_http_routini_metrics_main_conf_t *mmcf);
+static ngx_uint_t ngx_http_routini_series_escaped(ngx_str_t *value,
+    u_char *scratch);
 static ngx_int_t ngx_http_routini_metrics_init_peers(ngx_conf_t *cf,
     ngx_http_routini_metrics_main_conf_t *mmcf);
 static int ngx_libc_cdecl ngx_http_routini_peer_cmp(const void *one,
@@ -109,6 +111,10 @@ ngx_module_t  ngx_http_routini_metrics_module = {
 };
 
 
+/* the routes being sorted, see ngx_http_routini_series_cmp() */
+static ngx_http_routini_route_t  **ngx_http_routini_series_routes;
+
+
 /* Prometheus' default buckets */
 static char  *ngx_http_routini_default_buckets[] = {
     ".005", ".01", ".025", ".05", ".1", ".25", ".5", "1", "2.5", "5", "10",
@@ -153,6 +159,7 @@ ngx_http_routini_metrics_create_main_conf(ngx_conf_t *cf)
      *     mmcf->unmatched = NULL;
      *     mmcf->series = NULL;
      *     mmcf->nseries = 0;
+     *     mmcf->escape = NULL;
      *     mmcf->peers = NULL;
      *     mmcf->nupstreams = 0;
      */
@@ -271,7 +278,10 @@ ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
  * The series in route order, the first route of each name: the routes
  * sorted by name (and, within a name, by position) mark the later ones of
  * each name, O(n log n) once instead of a comparison of every pair on every
- * scrape.
+ * scrape; 4-byte positions are sorted, so that the sort and its merge
+ * buffer take half the memory of pointers, and given back at once.
+ * Without a shared name, the series are the routes' own array, which never
+ * grows once the http{} block is parsed.
  */
 
 static ngx_int_t
@@ -279,92 +289,90 @@ ngx_http_routini_metrics_init_series(ngx_conf_t *cf,
     ngx_http_routini_metrics_main_conf_t *mmcf,
     ngx_http_routini_main_conf_t *rmcf)
 {
-    size_t                       max;
-    u_char                      *later, *scratch;
+    u_char                      *later;
+    uint32_t                    *sorted;
+    ngx_str_t                   *a, *b;
     ngx_uint_t                   i, n, k;
-    ngx_http_routini_route_t   **routes, ***sorted;
-    ngx_http_routini_series_t   *se;
+    ngx_http_routini_route_t   **routes;
 
     routes = rmcf->routes.elts;
     n = rmcf->routes.nelts;
 
-    sorted = ngx_palloc(cf->temp_pool, n * sizeof(ngx_http_routini_route_t **));
-    later = ngx_pcalloc(cf->temp_pool, n);
+    sorted = ngx_palloc(cf->temp_pool, n * sizeof(uint32_t));
+    later = ngx_pcalloc(cf->temp_pool, n / 8 + 1);
 
     if (sorted == NULL || later == NULL) {
         return NGX_ERROR;
     }
 
-    max = 0;
-
     for (i = 0; i < n; i++) {
-        sorted[i] = &routes[i];
-
-        max = ngx_max(max, routes[i]->name.len);
-        max = ngx_max(max, routes[i]->target.value.len);
+        sorted[i] = (uint32_t) i;
     }
 
-    ngx_qsort(sorted, n, sizeof(ngx_http_routini_route_t **),
-              ngx_http_routini_series_cmp);
+    ngx_http_routini_series_routes = routes;
+
+    ngx_qsort(sorted, n, sizeof(uint32_t), ngx_http_routini_series_cmp);
 
     mmcf->nseries = n;
 
     for (i = 1; i < n; i++) {
-        if ((*sorted[i])->name.len == (*sorted[i - 1])->name.len
-            && ngx_memcmp((*sorted[i])->name.data, (*sorted[i - 1])->name.data,
-                          (*sorted[i])->name.len)
-               == 0)
-        {
-            later[sorted[i] - routes] = 1;
+        a = &routes[sorted[i]]->name;
+        b = &routes[sorted[i - 1]]->name;
+
+        if (a->len == b->len && ngx_memcmp(a->data, b->data, a->len) == 0) {
+            k = sorted[i];
+            later[k / 8] |= 1 << (k % 8);
             mmcf->nseries--;
         }
     }
 
-    mmcf->series = ngx_palloc(cf->pool, mmcf->nseries
-                                        * sizeof(ngx_http_routini_series_t));
-    scratch = ngx_pnalloc(cf->temp_pool, NGX_ROUTINI_PROM_LABEL_MAX(max));
+    (void) ngx_pfree(cf->temp_pool, sorted);
 
-    if (mmcf->series == NULL || scratch == NULL) {
-        return NGX_ERROR;
-    }
+    if (mmcf->nseries == n) {
+        mmcf->series = routes;
 
-    for (i = 0, k = 0; i < n; i++) {
-        if (later[i]) {
-            continue;
-        }
-
-        se = &mmcf->series[k++];
-
-        se->route = routes[i];
-
-        if (ngx_http_routini_series_label(cf, &se->name, &routes[i]->name,
-                                          scratch)
-            != NGX_OK
-            || ngx_http_routini_series_label(cf, &se->target,
-                                             &routes[i]->target.value, scratch)
-               != NGX_OK)
-        {
+    } else {
+        mmcf->series = ngx_palloc(cf->pool,
+                                  mmcf->nseries
+                                  * sizeof(ngx_http_routini_series_t));
+        if (mmcf->series == NULL) {
             return NGX_ERROR;
         }
+
+        for (i = 0, k = 0; i < n; i++) {
+            if (!(later[i / 8] & (1 << (i % 8)))) {
+                mmcf->series[k++] = routes[i];
+            }
+        }
     }
 
-    return NGX_OK;
+    (void) ngx_pfree(cf->temp_pool, later);
+
+    return ngx_http_routini_series_escape(cf, mmcf);
 }
 
 
-/* by name, then by position in the routes array */
+/*
+ * positions in the routes array, by name, then by position; the array is
+ * ngx_http_routini_series_routes, as ngx_qsort() passes the comparison no
+ * context (configuration is single-threaded)
+ */
 
 static int ngx_libc_cdecl
 ngx_http_routini_series_cmp(const void *one, const void *two)
 {
-    ngx_int_t                    rc;
-    ngx_http_routini_route_t   **a, **b;
+    uint32_t                   a, b;
+    ngx_int_t                  rc;
+    ngx_http_routini_route_t  *ra, *rb;
 
-    a = *(ngx_http_routini_route_t ***) one;
-    b = *(ngx_http_routini_route_t ***) two;
+    a = *(uint32_t *) one;
+    b = *(uint32_t *) two;
 
-    rc = ngx_memn2cmp((*a)->name.data, (*b)->name.data, (*a)->name.len,
-                      (*b)->name.len);
+    ra = ngx_http_routini_series_routes[a];
+    rb = ngx_http_routini_series_routes[b];
+
+    rc = ngx_memn2cmp(ra->name.data, rb->name.data, ra->name.len,
+                      rb->name.len);
 
     if (rc != 0) {
         return (rc < 0) ? -1 : 1;
@@ -374,30 +382,65 @@ ngx_http_routini_series_cmp(const void *one, const void *two)
 }
 
 
-/* a label value escaped; a copy only when escaping changed it */
+/*
+ * The series whose label values (name, target) change when escaped, a bit
+ * each: a scrape escapes these, and copies the others as they are.
+ */
 
 static ngx_int_t
-ngx_http_routini_series_label(ngx_conf_t *cf, ngx_str_t *label,
-    ngx_str_t *value, u_char *scratch)
+ngx_http_routini_series_escape(ngx_conf_t *cf,
+    ngx_http_routini_metrics_main_conf_t *mmcf)
+{
+    size_t                     max;
+    u_char                    *scratch;
+    ngx_uint_t                 i;
+    ngx_http_routini_route_t  *route;
+
+    mmcf->escape = ngx_pcalloc(cf->pool, mmcf->nseries / 8 + 1);
+    if (mmcf->escape == NULL) {
+        return NGX_ERROR;
+    }
+
+    max = 0;
+
+    for (i = 0; i < mmcf->nseries; i++) {
+        route = mmcf->series[i];
+
+        max = ngx_max(max, route->name.len);
+        max = ngx_max(max, route->target.len);
+    }
+
+    scratch = ngx_pnalloc(cf->temp_pool, NGX_ROUTINI_PROM_LABEL_MAX(max));
+    if (scratch == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < mmcf->nseries; i++) {
+        route = mmcf->series[i];
+
+        if (ngx_http_routini_series_escaped(&route->name, scratch)
+            || ngx_http_routini_series_escaped(&route->target, scratch))
+        {
+            mmcf->escape[i / 8] |= 1 << (i % 8);
+        }
+    }
+
+    (void) ngx_pfree(cf->temp_pool, scratch);
+
+    return NGX_OK;
+}
+
+
+/* 1: escaping changes the label value */
+
+static ngx_uint_t
+ngx_http_routini_series_escaped(ngx_str_t *value, u_char *scratch)
 {
     size_t  len;
 
     len = ngx_routini_escape_prom_label(scratch, value->data, value->len);
 
-    if (len == value->len && ngx_memcmp(scratch, value->data, len) == 0) {
-        *label = *value;
-        return NGX_OK;
-    }
-
-    label->data = ngx_pnalloc(cf->pool, len);
-    if (label->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(label->data, scratch, len);
-    label->len = len;
-
-    return NGX_OK;
+    return len != value->len || ngx_memcmp(scratch, value->data, len) != 0;
 }
 
 

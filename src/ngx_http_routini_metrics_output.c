@@ -44,6 +44,9 @@ static ngx_int_t ngx_http_routini_prom_requests(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_family_t *f);
 static ngx_int_t ngx_http_routini_prom_duration(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_family_t *f);
+static void ngx_http_routini_series_label(ngx_http_routini_out_t *out,
+    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_http_routini_series_t *se,
+    ngx_str_t *s);
 static ngx_http_routini_series_t *ngx_http_routini_series_next(
     ngx_http_routini_out_t *out, ngx_http_routini_route_sum_t *sum);
 static void ngx_http_routini_unmatched_sum(
@@ -226,9 +229,13 @@ static ngx_int_t
 ngx_http_routini_prom_requests(ngx_http_routini_out_t *out,
     ngx_http_routini_prom_family_t *f)
 {
-    ngx_uint_t                     j;
-    ngx_http_routini_series_t     *se;
-    ngx_http_routini_route_sum_t   sum;
+    ngx_uint_t                             j;
+    ngx_http_routini_series_t             *se;
+    ngx_http_routini_route_sum_t           sum;
+    ngx_http_routini_metrics_main_conf_t  *mmcf;
+
+    mmcf = ngx_http_get_module_main_conf(out->request,
+                                         ngx_http_routini_metrics_module);
 
     se = ngx_http_routini_series_next(out, &sum);
     if (se == NULL) {
@@ -237,9 +244,10 @@ ngx_http_routini_prom_requests(ngx_http_routini_out_t *out,
 
     for (j = 0; j < 5; j++) {
         ngx_http_routini_out_printf(out, "%s{route=\"", f->name);
-        ngx_http_routini_out_str(out, &se->name);
+        ngx_http_routini_series_label(out, mmcf, se, &(*se)->name);
         ngx_http_routini_out_literal(out, "\",upstream=\"");
-        ngx_http_routini_out_str(out, &se->target);
+        ngx_http_routini_series_label(out, mmcf, se,
+                                      ngx_http_routini_route_target(*se));
         ngx_http_routini_out_printf(out, "\",code=\"%s\"} %ui\n",
                                     ngx_http_routini_classes[j],
                                     sum.codes[j]);
@@ -279,7 +287,7 @@ ngx_http_routini_prom_duration(ngx_http_routini_out_t *out,
         cum += sum.buckets[j];
 
         ngx_http_routini_out_printf(out, "%s_bucket{route=\"", f->name);
-        ngx_http_routini_out_str(out, &se->name);
+        ngx_http_routini_series_label(out, mmcf, se, &(*se)->name);
 
         if (j < mmcf->nbuckets) {
             ngx_http_routini_out_printf(out, "\",le=\"%V\"} %ui\n",
@@ -291,15 +299,38 @@ ngx_http_routini_prom_duration(ngx_http_routini_out_t *out,
     }
 
     ngx_http_routini_out_printf(out, "%s_sum{route=\"", f->name);
-    ngx_http_routini_out_str(out, &se->name);
+    ngx_http_routini_series_label(out, mmcf, se, &(*se)->name);
     ngx_http_routini_out_printf(out, "\"} %ui.%03ui\n",
                                 sum.sum / 1000, sum.sum % 1000);
 
     ngx_http_routini_out_printf(out, "%s_count{route=\"", f->name);
-    ngx_http_routini_out_str(out, &se->name);
+    ngx_http_routini_series_label(out, mmcf, se, &(*se)->name);
     ngx_http_routini_out_printf(out, "\"} %ui\n", sum.hits);
 
     return NGX_OK;
+}
+
+
+/*
+ * A label value of a series: escaped for the few series marked at
+ * configuration time, copied as it is for the others
+ */
+
+static void
+ngx_http_routini_series_label(ngx_http_routini_out_t *out,
+    ngx_http_routini_metrics_main_conf_t *mmcf, ngx_http_routini_series_t *se,
+    ngx_str_t *s)
+{
+    ngx_uint_t  i;
+
+    i = se - mmcf->series;
+
+    if (mmcf->escape[i / 8] & (1 << (i % 8))) {
+        ngx_http_routini_prom_label(out, s);
+
+    } else {
+        ngx_http_routini_out_str(out, s);
+    }
 }
 
 
@@ -325,7 +356,7 @@ ngx_http_routini_series_next(ngx_http_routini_out_t *out,
     se = &mmcf->series[out->cursor.index++];
 
     if (sum) {
-        ngx_http_routini_route_sum(mmcf, se->route, sum);
+        ngx_http_routini_route_sum(mmcf, *se, sum);
     }
 
     return se;
@@ -649,7 +680,7 @@ ngx_http_routini_json_next(ngx_http_routini_out_t *out)
                 ngx_http_routini_out_literal(out, ",");
             }
 
-            ngx_http_routini_route_json(out, mmcf, se->route);
+            ngx_http_routini_route_json(out, mmcf, *se);
             return NGX_OK;
         }
 
@@ -725,7 +756,7 @@ ngx_http_routini_route_json(ngx_http_routini_out_t *out,
     ngx_http_routini_out_literal(out, "{\"name\":");
     ngx_http_routini_out_json_str(out, &route->name);
     ngx_http_routini_out_literal(out, ",\"pattern\":");
-    ngx_http_routini_out_json_str(out, &route->pattern);
+    ngx_http_routini_out_json_str(out, ngx_http_routini_route_pattern(route));
     ngx_http_routini_out_literal(out, ",\"target\":");
     ngx_http_routini_out_json_str(out, ngx_http_routini_route_target(route));
     ngx_http_routini_out_literal(out, ",\"methods\":[");
@@ -988,7 +1019,7 @@ ngx_http_routini_route_sum(ngx_http_routini_metrics_main_conf_t *mmcf,
 ngx_str_t *
 ngx_http_routini_route_target(ngx_http_routini_route_t *route)
 {
-    return &route->target.value;
+    return &route->target;
 }
 
 

@@ -21,6 +21,8 @@ static void ngx_http_routini_exit_process(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_routini_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_routini_postconfiguration(ngx_conf_t *cf);
 static void *ngx_http_routini_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_routini_init_main_conf(ngx_conf_t *cf, void *conf);
+static void ngx_http_routini_routes_free(void *data);
 static void *ngx_http_routini_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_routini_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -60,7 +62,7 @@ static ngx_http_module_t  ngx_http_routini_module_ctx = {
     ngx_http_routini_postconfiguration,    /* postconfiguration */
 
     ngx_http_routini_create_main_conf,     /* create main configuration */
-    NULL,                                  /* init main configuration */
+    ngx_http_routini_init_main_conf,       /* init main configuration */
 
     NULL,                                  /* create server configuration */
     NULL,                                  /* merge server configuration */
@@ -146,6 +148,7 @@ ngx_http_routini_postconfiguration(ngx_conf_t *cf)
 static void *
 ngx_http_routini_create_main_conf(ngx_conf_t *cf)
 {
+    ngx_pool_cleanup_t            *cln;
     ngx_http_routini_main_conf_t  *rmcf;
 
     rmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_routini_main_conf_t));
@@ -166,12 +169,18 @@ ngx_http_routini_create_main_conf(ngx_conf_t *cf)
      *     rmcf->committed = 0;
      */
 
-    if (ngx_array_init(&rmcf->routes, cf->pool, 16,
-                       sizeof(ngx_http_routini_route_t *))
-        != NGX_OK)
-    {
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
         return NULL;
     }
+
+    /* see ngx_http_routini_push_route() */
+
+    cln->handler = ngx_http_routini_routes_free;
+    cln->data = &rmcf->routes;
+
+    rmcf->routes.size = sizeof(ngx_http_routini_route_t *);
+    rmcf->routes.pool = cf->pool;
 
     if (ngx_array_init(&rmcf->routers, cf->pool, 4,
                        sizeof(ngx_http_routini_router_t *))
@@ -206,6 +215,82 @@ ngx_http_routini_create_main_conf(ngx_conf_t *cf)
     rmcf->nslots = ngx_http_routini_shm_nslots(cf);
 
     return rmcf;
+}
+
+
+/*
+ * The routes' array is malloc()ed: realloc() grows it without a copy left
+ * behind (a large block is remapped, not copied) and makes it exact once
+ * all routes are parsed, so a route costs it 8 bytes.  No route comes after
+ * (routini_route is only in the one http{} block), so the array never
+ * grows again and its elements may be pointed into (the metrics' series).
+ */
+
+ngx_int_t
+ngx_http_routini_push_route(ngx_conf_t *cf, ngx_http_routini_route_t *route)
+{
+    void                          *p;
+    ngx_uint_t                     n;
+    ngx_array_t                   *a;
+    ngx_http_routini_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
+
+    a = &rmcf->routes;
+
+    if (a->nelts == a->nalloc) {
+        n = a->nalloc ? 2 * a->nalloc : 64;
+
+        p = realloc(a->elts, n * a->size);
+        if (p == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                               "realloc() failed");
+            return NGX_ERROR;
+        }
+
+        a->elts = p;
+        a->nalloc = n;
+    }
+
+    ((ngx_http_routini_route_t **) a->elts)[a->nelts++] = route;
+
+    return NGX_OK;
+}
+
+
+static char *
+ngx_http_routini_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_routini_main_conf_t *rmcf = conf;
+
+    void         *p;
+    ngx_array_t  *a;
+
+    a = &rmcf->routes;
+
+    if (a->nelts == 0 || a->nelts == a->nalloc) {
+        return NGX_CONF_OK;
+    }
+
+    p = realloc(a->elts, a->nelts * a->size);
+    if (p == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, ngx_errno, "realloc() failed");
+        return NGX_CONF_ERROR;
+    }
+
+    a->elts = p;
+    a->nalloc = a->nelts;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_routini_routes_free(void *data)
+{
+    ngx_array_t  *a = data;
+
+    ngx_free(a->elts);
 }
 
 
@@ -314,19 +399,37 @@ ngx_http_routini_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* the configuration helpers of every routini module */
+/*
+ * The configuration helpers of every routini module.
+ *
+ * An array of pointers, such as a router's regex routes, grows twice as
+ * large in a new block and gives the old one back to the pool once it is a
+ * large block: ngx_array_push() would leave every old copy behind, as many
+ * bytes again as the array's own.
+ */
 
 ngx_int_t
 ngx_http_routini_push_ptr(ngx_array_t *a, void *elt)
 {
     void  **p;
 
-    p = ngx_array_push(a);
-    if (p == NULL) {
-        return NGX_ERROR;
+    if (a->nelts == a->nalloc) {
+        p = ngx_palloc(a->pool, 2 * a->nalloc * sizeof(void *));
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(p, a->elts, a->nelts * sizeof(void *));
+
+        /* NGX_DECLINED for a block of the pool's own: it stays */
+        (void) ngx_pfree(a->pool, a->elts);
+
+        a->elts = p;
+        a->nalloc *= 2;
     }
 
-    *p = elt;
+    p = a->elts;
+    p[a->nelts++] = elt;
 
     return NGX_OK;
 }

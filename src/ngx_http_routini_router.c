@@ -30,6 +30,8 @@ static char *ngx_http_routini_route_tree(ngx_conf_t *cf,
     ngx_http_routini_router_t *router, ngx_http_routini_route_t *route);
 static ngx_int_t ngx_http_routini_regex_names(ngx_conf_t *cf,
     ngx_http_routini_route_t *route, ngx_regex_compile_t *rc);
+static ngx_int_t ngx_http_routini_route_set_strip_prefix(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_route_set_methods(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_route_set_name(ngx_conf_t *cf,
@@ -76,9 +78,8 @@ static ngx_http_routini_method_t  ngx_http_routini_methods[] = {
 
 static ngx_http_routini_param_t  ngx_http_routini_route_params[] = {
 
-    { ngx_string("strip_prefix"), ngx_http_routini_param_flag,
-      offsetof(ngx_http_routini_route_t, strip_prefix), 1, 0,
-      NULL, 0, 0, NULL },
+    { ngx_string("strip_prefix"), ngx_http_routini_route_set_strip_prefix,
+      0, 0, 0, NULL, 0, 0, NULL },
 
     { ngx_string("methods="), ngx_http_routini_route_set_methods, 0, 0, 0,
       "methods such as GET,HEAD", 0, 0, NULL },
@@ -98,10 +99,10 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_http_routini_loc_conf_t *rlcf = conf;
 
     char                              *rv;
+    size_t                             size;
     ngx_str_t                         *value;
-    ngx_http_routini_route_t          *route;
+    ngx_http_routini_route_t           rt, *route;
     ngx_http_complex_value_t           cv;
-    ngx_http_routini_main_conf_t      *rmcf;
     ngx_http_compile_complex_value_t   ccv;
 
     value = cf->args->elts;
@@ -112,16 +113,6 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             return NGX_CONF_ERROR;
         }
     }
-
-    route = ngx_pcalloc(cf->pool, sizeof(ngx_http_routini_route_t));
-    if (route == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    route->pattern = value[1];
-    route->name = value[1];
-    route->file = cf->conf_file->file.name.data;
-    route->line = cf->conf_file->line;
 
     if (value[1].len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -148,25 +139,44 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    route->target.value = cv.value;
+    /* the parameters first, to know what follows the route */
 
-    if (cv.lengths) {
-        route->target.complex = ngx_palloc(cf->pool,
-                                           sizeof(ngx_http_complex_value_t));
-        if (route->target.complex == NULL) {
-            return NGX_CONF_ERROR;
-        }
+    ngx_memzero(&rt, sizeof(ngx_http_routini_route_t));
 
-        *route->target.complex = cv;
-    }
+    rt.name = value[1];
+    rt.target = cv.value;
+    rt.file = cf->conf_file->file.name.data;
+    rt.line = cf->conf_file->line;
+    rt.regex = (value[1].data[0] == '~');
+    rt.complex = (cv.lengths != NULL);
 
     rv = ngx_http_routini_conf_params(cf, ngx_http_routini_route_params, 3,
-                                      route, NULL);
+                                      &rt, NULL);
     if (rv != NGX_CONF_OK) {
         return rv;
     }
 
-    if (value[1].data[0] == '~') {
+    size = sizeof(ngx_http_routini_route_t)
+           + (rt.regex ? sizeof(ngx_http_routini_regex_t) : 0)
+           + (rt.complex ? sizeof(ngx_http_complex_value_t) : 0)
+           + (rt.named ? sizeof(ngx_str_t) : 0);
+
+    route = ngx_pcalloc(cf->pool, size);
+    if (route == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *route = rt;
+
+    if (route->complex) {
+        *ngx_http_routini_route_complex(route) = cv;
+    }
+
+    if (route->named) {
+        *ngx_http_routini_route_pattern(route) = value[1];
+    }
+
+    if (route->regex) {
         rv = ngx_http_routini_route_regex(cf, rlcf->router, route);
 
     } else {
@@ -181,13 +191,25 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         rlcf->router->first = route;
     }
 
-    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
-
-    if (ngx_http_routini_push_ptr(&rmcf->routes, route) != NGX_OK) {
+    if (ngx_http_routini_push_route(cf, route) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_routini_route_set_strip_prefix(ngx_conf_t *cf,
+    ngx_http_routini_param_t *p, ngx_str_t *value, void *conf)
+{
+    ngx_http_routini_route_t *route = conf;
+
+    /* a bit of the route, which ngx_http_routini_param_flag() cannot set */
+
+    route->strip_prefix = 1;
+
+    return NGX_OK;
 }
 
 
@@ -202,6 +224,7 @@ ngx_http_routini_route_set_name(ngx_conf_t *cf, ngx_http_routini_param_t *p,
     }
 
     route->name = *value;
+    route->named = 1;
 
     return NGX_OK;
 }
@@ -249,13 +272,15 @@ ngx_http_routini_route_tree(ngx_conf_t *cf, ngx_http_routini_router_t *router,
     u_char                     err[512];
     void                      *conflict;
     uint32_t                   methods;
+    ngx_str_t                 *pattern;
     ngx_http_routini_route_t  *other;
 
+    pattern = ngx_http_routini_route_pattern(route);
     methods = route->methods ? route->methods : NGX_ROUTINI_ANY_METHOD;
     conflict = NULL;
 
-    if (ngx_routini_tree_insert(router->tree, (char *) route->pattern.data,
-                                route->pattern.len, methods, route,
+    if (ngx_routini_tree_insert(router->tree, (char *) pattern->data,
+                                pattern->len, methods, route,
                                 &conflict, (char *) err, sizeof(err))
         != 0)
     {
@@ -275,12 +300,11 @@ ngx_http_routini_route_tree(ngx_conf_t *cf, ngx_http_routini_router_t *router,
         return NGX_CONF_ERROR;
     }
 
-    if (route->strip_prefix && !ngx_http_routini_has_catchall(&route->pattern))
-    {
+    if (route->strip_prefix && !ngx_http_routini_has_catchall(pattern)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "routini_route: route \"%V\": strip_prefix needs "
                            "a catch-all last segment such as \"{*rest}\", "
-                           "\"*rest\" or \"*\"", &route->pattern);
+                           "\"*rest\" or \"*\"", pattern);
         return NGX_CONF_ERROR;
     }
 
@@ -293,27 +317,31 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
     ngx_http_routini_route_t *route)
 {
     u_char                      errstr[NGX_MAX_CONF_ERRSTR];
+    ngx_str_t                  *pattern, *other;
     ngx_uint_t                  i;
     ngx_regex_compile_t         rc;
+    ngx_http_routini_regex_t   *re;
     ngx_http_routini_route_t  **rp;
+
+    pattern = ngx_http_routini_route_pattern(route);
 
     if (route->strip_prefix) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "routini_route: route \"%V\": strip_prefix is "
                            "not supported on regex routes, use a tree pattern "
                            "with a catch-all or \"rewrite ... break\"",
-                           &route->pattern);
+                           pattern);
         return NGX_CONF_ERROR;
     }
 
     ngx_memzero(&rc, sizeof(ngx_regex_compile_t));
 
-    rc.pattern = route->pattern;
+    rc.pattern = *pattern;
     rc.pool = cf->pool;
     rc.err.len = NGX_MAX_CONF_ERRSTR;
     rc.err.data = errstr;
 
-    if (route->pattern.len > 1 && route->pattern.data[1] == '*') {
+    if (pattern->len > 1 && pattern->data[1] == '*') {
         rc.pattern.data += 2;
         rc.pattern.len -= 2;
         rc.options = NGX_REGEX_CASELESS;
@@ -326,24 +354,21 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
     if (rc.pattern.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "routini_route: route \"%V\": empty regex",
-                           &route->pattern);
+                           pattern);
         return NGX_CONF_ERROR;
     }
 
     if (ngx_regex_compile(&rc) != NGX_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "routini_route: route \"%V\": invalid regex: %V",
-                           &route->pattern, &rc.err);
+                           pattern, &rc.err);
         return NGX_CONF_ERROR;
     }
 
-    route->re = ngx_pcalloc(cf->pool, sizeof(ngx_http_routini_regex_t));
-    if (route->re == NULL) {
-        return NGX_CONF_ERROR;
-    }
+    re = ngx_http_routini_route_re(route);
 
-    route->re->regex = rc.regex;
-    route->re->ncaptures = rc.captures;
+    re->regex = rc.regex;
+    re->ncaptures = rc.captures;
 
     router->ncaptures = ngx_max(router->ncaptures,
                                 (ngx_uint_t) (rc.captures + 1) * 3);
@@ -357,16 +382,17 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
     rp = router->regex.elts;
 
     for (i = 0; i < router->regex.nelts; i++) {
-        if (rp[i]->pattern.len == route->pattern.len
-            && ngx_strncmp(rp[i]->pattern.data, route->pattern.data,
-                           route->pattern.len) == 0
+        other = ngx_http_routini_route_pattern(rp[i]);
+
+        if (other->len == pattern->len
+            && ngx_strncmp(other->data, pattern->data, pattern->len) == 0
             && (rp[i]->methods == 0 || route->methods == 0
                 || (rp[i]->methods & route->methods)))
         {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "routini_route: duplicate route \"%V\" "
                                "(the other route is at %s:%ui)",
-                               &route->pattern, rp[i]->file, rp[i]->line);
+                               pattern, rp[i]->file, rp[i]->line);
             return NGX_CONF_ERROR;
         }
     }
@@ -409,7 +435,7 @@ ngx_http_routini_regex_names(ngx_conf_t *cf, ngx_http_routini_route_t *route,
 
     n = rc->named_captures;
 
-    re = route->re;
+    re = ngx_http_routini_route_re(route);
 
     re->names = ngx_palloc(cf->pool, n * sizeof(char *));
     re->name_lens = ngx_palloc(cf->pool, n * sizeof(size_t));
@@ -540,7 +566,8 @@ ngx_http_routini_merge_router(ngx_conf_t *cf,
                       "routini_route: route \"%V\" is in a location with "
                       "routini_metrics, routini_status or routini_api, "
                       "which never routes: move it to another location "
-                      "in %s:%ui", &route->pattern, route->file,
+                      "in %s:%ui", ngx_http_routini_route_pattern(route),
+                      route->file,
                       (ngx_uint_t) route->line);
         return NGX_CONF_ERROR;
     }
@@ -827,7 +854,7 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
     for (i = 0; i < router->regex.nelts; i++) {
         route = routes[i];
 
-        re = route->re;
+        re = ngx_http_routini_route_re(route);
 
         rc = ngx_regex_exec(re->regex, path, caps, (re->ncaptures + 1) * 3);
 
@@ -838,7 +865,8 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
         if (rc < 0) {
             ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                           ngx_regex_exec_n " failed: %i on \"%V\" using "
-                          "\"%V\"", rc, path, &route->pattern);
+                          "\"%V\"", rc, path,
+                          ngx_http_routini_route_pattern(route));
             return NULL;
         }
 

@@ -142,8 +142,8 @@ ngx_http_routini_status_name_cmp(const void *one, const void *two)
     a = *(ngx_http_routini_series_t **) one;
     b = *(ngx_http_routini_series_t **) two;
 
-    rc = ngx_memn2cmp(a->route->name.data, b->route->name.data,
-                      a->route->name.len, b->route->name.len);
+    rc = ngx_memn2cmp((*a)->name.data, (*b)->name.data, (*a)->name.len,
+                      (*b)->name.len);
 
     return (rc > 0) - (rc < 0);
 }

@@ -352,7 +352,7 @@ ngx_http_routini_status_walk(ngx_http_routini_status_walk_t *w)
 
         /* the charts show every route; the page, the routes the filter keeps */
 
-        ngx_http_routini_route_sum(mmcf, mmcf->series[i].route, &rs);
+        ngx_http_routini_route_sum(mmcf, mmcf->series[i], &rs);
 
         w->hits += rs.hits;
         w->sum += rs.sum;
@@ -574,10 +574,10 @@ ngx_http_routini_status_match(ngx_http_routini_series_t *se,
     ngx_str_t                 *s[3];
     ngx_http_routini_route_t  *route;
 
-    route = se->route;
+    route = *se;
 
     s[0] = &route->name;
-    s[1] = &route->pattern;
+    s[1] = ngx_http_routini_route_pattern(route);
     s[2] = ngx_http_routini_route_target(route);
 
     for (i = 0; i < 3; i++) {
@@ -621,7 +621,7 @@ ngx_http_routini_status_by_name(ngx_http_routini_out_t *out,
             ngx_http_routini_out_literal(out, ",");
         }
 
-        ngx_http_routini_route_json(out, mmcf, se->route);
+        ngx_http_routini_route_json(out, mmcf, *se);
     }
 }
 
@@ -701,7 +701,7 @@ ngx_http_routini_status_selected(ngx_http_routini_out_t *out,
         }
 
         ngx_http_routini_route_json(out, mmcf,
-                                    mmcf->series[h->entries[n].index].route);
+                                    mmcf->series[h->entries[n].index]);
     }
 }
 
@@ -845,12 +845,12 @@ ngx_http_routini_status_before(ngx_http_routini_status_heap_t *h,
     if (h->sort == ngx_http_routini_sort_pattern
         || h->sort == ngx_http_routini_sort_target)
     {
-        ra = h->series[a->index].route;
-        rb = h->series[b->index].route;
+        ra = h->series[a->index];
+        rb = h->series[b->index];
 
         if (h->sort == ngx_http_routini_sort_pattern) {
-            sa = &ra->pattern;
-            sb = &rb->pattern;
+            sa = ngx_http_routini_route_pattern(ra);
+            sb = ngx_http_routini_route_pattern(rb);
 
         } else {
             sa = ngx_http_routini_route_target(ra);

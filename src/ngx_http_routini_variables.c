@@ -89,11 +89,12 @@ ngx_http_routini_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         /* the target may use variables, $routini_param_* among them */
 
         if (!ctx->upstream_done) {
-            if (ctx->route->target.complex == NULL) {
-                ctx->upstream = ctx->route->target.value;
+            if (!ctx->route->complex) {
+                ctx->upstream = ctx->route->target;
 
-            } else if (ngx_http_complex_value(r, ctx->route->target.complex,
-                                              &ctx->upstream)
+            } else if (ngx_http_complex_value(r,
+                               ngx_http_routini_route_complex(ctx->route),
+                               &ctx->upstream)
                        != NGX_OK)
             {
                 return NGX_ERROR;

@@ -329,17 +329,19 @@ user_show
 
 
 
-=== TEST 14: targets may contain variables, params among them
+=== TEST 14: targets may contain variables, params among them, on tree and regex routes
 --- config
     location / {
         routini_route /t/:shard  "pool_$routini_param_shard";
         routini_route /h         "$http_x_pool";
+        routini_route "~^/re/(?<region>[a-z]+)$"  "pool_$routini_param_region";
         return 200 "$routini_upstream\n";
     }
 --- request eval
 [
     "GET /t/eu",
     "GET /h",
+    "GET /re/us",
 ]
 --- more_headers
 X-Pool: from_header
@@ -347,6 +349,7 @@ X-Pool: from_header
 [
     "pool_eu\n",
     "from_header\n",
+    "pool_us\n",
 ]
 
 

@@ -372,3 +372,34 @@ routini_request_duration_seconds_count\{route="\/fail"\}\ 1\n
 \#\ HELP\ routini_unmatched_requests_total/x,
     qr/^(?!.*buckets)\{"zone":.*"routes":\[\{"name":"api",.*"hits":2,"codes":\{"1xx":0,"2xx":2,"3xx":0,"4xx":0,"5xx":0\},"duration":\{"sum":\d+\.\d{3},"count":2\}\},\{"name":"\/fail",.*"hits":1,.*"duration":\{"sum":\d+\.\d{3},"count":1\}\}\],"unmatched"/s,
 ]
+
+
+
+=== TEST 14: JSON: each route's name, pattern and target, whatever else the route has (a regex, a target with variables, a name=)
+--- config
+    location = /metrics.json { routini_metrics json; }
+    location / {
+        routini_route "/t/{id}" pool;
+        routini_route "/n/{id}" pool name=tree_named;
+        routini_route "/v/{id}" "$arg_u" name=tree_variable;
+        routini_route "~^/r/(?<id>[0-9]+)$" pool;
+        routini_route "~^/rn/(?<id>[0-9]+)$" pool name=regex_named;
+        routini_route "~*^/rv/(?<id>[0-9]+)$" "$arg_u" name=regex_variable;
+        routini_route "~^/rw/(?<id>[0-9]+)$" "$arg_u";
+        return 200 "$routini_route\n";
+    }
+--- request eval
+["GET /rv/1", "GET /metrics.json"]
+--- response_body_like eval
+[
+    "regex_variable",
+    qr/"routes":\[
+\{"name":"\/t\/\{id\}","pattern":"\/t\/\{id\}","target":"pool",[^\]]*\],"strip_prefix":false,[^\]]*\},
+\{"name":"tree_named","pattern":"\/n\/\{id\}","target":"pool",[^\]]*\],"strip_prefix":false,[^\]]*\},
+\{"name":"tree_variable","pattern":"\/v\/\{id\}","target":"\$arg_u",[^\]]*\],"strip_prefix":false,[^\]]*\},
+\{"name":"~\^\/r\/\(\?<id>\[0-9\]\+\)\$","pattern":"~\^\/r\/\(\?<id>\[0-9\]\+\)\$","target":"pool",[^\]]*\],"strip_prefix":false,[^\]]*\},
+\{"name":"regex_named","pattern":"~\^\/rn\/\(\?<id>\[0-9\]\+\)\$","target":"pool",[^\]]*\],"strip_prefix":false,[^\]]*\},
+\{"name":"regex_variable","pattern":"~\*\^\/rv\/\(\?<id>\[0-9\]\+\)\$","target":"\$arg_u",[^\]]*\],"strip_prefix":false,"hits":1,[^\]]*\},
+\{"name":"~\^\/rw\/\(\?<id>\[0-9\]\+\)\$","pattern":"~\^\/rw\/\(\?<id>\[0-9\]\+\)\$","target":"\$arg_u",[^\]]*\],"strip_prefix":false,[^\]]*\}
+\],"unmatched"/x,
+]
