@@ -89,7 +89,9 @@ ngx_routini_tree_t *ngx_routini_tree_create(ngx_routini_alloc_pt alloc,
  * Returns 0, or -1 with a NUL-terminated message in err (errlen bytes) and,
  * for a conflict, the earlier route's data in *conflict (conflict may be
  * NULL).  Routes with the same pattern may coexist when their method masks
- * are disjoint.
+ * are disjoint.  The tree keeps the pattern's address, not a copy, to name
+ * the route in later messages: the caller keeps its bytes as long as the
+ * tree.
  */
 int ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     size_t len, uint32_t methods, void *data, void **conflict, char *err,
