@@ -63,7 +63,7 @@ static ngx_routini_node_t *ngx_routini_add(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n, ngx_routini_parsed_t *pp, size_t i,
     const char **prev, size_t k);
 static ngx_routini_node_t *ngx_routini_grow(ngx_routini_tree_t *tree,
-    ngx_routini_node_t **ref, unsigned kids);
+    ngx_routini_node_t **ref, int listed);
 static void ngx_routini_err_param(ngx_routini_err_t *e, const char *name,
     size_t len, int catchall);
 
@@ -85,6 +85,7 @@ ngx_routini_tree_create(ngx_routini_alloc_pt alloc,
     tree->memory = sizeof(ngx_routini_tree_t);
     tree->names = NULL;
     tree->prev = NULL;
+    tree->spare = NULL;
     tree->frozen = 0;
 
     tree->root = ngx_routini_node_new(tree, NULL, 0, NGX_ROUTINI_KIDS_ALL);
@@ -214,7 +215,6 @@ ngx_routini_alloc(ngx_routini_tree_t *tree, size_t size)
 
 /* the bytes in front of a node for its children's fields, by its kids */
 static const size_t  ngx_routini_kids_size[] = {
-    sizeof(ngx_routini_params_t) - offsetof(ngx_routini_params_t, catchall),
     sizeof(ngx_routini_params_t),
     sizeof(ngx_routini_params_t) + sizeof(ngx_routini_statics_t)
 };
@@ -230,9 +230,17 @@ ngx_routini_node_new(ngx_routini_tree_t *tree, const unsigned char *text,
 
     size = ngx_routini_kids_size[kids];
 
-    p = ngx_routini_alloc(tree, size + sizeof(ngx_routini_node_t) + len);
-    if (p == NULL) {
-        return NULL;
+    if (tree->spare
+        && size + sizeof(ngx_routini_node_t) + len <= tree->spare_size)
+    {
+        p = tree->spare;
+        tree->spare = NULL;
+
+    } else {
+        p = ngx_routini_alloc(tree, size + sizeof(ngx_routini_node_t) + len);
+        if (p == NULL) {
+            return NULL;
+        }
     }
 
     memset(p, 0, size + sizeof(ngx_routini_node_t));
@@ -488,10 +496,6 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
     for (i = 0; i < pp->nsegs; i++) {
         sg = &pp->seg[i];
 
-        if (n->kids == NGX_ROUTINI_KIDS_NONE) {
-            return 0;    /* a new branch: nothing to conflict with */
-        }
-
         kp = ngx_routini_params(n);
 
         if (sg->type == NGX_ROUTINI_PARAM && kp->catchall) {
@@ -507,7 +511,7 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
         ref = ngx_routini_find(n, pp, sg);
 
         if (ref == NULL) {
-            return 0;
+            return 0;    /* a new branch: nothing to conflict with */
         }
 
         c = *ref;
@@ -589,10 +593,6 @@ ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
     ngx_routini_node_t    **ref;
     ngx_routini_params_t   *kp;
     ngx_routini_statics_t  *st;
-
-    if (n->kids == NGX_ROUTINI_KIDS_NONE) {
-        return NULL;
-    }
 
     kp = ngx_routini_params(n);
 
@@ -728,19 +728,25 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     ngx_routini_node_t   *c, **ref;
     ngx_routini_params_t *kp;
 
-    /* the children's fields the node needs: those of the next segment */
+    /* the node needs the fields of statics if the next segment is one */
 
     sg = &pp->seg[i];
 
-    kids = i + 1 == pp->nsegs ? NGX_ROUTINI_KIDS_NONE
-           : pp->seg[i + 1].type == NGX_ROUTINI_STATIC ? NGX_ROUTINI_KIDS_ALL
-           : NGX_ROUTINI_KIDS_PARAMS;
+    kids = i + 1 < pp->nsegs && pp->seg[i + 1].type == NGX_ROUTINI_STATIC
+           ? NGX_ROUTINI_KIDS_ALL : NGX_ROUTINI_KIDS_PARAMS;
 
     ref = ngx_routini_find(n, pp, sg);
 
     if (ref) {
-        return (*ref)->kids >= kids ? *ref
-                                    : ngx_routini_grow(tree, ref, kids);
+        if ((*ref)->kids == kids || kids == NGX_ROUTINI_KIDS_PARAMS) {
+            return *ref;
+        }
+
+        /* a static of a hashed node stays on its list too */
+
+        return ngx_routini_grow(tree, ref,
+                                sg->type == NGX_ROUTINI_STATIC
+                                && ngx_routini_statics(n)->table);
     }
 
     c = ngx_routini_node_new(tree, pp->buf + sg->text, sg->len, kids);
@@ -810,41 +816,43 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
 
 
 /*
- * Makes the node at *ref, which needs more of its children's fields than
- * it has (a route's last segment that another route goes past), a node
- * with them, in its place.  The old node's memory stays with the caller's
- * allocator: rare, as few routes end where others go on.  A hashed static
- * is also on its parent's list, in declaration order, which freeze keeps:
- * there the old node stays, moved, its chain pointing to the new one,
- * which freeze puts in its place (ngx_routini_freeze_statics()).
+ * Gives the node at *ref the fields of statics, in a new node in its
+ * place: a node made without, as the end of a route or followed by a
+ * param, that another route goes on from with a static.  The old node's
+ * memory is the next node's, if it fits.  A static of a hashed node is
+ * also on its parent's list (listed), in declaration order, which freeze
+ * keeps: there the old node stays, moved, its chain pointing to the new
+ * one, which freeze puts in its place (ngx_routini_freeze_statics()).
  */
 
 static ngx_routini_node_t *
 ngx_routini_grow(ngx_routini_tree_t *tree, ngx_routini_node_t **ref,
-    unsigned kids)
+    int listed)
 {
     ngx_routini_node_t  *n, *c;
 
     n = *ref;
 
-    c = ngx_routini_node_new(tree, n->text, n->len, kids);
+    c = ngx_routini_node_new(tree, n->text, n->len, NGX_ROUTINI_KIDS_ALL);
     if (c == NULL) {
         return NULL;
     }
 
     memcpy(c, n, sizeof(ngx_routini_node_t));
-    c->kids = (uint8_t) kids;
-
-    if (n->kids != NGX_ROUTINI_KIDS_NONE) {
-        *ngx_routini_params(c) = *ngx_routini_params(n);
-    }
-
-    /* (a leaf's fields, catchall on, are all zero, as are the new node's) */
+    c->kids = NGX_ROUTINI_KIDS_ALL;
+    *ngx_routini_params(c) = *ngx_routini_params(n);
 
     *ref = c;
 
-    n->kids = NGX_ROUTINI_KIDS_MOVED;
-    n->chain = c;
+    if (listed) {
+        n->kids = NGX_ROUTINI_KIDS_MOVED;
+        n->chain = c;
+
+    } else {
+        tree->spare = (unsigned char *) ngx_routini_params(n);
+        tree->spare_size = sizeof(ngx_routini_params_t)
+                           + sizeof(ngx_routini_node_t) + n->len;
+    }
 
     return c;
 }
@@ -861,7 +869,7 @@ ngx_routini_any_route(ngx_routini_node_t *n)
     ngx_routini_params_t   *kp;
     ngx_routini_statics_t  *st;
 
-    if (n->routes || n->kids == NGX_ROUTINI_KIDS_NONE) {
+    if (n->routes) {
         return n->routes;
     }
 

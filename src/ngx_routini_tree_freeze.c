@@ -103,13 +103,6 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     ngx_routini_params_t   *kp;
     ngx_routini_statics_t  *st;
 
-    /* n->kids, read here, is n->rest, set below */
-
-    if (n->kids == NGX_ROUTINI_KIDS_NONE) {
-        n->kind = NGX_ROUTINI_KIND_LEAF;
-        return 0;
-    }
-
     kp = ngx_routini_params(n);
     plist = kp->plist;
 
@@ -130,6 +123,8 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     }
 
     st = NULL;
+
+    /* (n->kids, read here, is n->rest, set below) */
 
     if (n->kids == NGX_ROUTINI_KIDS_ALL) {
         st = ngx_routini_statics(n);

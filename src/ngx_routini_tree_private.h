@@ -72,14 +72,13 @@
 #define NGX_ROUTINI_KIND_HASH     5
 
 /*
- * The children's fields a node has in front of it: a leaf's, those the
- * lookup reads of any node (no param, no catch-all); those of params and
- * catch-all; those of statics too.  See ngx_routini_params().
+ * The children's fields a node has in front of it: those of params and
+ * catch-all, which the lookup reads of any node it comes to; those of
+ * statics too, for a node with static children (ngx_routini_params()).
  */
-#define NGX_ROUTINI_KIDS_NONE     0
-#define NGX_ROUTINI_KIDS_PARAMS   1
-#define NGX_ROUTINI_KIDS_ALL      2
-#define NGX_ROUTINI_KIDS_MOVED    3      /* building: see ngx_routini_grow() */
+#define NGX_ROUTINI_KIDS_PARAMS   0
+#define NGX_ROUTINI_KIDS_ALL      1
+#define NGX_ROUTINI_KIDS_MOVED    2      /* building: see ngx_routini_grow() */
 
 #define NGX_ROUTINI_HASH_MUL      0x9e3779b97f4a7c15ULL
 
@@ -120,10 +119,11 @@ struct ngx_routini_route_s {
  * A node is its text, with what every node has before it: the fields of a
  * static compared with the path first, as the fast pass reads them.  The
  * fields of its children are in front of the node, in the same allocation,
- * so that a node without children (most routes end on one) costs no more
- * than it needs, and the lookup reads them at a fixed offset from the
- * node, as it would the node's own.  The lists made while building share
- * their fields with what freeze lays out from them.
+ * those of statics only when it has static children, so that a node
+ * without (most routes end on one) costs no more than it needs, and the
+ * lookup reads them at a fixed offset from the node, as it would the
+ * node's own.  The lists made while building share their fields with what
+ * freeze lays out from them.
  */
 
 struct ngx_routini_node_s {
@@ -149,20 +149,16 @@ struct ngx_routini_node_s {
 };
 
 
-/*
- * The fields of a node's params and catch-all, just in front of it; a
- * leaf has those from catchall on, zero, as the lookup reads them of any
- * node it comes to (NGX_ROUTINI_KIDS_NONE).
- */
+/* the fields of a node's params and catch-all, just in front of it */
 
 typedef struct {
+    uint32_t               nparam;
+    uint32_t               naffix;    /* params with an affix, first */
     union {
         ngx_routini_node_t  *plist;   /* building: list of params */
         ngx_routini_node_t **params;  /* frozen: longest affix first */
     };
     ngx_routini_node_t    *catchall;
-    uint32_t               nparam;
-    uint32_t               naffix;    /* params with an affix, first */
 } ngx_routini_params_t;
 
 
@@ -181,7 +177,7 @@ typedef struct {
 } ngx_routini_statics_t;
 
 
-/* a node's children's fields, as far as it has them (its kids) */
+/* a node's children's fields; those of statics only if its kids say so */
 #define ngx_routini_params(n)   ((ngx_routini_params_t *) (n) - 1)
 #define ngx_routini_statics(n)                                               \
     ((ngx_routini_statics_t *) ngx_routini_params(n) - 1)
@@ -196,6 +192,8 @@ struct ngx_routini_tree_s {
     ngx_routini_node_t    *top;       /* root once frozen, else empty */
     const char           **names;     /* the param names made last */
     const char           **prev;      /*   and the ones they extend */
+    unsigned char         *spare;     /* a grown node's old memory */
+    size_t                 spare_size;
     int                    frozen;
 };
 
