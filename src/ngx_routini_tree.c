@@ -46,7 +46,8 @@ typedef struct {
 
 
 static ngx_routini_node_t *ngx_routini_node_new(ngx_routini_tree_t *tree,
-    const unsigned char *text, size_t len, unsigned kids);
+    const unsigned char *text, size_t len, unsigned kids, int full);
+static size_t ngx_routini_node_size(size_t len, int full);
 static int ngx_routini_parse(const char *pat, size_t len,
     ngx_routini_parsed_t *pp, ngx_routini_err_t *e);
 static int ngx_routini_param_start(const char *pat, size_t len, size_t i,
@@ -63,7 +64,7 @@ static ngx_routini_node_t *ngx_routini_add(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n, ngx_routini_parsed_t *pp, size_t i,
     const char **prev, size_t k);
 static ngx_routini_node_t *ngx_routini_grow(ngx_routini_tree_t *tree,
-    ngx_routini_node_t **ref, int listed);
+    ngx_routini_node_t **ref, int full, int listed);
 static void ngx_routini_err_param(ngx_routini_err_t *e, const char *name,
     size_t len, int catchall);
 
@@ -88,14 +89,14 @@ ngx_routini_tree_create(ngx_routini_alloc_pt alloc,
     tree->spare = NULL;
     tree->frozen = 0;
 
-    tree->root = ngx_routini_node_new(tree, NULL, 0, NGX_ROUTINI_KIDS_ALL);
+    tree->root = ngx_routini_node_new(tree, NULL, 0, NGX_ROUTINI_KIDS_ALL, 0);
     if (tree->root == NULL) {
         return NULL;
     }
 
     /* until freeze, lookups find nothing, in a leaf */
 
-    tree->top = ngx_routini_node_new(tree, NULL, 0, NGX_ROUTINI_KIDS_ALL);
+    tree->top = ngx_routini_node_new(tree, NULL, 0, NGX_ROUTINI_KIDS_ALL, 0);
     if (tree->top == NULL) {
         return NULL;
     }
@@ -220,33 +221,43 @@ static const size_t  ngx_routini_kids_size[] = {
 };
 
 
+/*
+ * A new node with kids' fields in front of it; full: a static, or a param
+ * with text, which has the node's fields from word on (a static is
+ * compared with the path by its word, a param's text comes after them).
+ */
+
 static ngx_routini_node_t *
 ngx_routini_node_new(ngx_routini_tree_t *tree, const unsigned char *text,
-    size_t len, unsigned kids)
+    size_t len, unsigned kids, int full)
 {
-    size_t               size;
+    size_t               front, size;
     unsigned char       *p;
     ngx_routini_node_t  *n;
 
-    size = ngx_routini_kids_size[kids];
+    front = ngx_routini_kids_size[kids];
+    size = front + ngx_routini_node_size(len, full);
 
-    if (tree->spare
-        && size + sizeof(ngx_routini_node_t) + len <= tree->spare_size)
-    {
+    if (tree->spare && size <= tree->spare_size) {
         p = tree->spare;
         tree->spare = NULL;
 
     } else {
-        p = ngx_routini_alloc(tree, size + sizeof(ngx_routini_node_t) + len);
+        p = ngx_routini_alloc(tree, size);
         if (p == NULL) {
             return NULL;
         }
     }
 
-    memset(p, 0, size + sizeof(ngx_routini_node_t));
-    n = (ngx_routini_node_t *) (p + size);
+    memset(p, 0, size - len);
+    n = (ngx_routini_node_t *) (p + front);
     n->kids = (uint8_t) kids;
     n->len = (uint32_t) len;
+
+    if (!full) {
+        return n;
+    }
+
     n->word = ngx_routini_text_word(text, len);
     n->wmask = len < 7 ? ((uint64_t) 1 << (8 * len + 8)) - 1 : ~(uint64_t) 0;
 
@@ -255,6 +266,14 @@ ngx_routini_node_new(ngx_routini_tree_t *tree, const unsigned char *text,
     }
 
     return n;
+}
+
+
+static size_t
+ngx_routini_node_size(size_t len, int full)
+{
+    return full ? sizeof(ngx_routini_node_t) + len
+                : offsetof(ngx_routini_node_t, word);
 }
 
 
@@ -604,7 +623,9 @@ ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
     case NGX_ROUTINI_PARAM:
         for (ref = &kp->plist; *ref; ref = &(*ref)->next) {
             if ((*ref)->len == sg->len && (*ref)->prefix == sg->prefix
-                && memcmp((*ref)->text, pp->buf + sg->text, sg->len) == 0)
+                && (sg->len == 0
+                    || memcmp((*ref)->text, pp->buf + sg->text, sg->len)
+                       == 0))
             {
                 return ref;
             }
@@ -745,11 +766,13 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         /* a static of a hashed node stays on its list too */
 
         return ngx_routini_grow(tree, ref,
+                                sg->type == NGX_ROUTINI_STATIC || sg->len,
                                 sg->type == NGX_ROUTINI_STATIC
                                 && ngx_routini_statics(n)->table);
     }
 
-    c = ngx_routini_node_new(tree, pp->buf + sg->text, sg->len, kids);
+    c = ngx_routini_node_new(tree, pp->buf + sg->text, sg->len, kids,
+                             sg->type == NGX_ROUTINI_STATIC || sg->len);
     if (c == NULL) {
         return NULL;
     }
@@ -827,18 +850,19 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
 
 static ngx_routini_node_t *
 ngx_routini_grow(ngx_routini_tree_t *tree, ngx_routini_node_t **ref,
-    int listed)
+    int full, int listed)
 {
     ngx_routini_node_t  *n, *c;
 
     n = *ref;
 
-    c = ngx_routini_node_new(tree, n->text, n->len, NGX_ROUTINI_KIDS_ALL);
+    c = ngx_routini_node_new(tree, full ? n->text : NULL, n->len,
+                             NGX_ROUTINI_KIDS_ALL, full);
     if (c == NULL) {
         return NULL;
     }
 
-    memcpy(c, n, sizeof(ngx_routini_node_t));
+    memcpy(c, n, ngx_routini_node_size(0, full));
     c->kids = NGX_ROUTINI_KIDS_ALL;
     *ngx_routini_params(c) = *ngx_routini_params(n);
 
@@ -851,7 +875,7 @@ ngx_routini_grow(ngx_routini_tree_t *tree, ngx_routini_node_t **ref,
     } else {
         tree->spare = (unsigned char *) ngx_routini_params(n);
         tree->spare_size = sizeof(ngx_routini_params_t)
-                           + sizeof(ngx_routini_node_t) + n->len;
+                           + ngx_routini_node_size(n->len, full);
     }
 
     return c;

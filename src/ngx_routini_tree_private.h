@@ -116,8 +116,9 @@ struct ngx_routini_route_s {
 
 
 /*
- * A node is its text, with what every node has before it: the fields of a
- * static compared with the path first, as the fast pass reads them.  The
+ * A node is what every node has, then the fields of a static compared
+ * with the path, then its text.  A param or catch-all without text (most
+ * are "{id}"), and the root, end before word: they never use them.  The
  * fields of its children are in front of the node, in the same allocation,
  * those of statics only when it has static children, so that a node
  * without (most routes end on one) costs no more than it needs, and the
@@ -127,9 +128,6 @@ struct ngx_routini_route_s {
  */
 
 struct ngx_routini_node_s {
-    uint64_t               word;      /* static: ngx_routini_text_word() */
-    uint64_t               wmask;     /*   and the mask of its bytes */
-    ngx_routini_node_t    *chain;     /* next static in the table slot */
     uint32_t               len;       /* of text */
     uint16_t               prefix;    /* param: text is prefix, suffix */
     uint8_t                kind;      /* frozen: NGX_ROUTINI_KIND_* */
@@ -144,8 +142,12 @@ struct ngx_routini_node_s {
         ngx_routini_node_t  *bare;    /* frozen: the bare param, if any */
     };
     ngx_routini_route_t   *routes;
-    const char           **names;     /* param and catch-all nodes: names */
-    unsigned char          text[];    /*   of the params up to this one */
+    const char           **names;     /* param and catch-all nodes: names
+                                           of the params up to this one */
+    uint64_t               word;      /* static: ngx_routini_text_word() */
+    uint64_t               wmask;     /*   and the mask of its bytes */
+    ngx_routini_node_t    *chain;     /* next static in the table slot */
+    unsigned char          text[];
 };
 
 
