@@ -177,8 +177,8 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     r->names = names;
     r->name_lens = names ? (size_t *) (names + k) : NULL;
     r->methods = methods;
-    r->nparams = k;
-    r->len = (uint32_t) len;      /* <= NGX_ROUTINI_MAX_PATTERN */
+    r->nparams = (uint16_t) k;    /* <= NGX_ROUTINI_MAX_PARAMS */
+    r->len = (uint16_t) len;      /* <= NGX_ROUTINI_MAX_PATTERN */
     r->pattern = pattern;
 
     for (rp = &n->routes; *rp; rp = &(*rp)->next) { /* void */ }

@@ -73,9 +73,9 @@ typedef struct {
 
 typedef struct {
     void                *data;      /* the route's user data (from insert) */
-    size_t               nparams;   /* the catch-all, if any, is the last */
     const char         **names;     /* in pattern order, owned by the tree */
     size_t              *name_lens;
+    uint16_t             nparams;   /* the catch-all, if any, is the last */
     ngx_routini_span_t   params[NGX_ROUTINI_MAX_PARAMS];
     size_t               catchall_start;  /* (size_t) -1 if no catch-all */
     uint32_t             allowed;   /* on METHOD_MISMATCH: union of masks */

@@ -34,12 +34,18 @@
 #endif
 
 
-/* the answer's fields are in the same order in a route and a match */
+/* the answer's fields are in the same places in a route and a match */
 typedef char  ngx_routini_answer_check[
     offsetof(ngx_routini_match_t, params)
     == offsetof(ngx_routini_route_t, next)
+    && offsetof(ngx_routini_match_t, names)
+       == offsetof(ngx_routini_route_t, names)
     && offsetof(ngx_routini_match_t, name_lens)
-       == offsetof(ngx_routini_route_t, name_lens) ? 1 : -1];
+       == offsetof(ngx_routini_route_t, name_lens)
+    && offsetof(ngx_routini_match_t, nparams)
+       == offsetof(ngx_routini_route_t, nparams)
+    && sizeof(((ngx_routini_match_t *) 0)->nparams)
+       == sizeof(((ngx_routini_route_t *) 0)->nparams) ? 1 : -1];
 
 
 /* a node the full search may come back to, and where it was */

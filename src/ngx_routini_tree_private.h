@@ -100,17 +100,18 @@ typedef struct ngx_routini_route_s  ngx_routini_route_t;
 
 /*
  * A route's answer comes first, as the caller's match has it, so that a
- * lookup copies it in one go (ngx_routini_found()).
+ * lookup copies it in one go (ngx_routini_found()): its first 32 bytes,
+ * len and methods to the match's padding after nparams.
  */
 
 struct ngx_routini_route_s {
     void                  *data;
-    size_t                 nparams;   /* the catch-all included */
     const char           **names;
     size_t                *name_lens;
-    ngx_routini_route_t   *next;      /* routes of one node, disjoint masks */
+    uint16_t               nparams;   /* the catch-all included */
+    uint16_t               len;       /* of pattern */
     uint32_t               methods;
-    uint32_t               len;       /* of pattern */
+    ngx_routini_route_t   *next;      /* routes of one node, disjoint masks */
     const char            *pattern;   /* the caller's, for messages */
 };
 
