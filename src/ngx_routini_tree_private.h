@@ -78,7 +78,9 @@
  */
 #define NGX_ROUTINI_KIDS_PARAMS   0
 #define NGX_ROUTINI_KIDS_ALL      1
-#define NGX_ROUTINI_KIDS_MOVED    2      /* building: see ngx_routini_grow() */
+/* building: see ngx_routini_grow(); none of NGX_ROUTINI_KIND_*, as kids
+ * is the frozen node's rest */
+#define NGX_ROUTINI_KIDS_MOVED    0xff
 
 #define NGX_ROUTINI_HASH_MUL      0x9e3779b97f4a7c15ULL
 
