@@ -46,7 +46,8 @@ typedef struct {
 
 
 static ngx_routini_node_t *ngx_routini_node_new(ngx_routini_tree_t *tree,
-    const unsigned char *text, size_t len);
+    const unsigned char *text, size_t len, unsigned kids, int full);
+static size_t ngx_routini_node_size(size_t len, int full);
 static int ngx_routini_parse(const char *pat, size_t len,
     ngx_routini_parsed_t *pp, ngx_routini_err_t *e);
 static int ngx_routini_param_start(const char *pat, size_t len, size_t i,
@@ -55,15 +56,15 @@ static int ngx_routini_param_start(const char *pat, size_t len, size_t i,
 static int ngx_routini_check(ngx_routini_tree_t *tree, const char *pat,
     size_t len, ngx_routini_parsed_t *pp, uint32_t methods, void **conflict,
     ngx_routini_err_t *e);
-static ngx_routini_node_t *ngx_routini_find(ngx_routini_node_t *n,
+static ngx_routini_node_t **ngx_routini_find(ngx_routini_node_t *n,
     ngx_routini_parsed_t *pp, ngx_routini_seg_t *sg);
-static int ngx_routini_hash_add(ngx_routini_tree_t *tree,
-    ngx_routini_node_t *n, ngx_routini_node_t *c);
+static int ngx_routini_static_add(ngx_routini_tree_t *tree,
+    ngx_routini_statics_t *st, ngx_routini_node_t *c);
 static ngx_routini_node_t *ngx_routini_add(ngx_routini_tree_t *tree,
-    ngx_routini_node_t *n, ngx_routini_parsed_t *pp, ngx_routini_seg_t *sg,
+    ngx_routini_node_t *n, ngx_routini_parsed_t *pp, size_t i,
     const char **prev, size_t k);
-static void ngx_routini_err_bytes(ngx_routini_err_t *e, const char *s,
-    size_t len);
+static ngx_routini_node_t *ngx_routini_grow(ngx_routini_tree_t *tree,
+    ngx_routini_node_t **ref, int full, int listed);
 static void ngx_routini_err_param(ngx_routini_err_t *e, const char *name,
     size_t len, int catchall);
 
@@ -85,16 +86,17 @@ ngx_routini_tree_create(ngx_routini_alloc_pt alloc,
     tree->memory = sizeof(ngx_routini_tree_t);
     tree->names = NULL;
     tree->prev = NULL;
+    tree->spare = NULL;
     tree->frozen = 0;
 
-    tree->root = ngx_routini_node_new(tree, NULL, 0);
+    tree->root = ngx_routini_node_new(tree, NULL, 0, NGX_ROUTINI_KIDS_ALL, 0);
     if (tree->root == NULL) {
         return NULL;
     }
 
     /* until freeze, lookups find nothing, in a leaf */
 
-    tree->top = ngx_routini_node_new(tree, NULL, 0);
+    tree->top = ngx_routini_node_new(tree, NULL, 0, NGX_ROUTINI_KIDS_ALL, 0);
     if (tree->top == NULL) {
         return NULL;
     }
@@ -154,7 +156,7 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     k = 0;
 
     for (i = 0; i < pp.nsegs; i++) {
-        n = ngx_routini_add(tree, n, &pp, &pp.seg[i], names, k);
+        n = ngx_routini_add(tree, n, &pp, i, names, k);
         if (n == NULL) {
             goto nomem;
         }
@@ -165,8 +167,7 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
         }
     }
 
-    r = ngx_routini_alloc(tree, offsetof(ngx_routini_route_t, pattern)
-                                + len + 1);
+    r = ngx_routini_alloc(tree, sizeof(ngx_routini_route_t));
     if (r == NULL) {
         goto nomem;
     }
@@ -176,9 +177,9 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     r->names = names;
     r->name_lens = names ? (size_t *) (names + k) : NULL;
     r->methods = methods;
-    r->nparams = k;
-    memcpy(r->pattern, pattern, len);
-    r->pattern[len] = '\0';
+    r->nparams = (uint16_t) k;    /* <= NGX_ROUTINI_MAX_PARAMS */
+    r->len = (uint16_t) len;      /* <= NGX_ROUTINI_MAX_PATTERN */
+    r->pattern = pattern;
 
     for (rp = &n->routes; *rp; rp = &(*rp)->next) { /* void */ }
     *rp = r;
@@ -213,19 +214,50 @@ ngx_routini_alloc(ngx_routini_tree_t *tree, size_t size)
 }
 
 
+/* the bytes in front of a node for its children's fields, by its kids */
+static const size_t  ngx_routini_kids_size[] = {
+    sizeof(ngx_routini_params_t),
+    sizeof(ngx_routini_params_t) + sizeof(ngx_routini_statics_t)
+};
+
+
+/*
+ * A new node with kids' fields in front of it; full: a static, or a param
+ * with text, which has the node's fields from word on (a static is
+ * compared with the path by its word, a param's text comes after them).
+ */
+
 static ngx_routini_node_t *
 ngx_routini_node_new(ngx_routini_tree_t *tree, const unsigned char *text,
-    size_t len)
+    size_t len, unsigned kids, int full)
 {
+    size_t               front, size;
+    unsigned char       *p;
     ngx_routini_node_t  *n;
 
-    n = ngx_routini_alloc(tree, sizeof(ngx_routini_node_t) + len);
-    if (n == NULL) {
-        return NULL;
+    front = ngx_routini_kids_size[kids];
+    size = front + ngx_routini_node_size(len, full);
+
+    if (tree->spare && size <= tree->spare_size) {
+        p = tree->spare;
+        tree->spare = NULL;
+
+    } else {
+        p = ngx_routini_alloc(tree, size);
+        if (p == NULL) {
+            return NULL;
+        }
     }
 
-    memset(n, 0, sizeof(ngx_routini_node_t));
+    memset(p, 0, size - len);
+    n = (ngx_routini_node_t *) (p + front);
+    n->kids = (uint8_t) kids;
     n->len = (uint32_t) len;
+
+    if (!full) {
+        return n;
+    }
+
     n->word = ngx_routini_text_word(text, len);
     n->wmask = len < 7 ? ((uint64_t) 1 << (8 * len + 8)) - 1 : ~(uint64_t) 0;
 
@@ -234,6 +266,14 @@ ngx_routini_node_new(ngx_routini_tree_t *tree, const unsigned char *text,
     }
 
     return n;
+}
+
+
+static size_t
+ngx_routini_node_size(size_t len, int full)
+{
+    return full ? sizeof(ngx_routini_node_t) + len
+                : offsetof(ngx_routini_node_t, word);
 }
 
 
@@ -462,11 +502,12 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
     ngx_routini_parsed_t *pp, uint32_t methods, void **conflict,
     ngx_routini_err_t *e)
 {
-    size_t                i, k, nparams;
-    const char           *name;
-    ngx_routini_seg_t    *sg;
-    ngx_routini_node_t   *n, *c;
-    ngx_routini_route_t  *r;
+    size_t                 i, k, nparams;
+    const char            *name;
+    ngx_routini_seg_t     *sg;
+    ngx_routini_node_t    *n, *c, **ref;
+    ngx_routini_route_t   *r;
+    ngx_routini_params_t  *kp;
 
     n = tree->root;
     nparams = 0;
@@ -474,21 +515,25 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
     for (i = 0; i < pp->nsegs; i++) {
         sg = &pp->seg[i];
 
-        if (sg->type == NGX_ROUTINI_PARAM && n->catchall) {
-            r = ngx_routini_any_route(n->catchall);
+        kp = ngx_routini_params(n);
+
+        if (sg->type == NGX_ROUTINI_PARAM && kp->catchall) {
+            r = ngx_routini_any_route(kp->catchall);
             goto catchall;
         }
 
-        if (sg->type == NGX_ROUTINI_CATCHALL && n->plist) {
-            r = ngx_routini_any_route(n->plist);
+        if (sg->type == NGX_ROUTINI_CATCHALL && kp->plist) {
+            r = ngx_routini_any_route(kp->plist);
             goto catchall;
         }
 
-        c = ngx_routini_find(n, pp, sg);
+        ref = ngx_routini_find(n, pp, sg);
 
-        if (c == NULL) {
+        if (ref == NULL) {
             return 0;    /* a new branch: nothing to conflict with */
         }
+
+        c = *ref;
 
         if (sg->type != NGX_ROUTINI_STATIC) {
             name = c->names[nparams];
@@ -498,10 +543,10 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
                 r = ngx_routini_any_route(c);
 
                 ngx_routini_err_str(e, "conflicting param names \"");
-                ngx_routini_err_param(e, name, k, c == n->catchall);
+                ngx_routini_err_param(e, name, k, c == kp->catchall);
                 ngx_routini_err_str(e, "\" and \"");
                 ngx_routini_err_param(e, sg->name, sg->name_len,
-                                      c == n->catchall);
+                                      c == kp->catchall);
                 ngx_routini_err_str(e, "\" at the same position in \"");
                 goto both;
             }
@@ -517,7 +562,7 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
             ngx_routini_err_str(e, "duplicate route \"");
             ngx_routini_err_bytes(e, pat, len);
             ngx_routini_err_str(e, "\" (already defined as \"");
-            ngx_routini_err_str(e, r->pattern);
+            ngx_routini_err_bytes(e, r->pattern, r->len);
             ngx_routini_err_str(e, "\")");
 
             if (conflict) {
@@ -538,7 +583,11 @@ both:
 
     ngx_routini_err_bytes(e, pat, len);
     ngx_routini_err_str(e, "\" and \"");
-    ngx_routini_err_str(e, r ? r->pattern : "");
+
+    if (r) {
+        ngx_routini_err_bytes(e, r->pattern, r->len);
+    }
+
     ngx_routini_err_str(e, "\"");
 
     if (conflict && r) {
@@ -549,53 +598,71 @@ both:
 }
 
 
-/* n's child for the segment, or NULL */
+/*
+ * The reference to n's child for the segment, the one place that points
+ * to it (so that ngx_routini_grow() can replace it), or NULL when none.
+ */
 
-static ngx_routini_node_t *
+static ngx_routini_node_t **
 ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
     ngx_routini_seg_t *sg)
 {
-    uint64_t             h;
-    unsigned char       *text;
-    ngx_routini_node_t  *c;
+    uint64_t                h;
+    unsigned char          *text;
+    ngx_routini_node_t    **ref;
+    ngx_routini_params_t   *kp;
+    ngx_routini_statics_t  *st;
+
+    kp = ngx_routini_params(n);
 
     switch (sg->type) {
 
     case NGX_ROUTINI_CATCHALL:
-        return n->catchall;
+        return kp->catchall ? &kp->catchall : NULL;
 
     case NGX_ROUTINI_PARAM:
-        for (c = n->plist; c; c = c->next) {
-            if (c->len == sg->len && c->prefix == sg->prefix
-                && memcmp(c->text, pp->buf + sg->text, sg->len) == 0)
+        for (ref = &kp->plist; *ref; ref = &(*ref)->next) {
+            if ((*ref)->len == sg->len && (*ref)->prefix == sg->prefix
+                && (sg->len == 0
+                    || memcmp((*ref)->text, pp->buf + sg->text, sg->len)
+                       == 0))
             {
-                return c;
+                return ref;
             }
         }
 
         return NULL;
     }
 
-    if (n->table == NULL) {
-        for (c = n->statics; c; c = c->next) {
-            if (c->len == sg->len
-                && memcmp(c->text, pp->buf + sg->text, sg->len) == 0)
-            {
-                return c;
-            }
-        }
-
+    if (n->kids != NGX_ROUTINI_KIDS_ALL) {
         return NULL;
     }
 
+    st = ngx_routini_statics(n);
     text = pp->buf + sg->text;
+
+    if (st->table == NULL) {
+
+        /* (without a table, the list is the statics' one reference) */
+
+        for (ref = &st->statics; *ref; ref = &(*ref)->next) {
+            if ((*ref)->len == sg->len
+                && memcmp((*ref)->text, text, sg->len) == 0)
+            {
+                return ref;
+            }
+        }
+
+        return NULL;
+    }
+
     h = ngx_routini_key(ngx_routini_text_word(text, sg->len), text, sg->len);
 
-    for (c = n->table[h & n->mask]; c; c = c->chain) {
-        if (c->len == sg->len
-            && memcmp(c->text, pp->buf + sg->text, sg->len) == 0)
+    for (ref = &st->table[h & st->mask]; *ref; ref = &(*ref)->chain) {
+        if ((*ref)->len == sg->len
+            && memcmp((*ref)->text, text, sg->len) == 0)
         {
-            return c;
+            return ref;
         }
     }
 
@@ -604,21 +671,29 @@ ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
 
 
 /*
- * Adds the static child c to n's hash table, growing it by doubling (the
- * old table is given back to the free hook, if any; else the doublings
- * add up to less than the final size).
+ * Adds the new static child c to a node's statics: to the list, and from
+ * NGX_ROUTINI_HASH_MIN on to the hash table too, which grows by doubling
+ * (the old table is given back to the free hook, if any; else the
+ * doublings add up to less than the final size).
  */
 
 static int
-ngx_routini_hash_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
+ngx_routini_static_add(ngx_routini_tree_t *tree, ngx_routini_statics_t *st,
     ngx_routini_node_t *c)
 {
     size_t                size, i;
     uint64_t              h;
-    ngx_routini_node_t  **table;
+    ngx_routini_node_t   *d, *e, **table;
 
-    if (n->table == NULL || n->nstatic > n->mask + 1) {
-        for (size = NGX_ROUTINI_HASH_MIN; size < n->nstatic; size <<= 1) {
+    c->next = st->statics;
+    st->statics = c;
+
+    if (++st->nstatic < NGX_ROUTINI_HASH_MIN) {
+        return 0;
+    }
+
+    if (st->table == NULL || st->nstatic > st->mask + 1) {
+        for (size = NGX_ROUTINI_HASH_MIN; size < st->nstatic; size <<= 1) {
             /* void */
         }
 
@@ -629,30 +704,34 @@ ngx_routini_hash_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
 
         memset(table, 0, size * sizeof(ngx_routini_node_t *));
 
-        if (n->table && tree->release) {
-            tree->release(tree->ctx, n->table);
-            tree->memory -= (n->mask + 1) * sizeof(ngx_routini_node_t *);
+        /* the list's, c included, the moved ones where they went */
+
+        for (d = st->statics; d; d = d->next) {
+            for (e = d; e->kids == NGX_ROUTINI_KIDS_MOVED; e = e->chain) {
+                /* void */
+            }
+
+            h = ngx_routini_key(e->word, e->text, e->len);
+            i = (size_t) h & (size - 1);
+            e->chain = table[i];
+            table[i] = e;
         }
 
-        n->table = table;
-        n->mask = (uint32_t) (size - 1);
-
-        /* rehash all, c included: it is already on the list */
-
-        for (c = n->statics; c; c = c->next) {
-            h = ngx_routini_key(c->word, c->text, c->len);
-            i = (size_t) h & n->mask;
-            c->chain = table[i];
-            table[i] = c;
+        if (st->table && tree->release) {
+            tree->release(tree->ctx, st->table);
+            tree->memory -= (st->mask + 1) * sizeof(ngx_routini_node_t *);
         }
+
+        st->table = table;
+        st->mask = (uint32_t) (size - 1);
 
         return 0;
     }
 
     h = ngx_routini_key(c->word, c->text, c->len);
-    i = (size_t) h & n->mask;
-    c->chain = n->table[i];
-    n->table[i] = c;
+    i = (size_t) h & st->mask;
+    c->chain = st->table[i];
+    st->table[i] = c;
 
     return 0;
 }
@@ -660,31 +739,46 @@ ngx_routini_hash_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
 
 static ngx_routini_node_t *
 ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
-    ngx_routini_parsed_t *pp, ngx_routini_seg_t *sg, const char **prev,
-    size_t k)
+    ngx_routini_parsed_t *pp, size_t i, const char **prev, size_t k)
 {
-    char                *name;
-    size_t               i, *lens;
-    const char         **names;
-    ngx_routini_node_t  *c;
+    char                 *name;
+    size_t                j, *lens;
+    unsigned              kids;
+    const char          **names;
+    ngx_routini_seg_t    *sg;
+    ngx_routini_node_t   *c, **ref;
+    ngx_routini_params_t *kp;
 
-    c = ngx_routini_find(n, pp, sg);
-    if (c) {
-        return c;
+    /* the node needs the fields of statics if the next segment is one */
+
+    sg = &pp->seg[i];
+
+    kids = i + 1 < pp->nsegs && pp->seg[i + 1].type == NGX_ROUTINI_STATIC
+           ? NGX_ROUTINI_KIDS_ALL : NGX_ROUTINI_KIDS_PARAMS;
+
+    ref = ngx_routini_find(n, pp, sg);
+
+    if (ref) {
+        if ((*ref)->kids == kids || kids == NGX_ROUTINI_KIDS_PARAMS) {
+            return *ref;
+        }
+
+        /* a static of a hashed node stays on its list too */
+
+        return ngx_routini_grow(tree, ref,
+                                sg->type == NGX_ROUTINI_STATIC || sg->len,
+                                sg->type == NGX_ROUTINI_STATIC
+                                && ngx_routini_statics(n)->table);
     }
 
-    c = ngx_routini_node_new(tree, pp->buf + sg->text, sg->len);
+    c = ngx_routini_node_new(tree, pp->buf + sg->text, sg->len, kids,
+                             sg->type == NGX_ROUTINI_STATIC || sg->len);
     if (c == NULL) {
         return NULL;
     }
 
     if (sg->type == NGX_ROUTINI_STATIC) {
-        c->next = n->statics;
-        n->statics = c;
-
-        if (++n->nstatic >= NGX_ROUTINI_HASH_MIN
-            && ngx_routini_hash_add(tree, n, c) != 0)
-        {
+        if (ngx_routini_static_add(tree, ngx_routini_statics(n), c) != 0) {
             return NULL;
         }
 
@@ -713,9 +807,9 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         lens = (size_t *) (names + k + 1);
         name = (char *) (lens + k + 1);
 
-        for (i = 0; i < k; i++) {
-            names[i] = prev[i];
-            lens[i] = ((size_t *) (prev + k))[i];
+        for (j = 0; j < k; j++) {
+            names[j] = prev[j];
+            lens[j] = ((size_t *) (prev + k))[j];
         }
 
         memcpy(name, sg->name, sg->name_len);
@@ -730,12 +824,58 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     c->names = names;
     c->prefix = (uint16_t) sg->prefix;    /* < NGX_ROUTINI_MAX_PATTERN */
 
+    kp = ngx_routini_params(n);
+
     if (sg->type == NGX_ROUTINI_CATCHALL) {
-        n->catchall = c;
+        kp->catchall = c;
 
     } else {
-        c->next = n->plist;
-        n->plist = c;
+        c->next = kp->plist;
+        kp->plist = c;
+    }
+
+    return c;
+}
+
+
+/*
+ * Gives the node at *ref the fields of statics, in a new node in its
+ * place: a node made without, as the end of a route or followed by a
+ * param, that another route goes on from with a static.  The old node's
+ * memory is the next node's, if it fits.  A static of a hashed node is
+ * also on its parent's list (listed), in declaration order, which freeze
+ * keeps: there the old node stays, moved, its chain pointing to the new
+ * one, which freeze puts in its place (ngx_routini_freeze_statics()).
+ */
+
+static ngx_routini_node_t *
+ngx_routini_grow(ngx_routini_tree_t *tree, ngx_routini_node_t **ref,
+    int full, int listed)
+{
+    ngx_routini_node_t  *n, *c;
+
+    n = *ref;
+
+    c = ngx_routini_node_new(tree, full ? n->text : NULL, n->len,
+                             NGX_ROUTINI_KIDS_ALL, full);
+    if (c == NULL) {
+        return NULL;
+    }
+
+    memcpy(c, n, ngx_routini_node_size(0, full));
+    c->kids = NGX_ROUTINI_KIDS_ALL;
+    *ngx_routini_params(c) = *ngx_routini_params(n);
+
+    *ref = c;
+
+    if (listed) {
+        n->kids = NGX_ROUTINI_KIDS_MOVED;
+        n->chain = c;
+
+    } else {
+        tree->spare = (unsigned char *) ngx_routini_params(n);
+        tree->spare_size = sizeof(ngx_routini_params_t)
+                           + ngx_routini_node_size(n->len, full);
     }
 
     return c;
@@ -747,25 +887,43 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
 ngx_routini_route_t *
 ngx_routini_any_route(ngx_routini_node_t *n)
 {
-    ngx_routini_node_t   *c;
-    ngx_routini_route_t  *r;
+    size_t                  i;
+    ngx_routini_node_t     *c;
+    ngx_routini_route_t    *r;
+    ngx_routini_params_t   *kp;
+    ngx_routini_statics_t  *st;
 
     if (n->routes) {
         return n->routes;
     }
 
-    if (n->catchall && n->catchall->routes) {
-        return n->catchall->routes;
+    kp = ngx_routini_params(n);
+
+    if (kp->catchall && kp->catchall->routes) {
+        return kp->catchall->routes;
     }
 
-    for (c = n->statics; c; c = c->next) {
-        r = ngx_routini_any_route(c);
-        if (r) {
-            return r;
+    if (n->kids == NGX_ROUTINI_KIDS_ALL) {
+        st = ngx_routini_statics(n);
+
+        for (c = st->table ? NULL : st->statics; c; c = c->next) {
+            r = ngx_routini_any_route(c);
+            if (r) {
+                return r;
+            }
+        }
+
+        for (i = 0; st->table && i <= st->mask; i++) {
+            for (c = st->table[i]; c; c = c->chain) {
+                r = ngx_routini_any_route(c);
+                if (r) {
+                    return r;
+                }
+            }
         }
     }
 
-    for (c = n->plist; c; c = c->next) {
+    for (c = kp->plist; c; c = c->next) {
         r = ngx_routini_any_route(c);
         if (r) {
             return r;
@@ -776,7 +934,7 @@ ngx_routini_any_route(ngx_routini_node_t *n)
 }
 
 
-static void
+void
 ngx_routini_err_bytes(ngx_routini_err_t *e, const char *s, size_t len)
 {
     size_t  n;

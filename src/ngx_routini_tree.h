@@ -73,9 +73,9 @@ typedef struct {
 
 typedef struct {
     void                *data;      /* the route's user data (from insert) */
-    size_t               nparams;   /* the catch-all, if any, is the last */
     const char         **names;     /* in pattern order, owned by the tree */
     size_t              *name_lens;
+    uint16_t             nparams;   /* the catch-all, if any, is the last */
     ngx_routini_span_t   params[NGX_ROUTINI_MAX_PARAMS];
     size_t               catchall_start;  /* (size_t) -1 if no catch-all */
     uint32_t             allowed;   /* on METHOD_MISMATCH: union of masks */
@@ -89,7 +89,9 @@ ngx_routini_tree_t *ngx_routini_tree_create(ngx_routini_alloc_pt alloc,
  * Returns 0, or -1 with a NUL-terminated message in err (errlen bytes) and,
  * for a conflict, the earlier route's data in *conflict (conflict may be
  * NULL).  Routes with the same pattern may coexist when their method masks
- * are disjoint.
+ * are disjoint.  The tree keeps the pattern's address, not a copy, to name
+ * the route in later messages: the caller keeps its bytes as long as the
+ * tree.
  */
 int ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     size_t len, uint32_t methods, void *data, void **conflict, char *err,

@@ -26,7 +26,7 @@ static const unsigned char  ngx_routini_no_index[256];
 static int ngx_routini_freeze_node(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n, size_t branches, ngx_routini_route_t **deep);
 static int ngx_routini_freeze_statics(ngx_routini_tree_t *tree,
-    ngx_routini_node_t *n);
+    ngx_routini_statics_t *st);
 static int ngx_routini_chain_unique(ngx_routini_node_t *c);
 
 
@@ -71,7 +71,7 @@ ngx_routini_tree_freeze(ngx_routini_tree_t *tree, void **route, char *err,
     if (deep) {
         ngx_routini_err_str(&e, "too many nested param or catch-all "
                             "alternatives (max 128) on the path to \"");
-        ngx_routini_err_str(&e, deep->pattern);
+        ngx_routini_err_bytes(&e, deep->pattern, deep->len);
         ngx_routini_err_str(&e, "\"");
 
         if (route) {
@@ -98,36 +98,47 @@ static int
 ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     size_t branches, ngx_routini_route_t **deep)
 {
-    size_t               np, i, j;
-    ngx_routini_node_t  *c, *next, *plist, **a;
+    size_t                  np, i, j;
+    ngx_routini_node_t     *c, *next, *plist, **a;
+    ngx_routini_params_t   *kp;
+    ngx_routini_statics_t  *st;
 
-    plist = n->plist;
+    kp = ngx_routini_params(n);
+    plist = kp->plist;
 
     np = 0;
     for (c = plist; c; c = c->next) {
         np++;
     }
 
-    if (np || n->catchall) {
+    if (np || kp->catchall) {
         branches++;
 
         if (branches > NGX_ROUTINI_MAX_BRANCHES && *deep == NULL) {
             /* a route past the alternative one too many, named while
              * n's subtree is still as built */
-            *deep = n->catchall ? n->catchall->routes
-                                : ngx_routini_any_route(plist);
+            *deep = kp->catchall ? kp->catchall->routes
+                                 : ngx_routini_any_route(plist);
         }
     }
 
-    if (ngx_routini_freeze_statics(tree, n) != 0) {
-        return -1;
-    }
+    st = NULL;
 
-    for (c = n->statics; c; c = next) {
-        next = c->next;
+    /* (n->kids, read here, is n->rest, set below) */
 
-        if (ngx_routini_freeze_node(tree, c, branches, deep) != 0) {
+    if (n->kids == NGX_ROUTINI_KIDS_ALL) {
+        st = ngx_routini_statics(n);
+
+        if (ngx_routini_freeze_statics(tree, st) != 0) {
             return -1;
+        }
+
+        for (c = st->statics; c; c = next) {
+            next = c->next;
+
+            if (ngx_routini_freeze_node(tree, c, branches, deep) != 0) {
+                return -1;
+            }
         }
     }
 
@@ -165,9 +176,9 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
             }
         }
 
-        n->params = a;
-        n->nparam = (uint32_t) np;
-        n->naffix = (uint32_t) (a[np - 1]->len ? np : np - 1);
+        kp->params = a;
+        kp->nparam = (uint32_t) np;
+        kp->naffix = (uint32_t) (a[np - 1]->len ? np : np - 1);
         n->bare = a[np - 1]->len ? NULL : a[np - 1];
 
     } else {
@@ -175,47 +186,57 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     }
 
     n->rest = np == 0 ? NGX_ROUTINI_KIND_LEAF
-              : n->naffix ? NGX_ROUTINI_KIND_PARAMS
+              : kp->naffix ? NGX_ROUTINI_KIND_PARAMS
               : NGX_ROUTINI_KIND_BARE;
 
-    if (n->nstatic) {
-        n->kind = n->mask ? NGX_ROUTINI_KIND_HASH
-                  : n->nstatic > NGX_ROUTINI_DIRECT_MAX
+    if (st && st->nstatic) {
+        n->kind = st->mask ? NGX_ROUTINI_KIND_HASH
+                  : st->nstatic > NGX_ROUTINI_DIRECT_MAX
                   ? NGX_ROUTINI_KIND_BYTE : NGX_ROUTINI_KIND_CHAIN;
 
     } else {
         n->kind = n->rest;
     }
 
-    return n->catchall
-           ? ngx_routini_freeze_node(tree, n->catchall, branches, deep)
+    return kp->catchall
+           ? ngx_routini_freeze_node(tree, kp->catchall, branches, deep)
            : 0;
 }
 
 
 /*
- * Lays out n's statics for ngx_routini_static_child(): one chain when
- * few, chains by first byte when each is short, else a hash table (the
- * one made while building, if any).
+ * Lays out a node's statics for ngx_routini_static_child(): one chain
+ * when few, chains by first byte when each is short, else a hash table
+ * (the one made while building, if any).
  */
 
 static int
-ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
+ngx_routini_freeze_statics(ngx_routini_tree_t *tree,
+    ngx_routini_statics_t *st)
 {
     size_t                size, i, k, ng, count[256];
     uint64_t              h;
     unsigned char        *index;
-    ngx_routini_node_t   *c, **a;
+    ngx_routini_node_t   *c, **a, **ref;
 
-    if (n->nstatic <= NGX_ROUTINI_DIRECT_MAX) {
-        for (c = n->statics; c; c = c->next) {
+    /* the moved statics' places on the list to the nodes that took them
+     * (ngx_routini_grow()) */
+
+    for (ref = &st->statics; *ref; ref = &(*ref)->next) {
+        while ((*ref)->kids == NGX_ROUTINI_KIDS_MOVED) {
+            *ref = (*ref)->chain;
+        }
+    }
+
+    if (st->nstatic <= NGX_ROUTINI_DIRECT_MAX) {
+        for (c = st->statics; c; c = c->next) {
             c->chain = c->next;
         }
 
-        if (ngx_routini_chain_unique(n->statics)) {
-            n->table = &n->statics;
-            n->index = ngx_routini_no_index;
-            n->mask = 0;
+        if (ngx_routini_chain_unique(st->statics)) {
+            st->table = &st->statics;
+            st->index = ngx_routini_no_index;
+            st->mask = 0;
             return 0;
         }
 
@@ -228,7 +249,7 @@ ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
     /* the empty static ("/a/") goes by the "/" after it, which no other
      * starts with, as the path's end reads as "/" */
 
-    for (c = n->statics; c; c = c->next) {
+    for (c = st->statics; c; c = c->next) {
         k = c->word & 0xff;
         ng += (count[k]++ == 0);
 
@@ -252,7 +273,7 @@ ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
         memset(index, 0, size);
         i = 0;
 
-        for (c = n->statics; c; c = c->next) {
+        for (c = st->statics; c; c = c->next) {
             k = c->word & 0xff;
 
             if (index[k] == 0) {
@@ -269,13 +290,13 @@ ngx_routini_freeze_statics(ngx_routini_tree_t *tree, ngx_routini_node_t *n)
             }
         }
 
-        n->table = a;
-        n->index = index;
-        n->mask = 0;
+        st->table = a;
+        st->index = index;
+        st->mask = 0;
         return 0;
     }
 
-    if (n->table) {
+    if (st->table) {
         return 0;
     }
 
@@ -283,7 +304,7 @@ hash:
 
     /* (the chains of the table made while building, if any, are gone) */
 
-    for (size = 2; size < n->nstatic; size <<= 1) { /* void */ }
+    for (size = 2; size < st->nstatic; size <<= 1) { /* void */ }
 
     a = ngx_routini_alloc(tree, size * sizeof(ngx_routini_node_t *));
     if (a == NULL) {
@@ -292,15 +313,15 @@ hash:
 
     memset(a, 0, size * sizeof(ngx_routini_node_t *));
 
-    for (c = n->statics; c; c = c->next) {
+    for (c = st->statics; c; c = c->next) {
         h = ngx_routini_key(c->word, c->text, c->len);
         i = (size_t) h & (size - 1);
         c->chain = a[i];
         a[i] = c;
     }
 
-    n->table = a;
-    n->mask = (uint32_t) (size - 1);
+    st->table = a;
+    st->mask = (uint32_t) (size - 1);
 
     return 0;
 }

@@ -34,12 +34,18 @@
 #endif
 
 
-/* the answer's fields are in the same order in a route and a match */
+/* the answer's fields are in the same places in a route and a match */
 typedef char  ngx_routini_answer_check[
     offsetof(ngx_routini_match_t, params)
     == offsetof(ngx_routini_route_t, next)
+    && offsetof(ngx_routini_match_t, names)
+       == offsetof(ngx_routini_route_t, names)
     && offsetof(ngx_routini_match_t, name_lens)
-       == offsetof(ngx_routini_route_t, name_lens) ? 1 : -1];
+       == offsetof(ngx_routini_route_t, name_lens)
+    && offsetof(ngx_routini_match_t, nparams)
+       == offsetof(ngx_routini_route_t, nparams)
+    && sizeof(((ngx_routini_match_t *) 0)->nparams)
+       == sizeof(((ngx_routini_route_t *) 0)->nparams) ? 1 : -1];
 
 
 /* a node the full search may come back to, and where it was */
@@ -163,7 +169,7 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
 
 chain:
 
-    c = ngx_routini_chain_word(n->statics, w);
+    c = ngx_routini_chain_word(ngx_routini_statics(n)->statics, w);
 
     if (c && (c->len < 8 || ngx_routini_static_long(c, s, len, p))) {
         goto matched;
@@ -192,7 +198,8 @@ byte:
     /* the chains follow the index (ngx_routini_freeze_statics()) */
 
     c = ngx_routini_chain_word(((ngx_routini_node_t *const *)
-                                (n->index + 256))[n->index[w & 0xff]], w);
+                                (ngx_routini_statics(n)->index + 256))
+                               [ngx_routini_statics(n)->index[w & 0xff]], w);
 
     if (c && (c->len < 8 || ngx_routini_static_long(c, s, len, p))) {
         goto matched;
@@ -235,11 +242,11 @@ params:
     e = ngx_routini_segment_end(s, len, p, w);
     i = ngx_routini_param(n, s, p, e, 0);
 
-    if (i == n->nparam) {
+    if (i == ngx_routini_params(n)->nparam) {
         goto leaf;
     }
 
-    c = n->params[i];
+    c = ngx_routini_params(n)->params[i];
     v->start = p + c->prefix;
     v->len = e - p - c->len;
     v++;
@@ -281,8 +288,9 @@ leaf:
 
     /* no static or param child took the segment: the catch-all, if any */
 
-    if (n->catchall) {
-        r = ngx_routini_route(n->catchall->routes, method, &allowed);
+    if (ngx_routini_params(n)->catchall) {
+        r = ngx_routini_route(ngx_routini_params(n)->catchall->routes, method,
+                              &allowed);
 
         if (r) {
             v->start = p;
@@ -345,16 +353,17 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
 
         i = ngx_routini_param(n, s, p, e, alt);
 
-        if (i < n->nparam) {
-            c = n->params[i];
+        if (i < ngx_routini_params(n)->nparam) {
+            c = ngx_routini_params(n)->params[i];
             alt = i + 1;
             m->params[k].start = p + c->prefix;
             m->params[k].len = e - p - c->len;
             goto match;
         }
 
-        if (n->catchall) {
-            r = ngx_routini_route(n->catchall->routes, method, &m->allowed);
+        if (ngx_routini_params(n)->catchall) {
+            r = ngx_routini_route(ngx_routini_params(n)->catchall->routes,
+                                  method, &m->allowed);
 
             if (r) {
                 m->params[k].start = p;
@@ -382,7 +391,9 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
 
         /* c matched the segment; n's alternatives left start at alt */
 
-        if (alt < n->nparam || n->catchall) {
+        if (alt < ngx_routini_params(n)->nparam
+            || ngx_routini_params(n)->catchall)
+        {
             sp->node = n;
             sp->start = p;
             sp->end = e;
@@ -466,7 +477,8 @@ static ngx_routini_inline const ngx_routini_node_t *
 ngx_routini_hash_first(const ngx_routini_node_t *n, const unsigned char *s,
     size_t len, size_t p, uint64_t w)
 {
-    size_t  e, i;
+    size_t                        e, i;
+    const ngx_routini_statics_t  *st;
 
     /* the key: the segment's word cut after its "/", as a short static's,
      * or its first 8 bytes */
@@ -481,8 +493,10 @@ ngx_routini_hash_first(const ngx_routini_node_t *n, const unsigned char *s,
         e = ngx_routini_segment_end_long(s, len, p);
     }
 
+    st = ngx_routini_statics(n);
+
     return ngx_routini_hash_chain(
-               n->table[ngx_routini_key(w, s + p, e - p) & n->mask],
+               st->table[ngx_routini_key(w, s + p, e - p) & st->mask],
                s, p, e, w);
 }
 
@@ -514,9 +528,11 @@ static ngx_routini_inline const ngx_routini_node_t *
 ngx_routini_static_byte(const ngx_routini_node_t *n, const unsigned char *s,
     size_t len, size_t p, uint64_t w)
 {
-    const ngx_routini_node_t   *c;
+    const ngx_routini_node_t     *c;
+    const ngx_routini_statics_t  *st;
 
-    c = ngx_routini_chain_word(n->table[n->index[w & 0xff]], w);
+    st = ngx_routini_statics(n);
+    c = ngx_routini_chain_word(st->table[st->index[w & 0xff]], w);
 
     if (c && (c->len < 8 || ngx_routini_static_long(c, s, len, p))) {
         return c;
@@ -580,14 +596,18 @@ ngx_routini_static_middle(const ngx_routini_node_t *c, const unsigned char *s,
 
 
 /* the index of n's first param from i on matching the segment s[p, e),
- * or n->nparam */
+ * or n's number of params */
 
 static ngx_routini_inline size_t
 ngx_routini_param(const ngx_routini_node_t *n, const unsigned char *s,
     size_t p, size_t e, size_t i)
 {
-    for ( /* void */ ; i < n->nparam; i++) {
-        if (ngx_routini_param_match(n->params[i], s, p, e)) {
+    const ngx_routini_params_t  *kp;
+
+    kp = ngx_routini_params(n);
+
+    for ( /* void */ ; i < kp->nparam; i++) {
+        if (ngx_routini_param_match(kp->params[i], s, p, e)) {
             break;
         }
     }

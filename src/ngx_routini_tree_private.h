@@ -71,6 +71,17 @@
 #define NGX_ROUTINI_KIND_BYTE     4
 #define NGX_ROUTINI_KIND_HASH     5
 
+/*
+ * The children's fields a node has in front of it: those of params and
+ * catch-all, which the lookup reads of any node it comes to; those of
+ * statics too, for a node with static children (ngx_routini_params()).
+ */
+#define NGX_ROUTINI_KIDS_PARAMS   0
+#define NGX_ROUTINI_KIDS_ALL      1
+/* building: see ngx_routini_grow(); none of NGX_ROUTINI_KIND_*, as kids
+ * is the frozen node's rest */
+#define NGX_ROUTINI_KIDS_MOVED    0xff
+
 #define NGX_ROUTINI_HASH_MUL      0x9e3779b97f4a7c15ULL
 
 /* the lookup's helpers must be inlined in its loops; its rare paths not */
@@ -91,56 +102,90 @@ typedef struct ngx_routini_route_s  ngx_routini_route_t;
 
 /*
  * A route's answer comes first, as the caller's match has it, so that a
- * lookup copies it in one go (ngx_routini_found()).
+ * lookup copies it in one go (ngx_routini_found()): its first 32 bytes,
+ * len and methods to the match's padding after nparams.
  */
 
 struct ngx_routini_route_s {
     void                  *data;
-    size_t                 nparams;   /* the catch-all included */
     const char           **names;
     size_t                *name_lens;
-    ngx_routini_route_t   *next;      /* routes of one node, disjoint masks */
+    uint16_t               nparams;   /* the catch-all included */
+    uint16_t               len;       /* of pattern */
     uint32_t               methods;
-    char                   pattern[]; /* as written, for messages */
+    ngx_routini_route_t   *next;      /* routes of one node, disjoint masks */
+    const char            *pattern;   /* the caller's, for messages */
 };
 
 
 /*
- * The fields the fast pass reads come first, 64 bytes: those of a static
- * compared with the path, then those of a node it goes through.  The
- * lists made while building share their fields with what freeze lays out
- * from them, so that a node costs no more than the lookup needs.
+ * A node is what every node has, then the fields of a static compared
+ * with the path, then its text.  A param or catch-all without text (most
+ * are "{id}"), and the root, end before word: they never use them.  The
+ * fields of its children are in front of the node, in the same allocation,
+ * those of statics only when it has static children, so that a node
+ * without (most routes end on one) costs no more than it needs, and the
+ * lookup reads them at a fixed offset from the node, as it would the
+ * node's own.  The lists made while building share their fields with what
+ * freeze lays out from them.
  */
 
 struct ngx_routini_node_s {
-    uint64_t               word;      /* static: ngx_routini_text_word() */
-    uint64_t               wmask;     /*   and the mask of its bytes */
-    ngx_routini_node_t    *chain;     /* next static in the table slot */
     uint32_t               len;       /* of text */
-    uint8_t                kind;      /* frozen: NGX_ROUTINI_KIND_* */
-    uint8_t                rest;      /*   that of the children after the
-                                           statics: leaf, bare or params */
     uint16_t               prefix;    /* param: text is prefix, suffix */
-    ngx_routini_node_t    *statics;   /* the first of the static children */
+    uint8_t                kind;      /* frozen: NGX_ROUTINI_KIND_* */
+    union {
+        uint8_t            kids;      /* building: NGX_ROUTINI_KIDS_* */
+        uint8_t            rest;      /* frozen: the kind of the children
+                                           after the statics: leaf, bare or
+                                           params */
+    };
     union {
         ngx_routini_node_t  *next;    /* building: siblings */
         ngx_routini_node_t  *bare;    /* frozen: the bare param, if any */
     };
     ngx_routini_route_t   *routes;
-    const unsigned char   *index;     /* frozen: first byte to table slot */
-    ngx_routini_node_t   **table;     /* frozen: chains of statics */
-    uint32_t               mask;      /* hash table size - 1 */
+    const char           **names;     /* param and catch-all nodes: names
+                                           of the params up to this one */
+    uint64_t               word;      /* static: ngx_routini_text_word() */
+    uint64_t               wmask;     /*   and the mask of its bytes */
+    ngx_routini_node_t    *chain;     /* next static in the table slot */
+    unsigned char          text[];
+};
+
+
+/* the fields of a node's params and catch-all, just in front of it */
+
+typedef struct {
+    uint32_t               nparam;
     uint32_t               naffix;    /* params with an affix, first */
     union {
         ngx_routini_node_t  *plist;   /* building: list of params */
         ngx_routini_node_t **params;  /* frozen: longest affix first */
     };
     ngx_routini_node_t    *catchall;
-    uint32_t               nparam;
+} ngx_routini_params_t;
+
+
+/*
+ * The fields of a node's statics, in front of those of its params.  While
+ * building, the statics are in a list, newest first, and once many in the
+ * hash table too, by which they are then found.
+ */
+
+typedef struct {
+    uint32_t               mask;      /* hash table size - 1 */
     uint32_t               nstatic;
-    const char           **names;     /* param and catch-all nodes: names */
-    unsigned char          text[];    /*   of the params up to this one */
-};
+    const unsigned char   *index;     /* frozen: first byte to table slot */
+    ngx_routini_node_t   **table;     /* chains of statics */
+    ngx_routini_node_t    *statics;   /* the first of the static children */
+} ngx_routini_statics_t;
+
+
+/* a node's children's fields; those of statics only if its kids say so */
+#define ngx_routini_params(n)   ((ngx_routini_params_t *) (n) - 1)
+#define ngx_routini_statics(n)                                               \
+    ((ngx_routini_statics_t *) ngx_routini_params(n) - 1)
 
 
 struct ngx_routini_tree_s {
@@ -152,6 +197,8 @@ struct ngx_routini_tree_s {
     ngx_routini_node_t    *top;       /* root once frozen, else empty */
     const char           **names;     /* the param names made last */
     const char           **prev;      /*   and the ones they extend */
+    unsigned char         *spare;     /* a grown node's old memory */
+    size_t                 spare_size;
     int                    frozen;
 };
 
@@ -165,6 +212,7 @@ typedef struct {
 
 void *ngx_routini_alloc(ngx_routini_tree_t *tree, size_t size);
 ngx_routini_route_t *ngx_routini_any_route(ngx_routini_node_t *n);
+void ngx_routini_err_bytes(ngx_routini_err_t *e, const char *s, size_t len);
 void ngx_routini_err_str(ngx_routini_err_t *e, const char *s);
 
 
