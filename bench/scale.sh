@@ -203,7 +203,7 @@ for n in $counts; do
     read -r pt pc ps < <(scrape "http://127.0.0.1:$port/metrics" "$wpid")
     read -r jt jc js < <(scrape "http://127.0.0.1:$port/metrics.json" "$wpid")
 
-    read -r si ss gi gs st sn < <(stream "$wpid")
+    read -r si ss gi gs st sn _ < <(stream "$wpid")
     read -r tm tx < <(turns "${wpid%% *}" "http://127.0.0.1:$port/metrics" \
                              "$dir/logs/turns.txt")
     ratio=$(awk -v i="$si" -v s="$ss" \
