@@ -15,9 +15,9 @@
 #   steady      a request every millisecond on one keepalive connection
 #               (bench/steady.pl), in windows taken in turn during a
 #               Prometheus scrape and as long without, until the scrapes
-#               took 3 s: the p99 of their latencies, the longest the worker
-#               kept the stream waiting (gap between two answers beyond
-#               1 ms), and how many scrapes; with one worker, the stream
+#               took 3 s: the p99 and p90 of their latencies, the longest
+#               the worker kept the stream waiting (gap between two answers
+#               beyond 1 ms), and how many scrapes; with one worker, the stream
 #               and the scrape share it.  With taskset and two CPUs or more,
 #               the worker runs on the first CPU, the stream and curl on the
 #               others, so that the client's own work does not count
@@ -203,14 +203,14 @@ for n in $counts; do
     read -r pt pc ps < <(scrape "http://127.0.0.1:$port/metrics" "$wpid")
     read -r jt jc js < <(scrape "http://127.0.0.1:$port/metrics.json" "$wpid")
 
-    read -r si ss gi gs st sn < <(stream "$wpid")
+    read -r si ss gi gs st sn pi ps < <(stream "$wpid")
     read -r tm tx < <(turns "${wpid%% *}" "http://127.0.0.1:$port/metrics" \
                              "$dir/logs/turns.txt")
     ratio=$(awk -v i="$si" -v s="$ss" \
                 'BEGIN { printf "%.2f", (i > 0 ? s / i : 0) }')
-    steady="$steady$(printf '%-7s %9s %9s %9s | %9s %9s %9s %7s | %9s %9s' \
-                            "$n" "$si" "$ss" "$ratio" "$gi" "$gs" "$st" \
-                            "$sn" "$tm" "$tx")
+    steady="$steady$(printf '%-7s %8s %8s %6s | %8s %8s | %8s %8s %8s %7s | %8s %8s' \
+                            "$n" "$si" "$ss" "$ratio" "$pi" "$ps" "$gi" \
+                            "$gs" "$st" "$sn" "$tm" "$tx")
 "
     stop
 
@@ -221,9 +221,9 @@ done
 
 echo
 echo "a request every 1 ms on the worker, without and during a scrape (ms):"
-printf '%-7s %9s %9s %9s | %9s %9s %9s %7s | %9s %9s\n' \
-    routes "p99 idle" "p99 scr" "ratio" "gap idle" "gap scr" "scrape s" \
-    scrapes "turn med" "turn max"
+printf '%-7s %8s %8s %6s | %8s %8s | %8s %8s %8s %7s | %8s %8s\n' \
+    routes "p99 idle" "p99 scr" "ratio" "p90 idle" "p90 scr" "gap idle" \
+    "gap scr" "scrape s" scrapes "turn med" "turn max"
 printf '%s' "$steady"
 
 make -s bench-balancer

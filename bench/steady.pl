@@ -11,17 +11,19 @@
 # without it; until the scrapes took SCRAPE_S seconds (default 3).  Short
 # windows in turn share whatever else the machine does between the two
 # figures, and a short scrape, repeated, gives enough answers for a
-# percentile.  curl runs at the lowest priority (niceness 19): on a
-# machine where it shares a CPU with this stream, its reading must not
-# delay the stream's answers, which would be counted against the worker.
+# percentile.  curl runs at the lowest priority (SCHED_IDLE with chrt,
+# else niceness 19): on a machine where it shares a CPU with this stream,
+# its reading must not delay the stream's answers, which would be counted
+# against the worker.
 # With one worker, the stream and the scrape share it.  Prints one line:
 #
 #   p99_idle_ms p99_scrape_ms max_gap_idle_ms max_gap_scrape_ms scrape_s scrapes
+#   p90_idle_ms p90_scrape_ms
 #
 # where a gap is the time between two answers beyond the interval (how long
-# the worker kept the stream waiting), p99 the 99th percentile of the
-# answers' latencies, scrape_s the scrapes' time in all and scrapes how
-# many there were.
+# the worker kept the stream waiting), p99 and p90 the 99th and 90th
+# percentiles of the answers' latencies, scrape_s the scrapes' time in all
+# and scrapes how many there were.
 
 use strict;
 use warnings;
@@ -38,6 +40,7 @@ die "usage: $0 PORT SCRAPE_PATH [PING_PATH]\n" unless $port && $scrape;
 my $interval = ($ENV{INTERVAL_MS} // 1) / 1000;
 my $warmup = $ENV{WARMUP_S} // 1;
 my $least = $ENV{SCRAPE_S} // 3;
+my $idle = system('chrt --idle 0 true 2> /dev/null') == 0;
 
 my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port)
     or die "connect: $!\n";
@@ -92,9 +95,10 @@ sub stream {
     return (\@lat, \@gap);
 }
 
-sub p99 {
+# the percentile $_[1] of @{$_[0]}
+sub pct {
     my @v = sort { $a <=> $b } @{$_[0]};
-    return @v ? $v[int(0.99 * $#v)] : 0;
+    return @v ? $v[int($_[1] / 100 * $#v)] : 0;
 }
 
 sub max {
@@ -108,10 +112,12 @@ sub scrape {
     my $pid = fork // die "fork: $!\n";
 
     if ($pid == 0) {
+        my @curl = ('curl', '-s', '-o', '/dev/null', '--max-time', '600',
+                    "http://127.0.0.1:$port$scrape");
+
         setpriority(0, 0, 19);
-        exec('curl', '-s', '-o', '/dev/null', '--max-time', '600',
-             "http://127.0.0.1:$port$scrape")
-            or POSIX::_exit(127);
+        exec('chrt', '--idle', '0', @curl) if $idle;
+        exec(@curl) or POSIX::_exit(127);
     }
 
     return $pid;
@@ -143,6 +149,7 @@ while ($took < $least) {
     push @gap_i, @$g;
 }
 
-printf "%.3f %.3f %.3f %.3f %.2f %d\n",
-    1000 * p99(\@lat_i), 1000 * p99(\@lat_s),
-    1000 * max(\@gap_i), 1000 * max(\@gap_s), $took, $scrapes;
+printf "%.3f %.3f %.3f %.3f %.2f %d %.3f %.3f\n",
+    1000 * pct(\@lat_i, 99), 1000 * pct(\@lat_s, 99),
+    1000 * max(\@gap_i), 1000 * max(\@gap_s), $took, $scrapes,
+    1000 * pct(\@lat_i, 90), 1000 * pct(\@lat_s, 90);

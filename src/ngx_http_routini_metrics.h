@@ -109,7 +109,7 @@ typedef struct {
  * either kind.
  */
 
-#define NGX_HTTP_ROUTINI_OUT_CHUNK  65536
+#define NGX_HTTP_ROUTINI_OUT_CHUNK  16384
 
 
 typedef struct ngx_http_routini_out_s  ngx_http_routini_out_t;
