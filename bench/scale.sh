@@ -203,13 +203,13 @@ for n in $counts; do
     read -r pt pc ps < <(scrape "http://127.0.0.1:$port/metrics" "$wpid")
     read -r jt jc js < <(scrape "http://127.0.0.1:$port/metrics.json" "$wpid")
 
-    read -r si ss gi gs st sn pi ps < <(stream "$wpid")
+    read -r si ss gi gs st sn qi qs < <(stream "$wpid")
     read -r tm tx < <(turns "${wpid%% *}" "http://127.0.0.1:$port/metrics" \
                              "$dir/logs/turns.txt")
     ratio=$(awk -v i="$si" -v s="$ss" \
                 'BEGIN { printf "%.2f", (i > 0 ? s / i : 0) }')
     steady="$steady$(printf '%-7s %8s %8s %6s | %8s %8s | %8s %8s %8s %7s | %8s %8s' \
-                            "$n" "$si" "$ss" "$ratio" "$pi" "$ps" "$gi" \
+                            "$n" "$si" "$ss" "$ratio" "$qi" "$qs" "$gi" \
                             "$gs" "$st" "$sn" "$tm" "$tx")
 "
     stop
