@@ -392,7 +392,8 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "routini_route: duplicate route \"%V\" "
                                "(the other route is at %s:%ui)",
-                               pattern, rp[i]->file, rp[i]->line);
+                               pattern, rp[i]->file,
+                               (ngx_uint_t) rp[i]->line);
             return NGX_CONF_ERROR;
         }
     }
