@@ -16,7 +16,8 @@
 #include "ngx_http_routini_metrics.h"
 
 
-#define NGX_HTTP_ROUTINI_OUT_BUF    16384
+/* a chunk, and room for the record that takes it past its size */
+#define NGX_HTTP_ROUTINI_OUT_BUF    (NGX_HTTP_ROUTINI_OUT_CHUNK + 4096)
 #define NGX_HTTP_ROUTINI_OUT_NUM    256
 
 #define NGX_HTTP_ROUTINI_OUT_TAG                                             \

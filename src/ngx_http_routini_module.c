@@ -224,6 +224,8 @@ ngx_http_routini_create_main_conf(ngx_conf_t *cf)
  * all routes are parsed, so a route costs it 8 bytes.  No route comes after
  * (routini_route is only in the one http{} block), so the array never
  * grows again and its elements may be pointed into (the metrics' series).
+ * That relies on this module's init_main_conf() running before those of
+ * the others: it is listed first in config.
  */
 
 ngx_int_t

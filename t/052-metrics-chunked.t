@@ -246,7 +246,7 @@ Test::More::like($head, qr/^Transfer-Encoding: chunked\r$/mi, 'chunked');
 Test::More::unlike($head, qr/^Content-Length:/mi, 'no Content-Length');
 Test::More::ok(defined $text, 'every chunk well formed, the last one sent');
 $text //= '';
-Test::More::cmp_ok(length $text, '>', 10 * 65536, 'more than 10 chunks');
+Test::More::cmp_ok(length $text, '>', 40 * 16384, 'more than 40 chunks');
 my ($err, $count) = main::check_prometheus($text);
 Test::More::is_deeply($err, [], 'every line valid, no series twice');
 Test::More::is($count->{routini_requests_total}, 5 * $::Routes,
