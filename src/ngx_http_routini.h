@@ -49,7 +49,19 @@ typedef struct {
 
 
 /*
- * A route, 64 bytes: a regex route's regex, the compiled target of a target
+ * What routes declared one after another mostly have in common, shared by
+ * them: see ngx_http_routini_route_common().
+ */
+typedef struct {
+    ngx_str_t                        target;      /* as written */
+    u_char                          *file;        /* for nginx -t messages */
+} ngx_http_routini_route_common_t;
+
+#define NGX_HTTP_ROUTINI_COMMONS  8
+
+
+/*
+ * A route, 48 bytes: a regex route's regex, the compiled target of a target
  * with variables, and the pattern of a route with a name= follow it in its
  * allocation, in that order (see ngx_http_routini_route_re(), _complex()
  * and _pattern()), so that a tree route with a constant target and no
@@ -68,9 +80,7 @@ struct ngx_http_routini_route_s {
     unsigned                         line:28;    /* for nginx -t messages */
 
     ngx_str_t                        name;       /* name=, or the pattern */
-    ngx_str_t                        target;     /* as written */
-
-    u_char                          *file;        /* with line */
+    ngx_http_routini_route_common_t *common;     /* target, file */
 };
 
 
@@ -106,6 +116,9 @@ typedef struct {
     ngx_flag_t                       zone_explicit;
     u_char                          *zone_file;   /* routini_zone's place */
     ngx_uint_t                       zone_line;
+    /* the last routes' commons, newest at ncommons - 1 (modulo) */
+    ngx_http_routini_route_common_t *commons[NGX_HTTP_ROUTINI_COMMONS];
+    ngx_uint_t                       ncommons;
     ngx_cycle_t                     *cycle;       /* being configured */
     ngx_uint_t                       generation;  /* in the zone */
     void                            *inflight_rec; /* in the zone */

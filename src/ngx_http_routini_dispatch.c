@@ -92,7 +92,7 @@ ngx_http_routini_dispatch_resolve(ngx_conf_t *cf)
             continue;
         }
 
-        target = &route[i]->target;
+        target = &route[i]->common->target;
 
         for (j = 0; j < umcf->upstreams.nelts; j++) {
 

@@ -34,8 +34,12 @@ static char *ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf,
 static ngx_int_t ngx_http_routini_metrics_init_series(ngx_conf_t *cf,
     ngx_http_routini_metrics_main_conf_t *mmcf,
     ngx_http_routini_main_conf_t *rmcf);
-static int ngx_libc_cdecl ngx_http_routini_series_cmp(const void *one,
-    const void *two);
+static void ngx_http_routini_series_sort(ngx_http_routini_route_t **routes,
+    uint32_t *a, ngx_uint_t n);
+static void ngx_http_routini_series_sift(ngx_http_routini_route_t **routes,
+    uint32_t *a, ngx_uint_t root, ngx_uint_t n);
+static ngx_int_t ngx_http_routini_series_cmp(
+    ngx_http_routini_route_t **routes, uint32_t a, uint32_t b);
 static ngx_int_t ngx_http_routini_series_escape(ngx_conf_t *cf,
     ngx_http_routini_metrics_main_conf_t *mmcf);
 static ngx_uint_t ngx_http_routini_series_escaped(ngx_str_t *value,
@@ -109,10 +113,6 @@ ngx_module_t  ngx_http_routini_metrics_module = {
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
-
-
-/* the routes being sorted, see ngx_http_routini_series_cmp() */
-static ngx_http_routini_route_t  **ngx_http_routini_series_routes;
 
 
 /* Prometheus' default buckets */
@@ -278,8 +278,8 @@ ngx_http_routini_metrics_init_main_conf(ngx_conf_t *cf, void *conf)
  * The series in route order, the first route of each name: the routes
  * sorted by name (and, within a name, by position) mark the later ones of
  * each name, O(n log n) once instead of a comparison of every pair on every
- * scrape; 4-byte positions are sorted, so that the sort and its merge
- * buffer take half the memory of pointers, and given back at once.
+ * scrape; 4-byte positions are sorted in place, half the memory of
+ * pointers, and given back at once.
  * Without a shared name, the series are the routes' own array, which never
  * grows once the http{} block is parsed.
  */
@@ -309,9 +309,7 @@ ngx_http_routini_metrics_init_series(ngx_conf_t *cf,
         sorted[i] = (uint32_t) i;
     }
 
-    ngx_http_routini_series_routes = routes;
-
-    ngx_qsort(sorted, n, sizeof(uint32_t), ngx_http_routini_series_cmp);
+    ngx_http_routini_series_sort(routes, sorted, n);
 
     mmcf->nseries = n;
 
@@ -353,23 +351,76 @@ ngx_http_routini_metrics_init_series(ngx_conf_t *cf,
 
 
 /*
- * positions in the routes array, by name, then by position; the array is
- * ngx_http_routini_series_routes, as ngx_qsort() passes the comparison no
- * context (configuration is single-threaded)
+ * A heap sort of positions in the routes array: in place, as this runs at
+ * the peak of the configuration's memory, where ngx_qsort() may take a
+ * merge buffer as large as the array.
  */
 
-static int ngx_libc_cdecl
-ngx_http_routini_series_cmp(const void *one, const void *two)
+static void
+ngx_http_routini_series_sort(ngx_http_routini_route_t **routes, uint32_t *a,
+    ngx_uint_t n)
 {
-    uint32_t                   a, b;
+    uint32_t    t;
+    ngx_uint_t  i;
+
+    for (i = n / 2; i > 0; i--) {
+        ngx_http_routini_series_sift(routes, a, i - 1, n);
+    }
+
+    for (i = n; i > 1; i--) {
+        t = a[0];
+        a[0] = a[i - 1];
+        a[i - 1] = t;
+
+        ngx_http_routini_series_sift(routes, a, 0, i - 1);
+    }
+}
+
+
+static void
+ngx_http_routini_series_sift(ngx_http_routini_route_t **routes, uint32_t *a,
+    ngx_uint_t root, ngx_uint_t n)
+{
+    uint32_t    t;
+    ngx_uint_t  child;
+
+    for ( ;; ) {
+        child = 2 * root + 1;
+
+        if (child >= n) {
+            return;
+        }
+
+        if (child + 1 < n
+            && ngx_http_routini_series_cmp(routes, a[child], a[child + 1]) < 0)
+        {
+            child++;
+        }
+
+        if (ngx_http_routini_series_cmp(routes, a[root], a[child]) >= 0) {
+            return;
+        }
+
+        t = a[root];
+        a[root] = a[child];
+        a[child] = t;
+
+        root = child;
+    }
+}
+
+
+/* positions in the routes array, by name, then by position */
+
+static ngx_int_t
+ngx_http_routini_series_cmp(ngx_http_routini_route_t **routes, uint32_t a,
+    uint32_t b)
+{
     ngx_int_t                  rc;
     ngx_http_routini_route_t  *ra, *rb;
 
-    a = *(uint32_t *) one;
-    b = *(uint32_t *) two;
-
-    ra = ngx_http_routini_series_routes[a];
-    rb = ngx_http_routini_series_routes[b];
+    ra = routes[a];
+    rb = routes[b];
 
     rc = ngx_memn2cmp(ra->name.data, rb->name.data, ra->name.len,
                       rb->name.len);
@@ -407,7 +458,7 @@ ngx_http_routini_series_escape(ngx_conf_t *cf,
         route = mmcf->series[i];
 
         max = ngx_max(max, route->name.len);
-        max = ngx_max(max, route->target.len);
+        max = ngx_max(max, route->common->target.len);
     }
 
     scratch = ngx_pnalloc(cf->temp_pool, NGX_ROUTINI_PROM_LABEL_MAX(max));
@@ -419,7 +470,7 @@ ngx_http_routini_series_escape(ngx_conf_t *cf,
         route = mmcf->series[i];
 
         if (ngx_http_routini_series_escaped(&route->name, scratch)
-            || ngx_http_routini_series_escaped(&route->target, scratch))
+            || ngx_http_routini_series_escaped(&route->common->target, scratch))
         {
             mmcf->escape[i / 8] |= 1 << (i % 8);
         }

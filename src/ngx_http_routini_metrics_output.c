@@ -1020,7 +1020,7 @@ ngx_http_routini_route_sum(ngx_http_routini_metrics_main_conf_t *mmcf,
 ngx_str_t *
 ngx_http_routini_route_target(ngx_http_routini_route_t *route)
 {
-    return &route->target;
+    return &route->common->target;
 }
 
 

@@ -36,6 +36,8 @@ static ngx_int_t ngx_http_routini_route_set_methods(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
 static ngx_int_t ngx_http_routini_route_set_name(ngx_conf_t *cf,
     ngx_http_routini_param_t *p, ngx_str_t *value, void *conf);
+static ngx_http_routini_route_common_t *ngx_http_routini_route_common(
+    ngx_conf_t *cf, ngx_str_t *target);
 static ngx_uint_t ngx_http_routini_has_catchall(ngx_str_t *pattern);
 static void *ngx_http_routini_tree_alloc(void *ctx, size_t size);
 static void ngx_http_routini_tree_free(void *ctx, void *p);
@@ -144,8 +146,6 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_memzero(&rt, sizeof(ngx_http_routini_route_t));
 
     rt.name = value[1];
-    rt.target = cv.value;
-    rt.file = cf->conf_file->file.name.data;
     rt.line = cf->conf_file->line;
     rt.regex = (value[1].data[0] == '~');
     rt.complex = (cv.lengths != NULL);
@@ -154,6 +154,11 @@ ngx_http_routini_route(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                                       &rt, NULL);
     if (rv != NGX_CONF_OK) {
         return rv;
+    }
+
+    rt.common = ngx_http_routini_route_common(cf, &cv.value);
+    if (rt.common == NULL) {
+        return NGX_CONF_ERROR;
     }
 
     size = sizeof(ngx_http_routini_route_t)
@@ -230,6 +235,50 @@ ngx_http_routini_route_set_name(ngx_conf_t *cf, ngx_http_routini_param_t *p,
 }
 
 
+/*
+ * A route's target and file, shared with one of the last few routes if it
+ * has the same: routes are mostly declared in runs, to one upstream, in one
+ * file.  Only those few are compared, so that declaring stays linear.
+ */
+
+static ngx_http_routini_route_common_t *
+ngx_http_routini_route_common(ngx_conf_t *cf, ngx_str_t *target)
+{
+    u_char                           *file;
+    ngx_uint_t                        i, n;
+    ngx_http_routini_route_common_t  *c;
+    ngx_http_routini_main_conf_t     *rmcf;
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
+
+    file = cf->conf_file->file.name.data;
+    n = ngx_min(rmcf->ncommons, NGX_HTTP_ROUTINI_COMMONS);
+
+    for (i = 0; i < n; i++) {
+        c = rmcf->commons[(rmcf->ncommons - 1 - i) % NGX_HTTP_ROUTINI_COMMONS];
+
+        if (c->file == file
+            && c->target.len == target->len
+            && ngx_memcmp(c->target.data, target->data, target->len) == 0)
+        {
+            return c;
+        }
+    }
+
+    c = ngx_palloc(cf->pool, sizeof(ngx_http_routini_route_common_t));
+    if (c == NULL) {
+        return NULL;
+    }
+
+    c->target = *target;
+    c->file = file;
+
+    rmcf->commons[rmcf->ncommons++ % NGX_HTTP_ROUTINI_COMMONS] = c;
+
+    return c;
+}
+
+
 static ngx_http_routini_router_t *
 ngx_http_routini_router_create(ngx_conf_t *cf)
 {
@@ -290,7 +339,7 @@ ngx_http_routini_route_tree(ngx_conf_t *cf, ngx_http_routini_router_t *router,
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "routini_route: %s "
                                "(the other route is at %s:%ui)",
-                               err, other->file,
+                               err, other->common->file,
                                (ngx_uint_t) other->line);
         } else {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "routini_route: %s",
@@ -392,7 +441,7 @@ ngx_http_routini_route_regex(ngx_conf_t *cf, ngx_http_routini_router_t *router,
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "routini_route: duplicate route \"%V\" "
                                "(the other route is at %s:%ui)",
-                               pattern, rp[i]->file,
+                               pattern, rp[i]->common->file,
                                (ngx_uint_t) rp[i]->line);
             return NGX_CONF_ERROR;
         }
@@ -568,7 +617,7 @@ ngx_http_routini_merge_router(ngx_conf_t *cf,
                       "routini_metrics, routini_status or routini_api, "
                       "which never routes: move it to another location "
                       "in %s:%ui", ngx_http_routini_route_pattern(route),
-                      route->file,
+                      route->common->file,
                       (ngx_uint_t) route->line);
         return NGX_CONF_ERROR;
     }
@@ -602,7 +651,7 @@ ngx_http_routini_router_init(ngx_conf_t *cf)
             if (route) {
                 ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                               "routini_route: %s in %s:%ui", err,
-                              route->file, (ngx_uint_t) route->line);
+                              route->common->file, (ngx_uint_t) route->line);
             } else {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "routini_route: %s",
                                    err);

@@ -90,7 +90,7 @@ ngx_http_routini_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
 
         if (!ctx->upstream_done) {
             if (!ctx->route->complex) {
-                ctx->upstream = ctx->route->target;
+                ctx->upstream = ctx->route->common->target;
 
             } else if (ngx_http_complex_value(r,
                                ngx_http_routini_route_complex(ctx->route),

@@ -307,3 +307,19 @@ qr{\[emerg\].*directive "routini_route" is not terminated by ";" in \S+:\d+}
 --- must_die
 --- error_log eval
 qr{\[emerg\].*routini_route: unbalanced "\}" in "/f/id\}" \(a literal brace is written "\{\{" or "\}\}"\) in \S+:\d+}
+
+
+
+=== TEST 27: the other route's file, with the same target in two files
+--- config
+    location / {
+        routini_route /x/:id  a;
+        include ../html/routes.conf;
+        routini_route /u/:id  a;
+    }
+--- user_files
+>>> routes.conf
+routini_route /u/:id  a;
+--- must_die
+--- error_log eval
+qr{\[emerg\].*routini_route: duplicate route "/u/:id" \(already defined as "/u/:id"\) \(the other route is at \S+/routes\.conf:1\) in \S+/nginx\.conf:\d+}
