@@ -54,6 +54,8 @@ typedef struct {
  */
 typedef struct {
     ngx_str_t                        target;      /* as written */
+    ngx_http_upstream_srv_conf_t    *upstream;    /* the upstream{} block a
+                                                     constant target names */
     u_char                          *file;        /* for nginx -t messages */
 } ngx_http_routini_route_common_t;
 
@@ -61,7 +63,7 @@ typedef struct {
 
 
 /*
- * A route, 48 bytes: a regex route's regex, the compiled target of a target
+ * A route, 40 bytes: a regex route's regex, the compiled target of a target
  * with variables, and the pattern of a route with a name= follow it in its
  * allocation, in that order (see ngx_http_routini_route_re(), _complex()
  * and _pattern()), so that a tree route with a constant target and no
@@ -70,8 +72,6 @@ typedef struct {
 struct ngx_http_routini_route_s {
     /* what every routed request reads, together */
     ngx_http_routini_route_stats_t  *stats;       /* in the shared zone */
-    ngx_http_upstream_srv_conf_t    *upstream;    /* constant target's
-                                                     upstream{} block */
     uint32_t                         methods;    /* NGX_HTTP_GET|...; 0: any */
     unsigned                         strip_prefix:1;
     unsigned                         complex:1;  /* target has variables */
@@ -80,7 +80,7 @@ struct ngx_http_routini_route_s {
     unsigned                         line:28;    /* for nginx -t messages */
 
     ngx_str_t                        name;       /* name=, or the pattern */
-    ngx_http_routini_route_common_t *common;     /* target, file */
+    ngx_http_routini_route_common_t *common;     /* target, upstream, file */
 };
 
 

@@ -67,18 +67,19 @@ ngx_http_routini_dispatch_init_upstream(ngx_conf_t *cf,
 }
 
 
-/* postconfiguration: each route with a constant target that names an
- * upstream{} block gets a pointer to it */
+/* postconfiguration: each constant target that names an upstream{} block
+ * gets a pointer to it, in what the routes to it have in common */
 
 ngx_int_t
 ngx_http_routini_dispatch_resolve(ngx_conf_t *cf)
 {
-    ngx_str_t                      *target;
-    ngx_uint_t                      i, j;
-    ngx_http_routini_route_t      **route;
-    ngx_http_upstream_srv_conf_t  **uscfp;
-    ngx_http_upstream_main_conf_t  *umcf;
-    ngx_http_routini_main_conf_t   *rmcf;
+    ngx_str_t                        *target;
+    ngx_uint_t                        i, j;
+    ngx_http_routini_route_t        **route;
+    ngx_http_routini_route_common_t  *c;
+    ngx_http_upstream_srv_conf_t    **uscfp;
+    ngx_http_upstream_main_conf_t    *umcf;
+    ngx_http_routini_main_conf_t     *rmcf;
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
     umcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_upstream_module);
@@ -88,11 +89,13 @@ ngx_http_routini_dispatch_resolve(ngx_conf_t *cf)
 
     for (i = 0; i < rmcf->routes.nelts; i++) {
 
-        if (route[i]->complex) {
+        c = route[i]->common;
+
+        if (route[i]->complex || c->upstream) {
             continue;
         }
 
-        target = &route[i]->common->target;
+        target = &c->target;
 
         for (j = 0; j < umcf->upstreams.nelts; j++) {
 
@@ -102,7 +105,7 @@ ngx_http_routini_dispatch_resolve(ngx_conf_t *cf)
                                    target->len)
                    == 0)
             {
-                route[i]->upstream = uscfp[j];
+                c->upstream = uscfp[j];
                 break;
             }
         }
@@ -129,7 +132,7 @@ ngx_http_routini_dispatch_init_peer(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    target = ctx->route->upstream;
+    target = ctx->route->common->upstream;
 
     if (target == NULL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,

@@ -271,6 +271,7 @@ ngx_http_routini_route_common(ngx_conf_t *cf, ngx_str_t *target)
     }
 
     c->target = *target;
+    c->upstream = NULL;
     c->file = file;
 
     rmcf->commons[rmcf->ncommons++ % NGX_HTTP_ROUTINI_COMMONS] = c;
