@@ -64,7 +64,7 @@ static ngx_routini_node_t *ngx_routini_add(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n, ngx_routini_parsed_t *pp, size_t i,
     const char **prev, size_t k);
 static ngx_routini_node_t *ngx_routini_grow(ngx_routini_tree_t *tree,
-    ngx_routini_node_t **ref, int full, int listed);
+    ngx_routini_node_t **ref, unsigned kids, int full, int listed);
 static void ngx_routini_err_param(ngx_routini_err_t *e, const char *name,
     size_t len, int catchall);
 
@@ -214,8 +214,13 @@ ngx_routini_alloc(ngx_routini_tree_t *tree, size_t size)
 }
 
 
-/* the bytes in front of a node for its children's fields, by its kids */
+/*
+ * The bytes in front of a node for its children's fields, by its kids:
+ * without children, the catch-all's only, which the lookup reads of any
+ * node that has path left (ngx_routini_tree_lookup()).
+ */
 static const size_t  ngx_routini_kids_size[] = {
+    sizeof(ngx_routini_params_t) - offsetof(ngx_routini_params_t, catchall),
     sizeof(ngx_routini_params_t),
     sizeof(ngx_routini_params_t) + sizeof(ngx_routini_statics_t)
 };
@@ -513,8 +518,11 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
     nparams = 0;
 
     for (i = 0; i < pp->nsegs; i++) {
-        sg = &pp->seg[i];
+        if (n->kids == NGX_ROUTINI_KIDS_NONE) {
+            return 0;    /* a new branch: nothing to conflict with */
+        }
 
+        sg = &pp->seg[i];
         kp = ngx_routini_params(n);
 
         if (sg->type == NGX_ROUTINI_PARAM && kp->catchall) {
@@ -749,23 +757,35 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     ngx_routini_node_t   *c, **ref;
     ngx_routini_params_t *kp;
 
-    /* the node needs the fields of statics if the next segment is one */
+    /*
+     * The node needs the fields of statics if the next segment is one,
+     * else those of params if there is one.  A param or catch-all that
+     * ends the pattern has none: most such nodes stay without children,
+     * and the memory of one that grows is the next one's (a param's node,
+     * without text, fits another's).  A static that ends it has those of
+     * params: the memory of a static that grows rarely fits the next new
+     * node, and a static ending a route is often the start of others
+     * ("/users" and "/users/{id}").
+     */
 
     sg = &pp->seg[i];
 
-    kids = i + 1 < pp->nsegs && pp->seg[i + 1].type == NGX_ROUTINI_STATIC
-           ? NGX_ROUTINI_KIDS_ALL : NGX_ROUTINI_KIDS_PARAMS;
+    kids = i + 1 < pp->nsegs
+           ? (pp->seg[i + 1].type == NGX_ROUTINI_STATIC
+              ? NGX_ROUTINI_KIDS_ALL : NGX_ROUTINI_KIDS_PARAMS)
+           : (sg->type == NGX_ROUTINI_STATIC
+              ? NGX_ROUTINI_KIDS_PARAMS : NGX_ROUTINI_KIDS_NONE);
 
     ref = ngx_routini_find(n, pp, sg);
 
     if (ref) {
-        if ((*ref)->kids == kids || kids == NGX_ROUTINI_KIDS_PARAMS) {
+        if ((*ref)->kids >= kids) {
             return *ref;
         }
 
         /* a static of a hashed node stays on its list too */
 
-        return ngx_routini_grow(tree, ref,
+        return ngx_routini_grow(tree, ref, kids,
                                 sg->type == NGX_ROUTINI_STATIC || sg->len,
                                 sg->type == NGX_ROUTINI_STATIC
                                 && ngx_routini_statics(n)->table);
@@ -839,10 +859,10 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
 
 
 /*
- * Gives the node at *ref the fields of statics, in a new node in its
- * place: a node made without, as the end of a route or followed by a
- * param, that another route goes on from with a static.  The old node's
- * memory is the next node's, if it fits.  A static of a hashed node is
+ * Gives the node at *ref more of its children's fields (kids), in a new
+ * node in its place: a node made with fewer, as the end of a route or
+ * followed by a param, that another route goes on from with a param or a
+ * static.  The old node's memory is the next node's, if it fits.  A static of a hashed node is
  * also on its parent's list (listed), in declaration order, which freeze
  * keeps: there the old node stays, moved, its chain pointing to the new
  * one, which freeze puts in its place (ngx_routini_freeze_statics()).
@@ -850,21 +870,24 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
 
 static ngx_routini_node_t *
 ngx_routini_grow(ngx_routini_tree_t *tree, ngx_routini_node_t **ref,
-    int full, int listed)
+    unsigned kids, int full, int listed)
 {
     ngx_routini_node_t  *n, *c;
 
     n = *ref;
 
-    c = ngx_routini_node_new(tree, full ? n->text : NULL, n->len,
-                             NGX_ROUTINI_KIDS_ALL, full);
+    c = ngx_routini_node_new(tree, full ? n->text : NULL, n->len, kids,
+                             full);
     if (c == NULL) {
         return NULL;
     }
 
     memcpy(c, n, ngx_routini_node_size(0, full));
-    c->kids = NGX_ROUTINI_KIDS_ALL;
-    *ngx_routini_params(c) = *ngx_routini_params(n);
+    c->kids = (uint8_t) kids;
+
+    if (n->kids != NGX_ROUTINI_KIDS_NONE) {
+        *ngx_routini_params(c) = *ngx_routini_params(n);
+    }
 
     *ref = c;
 
@@ -873,8 +896,8 @@ ngx_routini_grow(ngx_routini_tree_t *tree, ngx_routini_node_t **ref,
         n->chain = c;
 
     } else {
-        tree->spare = (unsigned char *) ngx_routini_params(n);
-        tree->spare_size = sizeof(ngx_routini_params_t)
+        tree->spare = (unsigned char *) n - ngx_routini_kids_size[n->kids];
+        tree->spare_size = ngx_routini_kids_size[n->kids]
                            + ngx_routini_node_size(n->len, full);
     }
 
@@ -893,7 +916,7 @@ ngx_routini_any_route(ngx_routini_node_t *n)
     ngx_routini_params_t   *kp;
     ngx_routini_statics_t  *st;
 
-    if (n->routes) {
+    if (n->routes || n->kids == NGX_ROUTINI_KIDS_NONE) {
         return n->routes;
     }
 

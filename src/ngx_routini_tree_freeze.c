@@ -103,6 +103,13 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     ngx_routini_params_t   *kp;
     ngx_routini_statics_t  *st;
 
+    if (n->kids == NGX_ROUTINI_KIDS_NONE) {
+        n->bare = NULL;
+        n->rest = NGX_ROUTINI_KIND_NONE;
+        n->kind = NGX_ROUTINI_KIND_NONE;
+        return 0;
+    }
+
     kp = ngx_routini_params(n);
     plist = kp->plist;
 

@@ -121,8 +121,11 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
 
     /* the code for each NGX_ROUTINI_KIND_* */
     static const void  *const kinds[] = {
-        &&leaf, &&bare, &&params, &&chain, &&byte, &&hash
+        &&leaf, &&bare, &&params, &&chain, &&byte, &&hash, &&leaf
     };
+
+    /* (a node without children has only a catch-all, NULL, in front of
+     * it: going to the full search from leaf costs no code of its own) */
 #define ngx_routini_dispatch(kind)  goto *ops[kind]
 #else
 #define ngx_routini_dispatch(kind)                                           \
@@ -132,6 +135,7 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
     case NGX_ROUTINI_KIND_CHAIN: goto chain;                                 \
     case NGX_ROUTINI_KIND_BYTE: goto byte;                                   \
     case NGX_ROUTINI_KIND_HASH: goto hash;                                   \
+    case NGX_ROUTINI_KIND_NONE: goto leaf;                                   \
     default: goto leaf;                                                      \
     }
 #endif
@@ -416,6 +420,10 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
             }
 
             goto backtrack;
+        }
+
+        if (n->kind == NGX_ROUTINI_KIND_NONE) {
+            goto backtrack;    /* no child for the rest of the path */
         }
 
         p = e + 1;

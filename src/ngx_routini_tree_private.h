@@ -70,14 +70,21 @@
 #define NGX_ROUTINI_KIND_CHAIN    3
 #define NGX_ROUTINI_KIND_BYTE     4
 #define NGX_ROUTINI_KIND_HASH     5
+/* frozen, no children at all (most routes end on such a node), and in
+ * front of it only the catch-all's field, NULL: the fast pass takes it
+ * for a leaf, the full search backtracks from it */
+#define NGX_ROUTINI_KIND_NONE     6
 
 /*
  * The children's fields a node has in front of it: those of params and
- * catch-all, which the lookup reads of any node it comes to; those of
- * statics too, for a node with static children (ngx_routini_params()).
+ * catch-all, which the lookup reads of any node it comes to (of a node
+ * without children, the catch-all's only, NULL); those of statics too,
+ * for a node with static children (ngx_routini_params()).  In this
+ * order: a node may need more, never fewer (ngx_routini_grow()).
  */
-#define NGX_ROUTINI_KIDS_PARAMS   0
-#define NGX_ROUTINI_KIDS_ALL      1
+#define NGX_ROUTINI_KIDS_NONE     0
+#define NGX_ROUTINI_KIDS_PARAMS   1
+#define NGX_ROUTINI_KIDS_ALL      2
 /* building: see ngx_routini_grow(); none of NGX_ROUTINI_KIND_*, as kids
  * is the frozen node's rest */
 #define NGX_ROUTINI_KIDS_MOVED    0xff
@@ -123,10 +130,10 @@ struct ngx_routini_route_s {
  * with the path, then its text.  A param or catch-all without text (most
  * are "{id}"), and the root, end before word: they never use them.  The
  * fields of its children are in front of the node, in the same allocation,
- * those of statics only when it has static children, so that a node
- * without (most routes end on one) costs no more than it needs, and the
- * lookup reads them at a fixed offset from the node, as it would the
- * node's own.  The lists made while building share their fields with what
+ * those of statics only when it has static children, only the catch-all's
+ * when it has no children at all (NGX_ROUTINI_KIND_NONE), so that a node
+ * costs no more than it needs, and the lookup reads them at a fixed offset
+ * from the node, as it would the node's own.  The lists made while building share their fields with what
  * freeze lays out from them.
  */
 
@@ -182,7 +189,8 @@ typedef struct {
 } ngx_routini_statics_t;
 
 
-/* a node's children's fields; those of statics only if its kids say so */
+/* a node's children's fields; those of statics only if its kids say so,
+ * of a node without children only the catch-all */
 #define ngx_routini_params(n)   ((ngx_routini_params_t *) (n) - 1)
 #define ngx_routini_statics(n)                                               \
     ((ngx_routini_statics_t *) ngx_routini_params(n) - 1)
