@@ -406,9 +406,9 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
             sp++;
         }
 
-        if (c->names) {
-            k++;
-        }
+        /* a param's value is m->params[k] (alt is 0 for a static) */
+
+        k += (alt != 0);
 
         n = c;
 

@@ -133,8 +133,9 @@ struct ngx_routini_route_s {
  * those of statics only when it has static children, only the catch-all's
  * when it has no children at all (NGX_ROUTINI_KIND_NONE), so that a node
  * costs no more than it needs, and the lookup reads them at a fixed offset
- * from the node, as it would the node's own.  The lists made while building share their fields with what
- * freeze lays out from them.
+ * from the node, as it would the node's own.  The lists made while
+ * building share their fields with what freeze lays out from them, and
+ * the fields only statics use with those only params use.
  */
 
 struct ngx_routini_node_s {
@@ -152,11 +153,13 @@ struct ngx_routini_node_s {
         ngx_routini_node_t  *bare;    /* frozen: the bare param, if any */
     };
     ngx_routini_route_t   *routes;
-    const char           **names;     /* param and catch-all nodes: names
-                                           of the params up to this one */
+    union {
+        const char       **names;     /* param and catch-all: names of
+                                           the params up to this one */
+        ngx_routini_node_t  *chain;   /* static: next in the table slot */
+    };
     uint64_t               word;      /* static: ngx_routini_text_word() */
     uint64_t               wmask;     /*   and the mask of its bytes */
-    ngx_routini_node_t    *chain;     /* next static in the table slot */
     unsigned char          text[];
 };
 
