@@ -22,6 +22,10 @@
 #define NGX_ROUTINI_PARAM         1
 #define NGX_ROUTINI_CATCHALL      2
 
+/* params (each with its own prefix and suffix) after the same segments:
+ * a node's nparam counts them, and a lookup may try each in turn */
+#define NGX_ROUTINI_MAX_NODE_PARAMS  4096
+
 /* statics from which a node gets its hash table while building */
 #define NGX_ROUTINI_HASH_MIN      8
 
@@ -257,7 +261,7 @@ ngx_routini_node_new(ngx_routini_tree_t *tree, const unsigned char *text,
     memset(p, 0, size - len);
     n = (ngx_routini_node_t *) (p + front);
     n->kids = (uint8_t) kids;
-    n->len = (uint32_t) len;
+    n->len = (uint16_t) len;    /* <= NGX_ROUTINI_MAX_PATTERN */
 
     if (!full) {
         return n;
@@ -538,6 +542,16 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
         ref = ngx_routini_find(n, pp, sg);
 
         if (ref == NULL) {
+            if (sg->type == NGX_ROUTINI_PARAM
+                && n->nparam == NGX_ROUTINI_MAX_NODE_PARAMS)
+            {
+                ngx_routini_err_str(e, "too many different params after the "
+                                    "same segments (max 4096) in \"");
+                ngx_routini_err_bytes(e, pat, len);
+                ngx_routini_err_str(e, "\"");
+                return -1;
+            }
+
             return 0;    /* a new branch: nothing to conflict with */
         }
 
@@ -852,6 +866,7 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     } else {
         c->next = kp->plist;
         kp->plist = c;
+        n->nparam++;    /* < NGX_ROUTINI_MAX_NODE_PARAMS (check) */
     }
 
     return c;

@@ -184,16 +184,16 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         }
 
         kp->params = a;
-        kp->nparam = (uint32_t) np;
-        kp->naffix = (uint32_t) (a[np - 1]->len ? np : np - 1);
         n->bare = a[np - 1]->len ? NULL : a[np - 1];
 
     } else {
         n->bare = NULL;
     }
 
+    /* (n->nparam, counted while building, is np) */
+
     n->rest = np == 0 ? NGX_ROUTINI_KIND_LEAF
-              : kp->naffix ? NGX_ROUTINI_KIND_PARAMS
+              : np > 1 || n->bare == NULL ? NGX_ROUTINI_KIND_PARAMS
               : NGX_ROUTINI_KIND_BARE;
 
     if (st && st->nstatic) {

@@ -246,7 +246,7 @@ params:
     e = ngx_routini_segment_end(s, len, p, w);
     i = ngx_routini_param(n, s, p, e, 0);
 
-    if (i == ngx_routini_params(n)->nparam) {
+    if (i == n->nparam) {
         goto leaf;
     }
 
@@ -357,7 +357,7 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
 
         i = ngx_routini_param(n, s, p, e, alt);
 
-        if (i < ngx_routini_params(n)->nparam) {
+        if (i < n->nparam) {
             c = ngx_routini_params(n)->params[i];
             alt = i + 1;
             m->params[k].start = p + c->prefix;
@@ -395,7 +395,7 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
 
         /* c matched the segment; n's alternatives left start at alt */
 
-        if (alt < ngx_routini_params(n)->nparam
+        if (alt < n->nparam
             || ngx_routini_params(n)->catchall)
         {
             sp->node = n;
@@ -614,7 +614,7 @@ ngx_routini_param(const ngx_routini_node_t *n, const unsigned char *s,
 
     kp = ngx_routini_params(n);
 
-    for ( /* void */ ; i < kp->nparam; i++) {
+    for ( /* void */ ; i < n->nparam; i++) {
         if (ngx_routini_param_match(kp->params[i], s, p, e)) {
             break;
         }

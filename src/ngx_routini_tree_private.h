@@ -139,8 +139,9 @@ struct ngx_routini_route_s {
  */
 
 struct ngx_routini_node_s {
-    uint32_t               len;       /* of text */
+    uint16_t               len;       /* of text */
     uint16_t               prefix;    /* param: text is prefix, suffix */
+    uint16_t               nparam;    /* params among the children */
     uint8_t                kind;      /* frozen: NGX_ROUTINI_KIND_* */
     union {
         uint8_t            kids;      /* building: NGX_ROUTINI_KIDS_* */
@@ -164,14 +165,14 @@ struct ngx_routini_node_s {
 };
 
 
-/* the fields of a node's params and catch-all, just in front of it */
+/* the fields of a node's params (their number is the node's nparam) and
+ * catch-all, just in front of it */
 
 typedef struct {
-    uint32_t               nparam;
-    uint32_t               naffix;    /* params with an affix, first */
     union {
         ngx_routini_node_t  *plist;   /* building: list of params */
-        ngx_routini_node_t **params;  /* frozen: longest affix first */
+        ngx_routini_node_t **params;  /* frozen: longest affix first, the
+                                           bare param last */
     };
     ngx_routini_node_t    *catchall;
 } ngx_routini_params_t;
