@@ -179,7 +179,6 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     r->next = NULL;
     r->data = data;
     r->names = names;
-    r->name_lens = names ? (size_t *) (names + k) : NULL;
     r->methods = methods;
     r->nparams = (uint16_t) k;    /* <= NGX_ROUTINI_MAX_PARAMS */
     r->len = (uint16_t) len;      /* <= NGX_ROUTINI_MAX_PATTERN */

@@ -40,8 +40,6 @@ typedef char  ngx_routini_answer_check[
     == offsetof(ngx_routini_route_t, next)
     && offsetof(ngx_routini_match_t, names)
        == offsetof(ngx_routini_route_t, names)
-    && offsetof(ngx_routini_match_t, name_lens)
-       == offsetof(ngx_routini_route_t, name_lens)
     && offsetof(ngx_routini_match_t, nparams)
        == offsetof(ngx_routini_route_t, nparams)
     && sizeof(((ngx_routini_match_t *) 0)->nparams)

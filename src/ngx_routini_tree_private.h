@@ -109,14 +109,13 @@ typedef struct ngx_routini_route_s  ngx_routini_route_t;
 
 /*
  * A route's answer comes first, as the caller's match has it, so that a
- * lookup copies it in one go (ngx_routini_found()): its first 32 bytes,
+ * lookup copies it in one go (ngx_routini_found()): its first 24 bytes,
  * len and methods to the match's padding after nparams.
  */
 
 struct ngx_routini_route_s {
     void                  *data;
-    const char           **names;
-    size_t                *name_lens;
+    const char           **names;     /* then their lengths */
     uint16_t               nparams;   /* the catch-all included */
     uint16_t               len;       /* of pattern */
     uint32_t               methods;

@@ -553,7 +553,7 @@ test_lookup(ngx_routini_tree_t *t, const char *table, const test_case_t *c)
     for (i = 0; ok && i < m.nparams; i++) {
         value = c->params[2 * i + 1];
         ok = strcmp(m.names[i], c->params[2 * i]) == 0
-             && m.name_lens[i] == strlen(m.names[i])
+             && ngx_routini_match_name_lens(&m)[i] == strlen(m.names[i])
              && m.params[i].len == strlen(value)
              && memcmp(c->path + m.params[i].start, value, m.params[i].len)
                 == 0;
