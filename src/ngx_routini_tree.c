@@ -52,6 +52,9 @@ typedef struct {
 static ngx_routini_node_t *ngx_routini_node_new(ngx_routini_tree_t *tree,
     const unsigned char *text, size_t len, unsigned kids, int full);
 static size_t ngx_routini_node_size(size_t len, int full);
+static void *ngx_routini_take(ngx_routini_tree_t *tree, size_t size);
+static void ngx_routini_spare(ngx_routini_tree_t *tree, void *p,
+    size_t size);
 static int ngx_routini_parse(const char *pat, size_t len,
     ngx_routini_parsed_t *pp, ngx_routini_err_t *e);
 static int ngx_routini_param_start(const char *pat, size_t len, size_t i,
@@ -114,11 +117,11 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     size_t len, uint32_t methods, void *data, void **conflict, char *err,
     size_t errlen)
 {
-    size_t                 i, k;
+    size_t                 i, k, nr;
     const char           **names;
     ngx_routini_err_t      e;
     ngx_routini_node_t    *n;
-    ngx_routini_route_t   *r, **rp;
+    ngx_routini_route_t   *r;
     ngx_routini_parsed_t   pp;
 
     e.pos = err;
@@ -171,12 +174,28 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
         }
     }
 
-    r = ngx_routini_alloc(tree, sizeof(ngx_routini_route_t));
+    /* the node's routes so far, if any, and this one in a new array; the
+     * old one is the next node's memory, if it fits */
+
+    nr = 0;
+    for (r = n->routes; r; r = ngx_routini_next_route(r)) {
+        nr++;
+    }
+
+    r = ngx_routini_take(tree, (nr + 1) * sizeof(ngx_routini_route_t));
     if (r == NULL) {
         goto nomem;
     }
 
-    r->next = NULL;
+    if (nr) {
+        memcpy(r, n->routes, nr * sizeof(ngx_routini_route_t));
+        r[nr - 1].len |= NGX_ROUTINI_ROUTE_MORE;
+        ngx_routini_spare(tree, n->routes, nr * sizeof(ngx_routini_route_t));
+    }
+
+    n->routes = r;
+    r += nr;
+
     r->data = data;
     r->names = names;
     r->methods = methods;
@@ -184,15 +203,48 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     r->len = (uint16_t) len;      /* <= NGX_ROUTINI_MAX_PATTERN */
     r->pattern = pattern;
 
-    for (rp = &n->routes; *rp; rp = &(*rp)->next) { /* void */ }
-    *rp = r;
-
     return 0;
 
 nomem:
 
     ngx_routini_err_str(&e, "out of memory");
     return -1;
+}
+
+
+/* the memory of the tree's spare block if size fits, else new memory */
+
+static void *
+ngx_routini_take(ngx_routini_tree_t *tree, size_t size)
+{
+    void  *p;
+
+    if (tree->spare && size <= tree->spare_size) {
+        p = tree->spare;
+        tree->spare = NULL;
+        return p;
+    }
+
+    return ngx_routini_alloc(tree, size);
+}
+
+
+/* a block the tree no longer uses: the spare one, if larger than it */
+
+static void
+ngx_routini_spare(ngx_routini_tree_t *tree, void *p, size_t size)
+{
+    if (tree->spare == NULL || size > tree->spare_size) {
+        tree->spare = p;
+        tree->spare_size = size;
+    }
+}
+
+
+ngx_routini_route_t *
+ngx_routini_next_route(ngx_routini_route_t *r)
+{
+    return (r->len & NGX_ROUTINI_ROUTE_MORE) ? r + 1 : NULL;
 }
 
 
@@ -246,15 +298,9 @@ ngx_routini_node_new(ngx_routini_tree_t *tree, const unsigned char *text,
     front = ngx_routini_kids_size[kids];
     size = front + ngx_routini_node_size(len, full);
 
-    if (tree->spare && size <= tree->spare_size) {
-        p = tree->spare;
-        tree->spare = NULL;
-
-    } else {
-        p = ngx_routini_alloc(tree, size);
-        if (p == NULL) {
-            return NULL;
-        }
+    p = ngx_routini_take(tree, size);
+    if (p == NULL) {
+        return NULL;
     }
 
     memset(p, 0, size - len);
@@ -578,12 +624,12 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
         n = c;
     }
 
-    for (r = n->routes; r; r = r->next) {
+    for (r = n->routes; r; r = ngx_routini_next_route(r)) {
         if (r->methods & methods) {
             ngx_routini_err_str(e, "duplicate route \"");
             ngx_routini_err_bytes(e, pat, len);
             ngx_routini_err_str(e, "\" (already defined as \"");
-            ngx_routini_err_bytes(e, r->pattern, r->len);
+            ngx_routini_err_bytes(e, r->pattern, ngx_routini_route_len(r));
             ngx_routini_err_str(e, "\")");
 
             if (conflict) {
@@ -606,7 +652,7 @@ both:
     ngx_routini_err_str(e, "\" and \"");
 
     if (r) {
-        ngx_routini_err_bytes(e, r->pattern, r->len);
+        ngx_routini_err_bytes(e, r->pattern, ngx_routini_route_len(r));
     }
 
     ngx_routini_err_str(e, "\"");
@@ -910,9 +956,10 @@ ngx_routini_grow(ngx_routini_tree_t *tree, ngx_routini_node_t **ref,
         n->chain = c;
 
     } else {
-        tree->spare = (unsigned char *) n - ngx_routini_kids_size[n->kids];
-        tree->spare_size = ngx_routini_kids_size[n->kids]
-                           + ngx_routini_node_size(n->len, full);
+        ngx_routini_spare(tree,
+                          (unsigned char *) n - ngx_routini_kids_size[n->kids],
+                          ngx_routini_kids_size[n->kids]
+                          + ngx_routini_node_size(n->len, full));
     }
 
     return c;

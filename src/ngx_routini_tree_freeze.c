@@ -71,7 +71,8 @@ ngx_routini_tree_freeze(ngx_routini_tree_t *tree, void **route, char *err,
     if (deep) {
         ngx_routini_err_str(&e, "too many nested param or catch-all "
                             "alternatives (max 128) on the path to \"");
-        ngx_routini_err_bytes(&e, deep->pattern, deep->len);
+        ngx_routini_err_bytes(&e, deep->pattern,
+                              ngx_routini_route_len(deep));
         ngx_routini_err_str(&e, "\"");
 
         if (route) {

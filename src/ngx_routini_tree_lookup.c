@@ -37,7 +37,7 @@
 /* the answer's fields are in the same places in a route and a match */
 typedef char  ngx_routini_answer_check[
     offsetof(ngx_routini_match_t, params)
-    == offsetof(ngx_routini_route_t, next)
+    == offsetof(ngx_routini_route_t, pattern)
     && offsetof(ngx_routini_match_t, names)
        == offsetof(ngx_routini_route_t, names)
     && offsetof(ngx_routini_match_t, nparams)
@@ -649,15 +649,23 @@ static ngx_routini_inline const ngx_routini_route_t *
 ngx_routini_route(const ngx_routini_route_t *r, uint32_t method,
     uint32_t *allowed)
 {
-    for ( /* void */ ; r; r = r->next) {
+    if (r == NULL) {
+        return NULL;
+    }
+
+    for ( ;; ) {
         if (r->methods & method) {
             return r;
         }
 
         *allowed |= r->methods;
-    }
 
-    return NULL;
+        if (!(r->len & NGX_ROUTINI_ROUTE_MORE)) {
+            return NULL;
+        }
+
+        r++;
+    }
 }
 
 

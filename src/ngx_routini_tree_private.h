@@ -110,18 +110,23 @@ typedef struct ngx_routini_route_s  ngx_routini_route_t;
 /*
  * A route's answer comes first, as the caller's match has it, so that a
  * lookup copies it in one go (ngx_routini_found()): its first 24 bytes,
- * len and methods to the match's padding after nparams.
+ * len and methods to the match's padding after nparams.  The routes of
+ * one node (one pattern, disjoint method masks) are an array, in the
+ * order declared, each but the last marked in its len.
  */
 
 struct ngx_routini_route_s {
     void                  *data;
     const char           **names;     /* then their lengths */
     uint16_t               nparams;   /* the catch-all included */
-    uint16_t               len;       /* of pattern */
+    uint16_t               len;       /* of pattern, and ROUTE_MORE */
     uint32_t               methods;
-    ngx_routini_route_t   *next;      /* routes of one node, disjoint masks */
     const char            *pattern;   /* the caller's, for messages */
 };
+
+/* in a route's len: the node's next route follows it */
+#define NGX_ROUTINI_ROUTE_MORE    0x8000
+#define ngx_routini_route_len(r)  ((r)->len & ~NGX_ROUTINI_ROUTE_MORE)
 
 
 /*
@@ -222,6 +227,7 @@ typedef struct {
 
 
 void *ngx_routini_alloc(ngx_routini_tree_t *tree, size_t size);
+ngx_routini_route_t *ngx_routini_next_route(ngx_routini_route_t *r);
 ngx_routini_route_t *ngx_routini_any_route(ngx_routini_node_t *n);
 void ngx_routini_err_bytes(ngx_routini_err_t *e, const char *s, size_t len);
 void ngx_routini_err_str(ngx_routini_err_t *e, const char *s);
