@@ -26,6 +26,13 @@
  * a node's nparam counts them, and a lookup may try each in turn */
 #define NGX_ROUTINI_MAX_NODE_PARAMS  4096
 
+/* what a node has after the fields every node has: nothing ("{id}", the
+ * root); a static's word, and its text when longer than the word holds;
+ * a param's prefix and suffix (after the fields of a static) */
+#define NGX_ROUTINI_NODE_BARE     0
+#define NGX_ROUTINI_NODE_STATIC   1
+#define NGX_ROUTINI_NODE_TEXT     2
+
 /* statics from which a node gets its hash table while building */
 #define NGX_ROUTINI_HASH_MIN      8
 
@@ -50,8 +57,10 @@ typedef struct {
 
 
 static ngx_routini_node_t *ngx_routini_node_new(ngx_routini_tree_t *tree,
-    const unsigned char *text, size_t len, unsigned kids, int full);
-static size_t ngx_routini_node_size(size_t len, int full);
+    const unsigned char *text, size_t len, unsigned kids, int type);
+static size_t ngx_routini_node_size(size_t len, int type);
+static int ngx_routini_same_static(ngx_routini_node_t *c,
+    const unsigned char *text, size_t len, uint64_t w);
 static void *ngx_routini_take(ngx_routini_tree_t *tree, size_t size);
 static void ngx_routini_spare(ngx_routini_tree_t *tree, void *p,
     size_t size);
@@ -71,7 +80,7 @@ static ngx_routini_node_t *ngx_routini_add(ngx_routini_tree_t *tree,
     ngx_routini_node_t *n, ngx_routini_parsed_t *pp, size_t i,
     const char **prev, size_t k);
 static ngx_routini_node_t *ngx_routini_grow(ngx_routini_tree_t *tree,
-    ngx_routini_node_t **ref, unsigned kids, int full, int listed);
+    ngx_routini_node_t **ref, unsigned kids, int type, int listed);
 static void ngx_routini_err_param(ngx_routini_err_t *e, const char *name,
     size_t len, int catchall);
 
@@ -282,52 +291,79 @@ static const size_t  ngx_routini_kids_size[] = {
 
 
 /*
- * A new node with kids' fields in front of it; full: a static, or a param
- * with text, which has the node's fields from word on (a static is
- * compared with the path by its word, a param's text comes after them).
+ * A new node of a type (NGX_ROUTINI_NODE_*) with kids' fields in front of
+ * it.  text: NULL when the caller copies the node's fields from word on
+ * (ngx_routini_grow()).
  */
 
 static ngx_routini_node_t *
 ngx_routini_node_new(ngx_routini_tree_t *tree, const unsigned char *text,
-    size_t len, unsigned kids, int full)
+    size_t len, unsigned kids, int type)
 {
-    size_t               front, size;
+    size_t               front, size, tlen;
     unsigned char       *p;
     ngx_routini_node_t  *n;
 
     front = ngx_routini_kids_size[kids];
-    size = front + ngx_routini_node_size(len, full);
+    size = front + ngx_routini_node_size(len, type);
+    tlen = ngx_routini_node_size(len, type) - ngx_routini_node_size(0, type);
 
     p = ngx_routini_take(tree, size);
     if (p == NULL) {
         return NULL;
     }
 
-    memset(p, 0, size - len);
+    memset(p, 0, size - tlen);
     n = (ngx_routini_node_t *) (p + front);
     n->kids = (uint8_t) kids;
     n->len = (uint16_t) len;    /* <= NGX_ROUTINI_MAX_PATTERN */
 
-    if (!full) {
+    if (type == NGX_ROUTINI_NODE_BARE || text == NULL) {
         return n;
     }
 
     n->word = ngx_routini_text_word(text, len);
     n->wmask = len < 7 ? ((uint64_t) 1 << (8 * len + 8)) - 1 : ~(uint64_t) 0;
 
-    if (len) {
-        memcpy(n->text, text, len);
+    if (tlen) {
+        memcpy(n->text, text, tlen);
     }
 
     return n;
 }
 
 
+/*
+ * The bytes of a node from its start: a static shorter than 8 bytes has
+ * all of its text in its word (with the "/" after it), which the lookup
+ * compares, and has none after it; a longer one's is read from its text.
+ */
+
 static size_t
-ngx_routini_node_size(size_t len, int full)
+ngx_routini_node_size(size_t len, int type)
 {
-    return full ? sizeof(ngx_routini_node_t) + len
-                : offsetof(ngx_routini_node_t, word);
+    switch (type) {
+
+    case NGX_ROUTINI_NODE_BARE:
+        return offsetof(ngx_routini_node_t, word);
+
+    case NGX_ROUTINI_NODE_STATIC:
+        return sizeof(ngx_routini_node_t) + (len < 8 ? 0 : len);
+
+    default:
+        return sizeof(ngx_routini_node_t) + len;
+    }
+}
+
+
+/* is c the static for text, w its word (ngx_routini_text_word())? */
+
+static int
+ngx_routini_same_static(ngx_routini_node_t *c, const unsigned char *text,
+    size_t len, uint64_t w)
+{
+    return c->len == len && c->word == w
+           && (len < 8 || memcmp(c->text, text, len) == 0);
 }
 
 
@@ -674,7 +710,7 @@ static ngx_routini_node_t **
 ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
     ngx_routini_seg_t *sg)
 {
-    uint64_t                h;
+    uint64_t                h, w;
     unsigned char          *text;
     ngx_routini_node_t    **ref;
     ngx_routini_params_t   *kp;
@@ -707,15 +743,14 @@ ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
 
     st = ngx_routini_statics(n);
     text = pp->buf + sg->text;
+    w = ngx_routini_text_word(text, sg->len);
 
     if (st->table == NULL) {
 
         /* (without a table, the list is the statics' one reference) */
 
         for (ref = &st->statics; *ref; ref = &(*ref)->next) {
-            if ((*ref)->len == sg->len
-                && memcmp((*ref)->text, text, sg->len) == 0)
-            {
+            if (ngx_routini_same_static(*ref, text, sg->len, w)) {
                 return ref;
             }
         }
@@ -723,12 +758,10 @@ ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
         return NULL;
     }
 
-    h = ngx_routini_key(ngx_routini_text_word(text, sg->len), text, sg->len);
+    h = ngx_routini_key(w, text, sg->len);
 
     for (ref = &st->table[h & st->mask]; *ref; ref = &(*ref)->chain) {
-        if ((*ref)->len == sg->len
-            && memcmp((*ref)->text, text, sg->len) == 0)
-        {
+        if (ngx_routini_same_static(*ref, text, sg->len, w)) {
             return ref;
         }
     }
@@ -808,6 +841,7 @@ static ngx_routini_node_t *
 ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     ngx_routini_parsed_t *pp, size_t i, const char **prev, size_t k)
 {
+    int                   type;
     char                 *name;
     size_t                j, *lens;
     unsigned              kids;
@@ -835,6 +869,9 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
            : (sg->type == NGX_ROUTINI_STATIC
               ? NGX_ROUTINI_KIDS_PARAMS : NGX_ROUTINI_KIDS_NONE);
 
+    type = sg->type == NGX_ROUTINI_STATIC ? NGX_ROUTINI_NODE_STATIC
+           : sg->len ? NGX_ROUTINI_NODE_TEXT : NGX_ROUTINI_NODE_BARE;
+
     ref = ngx_routini_find(n, pp, sg);
 
     if (ref) {
@@ -844,14 +881,12 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
 
         /* a static of a hashed node stays on its list too */
 
-        return ngx_routini_grow(tree, ref, kids,
-                                sg->type == NGX_ROUTINI_STATIC || sg->len,
+        return ngx_routini_grow(tree, ref, kids, type,
                                 sg->type == NGX_ROUTINI_STATIC
                                 && ngx_routini_statics(n)->table);
     }
 
-    c = ngx_routini_node_new(tree, pp->buf + sg->text, sg->len, kids,
-                             sg->type == NGX_ROUTINI_STATIC || sg->len);
+    c = ngx_routini_node_new(tree, pp->buf + sg->text, sg->len, kids, type);
     if (c == NULL) {
         return NULL;
     }
@@ -922,27 +957,27 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
  * Gives the node at *ref more of its children's fields (kids), in a new
  * node in its place: a node made with fewer, as the end of a route or
  * followed by a param, that another route goes on from with a param or a
- * static.  The old node's memory is the next node's, if it fits.  A static of a hashed node is
- * also on its parent's list (listed), in declaration order, which freeze
- * keeps: there the old node stays, moved, its chain pointing to the new
- * one, which freeze puts in its place (ngx_routini_freeze_statics()).
+ * static.  The old node's memory is the next node's, if it fits.  A
+ * static of a hashed node is also on its parent's list (listed), in
+ * declaration order, which freeze keeps: there the old node stays, moved,
+ * its chain pointing to the new one, which freeze puts in its place
+ * (ngx_routini_freeze_statics()).
  */
 
 static ngx_routini_node_t *
 ngx_routini_grow(ngx_routini_tree_t *tree, ngx_routini_node_t **ref,
-    unsigned kids, int full, int listed)
+    unsigned kids, int type, int listed)
 {
     ngx_routini_node_t  *n, *c;
 
     n = *ref;
 
-    c = ngx_routini_node_new(tree, full ? n->text : NULL, n->len, kids,
-                             full);
+    c = ngx_routini_node_new(tree, NULL, n->len, kids, type);
     if (c == NULL) {
         return NULL;
     }
 
-    memcpy(c, n, ngx_routini_node_size(0, full));
+    memcpy(c, n, ngx_routini_node_size(n->len, type));
     c->kids = (uint8_t) kids;
 
     if (n->kids != NGX_ROUTINI_KIDS_NONE) {
@@ -959,7 +994,7 @@ ngx_routini_grow(ngx_routini_tree_t *tree, ngx_routini_node_t **ref,
         ngx_routini_spare(tree,
                           (unsigned char *) n - ngx_routini_kids_size[n->kids],
                           ngx_routini_kids_size[n->kids]
-                          + ngx_routini_node_size(n->len, full));
+                          + ngx_routini_node_size(n->len, type));
     }
 
     return c;

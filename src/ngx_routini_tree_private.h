@@ -131,8 +131,10 @@ struct ngx_routini_route_s {
 
 /*
  * A node is what every node has, then the fields of a static compared
- * with the path, then its text.  A param or catch-all without text (most
- * are "{id}"), and the root, end before word: they never use them.  The
+ * with the path, then its text: a static's only when longer than 7 bytes,
+ * as its word holds a shorter one whole.  A param or catch-all without
+ * text (most are "{id}"), and the root, end before word: they never use
+ * them.  The
  * fields of its children are in front of the node, in the same allocation,
  * those of statics only when it has static children, only the catch-all's
  * when it has no children at all (NGX_ROUTINI_KIND_NONE), so that a node
