@@ -77,8 +77,10 @@ static ngx_routini_node_t **ngx_routini_find(ngx_routini_node_t *n,
 static int ngx_routini_static_add(ngx_routini_tree_t *tree,
     ngx_routini_statics_t *st, ngx_routini_node_t *c);
 static ngx_routini_node_t *ngx_routini_add(ngx_routini_tree_t *tree,
-    ngx_routini_node_t *n, ngx_routini_parsed_t *pp, size_t i,
-    const char **prev, size_t k);
+    ngx_routini_node_t *n, ngx_routini_parsed_t *pp, size_t i);
+static const char **ngx_routini_names(ngx_routini_tree_t *tree,
+    ngx_routini_node_t *c, const char **prev, size_t k,
+    ngx_routini_seg_t *sg);
 static ngx_routini_node_t *ngx_routini_grow(ngx_routini_tree_t *tree,
     ngx_routini_node_t **ref, unsigned kids, int type, int listed);
 static void ngx_routini_err_param(ngx_routini_err_t *e, const char *name,
@@ -100,8 +102,7 @@ ngx_routini_tree_create(ngx_routini_alloc_pt alloc,
     tree->release = release;
     tree->ctx = ctx;
     tree->memory = sizeof(ngx_routini_tree_t);
-    tree->names = NULL;
-    tree->prev = NULL;
+    memset(tree->names, 0, sizeof(tree->names));
     tree->spare = NULL;
     tree->frozen = 0;
 
@@ -172,13 +173,17 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     k = 0;
 
     for (i = 0; i < pp.nsegs; i++) {
-        n = ngx_routini_add(tree, n, &pp, i, names, k);
+        n = ngx_routini_add(tree, n, &pp, i);
         if (n == NULL) {
             goto nomem;
         }
 
         if (pp.seg[i].type != NGX_ROUTINI_STATIC) {
-            names = n->names;
+            names = ngx_routini_names(tree, n, names, k, &pp.seg[i]);
+            if (names == NULL) {
+                goto nomem;
+            }
+
             k++;
         }
     }
@@ -345,7 +350,7 @@ ngx_routini_node_size(size_t len, int type)
     switch (type) {
 
     case NGX_ROUTINI_NODE_BARE:
-        return offsetof(ngx_routini_node_t, word);
+        return offsetof(ngx_routini_node_t, chain);
 
     case NGX_ROUTINI_NODE_STATIC:
         return sizeof(ngx_routini_node_t) + (len < 8 ? 0 : len);
@@ -639,11 +644,15 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
         c = *ref;
 
         if (sg->type != NGX_ROUTINI_STATIC) {
-            name = c->names[nparams];
-            k = strlen(name);
+
+            /* c's name, as the routes below it have it (none below:
+             * left by an insert that ran out of memory) */
+
+            r = ngx_routini_any_route(c);
+            name = r ? r->names[nparams] : sg->name;
+            k = r ? strlen(name) : sg->name_len;
 
             if (k != sg->name_len || memcmp(name, sg->name, k) != 0) {
-                r = ngx_routini_any_route(c);
 
                 ngx_routini_err_str(e, "conflicting param names \"");
                 ngx_routini_err_param(e, name, k, c == kp->catchall);
@@ -839,13 +848,10 @@ ngx_routini_static_add(ngx_routini_tree_t *tree, ngx_routini_statics_t *st,
 
 static ngx_routini_node_t *
 ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
-    ngx_routini_parsed_t *pp, size_t i, const char **prev, size_t k)
+    ngx_routini_parsed_t *pp, size_t i)
 {
     int                   type;
-    char                 *name;
-    size_t                j, *lens;
     unsigned              kids;
-    const char          **names;
     ngx_routini_seg_t    *sg;
     ngx_routini_node_t   *c, **ref;
     ngx_routini_params_t *kp;
@@ -899,43 +905,6 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         return c;
     }
 
-    /*
-     * names of the params on the path, shared by every route below, and
-     * with the param made before when its names are the same: one param
-     * under many statics ("/r1/{id}", "/r2/{id}", ...) has one array
-     */
-
-    names = tree->names;
-
-    if (names == NULL || tree->prev != prev
-        || ((size_t *) (names + k + 1))[k] != sg->name_len
-        || memcmp(names[k], sg->name, sg->name_len) != 0)
-    {
-        names = ngx_routini_alloc(tree, (k + 1) * (sizeof(char *)
-                                                   + sizeof(size_t))
-                                        + sg->name_len + 1);
-        if (names == NULL) {
-            return NULL;
-        }
-
-        lens = (size_t *) (names + k + 1);
-        name = (char *) (lens + k + 1);
-
-        for (j = 0; j < k; j++) {
-            names[j] = prev[j];
-            lens[j] = ((size_t *) (prev + k))[j];
-        }
-
-        memcpy(name, sg->name, sg->name_len);
-        name[sg->name_len] = '\0';
-        names[k] = name;
-        lens[k] = sg->name_len;
-
-        tree->names = names;
-        tree->prev = prev;
-    }
-
-    c->names = names;
     c->prefix = (uint16_t) sg->prefix;    /* < NGX_ROUTINI_MAX_PATTERN */
 
     kp = ngx_routini_params(n);
@@ -950,6 +919,65 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     }
 
     return c;
+}
+
+
+/*
+ * The names of the params on a route's path up to the param c, the k-th
+ * (prev: those before it), their lengths after them: the array of the
+ * routes that end on c, if any; else the one made last for as many names,
+ * if the same; else a new one.  So routes share their arrays: one param
+ * under many statics ("/r1/{id}", "/r2/{id}", ...), and the routes under
+ * it ("/r1/{id}/items/{item}"), have one for each depth.
+ */
+
+static const char **
+ngx_routini_names(ngx_routini_tree_t *tree, ngx_routini_node_t *c,
+    const char **prev, size_t k, ngx_routini_seg_t *sg)
+{
+    char          *name;
+    size_t         j, *lens;
+    const char   **names;
+
+    if (c->routes) {
+        return c->routes->names;
+    }
+
+    /* (the same names before it: the same strings) */
+
+    names = tree->names[k];
+
+    if (names
+        && (k == 0 || memcmp(names, prev, k * sizeof(char *)) == 0)
+        && ((size_t *) (names + k + 1))[k] == sg->name_len
+        && memcmp(names[k], sg->name, sg->name_len) == 0)
+    {
+        return names;
+    }
+
+    names = ngx_routini_alloc(tree, (k + 1) * (sizeof(char *)
+                                               + sizeof(size_t))
+                                    + sg->name_len + 1);
+    if (names == NULL) {
+        return NULL;
+    }
+
+    lens = (size_t *) (names + k + 1);
+    name = (char *) (lens + k + 1);
+
+    for (j = 0; j < k; j++) {
+        names[j] = prev[j];
+        lens[j] = ((size_t *) (prev + k))[j];
+    }
+
+    memcpy(name, sg->name, sg->name_len);
+    name[sg->name_len] = '\0';
+    names[k] = name;
+    lens[k] = sg->name_len;
+
+    tree->names[k] = names;
+
+    return names;
 }
 
 

@@ -130,18 +130,17 @@ struct ngx_routini_route_s {
 
 
 /*
- * A node is what every node has, then the fields of a static compared
- * with the path, then its text: a static's only when longer than 7 bytes,
- * as its word holds a shorter one whole.  A param or catch-all without
- * text (most are "{id}"), and the root, end before word: they never use
- * them.  The
- * fields of its children are in front of the node, in the same allocation,
- * those of statics only when it has static children, only the catch-all's
- * when it has no children at all (NGX_ROUTINI_KIND_NONE), so that a node
- * costs no more than it needs, and the lookup reads them at a fixed offset
- * from the node, as it would the node's own.  The lists made while
- * building share their fields with what freeze lays out from them, and
- * the fields only statics use with those only params use.
+ * A node is what every node has, then the fields of a static, then its
+ * text: a static's only when longer than 7 bytes, as its word holds a
+ * shorter one whole.  A param or catch-all without text (most are
+ * "{id}"), and the root, end before chain: they never use the fields of a
+ * static (the names of a route's params are the route's).  The fields of
+ * its children are in front of the node, in the same allocation, those of
+ * statics only when it has static children, only the catch-all's when it
+ * has no children at all (NGX_ROUTINI_KIND_NONE), so that a node costs no
+ * more than it needs, and the lookup reads them at a fixed offset from
+ * the node, as it would the node's own.  The lists made while building
+ * share their fields with what freeze lays out from them.
  */
 
 struct ngx_routini_node_s {
@@ -160,11 +159,7 @@ struct ngx_routini_node_s {
         ngx_routini_node_t  *bare;    /* frozen: the bare param, if any */
     };
     ngx_routini_route_t   *routes;
-    union {
-        const char       **names;     /* param and catch-all: names of
-                                           the params up to this one */
-        ngx_routini_node_t  *chain;   /* static: next in the table slot */
-    };
+    ngx_routini_node_t    *chain;     /* static: next in the table slot */
     uint64_t               word;      /* static: ngx_routini_text_word() */
     uint64_t               wmask;     /*   and the mask of its bytes */
     unsigned char          text[];
@@ -213,8 +208,9 @@ struct ngx_routini_tree_s {
     size_t                 memory;
     ngx_routini_node_t    *root;
     ngx_routini_node_t    *top;       /* root once frozen, else empty */
-    const char           **names;     /* the param names made last */
-    const char           **prev;      /*   and the ones they extend */
+    const char           **names[NGX_ROUTINI_MAX_PARAMS];  /* the arrays
+                                           of param names made last, by
+                                           their number - 1 */
     unsigned char         *spare;     /* a grown node's old memory */
     size_t                 spare_size;
     int                    frozen;
