@@ -35,7 +35,8 @@
  *
  * Rejected: invalid syntax, a duplicate (same pattern, overlapping method
  * masks), two param names at one position (same prefix and suffix), a
- * param and a catch-all after the same segments.
+ * param and a catch-all after the same segments, more than 4096 params
+ * (each with its own prefix and suffix) after the same segments.
  */
 
 
