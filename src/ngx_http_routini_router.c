@@ -717,7 +717,7 @@ ngx_http_routini_handler(ngx_http_request_t *r)
     }
 
     ctx->names = m.names;
-    ctx->name_lens = m.name_lens;
+    ctx->name_lens = ngx_routini_match_name_lens(&m);
 
     for (i = 0; i < m.nparams; i++) {
         ctx->values[i].data = r->uri.data + m.params[i].start;

@@ -22,6 +22,17 @@
 #define NGX_ROUTINI_PARAM         1
 #define NGX_ROUTINI_CATCHALL      2
 
+/* params (each with its own prefix and suffix) after the same segments:
+ * a node's nparam counts them, and a lookup may try each in turn */
+#define NGX_ROUTINI_MAX_NODE_PARAMS  4096
+
+/* what a node has after the fields every node has: nothing ("{id}", the
+ * root); a static's word, and its text when longer than the word holds;
+ * a param's prefix and suffix (after the fields of a static) */
+#define NGX_ROUTINI_NODE_BARE     0
+#define NGX_ROUTINI_NODE_STATIC   1
+#define NGX_ROUTINI_NODE_TEXT     2
+
 /* statics from which a node gets its hash table while building */
 #define NGX_ROUTINI_HASH_MIN      8
 
@@ -46,8 +57,13 @@ typedef struct {
 
 
 static ngx_routini_node_t *ngx_routini_node_new(ngx_routini_tree_t *tree,
-    const unsigned char *text, size_t len, unsigned kids, int full);
-static size_t ngx_routini_node_size(size_t len, int full);
+    const unsigned char *text, size_t len, unsigned kids, int type);
+static size_t ngx_routini_node_size(size_t len, int type);
+static int ngx_routini_same_static(ngx_routini_node_t *c,
+    const unsigned char *text, size_t len, uint64_t w);
+static void *ngx_routini_take(ngx_routini_tree_t *tree, size_t size);
+static void ngx_routini_spare(ngx_routini_tree_t *tree, void *p,
+    size_t size);
 static int ngx_routini_parse(const char *pat, size_t len,
     ngx_routini_parsed_t *pp, ngx_routini_err_t *e);
 static int ngx_routini_param_start(const char *pat, size_t len, size_t i,
@@ -61,10 +77,12 @@ static ngx_routini_node_t **ngx_routini_find(ngx_routini_node_t *n,
 static int ngx_routini_static_add(ngx_routini_tree_t *tree,
     ngx_routini_statics_t *st, ngx_routini_node_t *c);
 static ngx_routini_node_t *ngx_routini_add(ngx_routini_tree_t *tree,
-    ngx_routini_node_t *n, ngx_routini_parsed_t *pp, size_t i,
-    const char **prev, size_t k);
+    ngx_routini_node_t *n, ngx_routini_parsed_t *pp, size_t i);
+static const char **ngx_routini_names(ngx_routini_tree_t *tree,
+    ngx_routini_node_t *c, const char **prev, size_t k,
+    ngx_routini_seg_t *sg);
 static ngx_routini_node_t *ngx_routini_grow(ngx_routini_tree_t *tree,
-    ngx_routini_node_t **ref, int full, int listed);
+    ngx_routini_node_t **ref, unsigned kids, int type, int listed);
 static void ngx_routini_err_param(ngx_routini_err_t *e, const char *name,
     size_t len, int catchall);
 
@@ -84,8 +102,7 @@ ngx_routini_tree_create(ngx_routini_alloc_pt alloc,
     tree->release = release;
     tree->ctx = ctx;
     tree->memory = sizeof(ngx_routini_tree_t);
-    tree->names = NULL;
-    tree->prev = NULL;
+    memset(tree->names, 0, sizeof(tree->names));
     tree->spare = NULL;
     tree->frozen = 0;
 
@@ -110,11 +127,11 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     size_t len, uint32_t methods, void *data, void **conflict, char *err,
     size_t errlen)
 {
-    size_t                 i, k;
+    size_t                 i, k, nr;
     const char           **names;
     ngx_routini_err_t      e;
     ngx_routini_node_t    *n;
-    ngx_routini_route_t   *r, **rp;
+    ngx_routini_route_t   *r;
     ngx_routini_parsed_t   pp;
 
     e.pos = err;
@@ -156,33 +173,49 @@ ngx_routini_tree_insert(ngx_routini_tree_t *tree, const char *pattern,
     k = 0;
 
     for (i = 0; i < pp.nsegs; i++) {
-        n = ngx_routini_add(tree, n, &pp, i, names, k);
+        n = ngx_routini_add(tree, n, &pp, i);
         if (n == NULL) {
             goto nomem;
         }
 
         if (pp.seg[i].type != NGX_ROUTINI_STATIC) {
-            names = n->names;
+            names = ngx_routini_names(tree, n, names, k, &pp.seg[i]);
+            if (names == NULL) {
+                goto nomem;
+            }
+
             k++;
         }
     }
 
-    r = ngx_routini_alloc(tree, sizeof(ngx_routini_route_t));
+    /* the node's routes so far, if any, and this one in a new array; the
+     * old one is the next node's memory, if it fits */
+
+    nr = 0;
+    for (r = n->routes; r; r = ngx_routini_next_route(r)) {
+        nr++;
+    }
+
+    r = ngx_routini_take(tree, (nr + 1) * sizeof(ngx_routini_route_t));
     if (r == NULL) {
         goto nomem;
     }
 
-    r->next = NULL;
+    if (nr) {
+        memcpy(r, n->routes, nr * sizeof(ngx_routini_route_t));
+        r[nr - 1].len |= NGX_ROUTINI_ROUTE_MORE;
+        ngx_routini_spare(tree, n->routes, nr * sizeof(ngx_routini_route_t));
+    }
+
+    n->routes = r;
+    r += nr;
+
     r->data = data;
     r->names = names;
-    r->name_lens = names ? (size_t *) (names + k) : NULL;
     r->methods = methods;
     r->nparams = (uint16_t) k;    /* <= NGX_ROUTINI_MAX_PARAMS */
     r->len = (uint16_t) len;      /* <= NGX_ROUTINI_MAX_PATTERN */
     r->pattern = pattern;
-
-    for (rp = &n->routes; *rp; rp = &(*rp)->next) { /* void */ }
-    *rp = r;
 
     return 0;
 
@@ -190,6 +223,42 @@ nomem:
 
     ngx_routini_err_str(&e, "out of memory");
     return -1;
+}
+
+
+/* the memory of the tree's spare block if size fits, else new memory */
+
+static void *
+ngx_routini_take(ngx_routini_tree_t *tree, size_t size)
+{
+    void  *p;
+
+    if (tree->spare && size <= tree->spare_size) {
+        p = tree->spare;
+        tree->spare = NULL;
+        return p;
+    }
+
+    return ngx_routini_alloc(tree, size);
+}
+
+
+/* a block the tree no longer uses: the spare one, if larger than it */
+
+static void
+ngx_routini_spare(ngx_routini_tree_t *tree, void *p, size_t size)
+{
+    if (tree->spare == NULL || size > tree->spare_size) {
+        tree->spare = p;
+        tree->spare_size = size;
+    }
+}
+
+
+ngx_routini_route_t *
+ngx_routini_next_route(ngx_routini_route_t *r)
+{
+    return (r->len & NGX_ROUTINI_ROUTE_MORE) ? r + 1 : NULL;
 }
 
 
@@ -214,66 +283,92 @@ ngx_routini_alloc(ngx_routini_tree_t *tree, size_t size)
 }
 
 
-/* the bytes in front of a node for its children's fields, by its kids */
+/*
+ * The bytes in front of a node for its children's fields, by its kids:
+ * without children, the catch-all's only, which the lookup reads of any
+ * node that has path left (ngx_routini_tree_lookup()).
+ */
 static const size_t  ngx_routini_kids_size[] = {
+    sizeof(ngx_routini_params_t) - offsetof(ngx_routini_params_t, catchall),
     sizeof(ngx_routini_params_t),
     sizeof(ngx_routini_params_t) + sizeof(ngx_routini_statics_t)
 };
 
 
 /*
- * A new node with kids' fields in front of it; full: a static, or a param
- * with text, which has the node's fields from word on (a static is
- * compared with the path by its word, a param's text comes after them).
+ * A new node of a type (NGX_ROUTINI_NODE_*) with kids' fields in front of
+ * it.  text: NULL when the caller copies the node's fields from word on
+ * (ngx_routini_grow()).
  */
 
 static ngx_routini_node_t *
 ngx_routini_node_new(ngx_routini_tree_t *tree, const unsigned char *text,
-    size_t len, unsigned kids, int full)
+    size_t len, unsigned kids, int type)
 {
-    size_t               front, size;
+    size_t               front, size, tlen;
     unsigned char       *p;
     ngx_routini_node_t  *n;
 
     front = ngx_routini_kids_size[kids];
-    size = front + ngx_routini_node_size(len, full);
+    size = front + ngx_routini_node_size(len, type);
+    tlen = ngx_routini_node_size(len, type) - ngx_routini_node_size(0, type);
 
-    if (tree->spare && size <= tree->spare_size) {
-        p = tree->spare;
-        tree->spare = NULL;
-
-    } else {
-        p = ngx_routini_alloc(tree, size);
-        if (p == NULL) {
-            return NULL;
-        }
+    p = ngx_routini_take(tree, size);
+    if (p == NULL) {
+        return NULL;
     }
 
-    memset(p, 0, size - len);
+    memset(p, 0, size - tlen);
     n = (ngx_routini_node_t *) (p + front);
     n->kids = (uint8_t) kids;
-    n->len = (uint32_t) len;
+    n->len = (uint16_t) len;    /* <= NGX_ROUTINI_MAX_PATTERN */
 
-    if (!full) {
+    if (type == NGX_ROUTINI_NODE_BARE || text == NULL) {
         return n;
     }
 
     n->word = ngx_routini_text_word(text, len);
     n->wmask = len < 7 ? ((uint64_t) 1 << (8 * len + 8)) - 1 : ~(uint64_t) 0;
 
-    if (len) {
-        memcpy(n->text, text, len);
+    if (tlen) {
+        memcpy(n->text, text, tlen);
     }
 
     return n;
 }
 
 
+/*
+ * The bytes of a node from its start: a static shorter than 8 bytes has
+ * all of its text in its word (with the "/" after it), which the lookup
+ * compares, and has none after it; a longer one's is read from its text.
+ */
+
 static size_t
-ngx_routini_node_size(size_t len, int full)
+ngx_routini_node_size(size_t len, int type)
 {
-    return full ? sizeof(ngx_routini_node_t) + len
-                : offsetof(ngx_routini_node_t, word);
+    switch (type) {
+
+    case NGX_ROUTINI_NODE_BARE:
+        return offsetof(ngx_routini_node_t, chain);
+
+    case NGX_ROUTINI_NODE_STATIC:
+        return sizeof(ngx_routini_node_t) + (len < 8 ? 0 : len);
+
+    default:
+        return sizeof(ngx_routini_node_t) + len;
+    }
+}
+
+
+/* is c the static for text, w its word (ngx_routini_text_word())? */
+
+static int
+ngx_routini_same_static(ngx_routini_node_t *c, const unsigned char *text,
+    size_t len, uint64_t w)
+{
+    return c->len == len && c->word == w
+           && (len < 8 || memcmp(c->text, text, len) == 0);
 }
 
 
@@ -513,8 +608,11 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
     nparams = 0;
 
     for (i = 0; i < pp->nsegs; i++) {
-        sg = &pp->seg[i];
+        if (n->kids == NGX_ROUTINI_KIDS_NONE) {
+            return 0;    /* a new branch: nothing to conflict with */
+        }
 
+        sg = &pp->seg[i];
         kp = ngx_routini_params(n);
 
         if (sg->type == NGX_ROUTINI_PARAM && kp->catchall) {
@@ -530,17 +628,31 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
         ref = ngx_routini_find(n, pp, sg);
 
         if (ref == NULL) {
+            if (sg->type == NGX_ROUTINI_PARAM
+                && n->nparam == NGX_ROUTINI_MAX_NODE_PARAMS)
+            {
+                ngx_routini_err_str(e, "too many different params after the "
+                                    "same segments (max 4096) in \"");
+                ngx_routini_err_bytes(e, pat, len);
+                ngx_routini_err_str(e, "\"");
+                return -1;
+            }
+
             return 0;    /* a new branch: nothing to conflict with */
         }
 
         c = *ref;
 
         if (sg->type != NGX_ROUTINI_STATIC) {
-            name = c->names[nparams];
-            k = strlen(name);
+
+            /* c's name, as the routes below it have it (none below:
+             * left by an insert that ran out of memory) */
+
+            r = ngx_routini_any_route(c);
+            name = r ? r->names[nparams] : sg->name;
+            k = r ? strlen(name) : sg->name_len;
 
             if (k != sg->name_len || memcmp(name, sg->name, k) != 0) {
-                r = ngx_routini_any_route(c);
 
                 ngx_routini_err_str(e, "conflicting param names \"");
                 ngx_routini_err_param(e, name, k, c == kp->catchall);
@@ -557,12 +669,12 @@ ngx_routini_check(ngx_routini_tree_t *tree, const char *pat, size_t len,
         n = c;
     }
 
-    for (r = n->routes; r; r = r->next) {
+    for (r = n->routes; r; r = ngx_routini_next_route(r)) {
         if (r->methods & methods) {
             ngx_routini_err_str(e, "duplicate route \"");
             ngx_routini_err_bytes(e, pat, len);
             ngx_routini_err_str(e, "\" (already defined as \"");
-            ngx_routini_err_bytes(e, r->pattern, r->len);
+            ngx_routini_err_bytes(e, r->pattern, ngx_routini_route_len(r));
             ngx_routini_err_str(e, "\")");
 
             if (conflict) {
@@ -585,7 +697,7 @@ both:
     ngx_routini_err_str(e, "\" and \"");
 
     if (r) {
-        ngx_routini_err_bytes(e, r->pattern, r->len);
+        ngx_routini_err_bytes(e, r->pattern, ngx_routini_route_len(r));
     }
 
     ngx_routini_err_str(e, "\"");
@@ -607,7 +719,7 @@ static ngx_routini_node_t **
 ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
     ngx_routini_seg_t *sg)
 {
-    uint64_t                h;
+    uint64_t                h, w;
     unsigned char          *text;
     ngx_routini_node_t    **ref;
     ngx_routini_params_t   *kp;
@@ -640,15 +752,14 @@ ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
 
     st = ngx_routini_statics(n);
     text = pp->buf + sg->text;
+    w = ngx_routini_text_word(text, sg->len);
 
     if (st->table == NULL) {
 
         /* (without a table, the list is the statics' one reference) */
 
         for (ref = &st->statics; *ref; ref = &(*ref)->next) {
-            if ((*ref)->len == sg->len
-                && memcmp((*ref)->text, text, sg->len) == 0)
-            {
+            if (ngx_routini_same_static(*ref, text, sg->len, w)) {
                 return ref;
             }
         }
@@ -656,12 +767,10 @@ ngx_routini_find(ngx_routini_node_t *n, ngx_routini_parsed_t *pp,
         return NULL;
     }
 
-    h = ngx_routini_key(ngx_routini_text_word(text, sg->len), text, sg->len);
+    h = ngx_routini_key(w, text, sg->len);
 
     for (ref = &st->table[h & st->mask]; *ref; ref = &(*ref)->chain) {
-        if ((*ref)->len == sg->len
-            && memcmp((*ref)->text, text, sg->len) == 0)
-        {
+        if (ngx_routini_same_static(*ref, text, sg->len, w)) {
             return ref;
         }
     }
@@ -739,40 +848,51 @@ ngx_routini_static_add(ngx_routini_tree_t *tree, ngx_routini_statics_t *st,
 
 static ngx_routini_node_t *
 ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
-    ngx_routini_parsed_t *pp, size_t i, const char **prev, size_t k)
+    ngx_routini_parsed_t *pp, size_t i)
 {
-    char                 *name;
-    size_t                j, *lens;
+    int                   type;
     unsigned              kids;
-    const char          **names;
     ngx_routini_seg_t    *sg;
     ngx_routini_node_t   *c, **ref;
     ngx_routini_params_t *kp;
 
-    /* the node needs the fields of statics if the next segment is one */
+    /*
+     * The node needs the fields of statics if the next segment is one,
+     * else those of params if there is one.  A param or catch-all that
+     * ends the pattern has none: most such nodes stay without children,
+     * and the memory of one that grows is the next one's (a param's node,
+     * without text, fits another's).  A static that ends it has those of
+     * params: the memory of a static that grows rarely fits the next new
+     * node, and a static ending a route is often the start of others
+     * ("/users" and "/users/{id}").
+     */
 
     sg = &pp->seg[i];
 
-    kids = i + 1 < pp->nsegs && pp->seg[i + 1].type == NGX_ROUTINI_STATIC
-           ? NGX_ROUTINI_KIDS_ALL : NGX_ROUTINI_KIDS_PARAMS;
+    kids = i + 1 < pp->nsegs
+           ? (pp->seg[i + 1].type == NGX_ROUTINI_STATIC
+              ? NGX_ROUTINI_KIDS_ALL : NGX_ROUTINI_KIDS_PARAMS)
+           : (sg->type == NGX_ROUTINI_STATIC
+              ? NGX_ROUTINI_KIDS_PARAMS : NGX_ROUTINI_KIDS_NONE);
+
+    type = sg->type == NGX_ROUTINI_STATIC ? NGX_ROUTINI_NODE_STATIC
+           : sg->len ? NGX_ROUTINI_NODE_TEXT : NGX_ROUTINI_NODE_BARE;
 
     ref = ngx_routini_find(n, pp, sg);
 
     if (ref) {
-        if ((*ref)->kids == kids || kids == NGX_ROUTINI_KIDS_PARAMS) {
+        if ((*ref)->kids >= kids) {
             return *ref;
         }
 
         /* a static of a hashed node stays on its list too */
 
-        return ngx_routini_grow(tree, ref,
-                                sg->type == NGX_ROUTINI_STATIC || sg->len,
+        return ngx_routini_grow(tree, ref, kids, type,
                                 sg->type == NGX_ROUTINI_STATIC
                                 && ngx_routini_statics(n)->table);
     }
 
-    c = ngx_routini_node_new(tree, pp->buf + sg->text, sg->len, kids,
-                             sg->type == NGX_ROUTINI_STATIC || sg->len);
+    c = ngx_routini_node_new(tree, pp->buf + sg->text, sg->len, kids, type);
     if (c == NULL) {
         return NULL;
     }
@@ -785,43 +905,6 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         return c;
     }
 
-    /*
-     * names of the params on the path, shared by every route below, and
-     * with the param made before when its names are the same: one param
-     * under many statics ("/r1/{id}", "/r2/{id}", ...) has one array
-     */
-
-    names = tree->names;
-
-    if (names == NULL || tree->prev != prev
-        || ((size_t *) (names + k + 1))[k] != sg->name_len
-        || memcmp(names[k], sg->name, sg->name_len) != 0)
-    {
-        names = ngx_routini_alloc(tree, (k + 1) * (sizeof(char *)
-                                                   + sizeof(size_t))
-                                        + sg->name_len + 1);
-        if (names == NULL) {
-            return NULL;
-        }
-
-        lens = (size_t *) (names + k + 1);
-        name = (char *) (lens + k + 1);
-
-        for (j = 0; j < k; j++) {
-            names[j] = prev[j];
-            lens[j] = ((size_t *) (prev + k))[j];
-        }
-
-        memcpy(name, sg->name, sg->name_len);
-        name[sg->name_len] = '\0';
-        names[k] = name;
-        lens[k] = sg->name_len;
-
-        tree->names = names;
-        tree->prev = prev;
-    }
-
-    c->names = names;
     c->prefix = (uint16_t) sg->prefix;    /* < NGX_ROUTINI_MAX_PATTERN */
 
     kp = ngx_routini_params(n);
@@ -832,6 +915,7 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     } else {
         c->next = kp->plist;
         kp->plist = c;
+        n->nparam++;    /* < NGX_ROUTINI_MAX_NODE_PARAMS (check) */
     }
 
     return c;
@@ -839,32 +923,94 @@ ngx_routini_add(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
 
 
 /*
- * Gives the node at *ref the fields of statics, in a new node in its
- * place: a node made without, as the end of a route or followed by a
- * param, that another route goes on from with a static.  The old node's
- * memory is the next node's, if it fits.  A static of a hashed node is
- * also on its parent's list (listed), in declaration order, which freeze
- * keeps: there the old node stays, moved, its chain pointing to the new
- * one, which freeze puts in its place (ngx_routini_freeze_statics()).
+ * The names of the params on a route's path up to the param c, the k-th
+ * (prev: those before it), their lengths after them: the array of the
+ * routes that end on c, if any; else the one made last for as many names,
+ * if the same; else a new one.  So routes share their arrays: one param
+ * under many statics ("/r1/{id}", "/r2/{id}", ...), and the routes under
+ * it ("/r1/{id}/items/{item}"), have one for each depth.
+ */
+
+static const char **
+ngx_routini_names(ngx_routini_tree_t *tree, ngx_routini_node_t *c,
+    const char **prev, size_t k, ngx_routini_seg_t *sg)
+{
+    char          *name;
+    size_t         j, *lens;
+    const char   **names;
+
+    if (c->routes) {
+        return c->routes->names;
+    }
+
+    /* (the same names before it: the same strings) */
+
+    names = tree->names[k];
+
+    if (names
+        && (k == 0 || memcmp(names, prev, k * sizeof(char *)) == 0)
+        && ((size_t *) (names + k + 1))[k] == sg->name_len
+        && memcmp(names[k], sg->name, sg->name_len) == 0)
+    {
+        return names;
+    }
+
+    names = ngx_routini_alloc(tree, (k + 1) * (sizeof(char *)
+                                               + sizeof(size_t))
+                                    + sg->name_len + 1);
+    if (names == NULL) {
+        return NULL;
+    }
+
+    lens = (size_t *) (names + k + 1);
+    name = (char *) (lens + k + 1);
+
+    for (j = 0; j < k; j++) {
+        names[j] = prev[j];
+        lens[j] = ((size_t *) (prev + k))[j];
+    }
+
+    memcpy(name, sg->name, sg->name_len);
+    name[sg->name_len] = '\0';
+    names[k] = name;
+    lens[k] = sg->name_len;
+
+    tree->names[k] = names;
+
+    return names;
+}
+
+
+/*
+ * Gives the node at *ref more of its children's fields (kids), in a new
+ * node in its place: a node made with fewer, as the end of a route or
+ * followed by a param, that another route goes on from with a param or a
+ * static.  The old node's memory is the next node's, if it fits.  A
+ * static of a hashed node is also on its parent's list (listed), in
+ * declaration order, which freeze keeps: there the old node stays, moved,
+ * its chain pointing to the new one, which freeze puts in its place
+ * (ngx_routini_freeze_statics()).
  */
 
 static ngx_routini_node_t *
 ngx_routini_grow(ngx_routini_tree_t *tree, ngx_routini_node_t **ref,
-    int full, int listed)
+    unsigned kids, int type, int listed)
 {
     ngx_routini_node_t  *n, *c;
 
     n = *ref;
 
-    c = ngx_routini_node_new(tree, full ? n->text : NULL, n->len,
-                             NGX_ROUTINI_KIDS_ALL, full);
+    c = ngx_routini_node_new(tree, NULL, n->len, kids, type);
     if (c == NULL) {
         return NULL;
     }
 
-    memcpy(c, n, ngx_routini_node_size(0, full));
-    c->kids = NGX_ROUTINI_KIDS_ALL;
-    *ngx_routini_params(c) = *ngx_routini_params(n);
+    memcpy(c, n, ngx_routini_node_size(n->len, type));
+    c->kids = (uint8_t) kids;
+
+    if (n->kids != NGX_ROUTINI_KIDS_NONE) {
+        *ngx_routini_params(c) = *ngx_routini_params(n);
+    }
 
     *ref = c;
 
@@ -873,9 +1019,10 @@ ngx_routini_grow(ngx_routini_tree_t *tree, ngx_routini_node_t **ref,
         n->chain = c;
 
     } else {
-        tree->spare = (unsigned char *) ngx_routini_params(n);
-        tree->spare_size = sizeof(ngx_routini_params_t)
-                           + ngx_routini_node_size(n->len, full);
+        ngx_routini_spare(tree,
+                          (unsigned char *) n - ngx_routini_kids_size[n->kids],
+                          ngx_routini_kids_size[n->kids]
+                          + ngx_routini_node_size(n->len, type));
     }
 
     return c;
@@ -893,7 +1040,7 @@ ngx_routini_any_route(ngx_routini_node_t *n)
     ngx_routini_params_t   *kp;
     ngx_routini_statics_t  *st;
 
-    if (n->routes) {
+    if (n->routes || n->kids == NGX_ROUTINI_KIDS_NONE) {
         return n->routes;
     }
 

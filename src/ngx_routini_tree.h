@@ -35,7 +35,8 @@
  *
  * Rejected: invalid syntax, a duplicate (same pattern, overlapping method
  * masks), two param names at one position (same prefix and suffix), a
- * param and a catch-all after the same segments.
+ * param and a catch-all after the same segments, more than 4096 params
+ * (each with its own prefix and suffix) after the same segments.
  */
 
 
@@ -73,13 +74,19 @@ typedef struct {
 
 typedef struct {
     void                *data;      /* the route's user data (from insert) */
-    const char         **names;     /* in pattern order, owned by the tree */
-    size_t              *name_lens;
+    const char         **names;     /* in pattern order, owned by the tree;
+                                       their lengths follow them
+                                       (ngx_routini_match_name_lens()) */
     uint16_t             nparams;   /* the catch-all, if any, is the last */
     ngx_routini_span_t   params[NGX_ROUTINI_MAX_PARAMS];
     size_t               catchall_start;  /* (size_t) -1 if no catch-all */
     uint32_t             allowed;   /* on METHOD_MISMATCH: union of masks */
 } ngx_routini_match_t;
+
+
+/* the lengths of a match's names, NULL when it has none */
+#define ngx_routini_match_name_lens(m)                                      \
+    ((m)->nparams ? (size_t *) ((m)->names + (m)->nparams) : NULL)
 
 
 ngx_routini_tree_t *ngx_routini_tree_create(ngx_routini_alloc_pt alloc,

@@ -71,7 +71,8 @@ ngx_routini_tree_freeze(ngx_routini_tree_t *tree, void **route, char *err,
     if (deep) {
         ngx_routini_err_str(&e, "too many nested param or catch-all "
                             "alternatives (max 128) on the path to \"");
-        ngx_routini_err_bytes(&e, deep->pattern, deep->len);
+        ngx_routini_err_bytes(&e, deep->pattern,
+                              ngx_routini_route_len(deep));
         ngx_routini_err_str(&e, "\"");
 
         if (route) {
@@ -102,6 +103,13 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
     ngx_routini_node_t     *c, *next, *plist, **a;
     ngx_routini_params_t   *kp;
     ngx_routini_statics_t  *st;
+
+    if (n->kids == NGX_ROUTINI_KIDS_NONE) {
+        n->bare = NULL;
+        n->rest = NGX_ROUTINI_KIND_NONE;
+        n->kind = NGX_ROUTINI_KIND_NONE;
+        return 0;
+    }
 
     kp = ngx_routini_params(n);
     plist = kp->plist;
@@ -177,16 +185,16 @@ ngx_routini_freeze_node(ngx_routini_tree_t *tree, ngx_routini_node_t *n,
         }
 
         kp->params = a;
-        kp->nparam = (uint32_t) np;
-        kp->naffix = (uint32_t) (a[np - 1]->len ? np : np - 1);
         n->bare = a[np - 1]->len ? NULL : a[np - 1];
 
     } else {
         n->bare = NULL;
     }
 
+    /* (n->nparam, counted while building, is np) */
+
     n->rest = np == 0 ? NGX_ROUTINI_KIND_LEAF
-              : kp->naffix ? NGX_ROUTINI_KIND_PARAMS
+              : np > 1 || n->bare == NULL ? NGX_ROUTINI_KIND_PARAMS
               : NGX_ROUTINI_KIND_BARE;
 
     if (st && st->nstatic) {

@@ -37,11 +37,9 @@
 /* the answer's fields are in the same places in a route and a match */
 typedef char  ngx_routini_answer_check[
     offsetof(ngx_routini_match_t, params)
-    == offsetof(ngx_routini_route_t, next)
+    == offsetof(ngx_routini_route_t, pattern)
     && offsetof(ngx_routini_match_t, names)
        == offsetof(ngx_routini_route_t, names)
-    && offsetof(ngx_routini_match_t, name_lens)
-       == offsetof(ngx_routini_route_t, name_lens)
     && offsetof(ngx_routini_match_t, nparams)
        == offsetof(ngx_routini_route_t, nparams)
     && sizeof(((ngx_routini_match_t *) 0)->nparams)
@@ -121,8 +119,11 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
 
     /* the code for each NGX_ROUTINI_KIND_* */
     static const void  *const kinds[] = {
-        &&leaf, &&bare, &&params, &&chain, &&byte, &&hash
+        &&leaf, &&bare, &&params, &&chain, &&byte, &&hash, &&leaf
     };
+
+    /* (a node without children has only a catch-all, NULL, in front of
+     * it: going to the full search from leaf costs no code of its own) */
 #define ngx_routini_dispatch(kind)  goto *ops[kind]
 #else
 #define ngx_routini_dispatch(kind)                                           \
@@ -132,6 +133,7 @@ ngx_routini_tree_lookup(const ngx_routini_tree_t *tree, const char *path,
     case NGX_ROUTINI_KIND_CHAIN: goto chain;                                 \
     case NGX_ROUTINI_KIND_BYTE: goto byte;                                   \
     case NGX_ROUTINI_KIND_HASH: goto hash;                                   \
+    case NGX_ROUTINI_KIND_NONE: goto leaf;                                   \
     default: goto leaf;                                                      \
     }
 #endif
@@ -242,7 +244,7 @@ params:
     e = ngx_routini_segment_end(s, len, p, w);
     i = ngx_routini_param(n, s, p, e, 0);
 
-    if (i == ngx_routini_params(n)->nparam) {
+    if (i == n->nparam) {
         goto leaf;
     }
 
@@ -353,7 +355,7 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
 
         i = ngx_routini_param(n, s, p, e, alt);
 
-        if (i < ngx_routini_params(n)->nparam) {
+        if (i < n->nparam) {
             c = ngx_routini_params(n)->params[i];
             alt = i + 1;
             m->params[k].start = p + c->prefix;
@@ -391,7 +393,7 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
 
         /* c matched the segment; n's alternatives left start at alt */
 
-        if (alt < ngx_routini_params(n)->nparam
+        if (alt < n->nparam
             || ngx_routini_params(n)->catchall)
         {
             sp->node = n;
@@ -402,9 +404,9 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
             sp++;
         }
 
-        if (c->names) {
-            k++;
-        }
+        /* a param's value is m->params[k] (alt is 0 for a static) */
+
+        k += (alt != 0);
 
         n = c;
 
@@ -416,6 +418,10 @@ ngx_routini_lookup_all(const ngx_routini_node_t *n, const unsigned char *s,
             }
 
             goto backtrack;
+        }
+
+        if (n->kind == NGX_ROUTINI_KIND_NONE) {
+            goto backtrack;    /* no child for the rest of the path */
         }
 
         p = e + 1;
@@ -606,7 +612,7 @@ ngx_routini_param(const ngx_routini_node_t *n, const unsigned char *s,
 
     kp = ngx_routini_params(n);
 
-    for ( /* void */ ; i < kp->nparam; i++) {
+    for ( /* void */ ; i < n->nparam; i++) {
         if (ngx_routini_param_match(kp->params[i], s, p, e)) {
             break;
         }
@@ -643,15 +649,23 @@ static ngx_routini_inline const ngx_routini_route_t *
 ngx_routini_route(const ngx_routini_route_t *r, uint32_t method,
     uint32_t *allowed)
 {
-    for ( /* void */ ; r; r = r->next) {
+    if (r == NULL) {
+        return NULL;
+    }
+
+    for ( ;; ) {
         if (r->methods & method) {
             return r;
         }
 
         *allowed |= r->methods;
-    }
 
-    return NULL;
+        if (!(r->len & NGX_ROUTINI_ROUTE_MORE)) {
+            return NULL;
+        }
+
+        r++;
+    }
 }
 
 

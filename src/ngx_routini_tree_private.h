@@ -70,14 +70,21 @@
 #define NGX_ROUTINI_KIND_CHAIN    3
 #define NGX_ROUTINI_KIND_BYTE     4
 #define NGX_ROUTINI_KIND_HASH     5
+/* frozen, no children at all (most routes end on such a node), and in
+ * front of it only the catch-all's field, NULL: the fast pass takes it
+ * for a leaf, the full search backtracks from it */
+#define NGX_ROUTINI_KIND_NONE     6
 
 /*
  * The children's fields a node has in front of it: those of params and
- * catch-all, which the lookup reads of any node it comes to; those of
- * statics too, for a node with static children (ngx_routini_params()).
+ * catch-all, which the lookup reads of any node it comes to (of a node
+ * without children, the catch-all's only, NULL); those of statics too,
+ * for a node with static children (ngx_routini_params()).  In this
+ * order: a node may need more, never fewer (ngx_routini_grow()).
  */
-#define NGX_ROUTINI_KIDS_PARAMS   0
-#define NGX_ROUTINI_KIDS_ALL      1
+#define NGX_ROUTINI_KIDS_NONE     0
+#define NGX_ROUTINI_KIDS_PARAMS   1
+#define NGX_ROUTINI_KIDS_ALL      2
 /* building: see ngx_routini_grow(); none of NGX_ROUTINI_KIND_*, as kids
  * is the frozen node's rest */
 #define NGX_ROUTINI_KIDS_MOVED    0xff
@@ -102,37 +109,44 @@ typedef struct ngx_routini_route_s  ngx_routini_route_t;
 
 /*
  * A route's answer comes first, as the caller's match has it, so that a
- * lookup copies it in one go (ngx_routini_found()): its first 32 bytes,
- * len and methods to the match's padding after nparams.
+ * lookup copies it in one go (ngx_routini_found()): its first 24 bytes,
+ * len and methods to the match's padding after nparams.  The routes of
+ * one node (one pattern, disjoint method masks) are an array, in the
+ * order declared, each but the last marked in its len.
  */
 
 struct ngx_routini_route_s {
     void                  *data;
-    const char           **names;
-    size_t                *name_lens;
+    const char           **names;     /* then their lengths */
     uint16_t               nparams;   /* the catch-all included */
-    uint16_t               len;       /* of pattern */
+    uint16_t               len;       /* of pattern, and ROUTE_MORE */
     uint32_t               methods;
-    ngx_routini_route_t   *next;      /* routes of one node, disjoint masks */
     const char            *pattern;   /* the caller's, for messages */
 };
 
+/* in a route's len: the node's next route follows it */
+#define NGX_ROUTINI_ROUTE_MORE    0x8000
+#define ngx_routini_route_len(r)  ((r)->len & ~NGX_ROUTINI_ROUTE_MORE)
+
 
 /*
- * A node is what every node has, then the fields of a static compared
- * with the path, then its text.  A param or catch-all without text (most
- * are "{id}"), and the root, end before word: they never use them.  The
- * fields of its children are in front of the node, in the same allocation,
- * those of statics only when it has static children, so that a node
- * without (most routes end on one) costs no more than it needs, and the
- * lookup reads them at a fixed offset from the node, as it would the
- * node's own.  The lists made while building share their fields with what
- * freeze lays out from them.
+ * A node is what every node has, then the fields of a static, then its
+ * text: a static's only when longer than 7 bytes, as its word holds a
+ * shorter one whole.  A param or catch-all without text (most are
+ * "{id}"), and the root, end before chain: they never use the fields of a
+ * static (the names of a route's params are the route's).  The fields of
+ * its children are in front of the node, in the same allocation, those of
+ * statics only when it has static children, only the catch-all's when it
+ * has no children at all (NGX_ROUTINI_KIND_NONE), so that a node costs no
+ * more than it needs, and the lookup reads them at a fixed offset from
+ * the node, as it would the node's own.  The lists made while building
+ * share their fields with what freeze lays out from them.
  */
 
 struct ngx_routini_node_s {
-    uint32_t               len;       /* of text */
+    uint16_t               len;       /* of text */
     uint16_t               prefix;    /* param: text is prefix, suffix */
+    uint16_t               nparam;    /* params among the children */
     uint8_t                kind;      /* frozen: NGX_ROUTINI_KIND_* */
     union {
         uint8_t            kids;      /* building: NGX_ROUTINI_KIDS_* */
@@ -145,23 +159,21 @@ struct ngx_routini_node_s {
         ngx_routini_node_t  *bare;    /* frozen: the bare param, if any */
     };
     ngx_routini_route_t   *routes;
-    const char           **names;     /* param and catch-all nodes: names
-                                           of the params up to this one */
+    ngx_routini_node_t    *chain;     /* static: next in the table slot */
     uint64_t               word;      /* static: ngx_routini_text_word() */
     uint64_t               wmask;     /*   and the mask of its bytes */
-    ngx_routini_node_t    *chain;     /* next static in the table slot */
     unsigned char          text[];
 };
 
 
-/* the fields of a node's params and catch-all, just in front of it */
+/* the fields of a node's params (their number is the node's nparam) and
+ * catch-all, just in front of it */
 
 typedef struct {
-    uint32_t               nparam;
-    uint32_t               naffix;    /* params with an affix, first */
     union {
         ngx_routini_node_t  *plist;   /* building: list of params */
-        ngx_routini_node_t **params;  /* frozen: longest affix first */
+        ngx_routini_node_t **params;  /* frozen: longest affix first, the
+                                           bare param last */
     };
     ngx_routini_node_t    *catchall;
 } ngx_routini_params_t;
@@ -182,7 +194,8 @@ typedef struct {
 } ngx_routini_statics_t;
 
 
-/* a node's children's fields; those of statics only if its kids say so */
+/* a node's children's fields; those of statics only if its kids say so,
+ * of a node without children only the catch-all */
 #define ngx_routini_params(n)   ((ngx_routini_params_t *) (n) - 1)
 #define ngx_routini_statics(n)                                               \
     ((ngx_routini_statics_t *) ngx_routini_params(n) - 1)
@@ -195,8 +208,9 @@ struct ngx_routini_tree_s {
     size_t                 memory;
     ngx_routini_node_t    *root;
     ngx_routini_node_t    *top;       /* root once frozen, else empty */
-    const char           **names;     /* the param names made last */
-    const char           **prev;      /*   and the ones they extend */
+    const char           **names[NGX_ROUTINI_MAX_PARAMS];  /* the arrays
+                                           of param names made last, by
+                                           their number - 1 */
     unsigned char         *spare;     /* a grown node's old memory */
     size_t                 spare_size;
     int                    frozen;
@@ -211,6 +225,7 @@ typedef struct {
 
 
 void *ngx_routini_alloc(ngx_routini_tree_t *tree, size_t size);
+ngx_routini_route_t *ngx_routini_next_route(ngx_routini_route_t *r);
 ngx_routini_route_t *ngx_routini_any_route(ngx_routini_node_t *n);
 void ngx_routini_err_bytes(ngx_routini_err_t *e, const char *s, size_t len);
 void ngx_routini_err_str(ngx_routini_err_t *e, const char *s);

@@ -456,7 +456,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             for (idx = 0; idx < m.nparams; idx++) {
                 if (m.names[idx] == NULL
-                    || strlen(m.names[idx]) != m.name_lens[idx]
+                    || strlen(m.names[idx])
+                       != ngx_routini_match_name_lens(&m)[idx]
                     || m.params[idx].start + m.params[idx].len > i - start)
                 {
                     abort();

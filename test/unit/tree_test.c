@@ -553,7 +553,7 @@ test_lookup(ngx_routini_tree_t *t, const char *table, const test_case_t *c)
     for (i = 0; ok && i < m.nparams; i++) {
         value = c->params[2 * i + 1];
         ok = strcmp(m.names[i], c->params[2 * i]) == 0
-             && m.name_lens[i] == strlen(m.names[i])
+             && ngx_routini_match_name_lens(&m)[i] == strlen(m.names[i])
              && m.params[i].len == strlen(value)
              && memcmp(c->path + m.params[i].start, value, m.params[i].len)
                 == 0;
@@ -930,6 +930,44 @@ test_lifecycle(void)
 
 
 /*
+ * 4096 params, each with its own prefix, after the same segments are the
+ * most a node takes: the next is refused before the tree changes.
+ */
+
+static void
+test_node_params(void)
+{
+    int                   i;
+    static char           buf[4097][16];
+    ngx_routini_tree_t   *t;
+    ngx_routini_match_t   m;
+
+    t = ngx_routini_tree_create(test_alloc, test_free, NULL);
+
+    for (i = 0; i < 4097; i++) {
+        snprintf(buf[i], sizeof(buf[i]), "/%d{x}", i);
+
+        if (add(t, buf[i]) != 0) {
+            break;
+        }
+    }
+
+    CHECK(i == 4096
+          && strcmp(err, "too many different params after the same "
+                         "segments (max 4096) in \"/4096{x}\"") == 0);
+    CHECK(add(t, "/7{x}/a") == 0 && add(t, "/s") == 0);
+    CHECK(ngx_routini_tree_freeze(t, NULL, err, sizeof(err)) == 0);
+
+    CHECK(ngx_routini_tree_lookup(t, "/4095z", 6, GET, &m)
+          == NGX_ROUTINI_FOUND && strcmp(m.data, "/4095{x}") == 0
+          && m.params[0].start == 5 && m.params[0].len == 1);
+    CHECK(ngx_routini_tree_lookup(t, "/7b/a", 5, GET, &m)
+          == NGX_ROUTINI_FOUND && strcmp(m.data, "/7{x}/a") == 0);
+    free_all();
+}
+
+
+/*
  * "/{x}", "/a/{x}", "/a/a/{x}", ...: a lookup of "/a/a/.../a/" may come
  * back to each "{x}" on the way.  128 such alternatives on one path fit
  * the lookup's stack; with 129 freeze names the deepest.
@@ -1098,6 +1136,7 @@ main(int argc, char **argv)
     test_many_statics();
     test_lifecycle();
     test_branches();
+    test_node_params();
 
     test_route_file(dir, "github.routes");
     test_route_file(dir, "static.routes");
