@@ -30,6 +30,18 @@
  * "inflight:GENERATION" record, the requests it has in flight on each
  * peer: when it exits, or when its pid is found dead, its tallies are taken
  * off the shared counters, so a killed worker does not leave them behind.
+ *
+ * Allocation.  Only the master allocates and frees records, under the
+ * zone's mutex.  A record with cache-line data, or larger than
+ * NGX_HTTP_ROUTINI_RUN_MAX, is a chunk of nginx's slab pool, which rounds
+ * it up to a power of two.  The others, a route's counters above all, are
+ * slots of runs: one to four whole pages taken from the pool and carved
+ * into slots of one size, the record's size rounded up to 8 bytes, after
+ * a small header (ngx_http_routini_shm_run_t).  The zone's header lists,
+ * per slot size, the runs that have a free slot; a freed slot goes back on
+ * its run's free list, and a run whose slots are all free goes back to the
+ * pool, which can then serve any size again: a reload that finds the zone
+ * full frees expired records, and so whole runs, and tries again.
  */
 
 
@@ -59,16 +71,47 @@
 #define NGX_HTTP_ROUTINI_POISON_BYTE  0xa5
 
 
+/*
+ * A record: a 54-byte header, the name, the data.  Configurations are
+ * numbered in 32 bits (2^32 reloads).  prev is 0 for a record its stamp's
+ * configuration created: stamps start at 1, and a record stamped again
+ * keeps the stamp before in prev, so a failed reload frees the records
+ * with its stamp and a prev of 0 and gives the others prev back.
+ */
+
 typedef struct {
-    ngx_rbtree_node_t            node;        /* key: crc32 of the name */
-    ngx_uint_t                   generation;  /* the newest binding it */
-    ngx_uint_t                   prev;        /* before a pending one */
-    ngx_uint_t                   born;        /* created by */
-    size_t                       size;
+    ngx_rbtree_node_t            node;        /* key: crc32 of the name;
+                                                 data: REC_ flags */
+    uint32_t                     generation;  /* the newest binding it */
+    uint32_t                     prev;        /* before it, 0: none */
+    uint32_t                     size;        /* of the data */
     u_short                      len;
-    u_short                      off;         /* of the data */
     u_char                       name[1];
 } ngx_http_routini_shm_rec_t;
+
+
+/* node.data: the data is on a cache line, not a word */
+#define NGX_HTTP_ROUTINI_REC_LINE     0x01
+
+/* node.data: a slot of a run, which starts (node.data >> 2) pages before
+ * the page the record starts in */
+#define NGX_HTTP_ROUTINI_REC_RUN      0x02
+
+#define NGX_HTTP_ROUTINI_RUN_PAGES    4
+
+
+/* a run of pages carved into slots of one size, this header first */
+typedef struct {
+    ngx_queue_t                  queue;       /* in sh->runs while a slot
+                                                 is free */
+    u_char                      *free;        /* a freed slot, whose first
+                                                 word points to the next */
+    uint16_t                     size;        /* of a slot */
+    uint16_t                     nslots;
+    uint16_t                     used;
+    uint16_t                     fresh;       /* slots handed out once at
+                                                 least */
+} ngx_http_routini_shm_run_t;
 
 
 /* the data of a record "inflight:GENERATION" */
@@ -123,20 +166,45 @@ static void ngx_http_routini_shm_held(ngx_http_routini_shm_t *sh,
     ngx_http_routini_shm_held_t *held);
 static void ngx_http_routini_shm_carry(ngx_shm_zone_t *shm_zone,
     ngx_http_routini_main_conf_t *rmcf);
+static ngx_http_routini_shm_rec_t *ngx_http_routini_shm_alloc(
+    ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh, size_t size,
+    size_t align, ngx_str_t *name);
+static ngx_http_routini_shm_run_t *ngx_http_routini_shm_run(
+    ngx_slab_pool_t *shpool, size_t slot, ngx_str_t *name);
+static ngx_uint_t ngx_http_routini_shm_run_pages(size_t slot,
+    ngx_uint_t *nslots);
 static void ngx_http_routini_shm_free(ngx_slab_pool_t *shpool,
     ngx_http_routini_shm_t *sh, ngx_http_routini_shm_rec_t *rec);
+#if (NGX_HTTP_ROUTINI_POISON)
+static void ngx_http_routini_shm_poison_check(u_char *p, size_t size,
+    ngx_str_t *name);
+#endif
 static void ngx_http_routini_shm_rbtree_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static size_t ngx_http_routini_shm_inflight_size(ngx_uint_t n,
     ngx_uint_t rows);
 static ngx_uint_t ngx_http_routini_shm_nworkers(ngx_cycle_t *cycle);
-static size_t ngx_http_routini_shm_chunk(size_t size);
+static size_t ngx_http_routini_shm_chunk(size_t size, size_t align,
+    u_char *classes);
 
 
 #define ngx_http_routini_shm_data_offset(len, align)                         \
     ngx_align(offsetof(ngx_http_routini_shm_rec_t, name) + (len), align)
 
-#define ngx_http_routini_shm_rec_size(rec)  ((rec)->off + (rec)->size)
+/* word-aligned records up to NGX_HTTP_ROUTINI_RUN_MAX bytes are slots */
+#define ngx_http_routini_shm_in_run(size, align)                             \
+    ((align) == sizeof(ngx_atomic_t) && (size) <= NGX_HTTP_ROUTINI_RUN_MAX)
+
+#define ngx_http_routini_shm_rec_align(rec)                                  \
+    (((rec)->node.data & NGX_HTTP_ROUTINI_REC_LINE)                          \
+     ? NGX_HTTP_ROUTINI_CACHE_LINE : sizeof(ngx_atomic_t))
+
+#define ngx_http_routini_shm_rec_off(rec)                                    \
+    ngx_http_routini_shm_data_offset((rec)->len,                             \
+                                     ngx_http_routini_shm_rec_align(rec))
+
+#define ngx_http_routini_shm_rec_size(rec)                                   \
+    (ngx_http_routini_shm_rec_off(rec) + (rec)->size)
 
 #define ngx_http_routini_shm_lock(zone)                                      \
     ngx_shmtx_lock(&((ngx_slab_pool_t *) (zone)->shm.addr)->mutex)
@@ -185,8 +253,9 @@ ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name, size_t size,
  * data_offset in the object, named prefix and the ngx_str_t at name_offset
  * in it: one entry for them all, not one each (the routes' counters).
  * Their data is packed after the name, word-aligned, so that a small
- * record takes a small chunk of the zone; every worker writes it at once,
- * with atomic adds.  The array must not grow any more.
+ * record takes a slot of its size in a run (see the top of this file);
+ * every worker writes it at once, with atomic adds.  The array must not
+ * grow any more.
  */
 
 ngx_int_t
@@ -498,12 +567,14 @@ ngx_http_routini_shm_init_conf(ngx_conf_t *cf)
  * An estimate of the zone size the bound records need, copies times (two
  * for a reload), on the side of caution: the slab allocator rounds small
  * chunks to a power of two and large ones to pages, and spends a page
- * descriptor per page.
+ * descriptor per page; a slot of a run costs its share of the run, and
+ * each slot size may leave a run partly used.
  */
 
 size_t
 ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
 {
+    u_char                         classes[NGX_HTTP_ROUTINI_RUN_CLASSES];
     size_t                         total, records, size;
     ngx_uint_t                     i, n;
     ngx_http_routini_shm_bind_t   *b, tmp;
@@ -511,7 +582,10 @@ ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
 
-    total = ngx_http_routini_shm_chunk(sizeof(ngx_http_routini_shm_t));
+    ngx_memzero(classes, sizeof(classes));
+
+    total = ngx_http_routini_shm_chunk(sizeof(ngx_http_routini_shm_t),
+                                       NGX_HTTP_ROUTINI_CACHE_LINE, classes);
 
     records = 0;
     n = ngx_http_routini_shm_nbinds(rmcf);
@@ -521,7 +595,7 @@ ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
 
         size = ngx_http_routini_shm_data_offset(b->name.len, b->align)
                + b->size;
-        records += ngx_http_routini_shm_chunk(size);
+        records += ngx_http_routini_shm_chunk(size, b->align, classes);
     }
 
     if (rmcf->inflight.nelts) {
@@ -529,7 +603,13 @@ ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
                                                 NGX_HTTP_ROUTINI_CACHE_LINE)
                + ngx_http_routini_shm_inflight_size(rmcf->inflight.nelts,
                                      ngx_http_routini_shm_nworkers(cf->cycle));
-        records += ngx_http_routini_shm_chunk(size);
+        records += ngx_http_routini_shm_chunk(size,
+                                              NGX_HTTP_ROUTINI_CACHE_LINE,
+                                              classes);
+    }
+
+    for (i = 0; i < NGX_HTTP_ROUTINI_RUN_CLASSES; i++) {
+        records += classes[i] * ngx_pagesize;
     }
 
     total += copies * records;
@@ -716,6 +796,7 @@ static ngx_http_routini_shm_t *
 ngx_http_routini_shm_create(ngx_shm_zone_t *shm_zone)
 {
     size_t                   len;
+    ngx_uint_t               i;
     ngx_slab_pool_t         *shpool;
     ngx_http_routini_shm_t  *sh;
 
@@ -730,6 +811,10 @@ ngx_http_routini_shm_create(ngx_shm_zone_t *shm_zone)
 
     ngx_rbtree_init(&sh->rbtree, &sh->sentinel,
                     ngx_http_routini_shm_rbtree_insert);
+
+    for (i = 0; i < NGX_HTTP_ROUTINI_RUN_CLASSES; i++) {
+        ngx_queue_init(&sh->runs[i]);
+    }
 
     shpool->data = sh;
 
@@ -831,10 +916,14 @@ ngx_http_routini_shm_rollback(ngx_slab_pool_t *shpool,
 
             rec = (ngx_http_routini_shm_rec_t *) node;
 
-            if (rec->born == generation) {
+            if (rec->generation != generation) {
+                continue;
+            }
+
+            if (rec->prev == 0) {
                 ngx_http_routini_shm_free(shpool, sh, rec);
 
-            } else if (rec->generation == generation) {
+            } else {
                 rec->generation = rec->prev;
             }
         }
@@ -1033,7 +1122,7 @@ ngx_http_routini_shm_find(ngx_http_routini_shm_t *sh, ngx_str_t *name,
                 ngx_http_routini_shm_stamp(rec, sh->pending);
             }
 
-            return (u_char *) rec + rec->off;
+            return (u_char *) rec + ngx_http_routini_shm_rec_off(rec);
         }
 
         /* the same name with another layout is another record */
@@ -1052,9 +1141,6 @@ ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
 {
     void                        *p;
     size_t                       off;
-#if (NGX_HTTP_ROUTINI_POISON)
-    u_char                      *c;
-#endif
     ngx_http_routini_shm_rec_t  *rec;
 
     p = ngx_http_routini_shm_find(sh, name, size);
@@ -1064,36 +1150,17 @@ ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
 
     off = ngx_http_routini_shm_data_offset(name->len, align);
 
-    rec = ngx_slab_alloc_locked(shpool, off + size);
+    rec = ngx_http_routini_shm_alloc(shpool, sh, off + size, align, name);
     if (rec == NULL) {
         return NULL;
     }
 
-#if (NGX_HTTP_ROUTINI_POISON)
-
-    /* memory the zone never used is zero, what it freed is poison */
-
-    for (c = (u_char *) rec; c < (u_char *) rec + off + size; c++) {
-        if (*c != 0 && *c != NGX_HTTP_ROUTINI_POISON_BYTE) {
-            ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
-                          "routini zone poison check: freed memory was "
-                          "written at offset %uz of %uz, allocating "
-                          "\"%V\"", (size_t) (c - (u_char *) rec),
-                          off + size, name);
-            break;
-        }
-    }
-
-#endif
-
-    ngx_memzero(rec, off + size);
+    /* zeroed, node.data set */
 
     rec->node.key = ngx_crc32_short(name->data, name->len);
-    rec->generation = sh->pending;
-    rec->born = sh->pending;
-    rec->size = size;
+    rec->generation = (uint32_t) sh->pending;
+    rec->size = (uint32_t) size;
     rec->len = (u_short) name->len;
-    rec->off = (u_short) off;
     ngx_memcpy(rec->name, name->data, name->len);
 
     ngx_rbtree_insert(&sh->rbtree, &rec->node);
@@ -1111,7 +1178,7 @@ ngx_http_routini_shm_stamp(ngx_http_routini_shm_rec_t *rec,
 {
     if (rec->generation != generation) {
         rec->prev = rec->generation;
-        rec->generation = generation;
+        rec->generation = (uint32_t) generation;
     }
 }
 
@@ -1389,11 +1456,174 @@ ngx_http_routini_shm_carry(ngx_shm_zone_t *shm_zone,
 }
 
 
+/* a record of size bytes, zeroed, its node.data set: see the top comment */
+
+static ngx_http_routini_shm_rec_t *
+ngx_http_routini_shm_alloc(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
+    size_t size, size_t align, ngx_str_t *name)
+{
+    u_char                      *p;
+    size_t                       slot;
+    ngx_uint_t                   page;
+    ngx_queue_t                 *q;
+    ngx_http_routini_shm_run_t  *run;
+    ngx_http_routini_shm_rec_t  *rec;
+
+    if (!ngx_http_routini_shm_in_run(size, align)) {
+        p = ngx_slab_alloc_locked(shpool, size);
+        if (p == NULL) {
+            return NULL;
+        }
+
+#if (NGX_HTTP_ROUTINI_POISON)
+        ngx_http_routini_shm_poison_check(p, size, name);
+#endif
+
+        ngx_memzero(p, size);
+
+        rec = (ngx_http_routini_shm_rec_t *) p;
+        rec->node.data = (align == NGX_HTTP_ROUTINI_CACHE_LINE)
+                         ? NGX_HTTP_ROUTINI_REC_LINE : 0;
+
+        return rec;
+    }
+
+    slot = ngx_align(size, 8);
+    q = &sh->runs[slot / 8 - 1];
+
+    if (ngx_queue_empty(q)) {
+        run = ngx_http_routini_shm_run(shpool, slot, name);
+        if (run == NULL) {
+            return NULL;
+        }
+
+        ngx_queue_insert_head(q, &run->queue);
+
+    } else {
+        run = ngx_queue_data(ngx_queue_head(q), ngx_http_routini_shm_run_t,
+                             queue);
+    }
+
+    if (run->free) {
+        p = run->free;
+        run->free = *(u_char **) p;
+
+#if (NGX_HTTP_ROUTINI_POISON)
+        /* the link is not a write by a process that kept a pointer */
+        ngx_memset(p, NGX_HTTP_ROUTINI_POISON_BYTE, sizeof(void *));
+#endif
+
+    } else {
+        p = (u_char *) run + sizeof(ngx_http_routini_shm_run_t)
+            + run->fresh++ * slot;
+    }
+
+    if (++run->used == run->nslots) {
+        ngx_queue_remove(&run->queue);
+    }
+
+#if (NGX_HTTP_ROUTINI_POISON)
+    ngx_http_routini_shm_poison_check(p, size, name);
+#endif
+
+    ngx_memzero(p, size);
+
+    page = (ngx_uint_t) (p - (u_char *) run) >> ngx_pagesize_shift;
+
+    rec = (ngx_http_routini_shm_rec_t *) p;
+    rec->node.data = (u_char) (NGX_HTTP_ROUTINI_REC_RUN | (page << 2));
+
+    return rec;
+}
+
+
+/* a new run of slots of slot bytes, none handed out yet */
+
+static ngx_http_routini_shm_run_t *
+ngx_http_routini_shm_run(ngx_slab_pool_t *shpool, size_t slot,
+    ngx_str_t *name)
+{
+    ngx_uint_t                   pages;
+    ngx_http_routini_shm_run_t  *run;
+
+    /* fewer pages when the pool has no free pages that many in a row */
+
+    run = NULL;
+
+    for (pages = ngx_http_routini_shm_run_pages(slot, NULL);
+         pages > 0;
+         pages--)
+    {
+        run = ngx_slab_alloc_locked(shpool, pages << ngx_pagesize_shift);
+
+        if (run) {
+            break;
+        }
+    }
+
+    if (run == NULL) {
+        return NULL;
+    }
+
+#if (NGX_HTTP_ROUTINI_POISON)
+    ngx_http_routini_shm_poison_check((u_char *) run,
+                                      sizeof(ngx_http_routini_shm_run_t),
+                                      name);
+#endif
+
+    run->free = NULL;
+    run->size = (uint16_t) slot;
+    run->nslots = (uint16_t) ngx_min(((pages << ngx_pagesize_shift)
+                                      - sizeof(ngx_http_routini_shm_run_t))
+                                     / slot, 0xffff);
+    run->used = 0;
+    run->fresh = 0;
+
+    return run;
+}
+
+
+/*
+ * The pages of a run of slots of slot bytes: of one to four, the number
+ * that leaves the least room unused per slot, the fewest on a tie.
+ */
+
+static ngx_uint_t
+ngx_http_routini_shm_run_pages(size_t slot, ngx_uint_t *nslots)
+{
+    ngx_uint_t  k, n, pages, best;
+
+    pages = 0;
+    best = 0;
+
+    for (k = 1; k <= NGX_HTTP_ROUTINI_RUN_PAGES; k++) {
+        n = ngx_min(((k << ngx_pagesize_shift)
+                     - sizeof(ngx_http_routini_shm_run_t))
+                    / slot, 0xffff);
+
+        /* k / n < pages / best */
+
+        if (pages == 0 || k * best < pages * n) {
+            pages = k;
+            best = n;
+        }
+    }
+
+    if (nslots) {
+        *nslots = best;
+    }
+
+    return pages;
+}
+
+
 static void
 ngx_http_routini_shm_free(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
     ngx_http_routini_shm_rec_t *rec)
 {
-    size_t  size;
+    u_char                      *p;
+    size_t                       size;
+    ngx_http_routini_shm_run_t  *run;
 
     size = ngx_http_routini_shm_rec_size(rec);
 
@@ -1402,12 +1632,70 @@ ngx_http_routini_shm_free(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
     sh->records--;
     sh->bytes -= size;
 
+    if (!(rec->node.data & NGX_HTTP_ROUTINI_REC_RUN)) {
+
 #if (NGX_HTTP_ROUTINI_POISON)
-    ngx_memset(rec, NGX_HTTP_ROUTINI_POISON_BYTE, size);
+        ngx_memset(rec, NGX_HTTP_ROUTINI_POISON_BYTE, size);
 #endif
 
-    ngx_slab_free_locked(shpool, rec);
+        ngx_slab_free_locked(shpool, rec);
+        return;
+    }
+
+    p = (u_char *) rec;
+
+    run = (ngx_http_routini_shm_run_t *)
+              (((uintptr_t) p & ~((uintptr_t) ngx_pagesize - 1))
+               - ((uintptr_t) (rec->node.data >> 2) << ngx_pagesize_shift));
+
+#if (NGX_HTTP_ROUTINI_POISON)
+    ngx_memset(p, NGX_HTTP_ROUTINI_POISON_BYTE, run->size);
+#endif
+
+    *(u_char **) p = run->free;
+    run->free = p;
+
+    if (run->used-- == run->nslots) {
+        ngx_queue_insert_head(&sh->runs[run->size / 8 - 1], &run->queue);
+    }
+
+    if (run->used) {
+        return;
+    }
+
+    ngx_queue_remove(&run->queue);
+
+#if (NGX_HTTP_ROUTINI_POISON)
+    /* its slots are poison, but for the links of the free list */
+    ngx_memset(run, NGX_HTTP_ROUTINI_POISON_BYTE,
+               sizeof(ngx_http_routini_shm_run_t) + run->fresh * run->size);
+#endif
+
+    ngx_slab_free_locked(shpool, run);
 }
+
+
+#if (NGX_HTTP_ROUTINI_POISON)
+
+/* memory the zone never used is zero, what it freed is poison */
+
+static void
+ngx_http_routini_shm_poison_check(u_char *p, size_t size, ngx_str_t *name)
+{
+    u_char  *c;
+
+    for (c = p; c < p + size; c++) {
+        if (*c != 0 && *c != NGX_HTTP_ROUTINI_POISON_BYTE) {
+            ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                          "routini zone poison check: freed memory was "
+                          "written at offset %uz of %uz, allocating "
+                          "\"%V\"", (size_t) (c - p), size, name);
+            return;
+        }
+    }
+}
+
+#endif
 
 
 static void
@@ -1449,10 +1737,24 @@ ngx_http_routini_shm_rbtree_insert(ngx_rbtree_node_t *temp,
 }
 
 
+/*
+ * What a record of size bytes takes in the zone: a slab chunk, or its share
+ * of a run, whose pages classes[] keeps for the record's slot size.
+ */
+
 static size_t
-ngx_http_routini_shm_chunk(size_t size)
+ngx_http_routini_shm_chunk(size_t size, size_t align, u_char *classes)
 {
-    size_t  chunk;
+    size_t      chunk;
+    ngx_uint_t  pages, nslots;
+
+    if (ngx_http_routini_shm_in_run(size, align)) {
+        chunk = ngx_align(size, 8);
+        pages = ngx_http_routini_shm_run_pages(chunk, &nslots);
+        classes[chunk / 8 - 1] = (u_char) pages;
+
+        return (pages * ngx_pagesize + nslots - 1) / nslots;
+    }
 
     if (size > ngx_pagesize / 2) {
         return ngx_align(size, ngx_pagesize);

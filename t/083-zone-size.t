@@ -8,6 +8,14 @@
 # small for the running configuration's records and the new one's frees
 # what it created: a smaller reload then succeeds.
 #
+# Records of routes are slots of runs of pages, one slot size a run: the
+# slots that expired records leave are reused by records of their size,
+# and a run whose slots are all free goes back to the pool for records of
+# any size.  Each case fits a zone of 192k only so: 47 pages, of which 7
+# hold the zone's header and the upstream's records, 2 a run of 39 route
+# records of 208 bytes (names of 10 bytes or less), 3 a run of 49 of 248
+# bytes (names of 43 to 49 bytes).
+#
 # A script, not Test::Nginx blocks: it reloads nginx between requests.
 
 use strict;
@@ -16,7 +24,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../test/zone";
 use ZoneTest;
-use Test::More tests => 17;
+use Test::More tests => 25;
 
 my $hold = hold_backend();
 my $dead = free_port();
@@ -97,23 +105,86 @@ like($u, qr/"address":"127\.0\.0\.1:$hold"[^}]*"state":"draining"/,
 is(metric('routini_requests_total{route="r1",upstream="u",code="2xx"}'), 1,
    'the route counter is kept');
 
-# a zone that holds two configurations of 300 routes: a and z of 500 do
-# not fit together, a and b do
+# a zone that holds two configurations of 300 routes: a and z of 540 do
+# not fit together (22 runs), a and b do (16)
 nginx_stop();
-conf('routini_zone y 224k;', 'a');
+conf('routini_zone y 192k;', 'a');
 ok(nginx_start(), 'nginx started with a zone for two configurations')
     or BAIL_OUT(log_since(0));
 my $used = metric('routini_zone_used_bytes{zone="y"}');
 
-conf('routini_zone y 224k;', 'z', 500);
+conf('routini_zone y 192k;', 'z', 540);
 $log = nginx_reload();
 like($log, qr/routini_zone: zone "y" is too small for \d+ records, increase its size/,
-     'a reload to 500 other routes fails: too small for both');
+     'a reload to 540 other routes fails: too small for both');
 is(metric('routini_zone_used_bytes{zone="y"}'), $used,
    'the zone uses what it used before');
 
-conf('routini_zone y 224k;', 'b');
+conf('routini_zone y 192k;', 'b');
 $log = nginx_reload();
 like($log, qr/start worker process/, 'a reload to 300 other routes succeeds');
 ok(wait_for(sub { my ($st) = http_get('/b1/x'); $st == 200 }),
    'and serves them');
+
+# whole runs go back to the pool: p and q of 300 routes fill 16 runs of
+# 208-byte slots (32 pages: 8 left); once p's workers are gone, a reload
+# to r, 200 routes with longer names (5 runs of 248-byte slots, 15 pages),
+# frees p's records when the zone is full and finds room only if the 7
+# runs that held p's records alone went back to the pool
+
+sub reload_to {
+    my ($what, $routes, $path) = @_;
+
+    write_conf(<<"HTTP", <<"SERVER");
+    routini_zone w 192k;
+    upstream u {
+        routini_balancer round_robin;
+        server 127.0.0.1:$hold;
+    }
+HTTP
+        location / {
+$routes
+            proxy_pass http://\$routini_upstream;
+        }
+SERVER
+
+    my $log = nginx_reload();
+    ok($log =~ /start worker process/
+       && wait_for(sub { my @w = workers(); @w == 1 })
+       && wait_for(sub { my ($st) = http_get($path); $st == 200 }),
+       "reload to $what, which serves") or diag($log);
+}
+
+nginx_stop();
+write_conf("    routini_zone w 192k;\n", '');
+ok(nginx_start(), 'nginx started with zone w') or BAIL_OUT(log_since(0));
+
+my $l = 'l' x 40;
+
+reload_to('p, 300 routes', routes('p', 300, 'u'), '/p1/x');
+reload_to('q, 300 other routes', routes('q', 300, 'u'), '/q1/x');
+reload_to('r, 200 routes of a larger size', routes($l, 200, 'u'),
+          "/${l}1/x");
+
+# freed slots are reused: a of 440 routes fills 12 runs; b keeps a's odd
+# routes and renames the even ones (17 runs, 34 pages: 6 left); c renames
+# them again: 120 of its records fill the free slots and pages, the other
+# 100 fit only in the slots a's even routes leave between records that
+# stay, once the zone is full and frees them
+
+sub half {
+    my ($tag) = @_;
+    return join '', map {
+        my $name = $_ % 2 ? "x$_" : "$tag$_";
+        "        routini_route /$name/:id u name=$name;\n"
+    } 1 .. 440;
+}
+
+nginx_stop();
+write_conf("    routini_zone w 192k;\n", '');
+ok(nginx_start(), 'nginx started with zone w again')
+    or BAIL_OUT(log_since(0));
+
+reload_to('a, 440 routes', half('x'), '/x2/x');
+reload_to("b, a's odd routes and 220 others", half('y'), '/y2/x');
+reload_to("c, a's odd routes and 220 others again", half('z'), '/z2/x');
