@@ -32,16 +32,21 @@
  * off the shared counters, so a killed worker does not leave them behind.
  *
  * Allocation.  Only the master allocates and frees records, under the
- * zone's mutex.  A record with cache-line data, or larger than
- * NGX_HTTP_ROUTINI_RUN_MAX, is a chunk of nginx's slab pool, which rounds
- * it up to a power of two.  The others, a route's counters above all, are
- * slots of runs: one to four whole pages taken from the pool and carved
- * into slots of one size, the record's size rounded up to 8 bytes, after
- * a small header (ngx_http_routini_shm_run_t).  The zone's header lists,
- * per slot size, the runs that have a free slot; a freed slot goes back on
- * its run's free list, and a run whose slots are all free goes back to the
- * pool, which can then serve any size again: a reload that finds the zone
- * full frees expired records, and so whole runs, and tries again.
+ * zone's mutex.  A record is a chunk of nginx's slab pool, which rounds it
+ * up to a power of two, or a slot of a run: one to four whole pages taken
+ * from the pool and carved into slots of one size, the record's size
+ * rounded up to 8 bytes, after a small header
+ * (ngx_http_routini_shm_run_t).  Records with cache-line data or larger
+ * than NGX_HTTP_ROUTINI_RUN_MAX are chunks.  The others, a route's
+ * counters above all, are chunks too until records of their slot size
+ * would fill a page, so that a few records of each of many sizes share
+ * the slab's pages, and slots from then on, in runs that hold about as
+ * many records as the size has, up to the run of least waste.  The
+ * zone's header lists, per slot size, the runs that have a free slot; a
+ * freed slot goes back on its run's free list, and a run whose slots are
+ * all free goes back to the pool, which can then serve any size again: a
+ * reload that finds the zone full frees expired records, and so whole
+ * runs, and tries again.
  */
 
 
@@ -169,10 +174,15 @@ static void ngx_http_routini_shm_carry(ngx_shm_zone_t *shm_zone,
 static ngx_http_routini_shm_rec_t *ngx_http_routini_shm_alloc(
     ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh, size_t size,
     size_t align, ngx_str_t *name);
+static u_char *ngx_http_routini_shm_slot(ngx_slab_pool_t *shpool,
+    ngx_http_routini_shm_t *sh, size_t slot, ngx_str_t *name,
+    ngx_uint_t *data);
 static ngx_http_routini_shm_run_t *ngx_http_routini_shm_run(
-    ngx_slab_pool_t *shpool, size_t slot, ngx_str_t *name);
-static ngx_uint_t ngx_http_routini_shm_run_pages(size_t slot,
-    ngx_uint_t *nslots);
+    ngx_slab_pool_t *shpool, size_t slot, ngx_uint_t population,
+    ngx_str_t *name);
+static ngx_uint_t ngx_http_routini_shm_run_pages(size_t slot);
+static ngx_uint_t ngx_http_routini_shm_run_slots(size_t slot,
+    ngx_uint_t pages);
 static void ngx_http_routini_shm_free(ngx_slab_pool_t *shpool,
     ngx_http_routini_shm_t *sh, ngx_http_routini_shm_rec_t *rec);
 #if (NGX_HTTP_ROUTINI_POISON)
@@ -184,14 +194,14 @@ static void ngx_http_routini_shm_rbtree_insert(ngx_rbtree_node_t *temp,
 static size_t ngx_http_routini_shm_inflight_size(ngx_uint_t n,
     ngx_uint_t rows);
 static ngx_uint_t ngx_http_routini_shm_nworkers(ngx_cycle_t *cycle);
-static size_t ngx_http_routini_shm_chunk(size_t size, size_t align,
-    u_char *classes);
+static size_t ngx_http_routini_shm_class_size(size_t slot, ngx_uint_t n);
+static size_t ngx_http_routini_shm_chunk(size_t size);
 
 
 #define ngx_http_routini_shm_data_offset(len, align)                         \
     ngx_align(offsetof(ngx_http_routini_shm_rec_t, name) + (len), align)
 
-/* word-aligned records up to NGX_HTTP_ROUTINI_RUN_MAX bytes are slots */
+/* word-aligned records up to NGX_HTTP_ROUTINI_RUN_MAX bytes may be slots */
 #define ngx_http_routini_shm_in_run(size, align)                             \
     ((align) == sizeof(ngx_atomic_t) && (size) <= NGX_HTTP_ROUTINI_RUN_MAX)
 
@@ -567,25 +577,24 @@ ngx_http_routini_shm_init_conf(ngx_conf_t *cf)
  * An estimate of the zone size the bound records need, copies times (two
  * for a reload), on the side of caution: the slab allocator rounds small
  * chunks to a power of two and large ones to pages, and spends a page
- * descriptor per page; a slot of a run costs its share of the run, and
- * each slot size may leave a run partly used.
+ * descriptor per page; records of a slot size beyond a page of them take
+ * their share of runs of the least waste, and one run partly used.
  */
 
 size_t
 ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
 {
-    u_char                         classes[NGX_HTTP_ROUTINI_RUN_CLASSES];
     size_t                         total, records, size;
+    uint32_t                       counts[NGX_HTTP_ROUTINI_RUN_CLASSES];
     ngx_uint_t                     i, n;
     ngx_http_routini_shm_bind_t   *b, tmp;
     ngx_http_routini_main_conf_t  *rmcf;
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
 
-    ngx_memzero(classes, sizeof(classes));
+    ngx_memzero(counts, sizeof(counts));
 
-    total = ngx_http_routini_shm_chunk(sizeof(ngx_http_routini_shm_t),
-                                       NGX_HTTP_ROUTINI_CACHE_LINE, classes);
+    total = ngx_http_routini_shm_chunk(sizeof(ngx_http_routini_shm_t));
 
     records = 0;
     n = ngx_http_routini_shm_nbinds(rmcf);
@@ -595,7 +604,13 @@ ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
 
         size = ngx_http_routini_shm_data_offset(b->name.len, b->align)
                + b->size;
-        records += ngx_http_routini_shm_chunk(size, b->align, classes);
+
+        if (ngx_http_routini_shm_in_run(size, b->align)) {
+            counts[ngx_align(size, 8) / 8 - 1]++;
+
+        } else {
+            records += ngx_http_routini_shm_chunk(size);
+        }
     }
 
     if (rmcf->inflight.nelts) {
@@ -603,16 +618,17 @@ ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
                                                 NGX_HTTP_ROUTINI_CACHE_LINE)
                + ngx_http_routini_shm_inflight_size(rmcf->inflight.nelts,
                                      ngx_http_routini_shm_nworkers(cf->cycle));
-        records += ngx_http_routini_shm_chunk(size,
-                                              NGX_HTTP_ROUTINI_CACHE_LINE,
-                                              classes);
-    }
-
-    for (i = 0; i < NGX_HTTP_ROUTINI_RUN_CLASSES; i++) {
-        records += classes[i] * ngx_pagesize;
+        records += ngx_http_routini_shm_chunk(size);
     }
 
     total += copies * records;
+
+    for (i = 0; i < NGX_HTTP_ROUTINI_RUN_CLASSES; i++) {
+        if (counts[i]) {
+            total += ngx_http_routini_shm_class_size((i + 1) * 8,
+                                                     copies * counts[i]);
+        }
+    }
 
     /* page descriptors; a partly used page for each of the slab's chunk
      * sizes; the slab header */
@@ -1464,35 +1480,65 @@ ngx_http_routini_shm_alloc(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
 {
     u_char                      *p;
     size_t                       slot;
-    ngx_uint_t                   page;
-    ngx_queue_t                 *q;
-    ngx_http_routini_shm_run_t  *run;
+    uint32_t                    *population;
+    ngx_uint_t                   data;
     ngx_http_routini_shm_rec_t  *rec;
 
-    if (!ngx_http_routini_shm_in_run(size, align)) {
+    p = NULL;
+    population = NULL;
+    data = (align == NGX_HTTP_ROUTINI_CACHE_LINE) ? NGX_HTTP_ROUTINI_REC_LINE
+                                                  : 0;
+
+    if (ngx_http_routini_shm_in_run(size, align)) {
+        slot = ngx_align(size, 8);
+        population = &sh->population[slot / 8 - 1];
+
+        if (*population >= ngx_http_routini_shm_run_slots(slot, 1)) {
+            p = ngx_http_routini_shm_slot(shpool, sh, slot, name, &data);
+        }
+    }
+
+    /* a chunk, also when no run has a free slot and no page is free */
+
+    if (p == NULL) {
         p = ngx_slab_alloc_locked(shpool, size);
         if (p == NULL) {
             return NULL;
         }
-
-#if (NGX_HTTP_ROUTINI_POISON)
-        ngx_http_routini_shm_poison_check(p, size, name);
-#endif
-
-        ngx_memzero(p, size);
-
-        rec = (ngx_http_routini_shm_rec_t *) p;
-        rec->node.data = (align == NGX_HTTP_ROUTINI_CACHE_LINE)
-                         ? NGX_HTTP_ROUTINI_REC_LINE : 0;
-
-        return rec;
     }
 
-    slot = ngx_align(size, 8);
+#if (NGX_HTTP_ROUTINI_POISON)
+    ngx_http_routini_shm_poison_check(p, size, name);
+#endif
+
+    ngx_memzero(p, size);
+
+    rec = (ngx_http_routini_shm_rec_t *) p;
+    rec->node.data = (u_char) data;
+
+    if (population) {
+        (*population)++;
+    }
+
+    return rec;
+}
+
+
+/* a slot of slot bytes in a run, NULL when there is no room for a run */
+
+static u_char *
+ngx_http_routini_shm_slot(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
+    size_t slot, ngx_str_t *name, ngx_uint_t *data)
+{
+    u_char                      *p;
+    ngx_queue_t                 *q;
+    ngx_http_routini_shm_run_t  *run;
+
     q = &sh->runs[slot / 8 - 1];
 
     if (ngx_queue_empty(q)) {
-        run = ngx_http_routini_shm_run(shpool, slot, name);
+        run = ngx_http_routini_shm_run(shpool, slot,
+                                       sh->population[slot / 8 - 1], name);
         if (run == NULL) {
             return NULL;
         }
@@ -1522,44 +1568,35 @@ ngx_http_routini_shm_alloc(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
         ngx_queue_remove(&run->queue);
     }
 
-#if (NGX_HTTP_ROUTINI_POISON)
-    ngx_http_routini_shm_poison_check(p, size, name);
-#endif
+    *data |= NGX_HTTP_ROUTINI_REC_RUN
+             | (((ngx_uint_t) (p - (u_char *) run) >> ngx_pagesize_shift)
+                << 2);
 
-    ngx_memzero(p, size);
-
-    page = (ngx_uint_t) (p - (u_char *) run) >> ngx_pagesize_shift;
-
-    rec = (ngx_http_routini_shm_rec_t *) p;
-    rec->node.data = (u_char) (NGX_HTTP_ROUTINI_REC_RUN | (page << 2));
-
-    return rec;
+    return p;
 }
 
 
-/* a new run of slots of slot bytes, none handed out yet */
+/*
+ * A new run of slots of slot bytes, none handed out yet: as many pages as
+ * the population of the size fills, up to the run of least waste, so that
+ * a size with few records does not leave most of a large run unused.
+ */
 
 static ngx_http_routini_shm_run_t *
 ngx_http_routini_shm_run(ngx_slab_pool_t *shpool, size_t slot,
-    ngx_str_t *name)
+    ngx_uint_t population, ngx_str_t *name)
 {
     ngx_uint_t                   pages;
     ngx_http_routini_shm_run_t  *run;
 
+    pages = ngx_min(ngx_http_routini_shm_run_pages(slot),
+                    population / ngx_http_routini_shm_run_slots(slot, 1));
+
     /* fewer pages when the pool has no free pages that many in a row */
 
-    run = NULL;
-
-    for (pages = ngx_http_routini_shm_run_pages(slot, NULL);
-         pages > 0;
-         pages--)
-    {
+    do {
         run = ngx_slab_alloc_locked(shpool, pages << ngx_pagesize_shift);
-
-        if (run) {
-            break;
-        }
-    }
+    } while (run == NULL && --pages);
 
     if (run == NULL) {
         return NULL;
@@ -1573,9 +1610,7 @@ ngx_http_routini_shm_run(ngx_slab_pool_t *shpool, size_t slot,
 
     run->free = NULL;
     run->size = (uint16_t) slot;
-    run->nslots = (uint16_t) ngx_min(((pages << ngx_pagesize_shift)
-                                      - sizeof(ngx_http_routini_shm_run_t))
-                                     / slot, 0xffff);
+    run->nslots = (uint16_t) ngx_http_routini_shm_run_slots(slot, pages);
     run->used = 0;
     run->fresh = 0;
 
@@ -1584,12 +1619,13 @@ ngx_http_routini_shm_run(ngx_slab_pool_t *shpool, size_t slot,
 
 
 /*
- * The pages of a run of slots of slot bytes: of one to four, the number
- * that leaves the least room unused per slot, the fewest on a tie.
+ * The pages of the run of least waste of slots of slot bytes: of one to
+ * four, the number that leaves the least room unused per slot, the fewest
+ * on a tie.
  */
 
 static ngx_uint_t
-ngx_http_routini_shm_run_pages(size_t slot, ngx_uint_t *nslots)
+ngx_http_routini_shm_run_pages(size_t slot)
 {
     ngx_uint_t  k, n, pages, best;
 
@@ -1597,9 +1633,7 @@ ngx_http_routini_shm_run_pages(size_t slot, ngx_uint_t *nslots)
     best = 0;
 
     for (k = 1; k <= NGX_HTTP_ROUTINI_RUN_PAGES; k++) {
-        n = ngx_min(((k << ngx_pagesize_shift)
-                     - sizeof(ngx_http_routini_shm_run_t))
-                    / slot, 0xffff);
+        n = ngx_http_routini_shm_run_slots(slot, k);
 
         /* k / n < pages / best */
 
@@ -1609,11 +1643,16 @@ ngx_http_routini_shm_run_pages(size_t slot, ngx_uint_t *nslots)
         }
     }
 
-    if (nslots) {
-        *nslots = best;
-    }
-
     return pages;
+}
+
+
+static ngx_uint_t
+ngx_http_routini_shm_run_slots(size_t slot, ngx_uint_t pages)
+{
+    return ngx_min(((pages << ngx_pagesize_shift)
+                    - sizeof(ngx_http_routini_shm_run_t))
+                   / slot, 0xffff);
 }
 
 
@@ -1631,6 +1670,11 @@ ngx_http_routini_shm_free(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
 
     sh->records--;
     sh->bytes -= size;
+
+    if (ngx_http_routini_shm_in_run(size, ngx_http_routini_shm_rec_align(rec)))
+    {
+        sh->population[ngx_align(size, 8) / 8 - 1]--;
+    }
 
     if (!(rec->node.data & NGX_HTTP_ROUTINI_REC_RUN)) {
 
@@ -1737,24 +1781,32 @@ ngx_http_routini_shm_rbtree_insert(ngx_rbtree_node_t *temp,
 }
 
 
-/*
- * What a record of size bytes takes in the zone: a slab chunk, or its share
- * of a run, whose pages classes[] keeps for the record's slot size.
- */
+/* what n records of a slot size take: see ngx_http_routini_shm_alloc() */
 
 static size_t
-ngx_http_routini_shm_chunk(size_t size, size_t align, u_char *classes)
+ngx_http_routini_shm_class_size(size_t slot, ngx_uint_t n)
 {
-    size_t      chunk;
-    ngx_uint_t  pages, nslots;
+    size_t      run;
+    ngx_uint_t  first, nslots;
 
-    if (ngx_http_routini_shm_in_run(size, align)) {
-        chunk = ngx_align(size, 8);
-        pages = ngx_http_routini_shm_run_pages(chunk, &nslots);
-        classes[chunk / 8 - 1] = (u_char) pages;
+    first = ngx_http_routini_shm_run_slots(slot, 1);
 
-        return (pages * ngx_pagesize + nslots - 1) / nslots;
+    if (n <= first) {
+        return n * ngx_http_routini_shm_chunk(slot);
     }
+
+    run = ngx_http_routini_shm_run_pages(slot) << ngx_pagesize_shift;
+    nslots = ngx_http_routini_shm_run_slots(slot, run >> ngx_pagesize_shift);
+
+    return first * ngx_http_routini_shm_chunk(slot)
+           + ((n - first) * run + nslots - 1) / nslots + run;
+}
+
+
+static size_t
+ngx_http_routini_shm_chunk(size_t size)
+{
+    size_t  chunk;
 
     if (size > ngx_pagesize / 2) {
         return ngx_align(size, ngx_pagesize);

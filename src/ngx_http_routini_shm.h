@@ -28,9 +28,10 @@
  * Record data is zeroed when created and aligned to a cache line, or, for
  * ngx_http_routini_shm_bind_each(), to a word.  A cache-line record is a
  * chunk of the zone's slab pool; a word-aligned one of up to
- * NGX_HTTP_ROUTINI_RUN_MAX bytes is a slot of a run, pages of the pool
- * carved into slots of one size (ngx_http_routini_shm.c), so that it costs
- * its size rounded up to 8 bytes, not to a power of two.
+ * NGX_HTTP_ROUTINI_RUN_MAX bytes is, once records of its size fill a page,
+ * a slot of a run, pages of the pool carved into slots of one size
+ * (ngx_http_routini_shm.c), so that it costs its size rounded up to 8
+ * bytes, not to a power of two.
  *
  * The data pointer is kept until the zone is initialized: it must not point
  * into memory that moves before then, such as an ngx_array_t that may still
@@ -73,6 +74,9 @@ typedef struct {
     ngx_queue_t                 runs[NGX_HTTP_ROUTINI_RUN_CLASSES];
                                               /* per slot size: the runs
                                                  with a free slot */
+    uint32_t                    population[NGX_HTTP_ROUTINI_RUN_CLASSES];
+                                              /* per slot size: records,
+                                                 in runs or chunks */
 } ngx_http_routini_shm_t;
 
 
