@@ -30,6 +30,23 @@
  * "inflight:GENERATION" record, the requests it has in flight on each
  * peer: when it exits, or when its pid is found dead, its tallies are taken
  * off the shared counters, so a killed worker does not leave them behind.
+ *
+ * Allocation.  Only the master allocates and frees records, under the
+ * zone's mutex.  A record is a chunk of nginx's slab pool, which rounds it
+ * up to a power of two, or a slot of a run: one to four whole pages taken
+ * from the pool and carved into slots of one size, the record's size
+ * rounded up to 8 bytes, after a small header
+ * (ngx_http_routini_shm_run_t).  Records with cache-line data or larger
+ * than NGX_HTTP_ROUTINI_RUN_MAX are chunks.  The others, a route's
+ * counters above all, are chunks too until records of their slot size
+ * would fill a page, so that a few records of each of many sizes share
+ * the slab's pages, and slots from then on, in runs that hold about as
+ * many records as the size has, up to the run of least waste.  The
+ * zone's header lists, per slot size, the runs that have a free slot; a
+ * freed slot goes back on its run's free list, and a run whose slots are
+ * all free goes back to the pool, which can then serve any size again: a
+ * reload that finds the zone full frees expired records, and so whole
+ * runs, and tries again.
  */
 
 
@@ -59,16 +76,47 @@
 #define NGX_HTTP_ROUTINI_POISON_BYTE  0xa5
 
 
+/*
+ * A record: a 54-byte header, the name, the data.  Configurations are
+ * numbered in 32 bits (2^32 reloads).  prev is 0 for a record its stamp's
+ * configuration created: stamps start at 1, and a record stamped again
+ * keeps the stamp before in prev, so a failed reload frees the records
+ * with its stamp and a prev of 0 and gives the others prev back.
+ */
+
 typedef struct {
-    ngx_rbtree_node_t            node;        /* key: crc32 of the name */
-    ngx_uint_t                   generation;  /* the newest binding it */
-    ngx_uint_t                   prev;        /* before a pending one */
-    ngx_uint_t                   born;        /* created by */
-    size_t                       size;
+    ngx_rbtree_node_t            node;        /* key: crc32 of the name;
+                                                 data: REC_ flags */
+    uint32_t                     generation;  /* the newest binding it */
+    uint32_t                     prev;        /* before it, 0: none */
+    uint32_t                     size;        /* of the data */
     u_short                      len;
-    u_short                      off;         /* of the data */
     u_char                       name[1];
 } ngx_http_routini_shm_rec_t;
+
+
+/* node.data: the data is on a cache line, not a word */
+#define NGX_HTTP_ROUTINI_REC_LINE     0x01
+
+/* node.data: a slot of a run, which starts (node.data >> 2) pages before
+ * the page the record starts in */
+#define NGX_HTTP_ROUTINI_REC_RUN      0x02
+
+#define NGX_HTTP_ROUTINI_RUN_PAGES    4
+
+
+/* a run of pages carved into slots of one size, this header first */
+typedef struct {
+    ngx_queue_t                  queue;       /* in sh->runs while a slot
+                                                 is free */
+    u_char                      *free;        /* a freed slot, whose first
+                                                 word points to the next */
+    uint16_t                     size;        /* of a slot */
+    uint16_t                     nslots;
+    uint16_t                     used;
+    uint16_t                     fresh;       /* slots handed out once at
+                                                 least */
+} ngx_http_routini_shm_run_t;
 
 
 /* the data of a record "inflight:GENERATION" */
@@ -123,20 +171,50 @@ static void ngx_http_routini_shm_held(ngx_http_routini_shm_t *sh,
     ngx_http_routini_shm_held_t *held);
 static void ngx_http_routini_shm_carry(ngx_shm_zone_t *shm_zone,
     ngx_http_routini_main_conf_t *rmcf);
+static ngx_http_routini_shm_rec_t *ngx_http_routini_shm_alloc(
+    ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh, size_t size,
+    size_t align, ngx_str_t *name);
+static u_char *ngx_http_routini_shm_slot(ngx_slab_pool_t *shpool,
+    ngx_http_routini_shm_t *sh, size_t slot, ngx_str_t *name,
+    ngx_uint_t *data);
+static ngx_http_routini_shm_run_t *ngx_http_routini_shm_run(
+    ngx_slab_pool_t *shpool, size_t slot, ngx_uint_t population,
+    ngx_str_t *name);
+static ngx_uint_t ngx_http_routini_shm_run_pages(size_t slot);
+static ngx_uint_t ngx_http_routini_shm_run_slots(size_t slot,
+    ngx_uint_t pages);
 static void ngx_http_routini_shm_free(ngx_slab_pool_t *shpool,
     ngx_http_routini_shm_t *sh, ngx_http_routini_shm_rec_t *rec);
+#if (NGX_HTTP_ROUTINI_POISON)
+static void ngx_http_routini_shm_poison_check(u_char *p, size_t size,
+    ngx_str_t *name);
+#endif
 static void ngx_http_routini_shm_rbtree_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static size_t ngx_http_routini_shm_inflight_size(ngx_uint_t n,
     ngx_uint_t rows);
 static ngx_uint_t ngx_http_routini_shm_nworkers(ngx_cycle_t *cycle);
+static size_t ngx_http_routini_shm_class_size(size_t slot, ngx_uint_t n);
 static size_t ngx_http_routini_shm_chunk(size_t size);
 
 
 #define ngx_http_routini_shm_data_offset(len, align)                         \
     ngx_align(offsetof(ngx_http_routini_shm_rec_t, name) + (len), align)
 
-#define ngx_http_routini_shm_rec_size(rec)  ((rec)->off + (rec)->size)
+/* word-aligned records up to NGX_HTTP_ROUTINI_RUN_MAX bytes may be slots */
+#define ngx_http_routini_shm_in_run(size, align)                             \
+    ((align) == sizeof(ngx_atomic_t) && (size) <= NGX_HTTP_ROUTINI_RUN_MAX)
+
+#define ngx_http_routini_shm_rec_align(rec)                                  \
+    (((rec)->node.data & NGX_HTTP_ROUTINI_REC_LINE)                          \
+     ? NGX_HTTP_ROUTINI_CACHE_LINE : sizeof(ngx_atomic_t))
+
+#define ngx_http_routini_shm_rec_off(rec)                                    \
+    ngx_http_routini_shm_data_offset((rec)->len,                             \
+                                     ngx_http_routini_shm_rec_align(rec))
+
+#define ngx_http_routini_shm_rec_size(rec)                                   \
+    (ngx_http_routini_shm_rec_off(rec) + (rec)->size)
 
 #define ngx_http_routini_shm_lock(zone)                                      \
     ngx_shmtx_lock(&((ngx_slab_pool_t *) (zone)->shm.addr)->mutex)
@@ -185,8 +263,9 @@ ngx_http_routini_shm_bind(ngx_conf_t *cf, ngx_str_t *name, size_t size,
  * data_offset in the object, named prefix and the ngx_str_t at name_offset
  * in it: one entry for them all, not one each (the routes' counters).
  * Their data is packed after the name, word-aligned, so that a small
- * record takes a small chunk of the zone; every worker writes it at once,
- * with atomic adds.  The array must not grow any more.
+ * record takes a slot of its size in a run (see the top of this file);
+ * every worker writes it at once, with atomic adds.  The array must not
+ * grow any more.
  */
 
 ngx_int_t
@@ -498,18 +577,22 @@ ngx_http_routini_shm_init_conf(ngx_conf_t *cf)
  * An estimate of the zone size the bound records need, copies times (two
  * for a reload), on the side of caution: the slab allocator rounds small
  * chunks to a power of two and large ones to pages, and spends a page
- * descriptor per page.
+ * descriptor per page; records of a slot size beyond a page of them take
+ * their share of runs of the least waste, and one run partly used.
  */
 
 size_t
 ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
 {
     size_t                         total, records, size;
+    uint32_t                       counts[NGX_HTTP_ROUTINI_RUN_CLASSES];
     ngx_uint_t                     i, n;
     ngx_http_routini_shm_bind_t   *b, tmp;
     ngx_http_routini_main_conf_t  *rmcf;
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_routini_module);
+
+    ngx_memzero(counts, sizeof(counts));
 
     total = ngx_http_routini_shm_chunk(sizeof(ngx_http_routini_shm_t));
 
@@ -521,7 +604,13 @@ ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
 
         size = ngx_http_routini_shm_data_offset(b->name.len, b->align)
                + b->size;
-        records += ngx_http_routini_shm_chunk(size);
+
+        if (ngx_http_routini_shm_in_run(size, b->align)) {
+            counts[ngx_align(size, 8) / 8 - 1]++;
+
+        } else {
+            records += ngx_http_routini_shm_chunk(size);
+        }
     }
 
     if (rmcf->inflight.nelts) {
@@ -533,6 +622,13 @@ ngx_http_routini_shm_needed(ngx_conf_t *cf, ngx_uint_t copies)
     }
 
     total += copies * records;
+
+    for (i = 0; i < NGX_HTTP_ROUTINI_RUN_CLASSES; i++) {
+        if (counts[i]) {
+            total += ngx_http_routini_shm_class_size((i + 1) * 8,
+                                                     copies * counts[i]);
+        }
+    }
 
     /* page descriptors; a partly used page for each of the slab's chunk
      * sizes; the slab header */
@@ -716,6 +812,7 @@ static ngx_http_routini_shm_t *
 ngx_http_routini_shm_create(ngx_shm_zone_t *shm_zone)
 {
     size_t                   len;
+    ngx_uint_t               i;
     ngx_slab_pool_t         *shpool;
     ngx_http_routini_shm_t  *sh;
 
@@ -730,6 +827,10 @@ ngx_http_routini_shm_create(ngx_shm_zone_t *shm_zone)
 
     ngx_rbtree_init(&sh->rbtree, &sh->sentinel,
                     ngx_http_routini_shm_rbtree_insert);
+
+    for (i = 0; i < NGX_HTTP_ROUTINI_RUN_CLASSES; i++) {
+        ngx_queue_init(&sh->runs[i]);
+    }
 
     shpool->data = sh;
 
@@ -831,10 +932,14 @@ ngx_http_routini_shm_rollback(ngx_slab_pool_t *shpool,
 
             rec = (ngx_http_routini_shm_rec_t *) node;
 
-            if (rec->born == generation) {
+            if (rec->generation != generation) {
+                continue;
+            }
+
+            if (rec->prev == 0) {
                 ngx_http_routini_shm_free(shpool, sh, rec);
 
-            } else if (rec->generation == generation) {
+            } else {
                 rec->generation = rec->prev;
             }
         }
@@ -1033,7 +1138,7 @@ ngx_http_routini_shm_find(ngx_http_routini_shm_t *sh, ngx_str_t *name,
                 ngx_http_routini_shm_stamp(rec, sh->pending);
             }
 
-            return (u_char *) rec + rec->off;
+            return (u_char *) rec + ngx_http_routini_shm_rec_off(rec);
         }
 
         /* the same name with another layout is another record */
@@ -1052,9 +1157,6 @@ ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
 {
     void                        *p;
     size_t                       off;
-#if (NGX_HTTP_ROUTINI_POISON)
-    u_char                      *c;
-#endif
     ngx_http_routini_shm_rec_t  *rec;
 
     p = ngx_http_routini_shm_find(sh, name, size);
@@ -1064,36 +1166,17 @@ ngx_http_routini_shm_get(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
 
     off = ngx_http_routini_shm_data_offset(name->len, align);
 
-    rec = ngx_slab_alloc_locked(shpool, off + size);
+    rec = ngx_http_routini_shm_alloc(shpool, sh, off + size, align, name);
     if (rec == NULL) {
         return NULL;
     }
 
-#if (NGX_HTTP_ROUTINI_POISON)
-
-    /* memory the zone never used is zero, what it freed is poison */
-
-    for (c = (u_char *) rec; c < (u_char *) rec + off + size; c++) {
-        if (*c != 0 && *c != NGX_HTTP_ROUTINI_POISON_BYTE) {
-            ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
-                          "routini zone poison check: freed memory was "
-                          "written at offset %uz of %uz, allocating "
-                          "\"%V\"", (size_t) (c - (u_char *) rec),
-                          off + size, name);
-            break;
-        }
-    }
-
-#endif
-
-    ngx_memzero(rec, off + size);
+    /* zeroed, node.data set */
 
     rec->node.key = ngx_crc32_short(name->data, name->len);
-    rec->generation = sh->pending;
-    rec->born = sh->pending;
-    rec->size = size;
+    rec->generation = (uint32_t) sh->pending;
+    rec->size = (uint32_t) size;
     rec->len = (u_short) name->len;
-    rec->off = (u_short) off;
     ngx_memcpy(rec->name, name->data, name->len);
 
     ngx_rbtree_insert(&sh->rbtree, &rec->node);
@@ -1111,7 +1194,7 @@ ngx_http_routini_shm_stamp(ngx_http_routini_shm_rec_t *rec,
 {
     if (rec->generation != generation) {
         rec->prev = rec->generation;
-        rec->generation = generation;
+        rec->generation = (uint32_t) generation;
     }
 }
 
@@ -1389,11 +1472,197 @@ ngx_http_routini_shm_carry(ngx_shm_zone_t *shm_zone,
 }
 
 
+/* a record of size bytes, zeroed, its node.data set: see the top comment */
+
+static ngx_http_routini_shm_rec_t *
+ngx_http_routini_shm_alloc(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
+    size_t size, size_t align, ngx_str_t *name)
+{
+    u_char                      *p;
+    size_t                       slot;
+    uint32_t                    *population;
+    ngx_uint_t                   data;
+    ngx_http_routini_shm_rec_t  *rec;
+
+    p = NULL;
+    population = NULL;
+    data = (align == NGX_HTTP_ROUTINI_CACHE_LINE) ? NGX_HTTP_ROUTINI_REC_LINE
+                                                  : 0;
+
+    if (ngx_http_routini_shm_in_run(size, align)) {
+        slot = ngx_align(size, 8);
+        population = &sh->population[slot / 8 - 1];
+
+        if (*population >= ngx_http_routini_shm_run_slots(slot, 1)) {
+            p = ngx_http_routini_shm_slot(shpool, sh, slot, name, &data);
+        }
+    }
+
+    /* a chunk, also when no run has a free slot and no page is free */
+
+    if (p == NULL) {
+        p = ngx_slab_alloc_locked(shpool, size);
+        if (p == NULL) {
+            return NULL;
+        }
+    }
+
+#if (NGX_HTTP_ROUTINI_POISON)
+    ngx_http_routini_shm_poison_check(p, size, name);
+#endif
+
+    ngx_memzero(p, size);
+
+    rec = (ngx_http_routini_shm_rec_t *) p;
+    rec->node.data = (u_char) data;
+
+    if (population) {
+        (*population)++;
+    }
+
+    return rec;
+}
+
+
+/* a slot of slot bytes in a run, NULL when there is no room for a run */
+
+static u_char *
+ngx_http_routini_shm_slot(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
+    size_t slot, ngx_str_t *name, ngx_uint_t *data)
+{
+    u_char                      *p;
+    ngx_queue_t                 *q;
+    ngx_http_routini_shm_run_t  *run;
+
+    q = &sh->runs[slot / 8 - 1];
+
+    if (ngx_queue_empty(q)) {
+        run = ngx_http_routini_shm_run(shpool, slot,
+                                       sh->population[slot / 8 - 1], name);
+        if (run == NULL) {
+            return NULL;
+        }
+
+        ngx_queue_insert_head(q, &run->queue);
+
+    } else {
+        run = ngx_queue_data(ngx_queue_head(q), ngx_http_routini_shm_run_t,
+                             queue);
+    }
+
+    if (run->free) {
+        p = run->free;
+        run->free = *(u_char **) p;
+
+#if (NGX_HTTP_ROUTINI_POISON)
+        /* the link is not a write by a process that kept a pointer */
+        ngx_memset(p, NGX_HTTP_ROUTINI_POISON_BYTE, sizeof(void *));
+#endif
+
+    } else {
+        p = (u_char *) run + sizeof(ngx_http_routini_shm_run_t)
+            + run->fresh++ * slot;
+    }
+
+    if (++run->used == run->nslots) {
+        ngx_queue_remove(&run->queue);
+    }
+
+    *data |= NGX_HTTP_ROUTINI_REC_RUN
+             | (((ngx_uint_t) (p - (u_char *) run) >> ngx_pagesize_shift)
+                << 2);
+
+    return p;
+}
+
+
+/*
+ * A new run of slots of slot bytes, none handed out yet: as many pages as
+ * the population of the size fills, up to the run of least waste, so that
+ * a size with few records does not leave most of a large run unused.
+ */
+
+static ngx_http_routini_shm_run_t *
+ngx_http_routini_shm_run(ngx_slab_pool_t *shpool, size_t slot,
+    ngx_uint_t population, ngx_str_t *name)
+{
+    ngx_uint_t                   pages;
+    ngx_http_routini_shm_run_t  *run;
+
+    pages = ngx_min(ngx_http_routini_shm_run_pages(slot),
+                    population / ngx_http_routini_shm_run_slots(slot, 1));
+
+    /* fewer pages when the pool has no free pages that many in a row */
+
+    do {
+        run = ngx_slab_alloc_locked(shpool, pages << ngx_pagesize_shift);
+    } while (run == NULL && --pages);
+
+    if (run == NULL) {
+        return NULL;
+    }
+
+#if (NGX_HTTP_ROUTINI_POISON)
+    ngx_http_routini_shm_poison_check((u_char *) run,
+                                      sizeof(ngx_http_routini_shm_run_t),
+                                      name);
+#endif
+
+    run->free = NULL;
+    run->size = (uint16_t) slot;
+    run->nslots = (uint16_t) ngx_http_routini_shm_run_slots(slot, pages);
+    run->used = 0;
+    run->fresh = 0;
+
+    return run;
+}
+
+
+/*
+ * The pages of the run of least waste of slots of slot bytes: of one to
+ * four, the number that leaves the least room unused per slot, the fewest
+ * on a tie.
+ */
+
+static ngx_uint_t
+ngx_http_routini_shm_run_pages(size_t slot)
+{
+    ngx_uint_t  k, n, pages, best;
+
+    pages = 0;
+    best = 0;
+
+    for (k = 1; k <= NGX_HTTP_ROUTINI_RUN_PAGES; k++) {
+        n = ngx_http_routini_shm_run_slots(slot, k);
+
+        /* k / n < pages / best */
+
+        if (pages == 0 || k * best < pages * n) {
+            pages = k;
+            best = n;
+        }
+    }
+
+    return pages;
+}
+
+
+static ngx_uint_t
+ngx_http_routini_shm_run_slots(size_t slot, ngx_uint_t pages)
+{
+    return ngx_min(((pages << ngx_pagesize_shift)
+                    - sizeof(ngx_http_routini_shm_run_t))
+                   / slot, 0xffff);
+}
+
+
 static void
 ngx_http_routini_shm_free(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
     ngx_http_routini_shm_rec_t *rec)
 {
-    size_t  size;
+    u_char                      *p;
+    size_t                       size;
+    ngx_http_routini_shm_run_t  *run;
 
     size = ngx_http_routini_shm_rec_size(rec);
 
@@ -1402,12 +1671,75 @@ ngx_http_routini_shm_free(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
     sh->records--;
     sh->bytes -= size;
 
+    if (ngx_http_routini_shm_in_run(size, ngx_http_routini_shm_rec_align(rec)))
+    {
+        sh->population[ngx_align(size, 8) / 8 - 1]--;
+    }
+
+    if (!(rec->node.data & NGX_HTTP_ROUTINI_REC_RUN)) {
+
 #if (NGX_HTTP_ROUTINI_POISON)
-    ngx_memset(rec, NGX_HTTP_ROUTINI_POISON_BYTE, size);
+        ngx_memset(rec, NGX_HTTP_ROUTINI_POISON_BYTE, size);
 #endif
 
-    ngx_slab_free_locked(shpool, rec);
+        ngx_slab_free_locked(shpool, rec);
+        return;
+    }
+
+    p = (u_char *) rec;
+
+    run = (ngx_http_routini_shm_run_t *)
+              (((uintptr_t) p & ~((uintptr_t) ngx_pagesize - 1))
+               - ((uintptr_t) (rec->node.data >> 2) << ngx_pagesize_shift));
+
+#if (NGX_HTTP_ROUTINI_POISON)
+    ngx_memset(p, NGX_HTTP_ROUTINI_POISON_BYTE, run->size);
+#endif
+
+    *(u_char **) p = run->free;
+    run->free = p;
+
+    if (run->used-- == run->nslots) {
+        ngx_queue_insert_head(&sh->runs[run->size / 8 - 1], &run->queue);
+    }
+
+    if (run->used) {
+        return;
+    }
+
+    ngx_queue_remove(&run->queue);
+
+#if (NGX_HTTP_ROUTINI_POISON)
+    /* its slots are poison, but for the links of the free list */
+    ngx_memset(run, NGX_HTTP_ROUTINI_POISON_BYTE,
+               sizeof(ngx_http_routini_shm_run_t) + run->fresh * run->size);
+#endif
+
+    ngx_slab_free_locked(shpool, run);
 }
+
+
+#if (NGX_HTTP_ROUTINI_POISON)
+
+/* memory the zone never used is zero, what it freed is poison */
+
+static void
+ngx_http_routini_shm_poison_check(u_char *p, size_t size, ngx_str_t *name)
+{
+    u_char  *c;
+
+    for (c = p; c < p + size; c++) {
+        if (*c != 0 && *c != NGX_HTTP_ROUTINI_POISON_BYTE) {
+            ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                          "routini zone poison check: freed memory was "
+                          "written at offset %uz of %uz, allocating "
+                          "\"%V\"", (size_t) (c - p), size, name);
+            return;
+        }
+    }
+}
+
+#endif
 
 
 static void
@@ -1446,6 +1778,28 @@ ngx_http_routini_shm_rbtree_insert(ngx_rbtree_node_t *temp,
     node->left = sentinel;
     node->right = sentinel;
     ngx_rbt_red(node);
+}
+
+
+/* what n records of a slot size take: see ngx_http_routini_shm_alloc() */
+
+static size_t
+ngx_http_routini_shm_class_size(size_t slot, ngx_uint_t n)
+{
+    size_t      run;
+    ngx_uint_t  first, nslots;
+
+    first = ngx_http_routini_shm_run_slots(slot, 1);
+
+    if (n <= first) {
+        return n * ngx_http_routini_shm_chunk(slot);
+    }
+
+    run = ngx_http_routini_shm_run_pages(slot) << ngx_pagesize_shift;
+    nslots = ngx_http_routini_shm_run_slots(slot, run >> ngx_pagesize_shift);
+
+    return first * ngx_http_routini_shm_chunk(slot)
+           + ((n - first) * run + nslots - 1) / nslots + run;
 }
 
 

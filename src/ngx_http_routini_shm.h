@@ -26,7 +26,12 @@
  * ngx_http_routini_shm.c.
  *
  * Record data is zeroed when created and aligned to a cache line, or, for
- * ngx_http_routini_shm_bind_each(), to a word.
+ * ngx_http_routini_shm_bind_each(), to a word.  A cache-line record is a
+ * chunk of the zone's slab pool; a word-aligned one of up to
+ * NGX_HTTP_ROUTINI_RUN_MAX bytes is, once records of its size fill a page,
+ * a slot of a run, pages of the pool carved into slots of one size
+ * (ngx_http_routini_shm.c), so that it costs its size rounded up to 8
+ * bytes, not to a power of two.
  *
  * The data pointer is kept until the zone is initialized: it must not point
  * into memory that moves before then, such as an ngx_array_t that may still
@@ -38,6 +43,10 @@
 #define NGX_HTTP_ROUTINI_CACHE_LINE  64
 #define NGX_HTTP_ROUTINI_MAX_SLOTS   64
 #define NGX_HTTP_ROUTINI_MAX_PROCS   256
+
+/* the largest record a run holds, and the slot sizes, 8 bytes apart */
+#define NGX_HTTP_ROUTINI_RUN_MAX     1024
+#define NGX_HTTP_ROUTINI_RUN_CLASSES (NGX_HTTP_ROUTINI_RUN_MAX / 8)
 
 
 /* a process that may write records: a worker, registered at its start */
@@ -62,6 +71,12 @@ typedef struct {
     ngx_atomic_t                records;
     ngx_atomic_t                bytes;        /* record bytes in use */
     ngx_http_routini_proc_t     procs[NGX_HTTP_ROUTINI_MAX_PROCS];
+    ngx_queue_t                 runs[NGX_HTTP_ROUTINI_RUN_CLASSES];
+                                              /* per slot size: the runs
+                                                 with a free slot */
+    uint32_t                    population[NGX_HTTP_ROUTINI_RUN_CLASSES];
+                                              /* per slot size: records,
+                                                 in runs or chunks */
 } ngx_http_routini_shm_t;
 
 

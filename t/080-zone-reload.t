@@ -29,7 +29,7 @@ sub conf {
     my $routes = routes($tag, 300, "u$tag");
 
     write_conf(<<"HTTP", <<"SERVER");
-    routini_zone z 224k;
+    routini_zone z 192k;
     upstream u$tag {
         routini_balancer round_robin;
         server $peer;
