@@ -41,8 +41,8 @@ typedef struct ngx_http_routini_route_stats_s  ngx_http_routini_route_stats_t;
 typedef struct {
     ngx_regex_t                     *regex;
     ngx_uint_t                       ncaptures;
-    const char                     **names;       /* named captures */
-    size_t                          *name_lens;
+    const char                     **names;       /* named captures, then
+                                                     their lengths */
     ngx_int_t                       *captures;    /* their numbers */
     ngx_uint_t                       nnames;
 } ngx_http_routini_regex_t;
@@ -137,8 +137,9 @@ typedef struct {
     ngx_str_t                        path;        /* r->uri after stripping */
     ngx_str_t                        upstream;    /* evaluated target */
     ngx_uint_t                       nparams;
-    const char                     **names;       /* the route's params */
-    size_t                          *name_lens;
+    const char                     **names;       /* the route's params,
+                                                     then their lengths
+                                                     (size_t) */
     ngx_str_t                       *values;      /* after the ctx */
     unsigned                         miss:2;      /* no route: why */
     unsigned                         upstream_done:1;

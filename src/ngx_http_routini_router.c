@@ -467,6 +467,7 @@ ngx_http_routini_regex_names(ngx_conf_t *cf, ngx_http_routini_route_t *route,
     ngx_regex_compile_t *rc)
 {
     u_char                    *p, **by_number;
+    size_t                    *lens;
     ngx_uint_t                 i, k, n;
     ngx_http_routini_regex_t  *re;
 
@@ -488,11 +489,12 @@ ngx_http_routini_regex_names(ngx_conf_t *cf, ngx_http_routini_route_t *route,
 
     re = ngx_http_routini_route_re(route);
 
-    re->names = ngx_palloc(cf->pool, n * sizeof(char *));
-    re->name_lens = ngx_palloc(cf->pool, n * sizeof(size_t));
+    /* the names, then their lengths, as the tree lays out a route's */
+
+    re->names = ngx_palloc(cf->pool, n * (sizeof(char *) + sizeof(size_t)));
     re->captures = ngx_palloc(cf->pool, n * sizeof(ngx_int_t));
 
-    if (re->names == NULL || re->name_lens == NULL || re->captures == NULL) {
+    if (re->names == NULL || re->captures == NULL) {
         return NGX_ERROR;
     }
 
@@ -502,12 +504,17 @@ ngx_http_routini_regex_names(ngx_conf_t *cf, ngx_http_routini_route_t *route,
         }
 
         re->names[k] = (const char *) by_number[i];
-        re->name_lens[k] = ngx_strlen(by_number[i]);
         re->captures[k] = i;
         k++;
     }
 
     re->nnames = k;
+
+    lens = (size_t *) (re->names + k);
+
+    for (i = 0; i < k; i++) {
+        lens[i] = ngx_strlen(re->names[i]);
+    }
 
     return NGX_OK;
 }
@@ -717,7 +724,6 @@ ngx_http_routini_handler(ngx_http_request_t *r)
     }
 
     ctx->names = m.names;
-    ctx->name_lens = ngx_routini_match_name_lens(&m);
 
     for (i = 0; i < m.nparams; i++) {
         ctx->values[i].data = r->uri.data + m.params[i].start;
@@ -838,7 +844,6 @@ ngx_http_routini_ctx_create(ngx_http_request_t *r,
     ngx_str_null(&ctx->upstream);
     ctx->nparams = nparams;
     ctx->names = NULL;
-    ctx->name_lens = NULL;
     ctx->values = (ngx_str_t *) (ctx + 1);
     ctx->miss = 0;
     ctx->upstream_done = 0;
@@ -932,7 +937,6 @@ ngx_http_routini_match_regex(ngx_http_request_t *r,
         }
 
         ctx->names = re->names;
-        ctx->name_lens = re->name_lens;
 
         /* rc is 1 + the number of the last group that took part */
 

@@ -130,7 +130,7 @@ ngx_http_routini_param_variable(ngx_http_request_t *r,
     ngx_str_t *var = (ngx_str_t *) data;
 
     u_char                  *name;
-    size_t                   len;
+    size_t                   len, *lens;
     ngx_uint_t               i;
     ngx_http_routini_ctx_t  *ctx;
 
@@ -144,8 +144,12 @@ ngx_http_routini_param_variable(ngx_http_request_t *r,
     name = var->data + sizeof(NGX_HTTP_ROUTINI_PARAM_PREFIX) - 1;
     len = var->len - (sizeof(NGX_HTTP_ROUTINI_PARAM_PREFIX) - 1);
 
+    /* the names' lengths follow them; names is NULL without params */
+
+    lens = ctx->nparams ? (size_t *) (ctx->names + ctx->nparams) : NULL;
+
     for (i = 0; i < ctx->nparams; i++) {
-        if (ctx->name_lens[i] == len
+        if (lens[i] == len
             && ngx_strncasecmp((u_char *) ctx->names[i], name, len) == 0)
         {
             return ngx_http_routini_set_value(r, v, &ctx->values[i]);
