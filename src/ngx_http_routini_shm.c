@@ -40,7 +40,8 @@
  * than NGX_HTTP_ROUTINI_RUN_MAX are chunks.  The others, a route's
  * counters above all, are chunks too until records of their slot size
  * would fill a page, so that a few records of each of many sizes share
- * the slab's pages, and slots from then on, in runs that hold about as
+ * the slab's pages, and slots from then on (or while a run of their size
+ * has a free slot), in runs that hold about as
  * many records as the size has, up to the run of least waste.  The
  * zone's header lists, per slot size, the runs that have a free slot; a
  * freed slot goes back on its run's free list, and a run whose slots are
@@ -1493,7 +1494,11 @@ ngx_http_routini_shm_alloc(ngx_slab_pool_t *shpool, ngx_http_routini_shm_t *sh,
         slot = ngx_align(size, 8);
         population = &sh->population[slot / 8 - 1];
 
-        if (*population >= ngx_http_routini_shm_run_slots(slot, 1)) {
+        /* a run's free slot first, whatever the population now */
+
+        if (*population >= ngx_http_routini_shm_run_slots(slot, 1)
+            || !ngx_queue_empty(&sh->runs[slot / 8 - 1]))
+        {
             p = ngx_http_routini_shm_slot(shpool, sh, slot, name, &data);
         }
     }
