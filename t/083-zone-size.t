@@ -175,10 +175,7 @@ reload_to('r, 200 routes of a larger size', routes($l, 200, 'u'),
 
 sub half {
     my ($tag) = @_;
-    return join '', map {
-        my $name = $_ % 2 ? "x$_" : "$tag$_";
-        "        routini_route /$name/:id u name=$name;\n"
-    } 1 .. 440;
+    return route_lines('u', map { $_ % 2 ? "x$_" : "$tag$_" } 1 .. 440);
 }
 
 nginx_stop();
@@ -195,10 +192,7 @@ reload_to("c, a's odd routes and 220 others again", half('z'), '/z2/x');
 # pages, not a run each
 
 sub sizes {
-    return join '', map {
-        my $name = 's' x (8 * $_);
-        "        routini_route /$name/:id u name=$name;\n"
-    } 1 .. 16;
+    return route_lines('u', map { 's' x (8 * $_) } 1 .. 16);
 }
 
 nginx_stop();

@@ -26,7 +26,7 @@ use POSIX ();
 use Time::HiRes ();
 
 our @EXPORT = qw(nginx_start nginx_stop nginx_reload master_pid workers
-                 write_conf routes http_get http_to metrics metric hold_backend
+                 write_conf routes route_lines http_get http_to metrics metric hold_backend
                  held_count release held_request wait_for gone shutting_down
                  log_since
                  log_size zone_dir free_port nginx_port slurp);
@@ -101,11 +101,17 @@ CONF
 }
 
 # routes(PREFIX, N, TARGET): N routes named PREFIX1..PREFIXN
+# routini_route /NAME/:id TARGET name=NAME, for each name
+sub route_lines {
+    my ($target, @names) = @_;
+    return join '', map {
+        "        routini_route /$_/:id $target name=$_;\n"
+    } @names;
+}
+
 sub routes {
     my ($prefix, $n, $target) = @_;
-    return join '', map {
-        "        routini_route /$prefix$_/:id $target name=$prefix$_;\n"
-    } 1 .. $n;
+    return route_lines($target, map { "$prefix$_" } 1 .. $n);
 }
 
 sub log_size { -s "$dir/logs/error.log" || 0 }
